@@ -1,0 +1,24 @@
+"""chainrule: reverse-mode automatic differentiation on NumPy, with a PyTorch-style API.
+
+    import chainrule as cr
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad  # array([2., 4.], dtype=float32)
+"""
+from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
+    Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8,
+)
+from . import autograd
+from .autograd import enable_grad, is_grad_enabled, no_grad
+from .factories import (
+    arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like,
+)
+from .ops import (
+    abs, add, argmax, argmin, cat, clamp, cos, div, eq, exp, expand, flatten, ge, gt, le,
+    leaky_relu, log, log_softmax, logsumexp, lt, matmul, max, maximum, mean, min, minimum,
+    mul, ne, neg, permute, pow, relu, reshape, sigmoid, sin, softmax, sqrt, squeeze, stack,
+    sub, sum, tanh, transpose, unsqueeze, var, where,
+)
+from .random import manual_seed
+
+__version__ = "0.1.0"

@@ -1,0 +1,94 @@
+"""``Function``: one differentiable op, and the node that records it in the graph.
+
+An op subclasses ``Function`` and writes ``forward`` (NumPy arrays in, one array
+out; caches what backward needs in ``self.saved``) and ``backward`` (the upstream
+gradient in, one gradient or None per positional input out). Broadcast reduction
+and dtype casting of the returned gradients happen once, in the engine.
+"""
+import numpy as np
+
+from ..tensor import Tensor
+from . import grad_mode
+
+_NUMBER_TYPES = (int, float, bool, np.number, np.bool_, np.ndarray)
+
+# Callables run on every recorded op: forward_hooks(node, output) and
+# backward_hooks(node, grad_output, grad_inputs). Empty lists cost one truth test.
+forward_hooks = []
+backward_hooks = []
+
+
+class ShapeError(ValueError):
+    """A shape error whose message already names the op and the shapes."""
+
+
+class FreedGraphError(RuntimeError):
+    """Backward reached a node whose saved values were freed by an earlier backward."""
+
+
+FREED = object()  # marks ``saved`` of a node after backward released it
+
+
+class Function:
+    """Base of every op. Instances are graph nodes: ``inputs`` holds the op's
+    arguments (Tensors or constants), ``saved`` whatever forward cached."""
+
+    __slots__ = ("inputs", "saved", "needs_input_grad", "hooks")
+
+    @classmethod
+    def op_name(cls):
+        return cls.__name__.lower()
+
+    @classmethod
+    def apply(cls, *args, **params):
+        """Run forward on the arrays of ``args`` and record the node if any input needs grad."""
+        node = cls.__new__(cls)
+        node.saved = None
+        arrays = []
+        requires_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                requires_grad = requires_grad or a.requires_grad
+            elif isinstance(a, _NUMBER_TYPES):
+                arrays.append(a)
+            else:
+                raise TypeError(
+                    f"{cls.op_name()}: unsupported operand of type {type(a).__name__}; "
+                    "expected a Tensor, a NumPy array or a Python number"
+                )
+        try:
+            data = node.forward(*arrays, **params)
+        except ShapeError:
+            raise
+        except ValueError as exc:
+            shapes = ", ".join(str(np.shape(a)) for a in arrays)
+            raise ValueError(f"{cls.op_name()}: {exc} (input shapes {shapes})") from None
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        if requires_grad and grad_mode._mode.enabled:
+            node.inputs = args
+            node.needs_input_grad = tuple(
+                isinstance(a, Tensor) and a.requires_grad for a in args
+            )
+            node.hooks = None
+            out = Tensor._make(data, True, node)
+        else:
+            out = Tensor._make(data, False, None)
+        if forward_hooks:
+            for hook in forward_hooks:
+                hook(node, out)
+        return out
+
+    def forward(self, *arrays, **params):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    def release(self):
+        """Drop cached forward values once backward no longer needs them."""
+        self.saved = FREED
+
+    def __repr__(self):
+        return f"<{type(self).__name__}Backward>"

@@ -1,0 +1,24 @@
+"""The array backend: every op creates and transforms arrays through ``xp``.
+
+Keeping NumPy behind one name means a CuPy backend can later be swapped in here
+without touching the ops. Helpers that are not plain ``xp`` calls live here too.
+"""
+import numpy
+
+xp = numpy
+
+
+def sum_to_shape(grad, shape):
+    """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast.
+
+    The rule of section 1 of the math doc: a broadcast operand's gradient is the
+    upstream gradient summed over the broadcast axes. Called once, by the engine.
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    out = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return out.reshape(shape)

@@ -1,0 +1,76 @@
+"""Tensor factories, following PyTorch's names and signatures."""
+import numpy as np
+
+from . import random as _random
+from .tensor import Tensor, resolve_dtype
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """A new leaf tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors).
+
+    Python floats become float32 (PyTorch's default), ints int64; NumPy arrays keep their dtype.
+    """
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _dtype(dtype, default=np.float32):
+    return np.dtype(default) if dtype is None else resolve_dtype(dtype)
+
+
+def _leaf(array, requires_grad):
+    t = Tensor._make(array, False, None)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def zeros(*size, dtype=None, requires_grad=False):
+    return _leaf(np.zeros(_size(size), dtype=_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False):
+    return _leaf(np.ones(_size(size), dtype=_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False):
+    default = np.float32 if isinstance(fill_value, float) else np.asarray(fill_value).dtype
+    return _leaf(np.full(_size((size,)), fill_value, dtype=_dtype(dtype, default)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    """Like ``torch.arange``: int64 for integer arguments, float32 otherwise."""
+    if end is None:
+        start, end = 0, start
+    integral = all(isinstance(v, int) for v in (start, end, step))
+    default = np.int64 if integral else np.float32
+    return _leaf(np.arange(start, end, step, dtype=_dtype(dtype, default)), requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False):
+    """Uniform on [0, 1), from the generator seeded by ``manual_seed``."""
+    dtype = _dtype(dtype)
+    data = _random.default_generator().random(_size(size), dtype=np.float64).astype(dtype, copy=False)
+    return _leaf(data, requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False):
+    """Standard normal, from the generator seeded by ``manual_seed``."""
+    dtype = _dtype(dtype)
+    data = _random.default_generator().standard_normal(_size(size)).astype(dtype, copy=False)
+    return _leaf(data, requires_grad)
+
+
+def zeros_like(x, dtype=None, requires_grad=False):
+    return zeros(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+
+
+def ones_like(x, dtype=None, requires_grad=False):
+    return ones(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)

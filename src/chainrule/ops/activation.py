@@ -1,0 +1,57 @@
+"""Piecewise-linear activations: the gradient is routed or scaled by a mask."""
+import math
+
+from ..autograd.function import Function
+from ..backend import xp
+
+
+def check_finite_scalar(op, name, value):
+    """Clear error for a NaN or infinite scalar argument where it makes no sense."""
+    if value is not None and not math.isfinite(value):
+        raise ValueError(f"{op}: {name} must be a finite number, got {value!r}")
+
+
+class ReLU(Function):
+    """max(0, x)."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        self.saved = x > 0
+        return xp.maximum(x, 0)
+
+    def backward(self, grad):
+        return (grad * self.saved,)  # relu gate: 1 where x > 0, else 0
+
+
+class LeakyReLU(Function):
+    """x where x > 0, else slope * x."""
+
+    __slots__ = ("slope",)
+
+    def forward(self, x, negative_slope=0.01):
+        mask = x > 0
+        self.saved = mask
+        self.slope = negative_slope
+        return xp.where(mask, x, x * negative_slope)
+
+    def backward(self, grad):
+        return (xp.where(self.saved, grad, grad * self.slope),)  # 1 where x > 0, else slope
+
+
+class Clamp(Function):
+    """x limited to [min, max] (either bound may be None)."""
+
+    __slots__ = ()
+
+    def forward(self, x, min=None, max=None):
+        inside = xp.ones(x.shape, dtype=bool)
+        if min is not None:
+            inside &= x >= min
+        if max is not None:
+            inside &= x <= max
+        self.saved = inside
+        return xp.clip(x, min, max)
+
+    def backward(self, grad):
+        return (grad * self.saved,)  # 1 inside [min, max], 0 where clipped

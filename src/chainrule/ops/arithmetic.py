@@ -1,0 +1,146 @@
+"""Arithmetic gates: + - * / ** @ and negation (section 1 of the math doc)."""
+from ..autograd.function import Function, ShapeError
+from ..backend import xp
+
+
+class Add(Function):
+    """x + y."""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, grad):
+        return grad, grad  # add gate: the upstream gradient is copied to every input
+
+
+class Sub(Function):
+    """x - y."""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x - y
+
+    def backward(self, grad):
+        return grad, (-grad if self.needs_input_grad[1] else None)  # d/dx = 1, d/dy = -1
+
+
+class Mul(Function):
+    """x * y."""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        self.saved = (x, y)
+        return x * y
+
+    def backward(self, grad):
+        x, y = self.saved  # multiply gate: inputs swapped, scaled by the upstream gradient
+        need_x, need_y = self.needs_input_grad
+        return (grad * y if need_x else None), (grad * x if need_y else None)
+
+
+class Div(Function):
+    """x / y."""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        out = x / y
+        self.saved = (y, out)
+        return out
+
+    def backward(self, grad):
+        y, out = self.saved  # d/dx = 1/y, d/dy = -x/y^2 = -out/y
+        need_x, need_y = self.needs_input_grad
+        gx = grad / y if need_x else None
+        gy = -grad * out / y if need_y else None
+        return gx, gy
+
+
+class Pow(Function):
+    """x ** p (p a number or a tensor)."""
+
+    __slots__ = ()
+
+    def forward(self, x, p):
+        out = x ** p
+        self.saved = (x, p, out)
+        return out
+
+    def backward(self, grad):
+        x, p, out = self.saved  # d/dx = p x^(p-1), d/dp = x^p ln x
+        need_x, need_p = self.needs_input_grad
+        gx = grad * p * x ** (p - 1) if need_x else None
+        gp = None
+        if need_p:
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                gp = grad * xp.where(x > 0, out * xp.log(xp.where(x > 0, x, 1)), 0)
+        return gx, gp
+
+
+class Neg(Function):
+    """-x."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, grad):
+        return (-grad,)
+
+
+def _check_matmul(a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(
+            f"matmul: both operands need at least one dimension, got shapes {a.shape} and {b.shape}"
+        )
+    k_a = a.shape[-1]
+    k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if k_a != k_b:
+        raise ShapeError(
+            f"matmul: shapes {a.shape} and {b.shape} are not aligned ({k_a} != {k_b})"
+        )
+
+
+class MatMul(Function):
+    """a @ b for 1-D, 2-D and batched N-D operands, with broadcasting batch dimensions."""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        a = xp.asarray(a)
+        b = xp.asarray(b)
+        _check_matmul(a, b)
+        self.saved = (a, b)
+        try:
+            return a @ b
+        except ValueError:
+            raise ShapeError(
+                f"matmul: batch dimensions of shapes {a.shape} and {b.shape} cannot be broadcast"
+            ) from None
+
+    def backward(self, grad):
+        # D = A @ B: dA = dD @ B^T and dB = A^T @ dD; 1-D operands act as a row / a column.
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = grad
+        if a.ndim == 1:
+            g = xp.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = xp.expand_dims(g, -1)
+        ga = gb = None
+        if need_a:
+            ga = g @ xp.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+        if need_b:
+            gb = xp.swapaxes(a2, -1, -2) @ g
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb

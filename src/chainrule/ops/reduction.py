@@ -1,0 +1,148 @@
+"""Reductions over ``dim`` (int, tuple or None for all) with ``keepdim``, as in PyTorch."""
+from ..autograd.function import Function
+from ..backend import xp
+
+
+def normalize_dims(dim, ndim, op):
+    """``dim`` as a sorted tuple of non-negative axes (all axes for None)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
+        out.append(d % max(ndim, 1))
+    return tuple(sorted(set(out)))
+
+
+def expand_reduced(grad, shape, dims, keepdim):
+    """Broadcast a reduced gradient back to the input's ``shape``."""
+    if not keepdim and shape:
+        grad = xp.expand_dims(grad, dims)
+    return xp.broadcast_to(grad, shape)
+
+
+class Sum(Function):
+    """Sum over ``dims``."""
+
+    __slots__ = ("dims", "keepdim", "shape")
+
+    def forward(self, x, dims=(), keepdim=False):
+        self.dims, self.keepdim, self.shape = dims, keepdim, x.shape
+        return x.sum(axis=dims, keepdims=keepdim)
+
+    def backward(self, grad):
+        return (expand_reduced(grad, self.shape, self.dims, self.keepdim),)  # d sum = 1 each
+
+
+class Mean(Function):
+    """Mean over ``dims``."""
+
+    __slots__ = ("dims", "keepdim", "shape", "count")
+
+    def forward(self, x, dims=(), keepdim=False):
+        self.dims, self.keepdim, self.shape = dims, keepdim, x.shape
+        self.count = 1
+        for d in dims:
+            self.count *= x.shape[d]
+        return x.mean(axis=dims, keepdims=keepdim)
+
+    def backward(self, grad):
+        # d mean = 1/N each
+        return (expand_reduced(grad / self.count, self.shape, self.dims, self.keepdim),)
+
+
+class Var(Function):
+    """Variance over ``dims`` with ``correction`` (1: unbiased, PyTorch's default)."""
+
+    __slots__ = ("dims", "keepdim", "divisor")
+
+    def forward(self, x, dims=(), correction=1, keepdim=False):
+        count = 1
+        for d in dims:
+            count *= x.shape[d]
+        self.dims, self.keepdim = dims, keepdim
+        self.divisor = max(count - correction, 0)
+        centered = x - x.mean(axis=dims, keepdims=True)
+        self.saved = centered
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return (centered * centered).sum(axis=dims, keepdims=keepdim) / self.divisor
+
+    def backward(self, grad):
+        centered = self.saved  # d var / dx = 2 (x - mean) / (N - correction)
+        if not self.keepdim and centered.ndim:
+            grad = xp.expand_dims(grad, self.dims)
+        return (grad * centered * (2 / self.divisor),)
+
+
+class Extreme(Function):
+    """max (or min) over all elements; ties share the gradient evenly, as in PyTorch."""
+
+    __slots__ = ()
+    _reduce = staticmethod(xp.max)
+
+    def forward(self, x):
+        out = self._reduce(x)
+        self.saved = (x, out)
+        return out
+
+    def backward(self, grad):
+        x, out = self.saved  # max gate: routed to the maximum (split between ties)
+        mask = (x == out).astype(grad.dtype)
+        return (mask * (grad / mask.sum()),)
+
+
+class MinAll(Extreme):
+    __slots__ = ()
+    _reduce = staticmethod(xp.min)
+
+
+class ExtremeAlongDim(Function):
+    """max (or min) along one dim; the gradient goes to the returned index (the first extreme)."""
+
+    __slots__ = ("dim", "keepdim", "shape")
+    _arg = staticmethod(xp.argmax)
+
+    def forward(self, x, dim=0, keepdim=False):
+        self.dim, self.keepdim, self.shape = dim, keepdim, x.shape
+        idx = xp.expand_dims(self._arg(x, axis=dim), dim)
+        self.saved = idx
+        values = xp.take_along_axis(x, idx, axis=dim)
+        return values if keepdim else values.squeeze(dim)
+
+    def indices(self):
+        return self.saved if self.keepdim else self.saved.squeeze(self.dim)
+
+    def backward(self, grad):
+        idx = self.saved  # routed to the position of the extreme
+        if not self.keepdim:
+            grad = xp.expand_dims(grad, self.dim)
+        out = xp.zeros(self.shape, dtype=grad.dtype)
+        xp.put_along_axis(out, idx, grad, axis=self.dim)
+        return (out,)
+
+
+class MinAlongDim(ExtremeAlongDim):
+    __slots__ = ()
+    _arg = staticmethod(xp.argmin)
+
+
+class LogSumExp(Function):
+    """log(sum(exp(x))) over ``dims``, computed as m + log(sum(exp(x - m)))."""
+
+    __slots__ = ("dims", "keepdim")
+
+    def forward(self, x, dims=(), keepdim=False):
+        self.dims, self.keepdim = dims, keepdim
+        m = x.max(axis=dims, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        out = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True)) + m
+        self.saved = (x, out)
+        return out if keepdim else out.squeeze(dims)
+
+    def backward(self, grad):
+        x, out = self.saved  # d lse / dx = softmax(x)
+        if not self.keepdim:
+            grad = xp.expand_dims(grad, self.dims)
+        return (grad * xp.exp(x - out),)

@@ -1,0 +1,108 @@
+"""Shape ops: they move values around, so backward moves the gradient back."""
+from ..autograd.function import Function, ShapeError
+from ..backend import xp
+
+
+class Reshape(Function):
+    """x with a new shape (also view, flatten, squeeze, unsqueeze)."""
+
+    __slots__ = ("in_shape",)
+
+    def forward(self, x, shape=()):
+        self.in_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} into {shape}") from None
+
+    def backward(self, grad):
+        return (grad.reshape(self.in_shape),)
+
+
+class Permute(Function):
+    """x with its axes reordered (also transpose and .T)."""
+
+    __slots__ = ("dims",)
+
+    def forward(self, x, dims=()):
+        self.dims = dims
+        return x.transpose(dims)
+
+    def backward(self, grad):
+        return (grad.transpose(xp.argsort(self.dims)),)  # the inverse permutation
+
+
+class Expand(Function):
+    """x broadcast to a larger shape (a view); the engine sums the gradient back."""
+
+    __slots__ = ()
+
+    def forward(self, x, shape=()):
+        try:
+            return xp.broadcast_to(x, shape)
+        except ValueError:
+            raise ShapeError(f"expand: cannot expand a tensor of shape {x.shape} to {shape}") from None
+
+    def backward(self, grad):
+        return (grad,)
+
+
+class Cat(Function):
+    """Tensors joined along an existing dim."""
+
+    __slots__ = ("dim",)
+
+    def forward(self, *xs, dim=0):
+        self.dim = dim
+        self.saved = xp.cumsum([x.shape[dim] for x in xs])[:-1]
+        try:
+            return xp.concatenate(xs, axis=dim)
+        except ValueError:
+            shapes = ", ".join(str(x.shape) for x in xs)
+            raise ShapeError(f"cat: shapes {shapes} differ outside dim {dim}") from None
+
+    def backward(self, grad):
+        return tuple(xp.split(grad, self.saved, axis=self.dim))
+
+
+class Stack(Function):
+    """Tensors of one shape joined along a new dim."""
+
+    __slots__ = ("dim",)
+
+    def forward(self, *xs, dim=0):
+        self.dim = dim
+        try:
+            return xp.stack(xs, axis=dim)
+        except ValueError:
+            shapes = ", ".join(str(x.shape) for x in xs)
+            raise ShapeError(f"stack: expects tensors of one shape, got {shapes}") from None
+
+    def backward(self, grad):
+        return tuple(xp.moveaxis(grad, self.dim, 0))
+
+
+def is_advanced_index(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, (list, xp.ndarray)) for p in parts)
+
+
+class GetItem(Function):
+    """x[index]: basic slicing, or integer/boolean array indexing."""
+
+    __slots__ = ("index", "shape")
+
+    def forward(self, x, index=()):
+        self.index, self.shape = index, x.shape
+        try:
+            return x[index]
+        except IndexError as exc:
+            raise IndexError(f"getitem: {exc} (tensor shape {x.shape})") from None
+
+    def backward(self, grad):
+        out = xp.zeros(self.shape, dtype=grad.dtype)
+        if is_advanced_index(self.index):
+            xp.add.at(out, self.index, grad)  # repeated indices add up (fan-out adds)
+        else:
+            out[self.index] = grad
+        return (out,)

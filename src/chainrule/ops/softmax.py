@@ -1,0 +1,47 @@
+"""softmax and log_softmax along one dim, numerically stable (shifted by the max)."""
+from ..autograd.function import Function
+from ..backend import xp
+
+
+def log_softmax_array(x, dim):
+    """z - max(z) - log(sum(exp(z - max(z)))) (section 4 of the math doc)."""
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+def softmax_array(x, dim):
+    e = xp.exp(x - x.max(axis=dim, keepdims=True))
+    e /= e.sum(axis=dim, keepdims=True)
+    return e
+
+
+class Softmax(Function):
+    """y = e^x / sum(e^x) along ``dim``."""
+
+    __slots__ = ("dim",)
+
+    def forward(self, x, dim=-1):
+        self.dim = dim
+        out = softmax_array(x, dim)
+        self.saved = out
+        return out
+
+    def backward(self, grad):
+        y = self.saved  # dx = y (.) (g - sum(g y))
+        return (y * (grad - (grad * y).sum(axis=self.dim, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x) along ``dim``."""
+
+    __slots__ = ("dim",)
+
+    def forward(self, x, dim=-1):
+        self.dim = dim
+        out = log_softmax_array(x, dim)
+        self.saved = out
+        return out
+
+    def backward(self, grad):
+        y = self.saved  # dx = g - softmax(x) sum(g)
+        return (grad - xp.exp(y) * grad.sum(axis=self.dim, keepdims=True),)

@@ -1,0 +1,316 @@
+"""``Tensor``: an n-d array that remembers the op that made it (``grad_fn``).
+
+The Tensor knows the graph; the ops (``chainrule.ops``) know the math. Every method
+below is a thin call into an op.
+"""
+import numpy as np
+
+float16, float32, float64 = np.float16, np.float32, np.float64
+int8, int16, int32, int64, uint8 = np.int8, np.int16, np.int32, np.int64, np.uint8
+bool_ = np.bool_
+
+_SUPPORTED_KINDS = "fiub"  # float, signed, unsigned, bool
+
+
+def resolve_dtype(dtype, where="tensor"):
+    """A NumPy dtype from a NumPy dtype, a type or a name ('float32'); clear error otherwise."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: unknown dtype {dtype!r}") from None
+    if resolved.kind not in _SUPPORTED_KINDS:
+        raise TypeError(
+            f"{where}: unsupported dtype {resolved.name}; use a float, integer or bool dtype"
+        )
+    return resolved
+
+
+def _to_array(data, dtype):
+    if isinstance(data, Tensor):
+        data = data.data
+    from_numpy = isinstance(data, (np.ndarray, np.number))
+    try:
+        array = np.array(data, dtype=None if dtype is None else resolve_dtype(dtype))
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, TypeError) and str(exc).startswith("tensor:"):
+            raise
+        raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__}: {exc}") from None
+    if array.dtype.kind not in _SUPPORTED_KINDS:
+        raise TypeError(
+            f"tensor: cannot make a tensor from data of dtype {array.dtype} "
+            f"({type(data).__name__}); expected numbers"
+        )
+    if dtype is None and not from_numpy and array.dtype == np.float64:
+        array = array.astype(np.float32)  # PyTorch's default float dtype
+    return array
+
+
+class Tensor:
+    """An n-d array with optional gradient tracking.
+
+    Attributes: ``data`` (NumPy array), ``grad`` (NumPy array of ``data``'s shape, or
+    None), ``requires_grad``, ``grad_fn`` (the node that made it; None for leaves),
+    ``name`` (optional, used by the explain tools).
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_hooks", "__weakref__")
+    __array_ufunc__ = None  # make NumPy defer: ndarray + Tensor calls Tensor.__radd__
+    __hash__ = object.__hash__
+
+    def __init__(self, data, dtype=None, requires_grad=False, name=None):
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self.name = name
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data, requires_grad, grad_fn):
+        """Fast constructor used by ops: ``data`` is already an ndarray."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t.name = None
+        t._hooks = None
+        return t
+
+    # ---- basic attributes -------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        return _ops.permute(self, tuple(reversed(range(self.ndim))))
+
+    def size(self, dim=None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return self.data.size
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def numpy(self):
+        """The underlying array (shared, not copied), like ``torch.Tensor.numpy``."""
+        if self.requires_grad and self.grad_fn is not None:
+            raise RuntimeError("numpy: call .detach().numpy() on a tensor that requires grad")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors convert to a number, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.data)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype=chainrule.{self.dtype.name}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # ---- graph ----------------------------------------------------------------------
+    def backward(self, grad=None, retain_graph=False):
+        """Accumulate gradients into the leaves' ``.grad`` (see ``chainrule.autograd.backward``)."""
+        _engine.backward(self, grad, retain_graph)
+
+    def detach(self):
+        """The same data, cut from the graph."""
+        return Tensor._make(self.data, False, None)
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating point tensors can require gradients, got dtype {self.dtype}"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_: cannot turn off gradients of a non-leaf tensor; use detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: the tensor does not require grad")
+        if self.grad_fn is None:
+            self._hooks = (self._hooks or []) + [hook]
+        else:
+            self.grad_fn.hooks = (self.grad_fn.hooks or []) + [hook]
+        return hook
+
+    def retain_grad(self):
+        """Keep ``.grad`` on a non-leaf tensor too (leaves always keep it)."""
+        if self.grad_fn is None:
+            return
+
+        def store(grad, tensor=self):
+            tensor.grad = np.array(grad) if tensor.grad is None else tensor.grad + grad
+
+        self.register_hook(store)
+
+    def zero_grad(self):
+        self.grad = None
+
+    # ---- conversion -------------------------------------------------------------------
+    def to(self, dtype):
+        return _ops.cast(self, resolve_dtype(dtype, "to"))
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def long(self):
+        return self.to(np.int64)
+
+    def clone(self):
+        return _ops.cast(self, self.dtype)
+
+    # ---- arithmetic -------------------------------------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(other, self)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.sub(other, self)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.div(other, self)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        if self.requires_grad and _grad_mode.is_grad_enabled():
+            raise RuntimeError(
+                "setitem: in-place assignment to a tensor that requires grad would corrupt the "
+                "graph; do it under chainrule.no_grad() or on .data"
+            )
+        self.data[_ops.index_arrays(index)] = value.data if isinstance(value, Tensor) else value
+
+    # ---- comparisons (no gradient) ---------------------------------------------------------
+    def __eq__(self, other):
+        return _ops.eq(self, other)
+
+    def __ne__(self, other):
+        return _ops.ne(self, other)
+
+    def __lt__(self, other):
+        return _ops.lt(self, other)
+
+    def __le__(self, other):
+        return _ops.le(self, other)
+
+    def __gt__(self, other):
+        return _ops.gt(self, other)
+
+    def __ge__(self, other):
+        return _ops.ge(self, other)
+
+
+def _method(name):
+    def method(self, *args, **kwargs):
+        return getattr(_ops, name)(self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"See ``chainrule.{name}``."
+    return method
+
+
+for _name in (
+    "add", "sub", "mul", "div", "pow", "matmul", "exp", "log", "sqrt", "abs", "sin", "cos",
+    "tanh", "sigmoid", "relu", "leaky_relu", "clamp", "maximum", "minimum", "sum", "mean",
+    "var", "max", "min", "logsumexp", "argmax", "argmin", "softmax", "log_softmax", "reshape",
+    "view", "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand",
+):
+    setattr(Tensor, _name, _method(_name))
+Tensor.neg = Tensor.__neg__
+Tensor.clip = Tensor.clamp
+
+# Bound last: ops and the engine import Tensor from this module.
+from . import ops as _ops  # noqa: E402
+from .autograd import engine as _engine  # noqa: E402
+from .autograd import grad_mode as _grad_mode  # noqa: E402
