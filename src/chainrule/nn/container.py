@@ -1,4 +1,4 @@
-"""Containers: ``Sequential`` (a chain of modules) and ``ModuleList``."""
+"""``Sequential``: a chain of modules applied in order."""
 from collections import OrderedDict
 
 from .module import Module
@@ -44,27 +44,3 @@ class Sequential(Module):
         self.add_module(str(len(self)), module)
         return self
 
-
-class ModuleList(Module):
-    """A list of modules whose parameters are registered (children named '0', '1', ...)."""
-
-    def __init__(self, modules=()):
-        super().__init__()
-        for module in modules:
-            self.append(module)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __getitem__(self, index):
-        modules = list(self._modules.values())
-        if isinstance(index, slice):
-            return ModuleList(modules[index])
-        return modules[index]
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self

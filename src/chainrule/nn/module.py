@@ -8,7 +8,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from ..tensor import Tensor, _to_array, resolve_dtype
+from ..tensor import Tensor, resolve_dtype
 
 
 class Parameter(Tensor):
@@ -20,18 +20,13 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad=True):
-        if isinstance(data, Tensor):
-            data = data.data
-        elif not isinstance(data, np.ndarray):
-            data = _to_array(data, None)
-        self.data = data
-        self.grad = None
-        self.grad_fn = None
-        self.name = None
-        self._hooks = None
-        self.requires_grad = False
-        if requires_grad:
-            self.requires_grad_(True)
+        shared = data.data if isinstance(data, Tensor) else data
+        if isinstance(shared, np.ndarray):
+            super().__init__(())  # then share the array instead of copying it
+            self.data = shared
+        else:
+            super().__init__(shared)
+        self.requires_grad_(requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
