@@ -4,7 +4,7 @@ import pytest
 import chainrule as cr
 from chainrule import optim
 
-from .trajectory import assert_same_history, gradients, initial_weights, params, run, run_torch
+from .trajectory import assert_trajectory_matches_torch
 
 CONFIGS = [
     ("Adam", dict(lr=0.01)),
@@ -18,11 +18,7 @@ CONFIGS = [
 @pytest.mark.parametrize("name, config", CONFIGS)
 def test_trajectory_matches_torch(name, config):
     torch = pytest.importorskip("torch")
-    weights, grads = initial_weights(), gradients()
-    parameters = params(weights)
-    ours = run(getattr(optim, name)(parameters, **config), parameters, grads)
-    theirs = run_torch(torch, lambda p: getattr(torch.optim, name)(p, **config), weights, grads)
-    assert_same_history(ours, theirs)
+    assert_trajectory_matches_torch(torch, name, config)
 
 
 def test_first_step_moves_each_weight_by_lr():

@@ -1,8 +1,7 @@
 import pytest
 
-from chainrule import optim
 
-from .trajectory import assert_same_history, gradients, initial_weights, params, run, run_torch
+from .trajectory import assert_trajectory_matches_torch
 
 CONFIGS = [
     dict(lr=0.01),
@@ -16,8 +15,4 @@ CONFIGS = [
 @pytest.mark.parametrize("config", CONFIGS)
 def test_trajectory_matches_torch(config):
     torch = pytest.importorskip("torch")
-    weights, grads = initial_weights(), gradients()
-    parameters = params(weights)
-    ours = run(optim.RMSprop(parameters, **config), parameters, grads)
-    theirs = run_torch(torch, lambda p: torch.optim.RMSprop(p, **config), weights, grads)
-    assert_same_history(ours, theirs)
+    assert_trajectory_matches_torch(torch, "RMSprop", config)

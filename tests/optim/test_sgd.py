@@ -4,7 +4,7 @@ import pytest
 import chainrule as cr
 from chainrule import optim
 
-from .trajectory import assert_same_history, gradients, initial_weights, params, run, run_torch
+from .trajectory import assert_trajectory_matches_torch
 
 CONFIGS = [
     dict(lr=0.1),
@@ -18,11 +18,7 @@ CONFIGS = [
 @pytest.mark.parametrize("config", CONFIGS)
 def test_trajectory_matches_torch(config):
     torch = pytest.importorskip("torch")
-    weights, grads = initial_weights(), gradients()
-    parameters = params(weights)
-    ours = run(optim.SGD(parameters, **config), parameters, grads)
-    theirs = run_torch(torch, lambda p: torch.optim.SGD(p, **config), weights, grads)
-    assert_same_history(ours, theirs)
+    assert_trajectory_matches_torch(torch, "SGD", config)
 
 
 def test_plain_sgd_is_the_math_doc_update():

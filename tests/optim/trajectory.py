@@ -57,3 +57,14 @@ def assert_same_history(ours, theirs, rtol=1e-12, atol=1e-14):
         assert abs(lr1 - lr2) <= 1e-12 * max(1.0, abs(lr2)), f"lr differs at step {step}: {lr1} vs {lr2}"
         for a, b in zip(w1, w2):
             np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"step {step}")
+
+
+def assert_trajectory_matches_torch(torch, name, config):
+    """``chainrule.optim.<name>(**config)`` and ``torch.optim.<name>`` agree for STEPS steps."""
+    from chainrule import optim
+
+    weights, grads = initial_weights(), gradients()
+    parameters = params(weights)
+    ours = run(getattr(optim, name)(parameters, **config), parameters, grads)
+    theirs = run_torch(torch, lambda p: getattr(torch.optim, name)(p, **config), weights, grads)
+    assert_same_history(ours, theirs)

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .. import autograd
+from ..nn.module import zero_grads
 from ..tensor import Tensor
 
 
@@ -69,14 +70,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of every parameter: to None (default) or zeros in place."""
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if set_to_none:
-                    param.grad = None
-                else:
-                    param.grad.fill(0)
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; ``closure`` re-evaluates the loss."""
