@@ -100,18 +100,20 @@ def test_non_finite_initial_gradient_is_attributed_to_the_incoming_gradient():
     assert info.value.op == "mul" and "incoming gradient was already non-finite" in str(info.value)
 
 
-def test_ops_created_by_library_code_name_the_library_frame_too():
-    """An op created inside chainrule but outside its engine (a layer, a loss) names that
-    frame as well as the user's; simulated with code compiled under a path in the package."""
-    package = os.path.dirname(os.path.abspath(cr.__file__))
-    fake_layer = os.path.join(package, "nn", "fake_layer.py")
-    namespace = {"cr": cr}
-    exec(compile("def layer(x):\n    return cr.log(x)\n", fake_layer, "exec"), namespace)
+def test_a_parameter_made_nan_outside_the_graph_is_caught_in_its_layer():
+    """The op is created inside chainrule (nn.Linear calls F.linear): the message names the
+    user's line and the library frame, and blames the parameter input, not the op."""
+    layer = cr.nn.Linear(3, 2)
+    layer.weight.data[0, 1] = np.nan  # as an optimizer step with a huge learning rate might
     with detect_anomaly(), pytest.raises(AnomalyError) as info:
         line = next_line()
-        namespace["layer"](cr.tensor([-1.0], requires_grad=True))
-    assert info.value.origin == (HERE, line)
-    assert f"via {fake_layer}:2 in layer" in str(info.value)
+        layer(cr.ones(4, 3))
+    error = info.value
+    assert (error.op, error.input_shapes, error.output_shape) == ("linear", ((4, 3), (2, 3), (2,)), (4, 2))
+    assert error.origin == (HERE, line)
+    functional = os.path.join(os.path.dirname(os.path.abspath(cr.__file__)), "nn", "functional.py")
+    assert f", via {functional}:" in str(error)
+    assert "input 1 already held NaN/Inf" in str(error)
 
 
 def test_finite_computations_pass_and_gradients_are_unchanged():

@@ -127,47 +127,42 @@ def test_error_lists_at_most_twenty_problems(tmp_path):
     assert str(info.value).endswith("  ... and 10 more")
 
 
-def _mlp_state(rng):
-    """A [4, 3, 2] MLP's state dict with PyTorch's keys and (out, in) weight layout."""
-    return {"0.weight": rng.standard_normal((3, 4)).astype(np.float32),
-            "0.bias": rng.standard_normal(3).astype(np.float32),
-            "2.weight": rng.standard_normal((2, 3)).astype(np.float32),
-            "2.bias": rng.standard_normal(2).astype(np.float32)}
+def _mlp(seed):
+    """A [4, 3, 2] ReLU MLP in chainrule and its PyTorch twin (same keys and layouts)."""
+    torch = pytest.importorskip("torch")
+    cr.manual_seed(seed)
+    torch.manual_seed(seed)
+    ours = cr.nn.Sequential(cr.nn.Linear(4, 3), cr.nn.ReLU(), cr.nn.Linear(3, 2))
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    return ours, theirs
 
 
-def _chainrule_mlp(state, x):
-    hidden = cr.relu(cr.matmul(x, cr.tensor(state["0.weight"]).T) + cr.tensor(state["0.bias"]))
-    return cr.matmul(hidden, cr.tensor(state["2.weight"]).T) + cr.tensor(state["2.bias"])
+def _outputs(ours, theirs):
+    import torch
+
+    x = np.random.default_rng(3).standard_normal((5, 4)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x)).numpy()
+    with cr.no_grad():
+        return ours(cr.tensor(x)).numpy(), expected
 
 
 def test_pytorch_loads_a_chainrule_checkpoint_strictly(tmp_path):
-    torch = pytest.importorskip("torch")
     safetensors_torch = pytest.importorskip("safetensors.torch")
-    rng = np.random.default_rng(1)
-    state = _mlp_state(rng)
-    cr.save(state, tmp_path / "mlp.safetensors")
-    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
-    model.load_state_dict(safetensors_torch.load_file(tmp_path / "mlp.safetensors"), strict=True)
-    x = rng.standard_normal((5, 4)).astype(np.float32)
-    with torch.no_grad():
-        expected = model(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(_chainrule_mlp(state, cr.tensor(x)).numpy(), expected,
-                               rtol=1e-5, atol=1e-6)
+    ours, theirs = _mlp(seed=1)
+    cr.save(ours.state_dict(), tmp_path / "mlp.safetensors")
+    theirs.load_state_dict(safetensors_torch.load_file(tmp_path / "mlp.safetensors"), strict=True)
+    actual, expected = _outputs(ours, theirs)
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_chainrule_loads_a_pytorch_checkpoint(tmp_path):
-    torch = pytest.importorskip("torch")
     safetensors_torch = pytest.importorskip("safetensors.torch")
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
-    safetensors_torch.save_file(model.state_dict(), tmp_path / "torch.safetensors",
+    ours, theirs = _mlp(seed=2)
+    safetensors_torch.save_file(theirs.state_dict(), tmp_path / "torch.safetensors",
                                 metadata={"format": "pt"})
-    expected = _mlp_state(np.random.default_rng(2))
-    loaded = cr.load(tmp_path / "torch.safetensors", expected=expected)
-    for name, tensor in model.state_dict().items():
-        np.testing.assert_array_equal(loaded[name], tensor.numpy())
-    x = np.random.default_rng(3).standard_normal((5, 4)).astype(np.float32)
-    with torch.no_grad():
-        reference = model(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(_chainrule_mlp(loaded, cr.tensor(x)).numpy(), reference,
-                               rtol=1e-5, atol=1e-6)
+    ours.load_state_dict(cr.load(tmp_path / "torch.safetensors", expected=ours.state_dict()))
+    for name, tensor in theirs.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[name], tensor.numpy())
+    actual, expected = _outputs(ours, theirs)
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
