@@ -1,5 +1,7 @@
 """chainrule.save / chainrule.load: round trips, metadata, validation against a model's state,
 bad arguments, and PyTorch interoperability (src/chainrule/io/checkpoint.py)."""
+import sys
+
 import numpy as np
 import pytest
 
@@ -166,3 +168,11 @@ def test_chainrule_loads_a_pytorch_checkpoint(tmp_path):
         np.testing.assert_array_equal(ours.state_dict()[name], tensor.numpy())
     actual, expected = _outputs(ours, theirs)
     np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_without_safetensors_the_error_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    with pytest.raises(ImportError, match=r"pip install 'chainrule\[cli\]'"):
+        cr.save({"w": np.zeros(2)}, tmp_path / "w.safetensors")
+    assert not any(tmp_path.iterdir())
