@@ -116,6 +116,17 @@ def test_a_parameter_made_nan_outside_the_graph_is_caught_in_its_layer():
     assert "input 1 already held NaN/Inf" in str(error)
 
 
+def test_user_code_is_what_neither_chainrule_nor_python_installed():
+    import runpy
+
+    assert anomaly.is_user_file(HERE)
+    assert anomaly.is_user_file("<stdin>") and anomaly.is_user_file("<ipython-input-3-1f2e>")
+    assert not anomaly.is_user_file(os.path.abspath(cr.__file__))
+    assert not anomaly.is_user_file(os.path.abspath(pytest.__file__))
+    assert not anomaly.is_user_file(os.path.abspath(runpy.__file__))
+    assert not anomaly.is_user_file("<frozen runpy>")
+
+
 def test_finite_computations_pass_and_gradients_are_unchanged():
     x = cr.tensor([0.5, 2.0], dtype="float64", requires_grad=True)
     with detect_anomaly():
