@@ -5,8 +5,9 @@ Semantics: the first op whose *output* (forward) or whose *gradient for an input
 is non-finite raises ``AnomalyError``. Usually that op produced the value from finite inputs
 (log of a negative number, sqrt'(0) = inf); if one of its inputs was already non-finite, the
 value came from outside the graph (the data, or parameters an optimizer step made NaN) and the
-message says so. While active, every op records the first stack frame outside the chainrule
-package (the user's line), so backward anomalies report where the op was created in forward.
+message says so. While active, every op records the first stack frame of user code (neither
+chainrule's nor the Python installation's), so backward anomalies report where the op was
+created in forward.
 Inactive, it costs nothing: the hook lists of ``function.py`` are empty.
 """
 import contextlib
