@@ -20,5 +20,7 @@ from .ops import (
     sub, sum, tanh, transpose, unsqueeze, var, where,
 )
 from .random import manual_seed
+from .io import CheckpointError, load, load_metadata, save
+from . import nn, optim  # noqa: E402  (after the core they build on)
 
 __version__ = "0.1.0"
