@@ -76,7 +76,7 @@ class Conv2d(Function):
         return dx, dw, db
 
 
-def _pads(padding, kernel, stride, dilation, op):
+def conv_padding(padding, kernel, stride, dilation, op):
     """((before, after), ...) per spatial axis from an int, a tuple, 'valid' or 'same'."""
     if isinstance(padding, str):
         if padding == "valid":
@@ -137,7 +137,7 @@ def convolution(op, nd, input, weight, bias, stride, padding, dilation, groups):
         input = input.reshape((1,) + input.shape)
     stride = ntuple(stride, nd, op, "stride", 1)
     dilation = ntuple(dilation, nd, op, "dilation", 1)
-    pads = _pads(padding, weight.shape[2:], stride, dilation, op)
+    pads = conv_padding(padding, weight.shape[2:], stride, dilation, op)
     _check_shapes(op, input, weight, bias, pads, dilation, groups)
     if nd == 1:
         input = input.reshape(input.shape[:2] + (1,) + input.shape[2:])
