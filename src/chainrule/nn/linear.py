@@ -1,0 +1,53 @@
+"""Fully connected layers: ``Linear`` (y = x W^T + b) and ``Identity``."""
+import math
+
+import numpy as np
+
+from ..tensor import resolve_dtype
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder layer); ignores constructor arguments."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x
+
+
+class Linear(Module):
+    """y = x W^T + b for input (*, in_features) and output (*, out_features).
+
+    ``weight`` has shape (out_features, in_features) and ``bias`` (out_features,), as in
+    PyTorch, and both are drawn like PyTorch's: weight by kaiming_uniform_(a=sqrt(5)),
+    i.e. U(-1/sqrt(in_features), 1/sqrt(in_features)), bias from the same range.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=None):
+        super().__init__()
+        dtype = np.dtype(np.float32) if dtype is None else resolve_dtype(dtype, "Linear")
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
+        self.bias = Parameter(np.empty(self.out_features, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.in_features
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )

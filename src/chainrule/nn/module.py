@@ -1,0 +1,392 @@
+"""``Module`` and ``Parameter``: the building blocks of networks, as in ``torch.nn``.
+
+A Module owns Parameters (trainable tensors), buffers (NumPy arrays saved in the state
+dict but not trained, such as BatchNorm's running statistics) and child Modules, all
+registered by plain attribute assignment (``self.fc = Linear(3, 4)``).
+"""
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from ..tensor import Tensor, resolve_dtype
+
+
+class Parameter(Tensor):
+    """A leaf Tensor that a Module registers as trainable; ``requires_grad`` is True by default.
+
+    ``Parameter(array)`` shares the array (no copy), like ``torch.nn.Parameter``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True):
+        shared = data.data if isinstance(data, Tensor) else data
+        if isinstance(shared, np.ndarray):
+            super().__init__(())  # then share the array instead of copying it
+            self.data = shared
+        else:
+            super().__init__(shared)
+        self.requires_grad_(requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class StateDictError(RuntimeError):
+    """``load_state_dict`` found problems; every one of them is listed in the message.
+
+    Attributes: ``missing_keys``, ``unexpected_keys``, ``mismatches`` (list of
+    ``(key, problem)`` for shape and dtype mismatches).
+    """
+
+    def __init__(self, module_name, missing_keys, unexpected_keys, mismatches):
+        lines = [f"Error(s) in loading state_dict for {module_name}:"]
+        if missing_keys:
+            lines.append("  missing keys: " + ", ".join(repr(k) for k in missing_keys))
+        if unexpected_keys:
+            lines.append("  unexpected keys: " + ", ".join(repr(k) for k in unexpected_keys))
+        lines.extend(f"  {key!r}: {problem}" for key, problem in mismatches)
+        super().__init__("\n".join(lines))
+        self.missing_keys = missing_keys
+        self.unexpected_keys = unexpected_keys
+        self.mismatches = mismatches
+
+
+class RemovableHandle:
+    """Returned by ``register_forward_hook``; ``remove()`` unregisters the hook."""
+
+    __slots__ = ("_hooks", "_key")
+    _next_key = 0
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self._key = RemovableHandle._next_key
+        RemovableHandle._next_key += 1
+
+    def remove(self):
+        self._hooks.pop(self._key, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _buffer_array(name, value):
+    if value is None or isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, Tensor):
+        return value.data
+    raise TypeError(f"buffer {name!r}: expected a NumPy array (or None), got {type(value).__name__}")
+
+
+def _add_indent(text, spaces):
+    lines = text.split("\n")
+    return lines[0] if len(lines) == 1 else "\n".join([lines[0]] + [" " * spaces + ln for ln in lines[1:]])
+
+
+class Module:
+    """Base class of every layer and model. Subclasses call ``super().__init__()`` first,
+    assign Parameters, buffers and sub-Modules as attributes, and define ``forward``."""
+
+    def __init__(self):
+        set_attr = object.__setattr__
+        set_attr(self, "training", True)
+        set_attr(self, "_parameters", OrderedDict())
+        set_attr(self, "_buffers", OrderedDict())
+        set_attr(self, "_non_persistent_buffers", set())
+        set_attr(self, "_modules", OrderedDict())
+        set_attr(self, "_forward_hooks", OrderedDict())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward method")
+
+    def __call__(self, *args, **kwargs):
+        result = self.forward(*args, **kwargs)
+        if self._forward_hooks:
+            for hook in tuple(self._forward_hooks.values()):
+                replaced = hook(self, args, result)
+                if replaced is not None:
+                    result = replaced
+        return result
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, inputs, output)`` after every forward; it may return a new output."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle._key] = hook
+        return handle
+
+    # ---- registration ------------------------------------------------------------------
+    def _check_initialized(self, name):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"cannot assign {name!r} before Module.__init__() is called; "
+                f"call super().__init__() first in {type(self).__name__}.__init__"
+            )
+
+    @staticmethod
+    def _check_name(name, kind):
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"{kind} name must be a non-empty string without '.', got {name!r}")
+
+    def _discard(self, name):
+        for store in (self._parameters, self._buffers, self._modules):
+            store.pop(name, None)
+        self._non_persistent_buffers.discard(name)
+        self.__dict__.pop(name, None)
+
+    def register_parameter(self, name, param):
+        """Add a Parameter (or None) under ``name``."""
+        self._check_initialized(name)
+        self._check_name(name, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign {type(param).__name__} as parameter {name!r} "
+                "(chainrule.nn.Parameter or None expected)"
+            )
+        self._discard(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name, array, persistent=True):
+        """Add a NumPy array (or None) saved in the state dict but not trained.
+
+        ``persistent=False`` keeps it out of the state dict.
+        """
+        self._check_initialized(name)
+        self._check_name(name, "buffer")
+        array = _buffer_array(name, array)
+        self._discard(name)
+        self._buffers[name] = array
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name, module):
+        """Add a child Module (or None) under ``name``."""
+        self._check_initialized(name)
+        self._check_name(name, "module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._discard(name)
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def __setattr__(self, name, value):
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            self.register_parameter(name, value)
+        elif isinstance(value, Module):
+            self.add_module(name, value)
+        elif params is not None and name in params:
+            self.register_parameter(name, value)  # a None, or a TypeError naming the parameter
+        elif params is not None and name in self._modules:
+            self.add_module(name, value)
+        elif params is not None and name in self._buffers:
+            self._buffers[name] = _buffer_array(name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails: Parameters, buffers and Modules live in dicts.
+        d = self.__dict__
+        for store in ("_parameters", "_buffers", "_modules"):
+            if store in d and name in d[store]:
+                return d[store][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        for store in (self._parameters, self._buffers, self._modules):
+            if name in store:
+                del store[name]
+                self._non_persistent_buffers.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    # ---- traversal --------------------------------------------------------------------------
+    def named_children(self):
+        """(name, module) for every direct child."""
+        for name, module in self._modules.items():
+            if module is not None:
+                yield name, module
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, memo=None, prefix=""):
+        """(dotted name, module) for this module and every descendant, each once."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, module in self.named_children():
+            yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def _named_members(self, store, prefix, recurse):
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, value in getattr(module, store).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), value
+
+    def named_parameters(self, prefix="", recurse=True):
+        """(dotted name, Parameter), e.g. ``('0.weight', ...)``; shared Parameters once."""
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse=True):
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix="", recurse=True):
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse=True):
+        for _, array in self.named_buffers(recurse=recurse):
+            yield array
+
+    def get_submodule(self, target):
+        """The descendant at dotted path ``target`` ('' is this module)."""
+        module = self
+        for part in target.split(".") if target else ():
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule {part!r} (in {target!r})")
+            module = child
+        return module
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every child (recursively), then on this module."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    # ---- modes and gradients ------------------------------------------------------------------
+    def train(self, mode=True):
+        """Set training mode (Dropout active, BatchNorm uses batch statistics) recursively."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self):
+        """Set evaluation mode; same as ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Reset every parameter's gradient: to None (default) or to zeros in place."""
+        for param in self.parameters():
+            if param.grad is None:
+                continue
+            if set_to_none:
+                param.grad = None
+            else:
+                param.grad.fill(0)
+
+    def to(self, dtype):
+        """Cast floating-point parameters (and their grads) and float buffers to ``dtype``, in place."""
+        dtype = resolve_dtype(dtype, "Module.to")
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to: only floating point dtypes are allowed, got {dtype.name}")
+        for module in self.modules():
+            for param in module._parameters.values():
+                if param is not None and param.dtype.kind == "f":
+                    param.data = param.data.astype(dtype, copy=False)
+                    if param.grad is not None:
+                        param.grad = param.grad.astype(dtype, copy=False)
+            for name, array in module._buffers.items():
+                if array is not None and array.dtype.kind == "f":
+                    module._buffers[name] = array.astype(dtype, copy=False)
+        return self
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    # ---- state dict ------------------------------------------------------------------------------
+    def state_dict(self, prefix=""):
+        """An ordered dict of every parameter and persistent buffer, keyed like PyTorch
+        (``'0.weight'``, ``'1.running_mean'``). Values are the NumPy arrays themselves
+        (shared, not copied, as PyTorch's are): copy them to keep a snapshot."""
+        out = OrderedDict()
+        for module_prefix, module in self.named_modules(prefix=prefix):
+            base = f"{module_prefix}." if module_prefix else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    out[base + name] = param.data
+            for name, array in module._buffers.items():
+                if array is not None and name not in module._non_persistent_buffers:
+                    out[base + name] = array
+        return out
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy ``state_dict``'s values into this module's parameters and buffers, in place.
+
+        Values may be NumPy arrays, Tensors or anything ``np.asarray`` accepts (PyTorch
+        CPU tensors). Nothing is changed if there is a problem: a ``StateDictError``
+        lists every missing key and unexpected key (when ``strict``) and every shape or
+        dtype mismatch. Returns ``(missing_keys, unexpected_keys)``.
+        """
+        targets = self.state_dict()
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in targets]
+        mismatches, sources = [], {}
+        for key, target in targets.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            source = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if source.shape != target.shape:
+                mismatches.append(
+                    (key, f"shape {source.shape} in the state dict, {target.shape} in the model")
+                )
+            elif not np.can_cast(source.dtype, target.dtype, "same_kind"):
+                mismatches.append(
+                    (key, f"dtype {source.dtype} in the state dict cannot be cast to {target.dtype}")
+                )
+            else:
+                sources[key] = source
+        if mismatches or (strict and (missing or unexpected)):
+            raise StateDictError(
+                type(self).__name__, missing if strict else [], unexpected if strict else [], mismatches
+            )
+        for key, source in sources.items():
+            np.copyto(targets[key], source, casting="same_kind")
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- repr -----------------------------------------------------------------------------------
+    def extra_repr(self):
+        """The text inside the parentheses of this module's repr (override in layers)."""
+        return ""
+
+    def __repr__(self):
+        lines = []
+        extra = self.extra_repr()
+        if extra:
+            lines.extend(extra.split("\n"))
+        for name, module in self._modules.items():
+            lines.append(f"({name}): " + _add_indent(repr(module), 2))
+        main = type(self).__name__ + "("
+        if not lines:
+            return main + ")"
+        if len(lines) == 1 and not self._modules:
+            return main + lines[0] + ")"
+        return main + "\n  " + "\n  ".join(lines) + "\n)"

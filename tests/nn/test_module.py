@@ -1,0 +1,174 @@
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import nn
+
+
+class WithBuffers(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+        self.register_buffer("running_mean", np.zeros(2, dtype=np.float32))
+        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        self.register_buffer("scratch", np.ones(2), persistent=False)
+
+    def forward(self, x):
+        return self.fc(x) - cr.tensor(self.running_mean)
+
+
+def make_mlp():
+    return nn.Sequential(nn.Linear(4, 3), nn.Sequential(nn.Linear(3, 2), nn.Identity()))
+
+
+def test_named_parameters_use_pytorch_keys():
+    model = make_mlp()
+    assert [k for k, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.0.weight", "1.0.bias"]
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in model.parameters())
+    assert [n for n, _ in model.named_children()] == ["0", "1"]
+    assert [n for n, _ in model.named_modules()] == ["", "0", "1", "1.0", "1.1"]
+
+
+def test_shared_parameter_listed_once():
+    layer = nn.Linear(2, 2)
+    model = nn.Sequential(layer, layer)
+    assert len(list(model.parameters())) == 2
+
+
+def test_state_dict_holds_parameters_and_persistent_buffers():
+    model = WithBuffers()
+    state = model.state_dict()
+    assert list(state) == ["running_mean", "num_batches_tracked", "fc.weight", "fc.bias"]
+    assert state["fc.weight"] is model.fc.weight.data  # shared, as in PyTorch
+    assert state["num_batches_tracked"].dtype == np.int64
+
+
+def test_buffer_assignment_updates_the_registered_array():
+    model = WithBuffers()
+    model.running_mean = np.full(2, 3.0, dtype=np.float32)
+    np.testing.assert_array_equal(model.state_dict()["running_mean"], [3.0, 3.0])
+    model.num_batches_tracked += 1
+    assert model.state_dict()["num_batches_tracked"] == 1
+    with pytest.raises(TypeError, match="running_mean"):
+        model.running_mean = [1, 2]
+
+
+def test_load_state_dict_copies_in_place_keeping_dtype():
+    model = WithBuffers()
+    weight_array = model.fc.weight.data
+    source = {k: np.full(v.shape, 0.5, dtype=np.float64) for k, v in WithBuffers().state_dict().items()}
+    source["num_batches_tracked"] = np.array(7, dtype=np.int64)
+    result = model.load_state_dict(source)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert model.fc.weight.data is weight_array and weight_array.dtype == np.float32
+    np.testing.assert_array_equal(weight_array, np.full((2, 3), 0.5))
+    assert model.num_batches_tracked == 7
+
+
+def test_load_state_dict_lists_every_problem_and_changes_nothing():
+    model = WithBuffers()
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    bad = {k: v + 1 for k, v in model.state_dict().items()}
+    del bad["fc.bias"]
+    bad["fc.weight"] = np.zeros((3, 3))
+    bad["running_mean"] = np.zeros(2, dtype=np.complex64)
+    bad["extra.weight"] = np.zeros(1)
+    with pytest.raises(nn.StateDictError) as info:
+        model.load_state_dict(bad)
+    message = str(info.value)
+    assert "WithBuffers" in message
+    assert "missing keys: 'fc.bias'" in message
+    assert "unexpected keys: 'extra.weight'" in message
+    assert "'fc.weight': shape (3, 3) in the state dict, (2, 3) in the model" in message
+    assert "'running_mean': dtype complex64" in message
+    assert info.value.missing_keys == ["fc.bias"]
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_load_state_dict_not_strict_reports_keys():
+    model = make_mlp()
+    state = dict(model.state_dict())
+    state.pop("0.bias")
+    state["other"] = np.zeros(1)
+    result = model.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["0.bias"] and result.unexpected_keys == ["other"]
+    state["1.0.weight"] = np.zeros((9, 9))
+    with pytest.raises(nn.StateDictError, match="1.0.weight"):
+        model.load_state_dict(state, strict=False)  # shape mismatches are errors even then
+
+
+def test_train_eval_recurse():
+    model = make_mlp()
+    assert model.eval() is model
+    assert not any(m.training for m in model.modules())
+    model.train()
+    assert all(m.training for m in model.modules())
+
+
+def test_zero_grad():
+    model = make_mlp()
+    model(cr.randn(5, 4)).sum().backward()
+    grad = model[0].weight.grad
+    model.zero_grad(set_to_none=False)
+    assert model[0].weight.grad is grad and not grad.any()
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_registration_errors_are_clear():
+    class Forgot(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match="super\\(\\).__init__"):
+        Forgot()
+    layer = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="parameter 'weight'"):
+        layer.weight = cr.zeros(2, 2)
+    layer.bias = None
+    assert [k for k, _ in layer.named_parameters()] == ["weight"]
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        layer.nothing
+
+
+def test_forward_hook_sees_output_and_can_be_removed():
+    layer = nn.Linear(2, 3)
+    seen = []
+    handle = layer.register_forward_hook(lambda m, args, out: seen.append((m, out.shape)))
+    layer(cr.randn(4, 2))
+    handle.remove()
+    layer(cr.randn(4, 2))
+    assert seen == [(layer, (4, 3))]
+
+
+def test_to_double_casts_parameters_and_float_buffers():
+    model = WithBuffers().double()
+    assert model.fc.weight.dtype == np.float64 and model.running_mean.dtype == np.float64
+    assert model.num_batches_tracked.dtype == np.int64
+
+
+def test_parameter_shares_array():
+    array = np.zeros(3, dtype=np.float32)
+    param = nn.Parameter(array)
+    assert param.data is array and param.requires_grad and param.is_leaf
+    assert repr(param).startswith("Parameter containing:\ntensor(")
+    assert nn.Parameter([1.0, 2.0]).dtype == np.float32
+
+
+def test_repr_and_state_dict_match_pytorch():
+    torch = pytest.importorskip("torch")
+    model = make_mlp()
+    reference = torch.nn.Sequential(
+        torch.nn.Linear(4, 3), torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Identity())
+    )
+    assert repr(model) == repr(reference)
+    reference.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()}, strict=True)
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    expected = reference(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(model(cr.tensor(x)).data, expected, rtol=1e-6, atol=1e-6)
+    with torch.no_grad():
+        for p in reference.parameters():
+            p.mul_(2)
+    model.load_state_dict(reference.state_dict(), strict=True)  # torch tensors load back
+    np.testing.assert_allclose(model(cr.tensor(x)).data, reference(torch.from_numpy(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
