@@ -20,5 +20,6 @@ from .ops import (
     sub, sum, tanh, transpose, unsqueeze, var, where,
 )
 from .random import manual_seed
+from . import nn, optim  # noqa: E402  (after the core they build on)
 
 __version__ = "0.1.0"
