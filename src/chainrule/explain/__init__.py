@@ -2,9 +2,11 @@
 
 - ``trace(output)``: the staged forward/backward account with numbers.
 - ``draw(output, path=None, format="svg")``: the graph as a circuit diagram (SVG/PNG/DOT).
+- ``gradcheck_model(model, inputs, targets, loss)``: every parameter against finite differences.
 - ``recording()``: record intermediate gradients during ``backward`` for ``trace``/``draw``.
 """
 from .draw import draw
+from .gradcheck import gradcheck_model
 from .trace import Trace, recording, trace
 
-__all__ = ["Trace", "draw", "recording", "trace"]
+__all__ = ["Trace", "draw", "gradcheck_model", "recording", "trace"]
