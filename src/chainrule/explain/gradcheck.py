@@ -16,7 +16,6 @@ When a parameter fails, the ops of the graph are checked one by one in forward o
 disagrees with its own finite differences is named.
 """
 import copy
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -25,7 +24,7 @@ from ..autograd import function
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import sum_to_shape
 from ..tensor import Tensor
-from .graph import forward_values
+from .graph import forward_values, installed
 
 BANDS = ((1e-7, "excellent"), (1e-4, "acceptable"), (1e-2, "suspicious"), (np.inf, "wrong"))
 PASSING = ("excellent", "acceptable")
@@ -109,16 +108,10 @@ def _routing_state(node):
     return [a for a in saved if isinstance(a, np.ndarray) and a.dtype.kind in "biu"]
 
 
-@contextmanager
 def _routing_recorder(states):
-    def record(node, output):
-        states.append((node.op_name(), _routing_state(node)))
-
-    function.forward_hooks.append(record)
-    try:
-        yield
-    finally:
-        function.forward_hooks.remove(record)
+    """Context manager: append (op name, routing state) of every op run inside to ``states``."""
+    return installed(function.forward_hooks, lambda node, output: states.append(
+        (node.op_name(), _routing_state(node))))
 
 
 def _kink_between(plus, minus):

@@ -3,9 +3,21 @@
 Shared by ``trace`` and ``draw``. A *value* is a Tensor of the graph (a leaf, a
 constant tensor or an op's output); a *step* is one recorded op and its output.
 """
+from contextlib import contextmanager
+
 import numpy as np
 
 from ..tensor import Tensor
+
+
+@contextmanager
+def installed(hooks, hook):
+    """``hook`` in the list ``hooks`` (an engine hook list) for the duration of the block."""
+    hooks.append(hook)
+    try:
+        yield
+    finally:
+        hooks.remove(hook)
 
 
 def forward_values(output):

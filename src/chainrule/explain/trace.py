@@ -13,14 +13,12 @@ A graph already backpropagated without recording has lost its intermediate gradi
 (and its saved values): trace says so instead of guessing.
 """
 import weakref
-from contextlib import contextmanager
-
 import numpy as np
 
 from ..autograd import function
 from ..backend import sum_to_shape
 from ..tensor import Tensor
-from .graph import constant_text, format_value, forward_values, term, value_names
+from .graph import constant_text, format_value, forward_values, installed, term, value_names
 from .rules import contribution_formula, forward_formula, rule_for
 
 _recorded = weakref.WeakKeyDictionary()  # node -> (grad_output, grad_inputs)
@@ -30,14 +28,9 @@ def _record(node, grad_output, grad_inputs):
     _recorded[node] = (grad_output, tuple(grad_inputs))
 
 
-@contextmanager
 def recording():
-    """Remember every node's gradients during the backward passes run inside."""
-    function.backward_hooks.append(_record)
-    try:
-        yield
-    finally:
-        function.backward_hooks.remove(_record)
+    """Context manager: remember every node's gradients during the backward passes run inside."""
+    return installed(function.backward_hooks, _record)
 
 
 def ensure_backpropagated(output, caller):
