@@ -48,7 +48,7 @@ def test_mnist_mlp_four_equations_match_autograd(mnist_dir):
     ex = mnist_mlp(mnist_dir)
     assert ex.values["max_difference"] < 1e-12
     assert "real MNIST" in "\n".join(ex.summary)
-    assert ex.values["label"] == 5  # the first MNIST training image is a 5
+    assert ex.values["label"] == 7  # the first MNIST test image is a 7
 
 
 def test_synthetic_digit_without_mnist(tmp_path):

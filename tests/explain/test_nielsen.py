@@ -106,3 +106,15 @@ def test_models_it_cannot_read():
         backprop(nn.Sequential(nn.Linear(2, 2)).double(), np.zeros(3), 0)
     with pytest.raises(ValueError, match="cost must be"):
         backprop(nn.Sequential(nn.Linear(2, 2)).double(), np.zeros(2), 0, cost="hinge")
+
+
+def test_zoo_models_with_a_leading_flatten_and_image_batches():
+    from chainrule import models
+
+    cr.manual_seed(0)
+    model = models.nielsen((16, 5, 3)).double()
+    rng = np.random.default_rng(2)
+    images, labels = rng.random((4, 1, 4, 4)), np.array([0, 2, 1, 2])
+    _, reference = autograd(model, images, labels, "quadratic")
+    assert_grads_equal(backprop(model, images, labels).grads, reference)
+    assert_grads_equal(fadjoint(model, images, labels).grads, reference)

@@ -7,8 +7,6 @@
   MNIST when ``<repo>/../shared/data/mnist`` exists, else a deterministic synthetic
   digit; the summary says which), with the four equations checked against the trace.
 """
-import gzip
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -105,22 +103,15 @@ def _index(tr, name):
 
 
 def load_digit(mnist_dir=None):
-    """(image (784,) float64 in [0, 1], label, source text): MNIST training image 0 when
-    the IDX files exist, else a deterministic synthetic '7'."""
+    """(image (784,) float64 in [0, 1], label, source text): the first MNIST test image
+    (a 7) when the IDX files are in ``mnist_dir``, else a deterministic synthetic '7'."""
+    from ..data import MNIST
+
     directory = Path(mnist_dir) if mnist_dir is not None else DEFAULT_MNIST_DIR
-    images = directory / "train-images-idx3-ubyte.gz"
-    labels = directory / "train-labels-idx1-ubyte.gz"
-    if images.is_file() and labels.is_file():
-        with gzip.open(images, "rb") as f:
-            magic, _, rows, cols = struct.unpack(">IIII", f.read(16))
-            pixels = np.frombuffer(f.read(rows * cols), dtype=np.uint8)
-        with gzip.open(labels, "rb") as f:
-            label_magic, _ = struct.unpack(">II", f.read(8))
-            label = f.read(1)[0]
-        if magic != 2051 or label_magic != 2049 or pixels.size != 784:
-            raise ValueError(f"load_digit: {images} is not an MNIST IDX image file")
-        return pixels / 255.0, int(label), f"real MNIST: training image 0 of {images}"
-    return synthetic_digit(), 7, "synthetic digit: a deterministic 28x28 '7' (MNIST files not found)"
+    if not any((directory / name).is_file() for name in ("t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte")):
+        return synthetic_digit(), 7, f"synthetic digit: a deterministic 28x28 '7' (no MNIST files in {directory})"
+    image, label = MNIST(directory, train=False)[0]
+    return np.asarray(image, dtype=np.float64).reshape(-1), int(label), f"real MNIST: test image 0 of {directory.resolve()}"
 
 
 def synthetic_digit():
@@ -132,43 +123,41 @@ def synthetic_digit():
 
 
 def mnist_mlp(mnist_dir=None):
+    from .. import nn
+    from .nielsen import backprop
+
     image, label, source = load_digit(mnist_dir)
     rng = np.random.default_rng(0)
-    x = _named(Tensor(image), "x")
-    y = _named(Tensor(np.eye(10)[label]), "y")
-    W1 = _leaf(rng.standard_normal((30, 784)) / np.sqrt(784), "W1")
-    b1 = _leaf(rng.standard_normal(30), "b1")
-    W2 = _leaf(rng.standard_normal((10, 30)) / np.sqrt(30), "W2")
-    b2 = _leaf(rng.standard_normal(10), "b2")
-    z1 = _named(W1 @ x + b1, "z1")
+    model = nn.Sequential(nn.Linear(784, 30), nn.Sigmoid(), nn.Linear(30, 10), nn.Sigmoid()).double()
+    for layer, name in ((model[0], "1"), (model[2], "2")):  # weights N(0, 1/n_in), biases N(0, 1)
+        layer.weight.data[...] = rng.standard_normal(layer.weight.shape) / np.sqrt(layer.in_features)
+        layer.bias.data[...] = rng.standard_normal(layer.bias.shape)
+        layer.weight.name, layer.bias.name = "W" + name, "b" + name
+    W1, b1, W2, b2 = model[0].weight, model[0].bias, model[2].weight, model[2].bias
+    x, y = _named(Tensor(image), "x"), _named(Tensor(np.eye(10)[label]), "y")
+    z1 = _named(W1 @ x + b1, "z1")       # the same network, written as Nielsen writes it
     a1 = _named(ops.sigmoid(z1), "a1")
     z2 = _named(W2 @ a1 + b2, "z2")
     a2 = _named(ops.sigmoid(z2), "a2")
     error = _named(a2 - y, "e")
     C = _named(0.5 * ops.sum(error * error), "C")
-    ex = Example("mnist-mlp", "A [784, 30, 10] sigmoid network on one digit, quadratic cost C",
-                 C, {}, [])
+    ex = Example("mnist-mlp", "A [784, 30, 10] sigmoid network on one digit, quadratic cost C", C, {}, [])
     grad = {r["name"]: r["grad"] for r in ex.trace.records if r["phase"] == "forward"}
-    s1, s2 = a1.data * (1 - a1.data), a2.data * (1 - a2.data)  # sigma'(z) = a (1 - a)
-    delta2 = (a2.data - label_vector(label)) * s2                 # BP1
-    delta1 = (W2.data.T @ delta2) * s1                             # BP2
+    bp = backprop(model, image, label)  # BP1-BP4 run explicitly by chainrule.explain.nielsen
     checks = [
-        ("BP1 delta^2 = (a^2 - y) (.) sigma'(z^2)", delta2, grad["z2"]),
-        ("BP2 delta^1 = (W^2)^T delta^2 (.) sigma'(z^1)", delta1, grad["z1"]),
-        ("BP3 dC/db^2 = delta^2", delta2, b2.grad),
-        ("BP3 dC/db^1 = delta^1", delta1, b1.grad),
-        ("BP4 dC/dW^2 = delta^2 (a^1)^T", np.outer(delta2, a1.data), W2.grad),
-        ("BP4 dC/dW^1 = delta^1 (a^0)^T", np.outer(delta1, x.data), W1.grad),
+        ("BP1 delta^2 = (a^2 - y) (.) sigma'(z^2)", bp.deltas[1], grad["z2"]),
+        ("BP2 delta^1 = (w^2)^T delta^2 (.) sigma'(z^1)", bp.deltas[0], grad["z1"]),
+        ("BP3 dC/db^2 = delta^2", bp.grads["2.bias"], b2.grad),
+        ("BP3 dC/db^1 = delta^1", bp.grads["0.bias"], b1.grad),
+        ("BP4 dC/dw^2 = delta^2 (a^1)^T", bp.grads["2.weight"], W2.grad),
+        ("BP4 dC/dw^1 = delta^1 (a^0)^T", bp.grads["0.weight"], W1.grad),
     ]
-    ex.values = {"label": label, "C": C.item(), "delta2": delta2, "delta1": delta1,
+    ex.values = {"label": label, "C": C.item(), "delta2": bp.deltas[1], "delta1": bp.deltas[0],
                  "max_difference": max(float(np.max(np.abs(a - b))) for _, a, b in checks)}
-    ex.summary = [f"input: {source}, label {label}", "the four equations against autograd's trace:"]
+    ex.summary = [f"input: {source}, label {label}",
+                  "the four equations (chainrule.explain.nielsen) against the trace of autograd:"]
     ex.summary += [f"  {text:<48} max |difference| = {np.max(np.abs(a - b)):.1e}" for text, a, b in checks]
     return ex
-
-
-def label_vector(label):
-    return np.eye(10)[label]
 
 
 EXAMPLES = {"circuit": circuit, "neuron": neuron, "staged": staged, "mnist-mlp": mnist_mlp}

@@ -1,7 +1,8 @@
 """What ``nielsen`` and ``fadjoint`` share: a fully connected network read as layers.
 
 A network is an ``nn.Sequential`` of ``Linear`` layers, each optionally followed by one
-element-wise activation (Sigmoid, Tanh, ReLU; none means the identity). Costs: "quadratic"
+element-wise activation (Sigmoid, Tanh, ReLU; none means the identity), optionally after
+a leading ``Flatten`` (as the models of ``chainrule.models`` have). Costs: "quadratic"
 (C = 1/2 ||a^L - y||^2 per example, ``y`` one-hot or class indices) and "cross_entropy"
 (softmax of the network output, ``y`` class indices); a batch costs the mean.
 """
@@ -56,7 +57,7 @@ class Layer:
 
 def dense_layers(model, caller):
     """The model as a list of ``Layer``; a clear error for anything else."""
-    from ..nn import Linear, Sequential
+    from ..nn import Flatten, Linear, Sequential
 
     if not isinstance(model, Sequential):
         raise TypeError(f"{caller}: expected an nn.Sequential of Linear layers and activations, "
@@ -65,6 +66,8 @@ def dense_layers(model, caller):
     layers = []
     for index, module in enumerate(model):
         kind = type(module).__name__
+        if isinstance(module, Flatten) and not layers:
+            continue
         if isinstance(module, Linear):
             layers.append(Layer(module, names))
         elif kind in ACTIVATIONS and layers and layers[-1].activation_name == "identity":
@@ -80,8 +83,10 @@ def dense_layers(model, caller):
 
 def as_columns(x, layers, caller):
     """``x`` as Nielsen's column form in the weights' dtype: (n_0,) or (n_0, m); and m (None
-    for a single example)."""
+    for a single example, which must be a vector; a batch (m, ...) is flattened)."""
     a = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=layers[0].weight.dtype)
+    if a.ndim > 2:
+        a = a.reshape(a.shape[0], -1)
     n_in = layers[0].weight.shape[1]
     if a.ndim not in (1, 2) or a.shape[-1] != n_in:
         raise ValueError(f"{caller}: x must have shape ({n_in},) or (m, {n_in}), got {a.shape}")
