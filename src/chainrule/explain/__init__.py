@@ -3,10 +3,12 @@
 - ``trace(output)``: the staged forward/backward account with numbers.
 - ``draw(output, path=None, format="svg")``: the graph as a circuit diagram (SVG/PNG/DOT).
 - ``gradcheck_model(model, inputs, targets, loss)``: every parameter against finite differences.
+- ``doctor(model, loader, loss)``: sanity checks before a long run, each with its number.
 - ``recording()``: record intermediate gradients during ``backward`` for ``trace``/``draw``.
 """
+from .doctor import doctor
 from .draw import draw
 from .gradcheck import gradcheck_model
 from .trace import Trace, recording, trace
 
-__all__ = ["Trace", "draw", "gradcheck_model", "recording", "trace"]
+__all__ = ["Trace", "doctor", "draw", "gradcheck_model", "recording", "trace"]
