@@ -4,11 +4,17 @@
 - ``draw(output, path=None, format="svg")``: the graph as a circuit diagram (SVG/PNG/DOT).
 - ``gradcheck_model(model, inputs, targets, loss)``: every parameter against finite differences.
 - ``doctor(model, loader, loss)``: sanity checks before a long run, each with its number.
+- ``GradientDiagnostics(model)``: per-layer gradient norms, mean |delta|, update ratios and
+  dead ReLUs during training (a ``chainrule.train.fit`` callback); ``plot_diagnostics``.
 - ``recording()``: record intermediate gradients during ``backward`` for ``trace``/``draw``.
 """
+from .diagnostics import GradientDiagnostics, plot_diagnostics
 from .doctor import doctor
 from .draw import draw
 from .gradcheck import gradcheck_model
 from .trace import Trace, recording, trace
 
-__all__ = ["Trace", "doctor", "draw", "gradcheck_model", "recording", "trace"]
+__all__ = [
+    "GradientDiagnostics", "Trace", "doctor", "draw", "gradcheck_model", "plot_diagnostics",
+    "recording", "trace",
+]
