@@ -62,3 +62,19 @@ def test_unknown_example_names_the_choices():
     with pytest.raises(ValueError, match="circuit"):
         example("nope")
     assert {"circuit", "neuron", "staged", "mnist-mlp"} <= set(EXAMPLES)
+
+
+def test_convolution_example_matches_the_math_doc_formulas():
+    from chainrule.explain.examples import correlate
+
+    ex = example("convolution")
+    assert ex.values["max_difference"] < 1e-12
+    x = np.array([[1, 2, 0, -1, 1], [0, 1, 3, 1, 0], [2, -1, 1, 0, 2], [1, 0, -2, 1, 1], [0, 1, 1, 2, -1]])
+    w = np.array([[1, 0, -1], [2, 1, 0], [0, -1, 1]])
+    y = correlate(x[None, None].astype(float), w[None, None].astype(float))[0, 0] - 1  # conv2d + b
+    a = np.maximum(y, 0)
+    p = np.array([[a[i:i + 2, j:j + 2].max() for j in range(2)] for i in range(2)])
+    assert ex.values["L"] == pytest.approx(np.sum(p * [[1, -1], [2, 0.5]]), abs=1e-12)
+    assert ex.values["db"] == pytest.approx([ex.values["dy"].sum()], abs=1e-12)
+    text = str(ex)
+    assert "dx = full convolution of dy with w rotated 180 deg" in text and "route" not in text.split("gradients")[0]

@@ -7,7 +7,10 @@
 - ``GradientDiagnostics(model)``: per-layer gradient norms, mean |delta|, update ratios and
   dead ReLUs during training (a ``chainrule.train.fit`` callback); ``plot_diagnostics``.
 - ``recording()``: record intermediate gradients during ``backward`` for ``trace``/``draw``.
+- ``nielsen.backprop`` (BP1-BP4) and ``fadjoint.fadjoint`` (the F-adjoint) for MLPs;
+  ``examples.example(name)``: the worked examples of the math doc and more.
 """
+from . import examples, fadjoint, nielsen
 from .diagnostics import GradientDiagnostics, plot_diagnostics
 from .doctor import doctor
 from .draw import draw
@@ -16,5 +19,5 @@ from .trace import Trace, recording, trace
 
 __all__ = [
     "GradientDiagnostics", "Trace", "doctor", "draw", "gradcheck_model", "plot_diagnostics",
-    "recording", "trace",
+    "examples", "fadjoint", "nielsen", "recording", "trace",
 ]

@@ -6,6 +6,8 @@
 - ``mnist-mlp``: a [784, 30, 10] sigmoid MLP, quadratic cost, on one MNIST digit (real
   MNIST when ``<repo>/../shared/data/mnist`` exists, else a deterministic synthetic
   digit; the summary says which), with the four equations checked against the trace.
+- ``convolution``: conv2d (3x3 kernel) -> relu -> 2x2 max-pooling on a 5x5 image, with
+  the math doc's convolution gradients (section 4) checked against the trace.
 """
 from pathlib import Path
 
@@ -160,7 +162,60 @@ def mnist_mlp(mnist_dir=None):
     return ex
 
 
-EXAMPLES = {"circuit": circuit, "neuron": neuron, "staged": staged, "mnist-mlp": mnist_mlp}
+def correlate(x, k):
+    """Valid cross-correlation of x (n, c, H, W) with k (n, o, h, w), summed over n:
+    out[o, c, i, j] = sum x[n, c, i + p, j + q] k[n, o, p, q]."""
+    windows = np.lib.stride_tricks.sliding_window_view(x, k.shape[2:], axis=(2, 3))
+    return np.einsum("ncijpq,nopq->ocij", windows, k)
+
+
+def route_to_max(a, dp):
+    """Stride-1 max pooling's backward written out: each window's upstream gradient goes
+    to the position of the window's (first) maximum; overlapping windows add."""
+    k = a.shape[-1] - dp.shape[-1] + 1
+    windows = np.lib.stride_tricks.sliding_window_view(a, (k, k), axis=(2, 3))
+    flat = windows.reshape(windows.shape[:4] + (-1,)).argmax(axis=-1)
+    n, c, i, j = np.indices(dp.shape)
+    out = np.zeros_like(a)
+    np.add.at(out, (n, c, i + flat // k, j + flat % k), dp)
+    return out
+
+
+def convolution():
+    from ..nn import functional as F
+
+    x = _leaf(np.array([[1, 2, 0, -1, 1], [0, 1, 3, 1, 0], [2, -1, 1, 0, 2],
+                        [1, 0, -2, 1, 1], [0, 1, 1, 2, -1]], dtype=np.float64).reshape(1, 1, 5, 5), "x")
+    w = _leaf(np.array([[1, 0, -1], [2, 1, 0], [0, -1, 1]], dtype=np.float64).reshape(1, 1, 3, 3), "w")
+    b = _leaf(np.array([-1.0]), "b")
+    y = _named(F.conv2d(x, w, b), "y")                        # (1, 1, 3, 3)
+    a = _named(ops.relu(y), "a")
+    p = _named(F.max_pool2d(a, 2, stride=1), "p")              # (1, 1, 2, 2)
+    g = _named(Tensor(np.array([[1.0, -1.0], [2.0, 0.5]]).reshape(1, 1, 2, 2)), "g")
+    L = _named(ops.sum(p * g), "L")
+    ex = Example("convolution", "A small convolution: L = sum(g * maxpool(relu(conv2d(x, w) + b)))", L, {}, [])
+    grad = {r["name"]: r["grad"] for r in ex.trace.records if r["phase"] == "forward"}
+    dy = grad["y"]
+    rotated = w.data[:, :, ::-1, ::-1]
+    full = np.pad(dy, ((0, 0), (0, 0), (2, 2), (2, 2)))
+    formulas = [
+        ("db = dy summed over n, h, w", dy.sum(axis=(0, 2, 3)), b.grad),
+        ("dw = cross-correlation of x with dy", correlate(x.data, dy), w.grad),
+        ("dx = full convolution of dy with w rotated 180 deg", correlate(full, rotated.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3), x.grad),
+        ("da = each window's dp routed to the window's maximum", route_to_max(a.data, grad["p"]), grad["a"]),
+    ]
+    ex.values = {"L": L.item(), "dy": dy[0, 0], "da": grad["a"][0, 0], "dw": w.grad[0, 0],
+                 "db": b.grad, "dx": x.grad[0, 0],
+                 "max_difference": max(float(np.max(np.abs(f - t))) for _, f, t in formulas)}
+    show = lambda a: np.array2string(np.asarray(a), precision=4, separator=", ").replace("\n", "\n      ")
+    ex.summary = [f"{name} =\n      {show(ex.values[name])}" for name in ("dy", "da", "dw", "dx")]
+    ex.summary.append("the math doc's convolution and pooling gradients (section 4) against the trace:")
+    ex.summary += [f"  {text:<54} max |difference| = {np.max(np.abs(f - t)):.1e}" for text, f, t in formulas]
+    return ex
+
+
+EXAMPLES = {"circuit": circuit, "neuron": neuron, "staged": staged, "mnist-mlp": mnist_mlp,
+            "convolution": convolution}
 
 
 def example(name):

@@ -81,6 +81,28 @@ _TABLE = {
                    ("sum_expanded({g})",)),
     "cat": Rule("cat", "cat({args})", "cat: each input gets its slice of the gradient", ()),
     "stack": Rule("stack", "stack({args})", "stack: each input gets its slice of the gradient", ()),
+    "linear": Rule("linear", "linear({args})",
+                   "linear y = x W^T + b: dx = dy W, dW = dy^T x, db = dy summed over the batch",
+                   ("{g} @ {1}", "{g}.T @ {0}", "sum_batch({g})")),
+    "conv2d": Rule("conv", "conv2d({args})",
+                   "convolution: dx = full convolution of dy with the kernel rotated 180 degrees, "
+                   "dw = cross-correlation of x with dy, db = dy summed over n, h, w",
+                   ("full_conv({g}, rot180({1}))", "correlate({0}, {g})", "sum_nhw({g})")),
+    "maxpool2d": Rule("maxpool", "max_pool2d({0})",
+                      "max pooling: each window's gradient goes to the position of its maximum",
+                      ("route_to_max({g})",)),
+    "avgpool2d": Rule("avgpool", "avg_pool2d({0})",
+                      "average pooling: each window's gradient is spread evenly over it",
+                      ("spread({g}) / window_size",)),
+    "batchnorm": Rule("BN", "batch_norm({args})",
+                      "batch norm: dx = (1/N) gamma/sqrt(var + eps) (N dy - sum dy - x_hat sum(dy x_hat)), "
+                      "dgamma = sum(dy x_hat), dbeta = sum(dy)",
+                      ("batchnorm_dx({g})", "sum({g} * x_hat)", "sum({g})")),
+    "dropout": Rule("dropout", "dropout({0})", "dropout: the gradient passes, scaled, where the mask kept a unit",
+                    ("{g} * {1}",)),
+    "crossentropy": Rule("CE", "cross_entropy({0}, {1})",
+                         "softmax cross-entropy: d/dlogits = (softmax(logits) - onehot(y)) / n",
+                         ("{g} * (softmax({0}) - onehot({1})) / n",)),
     "getitem": Rule("[]", "{0}[index]", "indexing: scattered back into zeros (repeats add)",
                     ("scatter({g})",)),
 }
@@ -105,6 +127,8 @@ def forward_formula(op, input_names, params):
 
 def _short_repr(value, limit=24):
     text = repr(value)
+    if text.startswith("<"):  # an object without a readable repr: its type says enough
+        return type(value).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
