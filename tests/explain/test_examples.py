@@ -77,4 +77,5 @@ def test_convolution_example_matches_the_math_doc_formulas():
     assert ex.values["L"] == pytest.approx(np.sum(p * [[1, -1], [2, 0.5]]), abs=1e-12)
     assert ex.values["db"] == pytest.approx([ex.values["dy"].sum()], abs=1e-12)
     text = str(ex)
-    assert "dx = full convolution of dy with w rotated 180 deg" in text and "route" not in text.split("gradients")[0]
+    assert "dx = full convolution of dy with w rotated 180 deg" in text
+    assert "da += route_to_max(dp)" in text  # the trace names the gate rule of max pooling
