@@ -11,6 +11,7 @@ Every check runs on a copy of the model: the model, its gradients and the random
 generator are left as they were.
 """
 import copy
+import functools
 import math
 
 import numpy as np
@@ -153,13 +154,14 @@ def doctor(model, loader, loss, lr=0.01, optimizer=None, expected_loss=None,
     """Run the four checks on ``model`` with batches from ``loader`` and ``loss(output, target)``.
 
     ``optimizer(params)`` builds the optimizer you plan to train with (default: SGD with
-    ``lr``); it makes the update-to-weight step and, unless given, the overfit run uses Adam
-    (lr 0.01). Prints each check as it finishes when ``verbose``; returns a ``DoctorReport``.
+    ``lr``) for the update-to-weight step; the overfit run always uses Adam (lr 0.01), as it
+    tests the model and its gradients, not the optimizer. Prints each check as it finishes
+    when ``verbose``; returns a ``DoctorReport``.
     """
     from .. import optim
 
     make_optimizer = optimizer or (lambda params: optim.SGD(params, lr=lr))
-    overfit_optimizer = optimizer or (lambda params: optim.Adam(params, lr=0.01))
+    overfit_optimizer = functools.partial(optim.Adam, lr=0.01)
     rng_state = cr_random.get_rng_state()
     x, y = _first_examples(loader, overfit_examples)
     batch = next(iter(loader))

@@ -18,7 +18,7 @@ from .trace import Account, ensure_backpropagated
 
 VALUE_COLOR, GRAD_COLOR, NAME_COLOR, CONST_COLOR = "#1f4e9e", "#c62828", "#111111", "#666666"
 _FORMATS = ("svg", "png", "dot")
-_SUFFIXES = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
+FORMAT_OF_SUFFIX = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
 
 
 class Drawing(str):
@@ -209,9 +209,9 @@ def draw(output, path=None, format="svg"):
         raise ValueError(f"draw: unknown format {format!r}; use one of {', '.join(_FORMATS)}")
     if path is not None:
         suffix = os.path.splitext(os.fspath(path))[1].lower()
-        if suffix in _SUFFIXES and _SUFFIXES[suffix] != format:
+        if suffix in FORMAT_OF_SUFFIX and FORMAT_OF_SUFFIX[suffix] != format:
             raise ValueError(f"draw: {os.fspath(path)!r} ends in {suffix} but format={format!r}; "
-                             f"pass format={_SUFFIXES[suffix]!r}")
+                             f"pass format={FORMAT_OF_SUFFIX[suffix]!r}")
     elif format == "png":
         raise ValueError("draw: format='png' needs a path to write the image to")
     ensure_backpropagated(output, "draw")
