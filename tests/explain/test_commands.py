@@ -30,6 +30,12 @@ def test_explain_expression_with_values_after_set(cli):
     assert "df/dx = -4" in result.output and "df/dz = 3" in result.output
 
 
+def test_expression_starting_with_minus_after_double_dash(cli):
+    result = run(cli, "explain", "--", "-x * y", "--set", "x=1", "y=2")
+    assert result.exit_code == 0, result.output
+    assert "df/dx = -2" in result.output and "df/dy = -1" in result.output
+
+
 def test_explain_comma_separated_values_and_draw(cli, tmp_path, monkeypatch):
     real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name: None if name == "dot" else real_which(name))

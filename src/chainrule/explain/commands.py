@@ -77,7 +77,9 @@ def explain_command(expression, more_values, settings, example_name, draw_path):
         output = ex.output
     else:
         try:
-            output = parse(expression).evaluate(_assignments(settings + more_values))
+            # after "--" (an expression starting with "-") click passes "--set" on as a value
+            tokens = settings + tuple(t for t in more_values if t != "--set")
+            output = parse(expression).evaluate(_assignments(tokens))
         except ExpressionError as exc:
             raise click.ClickException(f"cannot read the expression: {exc}") from None
         except ValueError as exc:
