@@ -127,3 +127,16 @@ def test_records_die_with_the_graph():
     del f, node, _
     gc.collect()
     assert len(_recorded) < count
+
+
+def test_non_scalar_outputs_need_their_gradient_under_recording():
+    x = leaf([1.0, 2.0, 3.0], "x")
+    y = x * x
+    with pytest.raises(RuntimeError, match="backward needs its gradient"):
+        trace(y)
+    with recording():
+        y.backward(np.array([1.0, 0.5, -1.0]))
+    tr = trace(y)
+    seed = tr.records[[r["op"] for r in tr.records].index("seed")]
+    assert "gradient backward started from" in seed["rule"]
+    np.testing.assert_allclose(tr.gradients["x"], [2.0, 2.0, -6.0])

@@ -51,6 +51,11 @@ def ensure_backpropagated(output, caller):
             f"gradients are gone; call {caller}(out) instead of out.backward() (it runs backward "
             "itself), or run out.backward() inside `with chainrule.explain.recording():`"
         )
+    if output.data.size != 1:
+        raise RuntimeError(
+            f"{caller}: the output has shape {output.shape}, so backward needs its gradient: run "
+            f"out.backward(grad) inside `with chainrule.explain.recording():`, then call {caller}(out)"
+        )
     with recording():
         output.backward()
 
@@ -170,10 +175,11 @@ class Trace:
             f"backward: each gate in reverse order; dv means d{out}/dv; fan-out adds (dv += ...)"
         )
         seed = account.seed
-        self._lines.append(f"  d{out} = {format_value(seed)}   (seed: d{out}/d{out})")
+        rule = f"d{out}/d{out} = 1" if np.all(seed == 1) else f"the gradient backward started from at {out}"
+        self._lines.append(f"  d{out} = {format_value(seed)}   (seed: {rule})")
         self.records.append({
             "phase": "backward", "op": "seed", "name": out, "value": _plain(account.output.data),
-            "grad": _plain(seed), "rule": f"d{out}/d{out} = 1",
+            "grad": _plain(seed), "rule": rule,
         })
         uses, seen, running = {}, {}, {}
         for c in account.contributions:
