@@ -31,9 +31,11 @@ FREED = object()  # marks ``saved`` of a node after backward released it
 
 class Function:
     """Base of every op. Instances are graph nodes: ``inputs`` holds the op's
-    arguments (Tensors or constants), ``saved`` whatever forward cached."""
+    arguments (Tensors or constants), ``params`` its keyword parameters (so tools
+    can re-run the op), ``saved`` whatever forward cached. Nodes can be weakly
+    referenced, so tools can attach data to a graph without keeping it alive."""
 
-    __slots__ = ("inputs", "saved", "needs_input_grad", "hooks")
+    __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "__weakref__")
 
     @classmethod
     def op_name(cls):
@@ -68,6 +70,7 @@ class Function:
             data = np.asarray(data)
         if requires_grad and grad_mode._mode.enabled:
             node.inputs = args
+            node.params = params
             node.needs_input_grad = tuple(
                 isinstance(a, Tensor) and a.requires_grad for a in args
             )

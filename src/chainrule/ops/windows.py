@@ -1,0 +1,68 @@
+"""Sliding-window geometry shared by convolution and pooling (two spatial axes, last in shape).
+
+A window op reads, for every kernel offset (i, j), one strided slice of the padded input
+whose shape is the output's spatial shape (``window_slices``). Forward combines those
+slices (a matrix product for convolution, a max or a sum for pooling); backward adds each
+offset's gradient back into its slice (``fold``, i.e. col2im: overlapping windows add up).
+"""
+import numpy as np
+
+from ..backend import xp
+
+
+def ntuple(value, n, op, name, minimum):
+    """A tuple of ``n`` ints from an int or a sequence of ``n`` ints, each at least ``minimum``."""
+    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != n or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values
+    ):
+        kind = "an int" if n == 1 else f"an int or {n} ints"
+        raise ValueError(f"{op}: {name} must be {kind}, got {value!r}")
+    if min(values) < minimum:
+        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def dilated(kernel, dilation):
+    """The extent of a dilated kernel along each axis: d * (k - 1) + 1."""
+    return tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+
+
+def window_slices(kernel, stride, dilation, out_hw):
+    """One index per kernel offset (i, j), in row-major order: the positions of the padded
+    input that offset (i, j) meets in every window; ``x[index]`` has shape ``(..., Ho, Wo)``."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
+    cols = [slice(j * dw, j * dw + sw * (wo - 1) + 1, sw) for j in range(kw)]
+    return [
+        (Ellipsis, slice(i * dh, i * dh + sh * (ho - 1) + 1, sh), col)
+        for i in range(kh)
+        for col in cols
+    ]
+
+
+def pad(x, pads, value=0):
+    """``x`` with ``((top, bottom), (left, right))`` padding on its last two axes (``x`` itself
+    when all are 0)."""
+    (top, bottom), (left, right) = pads
+    if not (top or bottom or left or right):
+        return x
+    h, w = x.shape[-2:]
+    out = xp.full(x.shape[:-2] + (top + h + bottom, left + w + right), value, dtype=x.dtype)
+    out[..., top:top + h, left:left + w] = x
+    return out
+
+
+def unpad(x, pads, hw):
+    """The inverse of ``pad``: the ``hw`` block of ``x`` (a view)."""
+    (top, _), (left, _) = pads
+    return x[..., top:top + hw[0], left:left + hw[1]]
+
+
+def fold(parts, padded_shape, slices, dtype):
+    """col2im: add each offset's gradient into the positions it was read from.
+
+    ``parts`` yields one array per entry of ``slices``; overlapping windows add up."""
+    out = xp.zeros(padded_shape, dtype=dtype)
+    for part, index in zip(parts, slices):
+        out[index] += part
+    return out
