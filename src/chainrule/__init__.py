@@ -20,5 +20,7 @@ from .ops import (
     sub, sum, tanh, transpose, unsqueeze, var, where,
 )
 from .random import manual_seed
+from . import models, nn, optim  # noqa: E402  (after the core they build on)
+from .nn.summary import summary  # noqa: E402
 
 __version__ = "0.1.0"
