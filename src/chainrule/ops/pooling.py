@@ -7,7 +7,7 @@ gradient back into the same slices, adding where windows overlap.
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
-from .windows import dilated, fold, ntuple, pad, unpad, window_slices, windows_overlap
+from .windows import dilated, fold, like_layout, ntuple, pad, unpad, window_slices, windows_overlap
 
 
 class PoolGeometry:
@@ -91,6 +91,7 @@ class MaxPool2d(Function):
         """dx: each window's gradient goes to the position of its first maximum, 0 elsewhere;
         positions shared by overlapping windows add up."""
         (padded, out), geometry = self.saved, self.geometry
+        grad = like_layout(grad, out)
         masks = first_max_masks(padded, out, geometry.slices)
         overlap = windows_overlap(geometry.kernel, geometry.stride, geometry.dilation)
         dx = fold((grad * hit for hit in masks), padded.shape, geometry.slices, grad.dtype, overlap)

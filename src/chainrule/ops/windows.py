@@ -51,6 +51,16 @@ def batch_inner(shape, dtype, fill=None):
     return out.transpose(3, 0, 1, 2)
 
 
+def like_layout(a, reference):
+    """``a``, copied into ``reference``'s memory layout when the two differ: element-wise
+    ops on operands of different layouts walk one of them against its memory order."""
+    if a.strides == reference.strides or a.ndim != 4:
+        return a
+    out = xp.empty_like(reference, dtype=a.dtype)  # empty_like keeps the reference's layout
+    out[...] = a
+    return out
+
+
 def window_slices(kernel, stride, dilation, out_hw):
     """One index per kernel offset (i, j), in row-major order: the positions of the padded
     input that offset (i, j) meets in every window; ``x[index]`` has shape ``(..., Ho, Wo)``."""
