@@ -51,8 +51,8 @@ def test_registered_and_a_training_step_matches_torch(name, parameters):
 
 def test_cnn_bn_learns_a_slice_of_real_mnist(mnist_dir):
     cr.manual_seed(0)
-    train_set = data.Subset(data.MNIST(mnist_dir, train=True), range(2048))
-    test_set = data.Subset(data.MNIST(mnist_dir, train=False), range(1000))
+    images = data.MNIST(mnist_dir, train=False)  # the smaller file: two disjoint slices of it
+    train_set, test_set = data.Subset(images, range(4096)), data.Subset(images, range(9000, 10000))
     model = models.cnn_bn()
     optimizer = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     for images, labels in data.DataLoader(train_set, batch_size=64, shuffle=True):
@@ -63,4 +63,4 @@ def test_cnn_bn_learns_a_slice_of_real_mnist(mnist_dir):
     images, labels = next(iter(data.DataLoader(test_set, batch_size=1000)))
     with cr.no_grad():
         accuracy = (model(images).data.argmax(axis=1) == labels.data).mean()
-    assert accuracy > 0.8  # one pass over 2048 images (32 steps); chance is 0.1
+    assert accuracy > 0.85  # one pass over 4096 images (64 steps); chance is 0.1
