@@ -3,6 +3,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import optim
+from chainrule.optim import optimizer as optimizer_module
 
 from .trajectory import assert_trajectory_matches_torch
 
@@ -48,3 +49,32 @@ def test_bad_hyperparameters():
         optim.SGD(w, lr=-1)
     with pytest.raises(ValueError, match="Nesterov"):
         optim.SGD(w, lr=0.1, nesterov=True)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_blocked_update_matches_torch(monkeypatch, config):
+    """Parameters above BLOCKED_ABOVE are updated block by block (here blocks of 5 of the
+    12 and 4 elements): the same trajectory as PyTorch's whole-tensor update."""
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(optimizer_module, "BLOCK", 5)
+    monkeypatch.setattr(optimizer_module, "BLOCKED_ABOVE", 3)
+    assert_trajectory_matches_torch(torch, "SGD", config)
+
+
+def test_blocked_update_is_bit_identical_to_whole_arrays(monkeypatch):
+    rng = np.random.default_rng(0)
+    weights = rng.standard_normal((2, 50, 7)).astype(np.float32)
+    grads = rng.standard_normal((3, 50, 7)).astype(np.float32)
+    results = []
+    for block, above in ((1 << 14, 1 << 18), (16, 20)):
+        monkeypatch.setattr(optimizer_module, "BLOCK", block)
+        monkeypatch.setattr(optimizer_module, "BLOCKED_ABOVE", above)
+        params = [cr.nn.Parameter(w.copy()) for w in weights]
+        opt = optim.SGD(params, lr=0.05, momentum=0.9, weight_decay=0.01)
+        for g in grads:
+            for p in params:
+                p.grad = g.copy()
+            opt.step()
+        results.append([p.data for p in params])
+    for whole, blocked in zip(*results):
+        np.testing.assert_array_equal(whole, blocked)

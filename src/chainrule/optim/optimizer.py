@@ -20,6 +20,30 @@ from ..nn.module import zero_grads
 from ..tensor import Tensor
 
 
+BLOCK = 1 << 15  # elements: a block of each of 4 float32 operands, 512 KiB together, fits in L2
+BLOCKED_ABOVE = 1 << 18  # elements: smaller arrays stay in cache between whole-array passes
+
+
+def blocks(*arrays):
+    """Equal-shaped arrays cut into matching flat pieces of at most ``BLOCK`` elements (views),
+    each tuple led by a scratch array of the piece's size for the update's temporaries;
+    ``None`` when the arrays are small (``BLOCKED_ABOVE``) or not all C-contiguous.
+
+    An update that makes several passes (scale the buffer, add the gradient, step the
+    weights) makes them all over one piece while it is still in cache, instead of streaming
+    every whole array through memory once per pass.
+    """
+    size = arrays[0].size
+    if size <= BLOCKED_ABOVE or not all(a.flags.c_contiguous for a in arrays):
+        return None
+    flat = [a.reshape(-1) for a in arrays]
+    scratch = np.empty(BLOCK, arrays[0].dtype)
+    return (
+        (scratch[:min(BLOCK, size - start)],) + tuple(f[start:start + BLOCK] for f in flat)
+        for start in range(0, size, BLOCK)
+    )
+
+
 def check_hyperparameter(name, value, low=0.0, high=math.inf, high_open=False):
     """ValueError naming the hyperparameter when it is outside [low, high] (or [low, high))."""
     inside = low <= value < high if high_open else low <= value <= high

@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 import numpy as np
 
-from .optimizer import Optimizer, check_hyperparameter
+from .optimizer import Optimizer, blocks, check_hyperparameter
 
 
 class SGD(Optimizer):
@@ -26,20 +26,35 @@ class SGD(Optimizer):
 
     def update(self, param, grad, state, group):
         p = param.data
-        weight_decay, momentum = group["weight_decay"], group["momentum"]
-        d = grad
-        if weight_decay:
-            d = np.multiply(p, weight_decay)
-            d += grad
-        if momentum:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = np.array(d, copy=True)
-            else:
-                buf *= momentum
-                buf += d if group["dampening"] == 0 else (1 - group["dampening"]) * d
-            if group["nesterov"]:
-                d = d + momentum * buf
-            else:
-                d = buf
-        p -= group["lr"] * d
+        momentum = group["momentum"]
+        buf = state.get("momentum_buffer") if momentum else None
+        first = momentum and buf is None
+        if first:
+            buf = state["momentum_buffer"] = np.empty_like(p)
+        pieces = blocks(p, grad, buf) if buf is not None else blocks(p, grad)
+        if pieces is None:
+            _update_block(group, first, None, p, grad, buf)
+            return
+        for piece in pieces:
+            _update_block(group, first, *piece)
+
+
+def _update_block(group, first, scratch, p, grad, buf=None):
+    """SGD's update of one block of ``p`` in place; ``scratch`` (or a new array when None)
+    holds the temporaries: d with weight decay, then lr * d."""
+    weight_decay, momentum = group["weight_decay"], group["momentum"]
+    d = grad
+    if weight_decay:
+        d = np.multiply(p, weight_decay, out=scratch)
+        d += grad
+    if buf is not None:
+        if first:
+            np.copyto(buf, d)
+        else:
+            buf *= momentum
+            buf += d if group["dampening"] == 0 else (1 - group["dampening"]) * d
+        if group["nesterov"]:
+            d = np.add(d, momentum * buf, out=scratch)
+        else:
+            d = buf
+    p -= np.multiply(d, group["lr"], out=scratch)
