@@ -78,7 +78,7 @@ def _arity_error(node, grad_inputs):
     return RuntimeError(
         f"{node.op_name()}: backward returned {len(grad_inputs)} gradients for "
         f"{len(node.inputs)} inputs; return one (or None) per positional input"
-    )
+    )  # fewer would silently drop gradients (extra ones, for absent optional inputs, are ignored)
 
 
 def backward(tensor, grad=None, retain_graph=False):
@@ -111,7 +111,7 @@ def backward(tensor, grad=None, retain_graph=False):
             if node.hooks:
                 grad_out = _run_hooks(node.hooks, grad_out)
             grad_inputs = node.backward(grad_out)
-            if len(grad_inputs) != len(node.inputs):
+            if len(grad_inputs) < len(node.inputs):
                 raise _arity_error(node, grad_inputs)
             if backward_hooks:
                 for hook in backward_hooks:
