@@ -80,11 +80,11 @@ def test_conv2d_gradcheck(x_shape, w_shape, stride, padding, dilation, groups):
     gradcheck(lambda x, w, b: conv2d(x, w, b, **params), _arrays(x_shape, w_shape))
 
 
-def test_conv_output_is_an_nchw_view_of_channel_major_memory():
+def test_conv_output_is_an_nchw_view_of_batch_inner_memory():
     x, w, b = _arrays((2, 3, 6, 6), (4, 3, 3, 3))
     out = conv2d(cr.tensor(x), cr.tensor(w), cr.tensor(b)).data
     assert out.shape == (2, 4, 4, 4)
-    assert out.transpose(1, 0, 2, 3).flags.c_contiguous  # the next op reads it without a copy
+    assert out.transpose(1, 2, 3, 0).flags.c_contiguous  # (C, H, W, N): the next op reads it without a copy
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])

@@ -1,30 +1,38 @@
 """Convolution (cross-correlation, as in every framework) through im2col: one matrix product
 per pass and group (section 4 of the math doc).
 
-The user sees NCHW; inside, the op works channel-major. The padded input is read as
-(C, N, H, W), unfolded into the patch matrix ``cols`` of shape (C*kh*kw, N*Ho*Wo), and
-``W (C_out, C*kh*kw) @ cols`` is the output as (C_out, N*Ho*Wo). It is returned as an NCHW
-*view* of that channel-major array, so ReLU, pooling and the next convolution read it
-without a transpose copy, and the upstream gradient usually arrives channel-major too.
+The user sees NCHW; inside, the op works in the (C, H, W, N) memory layout of
+``windows.batch_inner``. The padded input is unfolded into the patch matrix ``cols`` of
+shape (C*kh*kw, Ho*Wo*N), and ``W (C_out, C*kh*kw) @ cols`` is the output as
+(C_out, Ho*Wo*N), returned as an NCHW *view* of that memory: ReLU, pooling and the next
+convolution read it without a copy, and the upstream gradient usually arrives in it too.
 """
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function, ShapeError
 from ..tensor import Tensor
-from .windows import dilated, fold, ntuple, pad, unpad, window_slices
+from .windows import dilated, fold, ntuple, pad, unpad, window_slices, windows_overlap
 
 
-def im2col(xc, kernel, stride, dilation, out_hw):
-    """The (C*kh*kw, N*Ho*Wo) patch matrix of a padded channel-major input (C, N, Hp, Wp):
-    row (c, i, j) holds input channel c at kernel offset (i, j) of every window."""
+def im2col(x, kernel, stride, dilation, out_hw):
+    """The (C*kh*kw, Ho*Wo*N) patch matrix of a padded (N, C, H, W) input: row (c, i, j)
+    holds channel c at kernel offset (i, j) of every window. One copy, through a strided
+    view; fastest when ``x`` is stored as (C, H, W, N)."""
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
-    c, n = xc.shape[:2]
-    s_c, s_n, s_h, s_w = xc.strides
+    n, c = x.shape[:2]
+    s_n, s_c, s_h, s_w = x.strides
     patches = as_strided(
-        xc, (c, kh, kw, n, ho, wo), (s_c, dh * s_h, dw * s_w, s_n, sh * s_h, sw * s_w),
-        writeable=False,
+        x, (c, kh, kw, ho, wo, n), (s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w, s_n), writeable=False,
     )
-    return patches.reshape(c * kh * kw, n * ho * wo)  # the one copy of the unfolding
+    return patches.reshape(c * kh * kw, ho * wo * n)
+
+
+def grouped_matmul(a, b):
+    """``a @ b`` for stacks of one matrix per group: one BLAS product each (a plain 2-d
+    product for a single group, which NumPy runs faster than a stack of one)."""
+    if a.shape[0] == 1:
+        return (a[0] @ b[0])[None]
+    return a @ b
 
 
 class Conv2d(Function):
@@ -36,21 +44,20 @@ class Conv2d(Function):
 
     def forward(self, x, weight, bias=None, stride=(1, 1), pads=((0, 0), (0, 0)),
                 dilation=(1, 1), groups=1):
-        n, c, h, w = x.shape
-        c_out, kernel = weight.shape[0], weight.shape[2:]
-        xc = pad(x.transpose(1, 0, 2, 3), pads)  # channel-major (C, N, Hp, Wp)
+        n, c_out, kernel = x.shape[0], weight.shape[0], weight.shape[2:]
+        padded = pad(x, pads)
         out_hw = tuple(
             (size - extent) // s + 1
-            for size, extent, s in zip(xc.shape[2:], dilated(kernel, dilation), stride)
+            for size, extent, s in zip(padded.shape[2:], dilated(kernel, dilation), stride)
         )
-        cols = im2col(xc, kernel, stride, dilation, out_hw).reshape(groups, -1, n * out_hw[0] * out_hw[1])
-        out = weight.reshape(groups, c_out // groups, -1) @ cols  # (groups, C_out/groups, N*Ho*Wo)
+        cols = im2col(padded, kernel, stride, dilation, out_hw).reshape(groups, -1, out_hw[0] * out_hw[1] * n)
+        out = grouped_matmul(weight.reshape(groups, c_out // groups, -1), cols)  # (groups, C_out/groups, Ho*Wo*N)
         if bias is not None:
             out += bias.reshape(groups, -1, 1)
         self.stride, self.pads, self.dilation, self.groups = stride, pads, dilation, groups
-        self.in_shape, self.padded_shape = x.shape, xc.shape
+        self.in_shape, self.padded_shape = x.shape, padded.shape
         self.saved = (cols, weight)
-        return out.reshape(c_out, n, *out_hw).transpose(1, 0, 2, 3)
+        return out.reshape(c_out, *out_hw, n).transpose(3, 0, 1, 2)  # NCHW view of (C, H, W, N)
 
     def backward(self, grad):
         """db = dy summed over n, h, w.  dw = dy @ cols^T: the cross-correlation of x with dy.
@@ -60,19 +67,20 @@ class Conv2d(Function):
         groups, c_out = self.groups, weight.shape[0]
         n, c, h, w = self.in_shape
         out_hw = grad.shape[2:]
-        dy = grad.transpose(1, 0, 2, 3).reshape(groups, c_out // groups, -1)  # free if channel-major
+        dy = grad.transpose(1, 2, 3, 0).reshape(groups, c_out // groups, -1)  # free in (C, H, W, N)
         dx = dw = db = None
         if self.needs_input_grad[1]:
-            dw = (dy @ cols.transpose(0, 2, 1)).reshape(weight.shape)
+            dw = grouped_matmul(dy, cols.transpose(0, 2, 1)).reshape(weight.shape)
         if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
             db = dy.sum(axis=2).reshape(c_out)
         if self.needs_input_grad[0]:
             kernel = weight.shape[2:]
-            dcols = weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1) @ dy
-            dcols = dcols.reshape(c, kernel[0] * kernel[1], n, *out_hw)
+            dcols = grouped_matmul(weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1), dy)
+            dcols = dcols.reshape(c, kernel[0] * kernel[1], *out_hw, n)
             slices = window_slices(kernel, self.stride, self.dilation, out_hw)
-            dxc = fold((dcols[:, k] for k in range(len(slices))), self.padded_shape, slices, dcols.dtype)
-            dx = unpad(dxc, self.pads, (h, w)).transpose(1, 0, 2, 3)
+            parts = (dcols[:, k].transpose(3, 0, 1, 2) for k in range(len(slices)))
+            overlap = windows_overlap(kernel, self.stride, self.dilation)
+            dx = unpad(fold(parts, self.padded_shape, slices, dcols.dtype, overlap), self.pads, (h, w))
         return dx, dw, db
 
 

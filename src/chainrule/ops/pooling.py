@@ -7,7 +7,7 @@ gradient back into the same slices, adding where windows overlap.
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
-from .windows import dilated, fold, ntuple, pad, unpad, window_slices
+from .windows import dilated, fold, like_layout, ntuple, pad, unpad, window_slices, windows_overlap
 
 
 class PoolGeometry:
@@ -42,48 +42,77 @@ class PoolGeometry:
         self.out_hw, self.pads = tuple(out_hw), tuple(pads)
         self.slices = window_slices(kernel, self.stride, self.dilation, self.out_hw)
 
+    def __repr__(self):
+        return (f"PoolGeometry(kernel={self.kernel}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, out={self.out_hw})")
+
 
 def window_max(padded, slices):
-    """Per window: the maximum and the offset k of its FIRST maximum in row-major order
-    (later equal values never win; NaN wins, as in PyTorch)."""
-    best = padded[slices[0]]
-    first = xp.zeros(best.shape, dtype=xp.uint8 if len(slices) <= 256 else xp.int32)
-    for k in range(1, len(slices)):
-        candidate = padded[slices[k]]
-        better = (candidate > best) | xp.isnan(candidate)
-        best = xp.where(better, candidate, best)
-        xp.copyto(first, k, where=better)
-    return (best.copy() if len(slices) == 1 else best), first
+    """The maximum of every window: an element-wise maximum over the k*k offset slices
+    (NaN propagates, as in PyTorch)."""
+    if len(slices) == 1:
+        return padded[slices[0]].copy(order="K")
+    out = xp.maximum(padded[slices[0]], padded[slices[1]])
+    for index in slices[2:]:
+        xp.maximum(out, padded[index], out=out)
+    return out
+
+
+def first_max_masks(padded, out, slices):
+    """For each offset k in row-major order, the windows whose FIRST maximum sits at k:
+    where a window holds its maximum twice, the earlier offset wins, as in PyTorch (a NaN
+    window routes to its first NaN)."""
+    nan = xp.isnan(out)
+    nan = nan if nan.any() else None
+    free = None
+    for k, index in enumerate(slices):
+        window = padded[index]
+        hit = window == out
+        if nan is not None:
+            hit |= nan & xp.isnan(window)
+        if free is None:
+            free = ~hit
+        else:
+            hit &= free
+            if k < len(slices) - 1:
+                free &= ~hit
+        yield hit
 
 
 class MaxPool2d(Function):
     """The maximum of each (dilated) window over the last two axes."""
 
-    __slots__ = ("geometry", "in_hw", "padded_shape")
+    __slots__ = ("geometry", "in_hw")
 
     def forward(self, x, geometry=None):
         padded = pad(x, geometry.pads, -xp.inf)
-        out, self.saved = window_max(padded, geometry.slices)
-        self.geometry, self.in_hw, self.padded_shape = geometry, x.shape[-2:], padded.shape
+        out = window_max(padded, geometry.slices)
+        self.geometry, self.in_hw = geometry, x.shape[-2:]
+        self.saved = (padded, out)
         return out
 
     def backward(self, grad):
         """dx: each window's gradient goes to the position of its first maximum, 0 elsewhere;
         positions shared by overlapping windows add up."""
-        first, geometry = self.saved, self.geometry
-        parts = (xp.where(first == k, grad, 0) for k in range(len(geometry.slices)))
-        dx = fold(parts, self.padded_shape, geometry.slices, grad.dtype)
+        (padded, out), geometry = self.saved, self.geometry
+        grad = like_layout(grad, out)
+        masks = first_max_masks(padded, out, geometry.slices)
+        overlap = windows_overlap(geometry.kernel, geometry.stride, geometry.dilation)
+        dx = fold((grad * hit for hit in masks), padded.shape, geometry.slices, grad.dtype, overlap)
         return (unpad(dx, geometry.pads, self.in_hw),)
 
 
-def _flat_indices(first, geometry, in_w):
-    """PyTorch's return_indices: the argmax as a flat index into each unpadded H*W plane."""
+def _flat_indices(padded, out, geometry, in_w):
+    """PyTorch's return_indices: the first maximum as a flat index into each unpadded H*W plane."""
+    first = xp.zeros(out.shape, dtype=xp.int64)
+    for k, hit in enumerate(first_max_masks(padded, out, geometry.slices)):
+        xp.copyto(first, k, where=hit)
     (_, kw), (sh, sw), (ph, pw), (dh, dw) = (
         geometry.kernel, geometry.stride, geometry.padding, geometry.dilation)
     ho, wo = geometry.out_hw
     rows = (xp.arange(ho) * sh - ph)[:, None] + (first // kw) * dh
     cols = xp.arange(wo) * sw - pw + (first % kw) * dw
-    return rows.astype(xp.int64) * in_w + cols
+    return rows * in_w + cols
 
 
 class AvgPool2d(Function):
@@ -94,7 +123,7 @@ class AvgPool2d(Function):
     def forward(self, x, geometry=None, divisor=None):
         padded = pad(x, geometry.pads, 0)
         slices = geometry.slices
-        total = padded[slices[0]] + padded[slices[1]] if len(slices) > 1 else padded[slices[0]].copy()
+        total = padded[slices[0]] + padded[slices[1]] if len(slices) > 1 else padded[slices[0]].copy(order="K")
         for index in slices[2:]:
             total += padded[index]
         total /= divisor
@@ -107,7 +136,8 @@ class AvgPool2d(Function):
         positions shared by overlapping windows add up."""
         geometry = self.geometry
         share = grad / self.saved
-        dx = fold((share for _ in geometry.slices), self.padded_shape, geometry.slices, grad.dtype)
+        overlap = windows_overlap(geometry.kernel, geometry.stride, geometry.dilation)
+        dx = fold((share for _ in geometry.slices), self.padded_shape, geometry.slices, grad.dtype, overlap)
         return (unpad(dx, geometry.pads, self.in_hw),)
 
 
@@ -159,12 +189,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     out = MaxPool2d.apply(input, geometry=geometry)
     if not return_indices:
         return out
-    if out.grad_fn is not None:
-        first = out.grad_fn.saved
-    else:
-        data = input.data if isinstance(input, Tensor) else xp.asarray(input)
-        first = window_max(pad(data, geometry.pads, -xp.inf), geometry.slices)[1]
-    return out, Tensor._make(_flat_indices(first, geometry, shape[-1]), False, None)
+    data = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    indices = _flat_indices(pad(data, geometry.pads, -xp.inf), out.data, geometry, shape[-1])
+    return out, Tensor._make(indices, False, None)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
