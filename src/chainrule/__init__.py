@@ -20,5 +20,6 @@ from .ops import (
     sub, sum, tanh, transpose, unsqueeze, var, where,
 )
 from .random import manual_seed
+from .io import CheckpointError, load, load_metadata, save
 
 __version__ = "0.1.0"

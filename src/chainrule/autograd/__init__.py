@@ -1,18 +1,22 @@
 """Reverse-mode automatic differentiation: grad mode, ``Function``, the engine, gradcheck."""
+from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from .engine import backward
 from .function import Function, FreedGraphError, ShapeError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 
 __all__ = [
+    "AnomalyError",
     "Function",
     "FreedGraphError",
     "GradcheckError",
     "GradcheckReport",
     "ShapeError",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "gradcheck",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
 ]

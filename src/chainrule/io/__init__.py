@@ -1,0 +1,22 @@
+"""Files: safetensors checkpoints (``save``/``load``), nested training state
+(``save_state``/``load_state``), and atomic writes. Nothing is ever unpickled."""
+from .atomic import atomic_write, atomic_write_bytes, atomic_write_text
+from .checkpoint import load, load_metadata, read_checkpoint, save, validate_state_dict
+from .errors import CheckpointError
+from .state import flatten_state, load_state, save_state, unflatten_state
+
+__all__ = [
+    "CheckpointError",
+    "atomic_write",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "flatten_state",
+    "load",
+    "load_metadata",
+    "load_state",
+    "read_checkpoint",
+    "save",
+    "save_state",
+    "unflatten_state",
+    "validate_state_dict",
+]

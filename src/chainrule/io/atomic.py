@@ -1,0 +1,67 @@
+"""Atomic file replacement: a reader (or a restarted process) sees the old file or the new
+one, never a torn mix, even when the writer is killed with SIGKILL or the power fails."""
+import contextlib
+import os
+import stat
+import tempfile
+
+
+def _default_mode():
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_NEW_FILE_MODE = _default_mode()  # what open() would give a new file
+
+
+def atomic_write(path, write):
+    """Replace the file ``path`` with what ``write(file)`` writes to a binary file object.
+
+    The bytes go to a temporary file in the same directory (``.NAME.XXXX.tmp``), which is
+    flushed and fsynced before ``os.replace`` moves it over ``path``; the directory is then
+    fsynced so the rename itself is durable. If ``write`` raises, ``path`` is untouched and
+    the temporary file is removed; if the process is killed, ``path`` still holds the previous
+    content (a stray temporary file may remain). An existing file keeps its permissions.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = _NEW_FILE_MODE
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_directory(directory)
+
+
+def atomic_write_bytes(path, data):
+    """Atomically replace ``path`` with ``data`` (bytes or any buffer)."""
+    atomic_write(path, lambda file: file.write(data))
+
+
+def atomic_write_text(path, text, encoding="utf-8"):
+    """Atomically replace ``path`` with ``text`` (written as-is, no newline translation)."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def _fsync_directory(directory):
+    if os.name != "posix":
+        return  # directories cannot be opened on Windows; NTFS journals the rename
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse fsync on directories; the rename has happened
+    finally:
+        os.close(fd)

@@ -1,0 +1,144 @@
+"""``save`` and ``load``: state dicts as safetensors files, like torch.save/torch.load but
+with nothing to unpickle, every byte validated, and atomic writes."""
+import os
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..tensor import Tensor
+from .atomic import atomic_write_bytes
+from .errors import CheckpointError
+from .safetensors_format import (
+    CHECKSUM_KEY, content_digest, dtype_code, read_header, verify_checksum,
+)
+
+PYTORCH_METADATA = {"format": "pt"}  # what safetensors.torch and transformers expect
+
+
+def _safetensors_numpy():
+    try:
+        import safetensors.numpy
+    except ImportError:
+        raise ImportError("chainrule.save and chainrule.load need the safetensors package: "
+                          "pip install 'chainrule[cli]'") from None
+    return safetensors.numpy
+
+
+def save(state_dict, path, metadata=None):
+    """Save ``state_dict`` (names -> NumPy arrays or Tensors) to the safetensors file ``path``.
+
+    The write is atomic (see ``atomic_write``): a crash leaves the previous file intact.
+    ``metadata`` (str -> str) is stored in the header with ``{"format": "pt"}`` unless it says
+    otherwise, and a SHA-256 checksum of the content that ``load`` verifies. PyTorch reads the
+    file with ``safetensors.torch.load_file``; keys and layouts are kept as given (use
+    PyTorch's, e.g. ``0.weight`` of shape (out, in)).
+    """
+    arrays = _as_arrays(state_dict)
+    header_metadata = {**PYTORCH_METADATA, **_check_metadata(metadata)}
+    items = ((name, dtype_code(a.dtype), a.shape, a.reshape(-1).view(np.uint8))
+             for name, a in arrays.items())
+    header_metadata[CHECKSUM_KEY] = content_digest(items, header_metadata)
+    data = _safetensors_numpy().save(arrays, metadata=header_metadata)
+    atomic_write_bytes(path, data)
+
+
+def _as_arrays(state_dict):
+    """Contiguous little-endian arrays (safetensors copies raw memory: a view would be garbled)."""
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"save: expected a state dict (a mapping from names to arrays), got "
+                        f"{type(state_dict).__name__}; pass model.state_dict()")
+    arrays = {}
+    for name, value in state_dict.items():
+        if not isinstance(name, str) or name == "__metadata__":
+            raise TypeError(f"save: key {name!r} is not a valid tensor name (a string other "
+                            "than '__metadata__')")
+        array = value.data if isinstance(value, Tensor) else value
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"save: value for key {name!r} is {type(value).__name__}; expected "
+                            "a NumPy array or a chainrule Tensor")
+        if dtype_code(array.dtype) is None:
+            raise TypeError(f"save: value for key {name!r} has unsupported dtype {array.dtype}; "
+                            "use a float, integer or bool dtype")
+        arrays[name] = np.require(array, array.dtype.newbyteorder("<"), "C")
+    return arrays
+
+
+def _check_metadata(metadata):
+    if metadata is None:
+        return {}
+    if not (isinstance(metadata, Mapping)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())):
+        raise TypeError("save: metadata must map strings to strings (serialize other values "
+                        "with json.dumps)")
+    if CHECKSUM_KEY in metadata:
+        raise ValueError(f"save: metadata key {CHECKSUM_KEY!r} is reserved for the checksum")
+    return dict(metadata)
+
+
+def read_checkpoint(path):
+    """(arrays, metadata) of a safetensors file, validated before any tensor is built."""
+    with open(path, "rb") as file:
+        file_size = os.fstat(file.fileno()).st_size
+        header = read_header(file, file_size, path)
+        file.seek(0)
+        data = file.read(file_size + 1)
+    if len(data) != file_size:
+        raise CheckpointError(path, "the file changed size while it was being read")
+    verify_checksum(header, data, path)
+    try:
+        loaded = _safetensors_numpy().load(data)
+    except Exception as exc:  # noqa: BLE001  (defence in depth: the header passed our checks)
+        raise CheckpointError(path, f"safetensors could not read it: {exc}") from None
+    arrays = {name: loaded.get(name) for name in header.entries}
+    for name, (code, shape, _, _) in header.entries.items():
+        array = arrays[name]
+        if array is None or array.shape != shape or dtype_code(array.dtype) != code:
+            raise CheckpointError(path, f"tensor {name!r} changed while the file was being read")
+    return arrays, dict(header.metadata)
+
+
+def load(path, expected=None):
+    """Load a safetensors file as ``{name: numpy.ndarray}`` (like ``torch.load``, no pickle).
+
+    The header is validated before any tensor is read (structure, dtypes, shapes, offsets,
+    no trailing bytes) and the content against its checksum when the file has one. With
+    ``expected`` (a state dict, e.g. ``model.state_dict()``), the keys, shapes and dtypes must
+    match it, and the result follows its key order. Raises ``CheckpointError`` listing every
+    problem; a missing file raises ``FileNotFoundError``.
+    """
+    arrays, _ = read_checkpoint(path)
+    if expected is not None:
+        validate_state_dict(arrays, expected, path)
+        arrays = {name: arrays[name] for name in expected}
+    return arrays
+
+
+def load_metadata(path):
+    """The str -> str metadata of a safetensors file; reads and validates only its header."""
+    with open(path, "rb") as file:
+        header = read_header(file, os.fstat(file.fileno()).st_size, path)
+    return dict(header.metadata)
+
+
+def validate_state_dict(state_dict, expected, path=None):
+    """Check ``state_dict`` against ``expected`` (names -> arrays or Tensors): raise one
+    ``CheckpointError`` listing missing and unexpected keys and every shape or dtype mismatch."""
+    problems = []
+    missing = [name for name in expected if name not in state_dict]
+    unexpected = [name for name in state_dict if name not in expected]
+    if missing:
+        problems.append(f"missing keys: {', '.join(map(repr, missing))}")
+    if unexpected:
+        problems.append(f"unexpected keys: {', '.join(map(repr, unexpected))}")
+    for name, want in expected.items():
+        if name not in state_dict:
+            continue
+        have = state_dict[name]
+        if tuple(have.shape) != tuple(want.shape):
+            problems.append(f"{name!r}: shape {tuple(have.shape)} in the file, "
+                            f"{tuple(want.shape)} expected")
+        if np.dtype(have.dtype) != np.dtype(want.dtype):
+            problems.append(f"{name!r}: dtype {np.dtype(have.dtype)} in the file, "
+                            f"{np.dtype(want.dtype)} expected")
+    if problems:
+        raise CheckpointError(path, problems)
