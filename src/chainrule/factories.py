@@ -68,9 +68,30 @@ def randn(*size, dtype=None, requires_grad=False):
     return _leaf(data, requires_grad)
 
 
+def _like(x, dtype):
+    return x.shape, (x.dtype if dtype is None else dtype)
+
+
 def zeros_like(x, dtype=None, requires_grad=False):
-    return zeros(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+    shape, dtype = _like(x, dtype)
+    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
 
 
 def ones_like(x, dtype=None, requires_grad=False):
-    return ones(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+    shape, dtype = _like(x, dtype)
+    return ones(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(x, fill_value, dtype=None, requires_grad=False):
+    shape, dtype = _like(x, dtype)
+    return full(shape, fill_value, dtype=dtype, requires_grad=requires_grad)
+
+
+def rand_like(x, dtype=None, requires_grad=False):
+    shape, dtype = _like(x, dtype)
+    return rand(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def randn_like(x, dtype=None, requires_grad=False):
+    shape, dtype = _like(x, dtype)
+    return randn(shape, dtype=dtype, requires_grad=requires_grad)

@@ -45,6 +45,36 @@ def _to_array(data, dtype):
     return array
 
 
+def _float_formatter(data):
+    """PyTorch's float style: ``1.`` when all values are integral, else 4 decimals,
+    scientific when the nonzero finite magnitudes span more than 1e3 or leave [1e-4, 1e8).
+    Values are right-aligned to the widest nonzero finite one, as PyTorch does."""
+    values = data[np.isfinite(data) & (data != 0)].astype(np.float64)
+    magnitudes = np.abs(values)
+    integral = bool(np.all(values == np.round(values)))
+    big, small = (magnitudes.max(), magnitudes.min()) if values.size else (0.0, 0.0)
+    if integral:
+        scientific = big > 1e8
+    else:
+        scientific = big / small > 1e3 or big > 1e8 or small < 1e-4
+    if scientific:
+        fmt = "{:.4e}".format
+    elif integral:
+        fmt = lambda v: f"{v:.0f}." if np.isfinite(v) else f"{v}"  # noqa: E731
+    else:
+        fmt = "{:.4f}".format
+    width = max((len(fmt(v)) for v in values[:1000]), default=1)
+    return lambda v: fmt(v).rjust(width)
+
+
+def _format_array(data):
+    """The array part of a tensor's repr, formatted as PyTorch formats it."""
+    if data.size == 0:
+        return "[]"
+    formatter = {"float_kind": _float_formatter(data)} if data.dtype.kind == "f" else None
+    return np.array2string(data, separator=", ", prefix="tensor(", formatter=formatter)
+
+
 class Tensor:
     """An n-d array with optional gradient tracking.
 
@@ -119,7 +149,7 @@ class Tensor:
 
     def numpy(self):
         """The underlying array (shared, not copied), like ``torch.Tensor.numpy``."""
-        if self.requires_grad and self.grad_fn is not None:
+        if self.requires_grad:
             raise RuntimeError("numpy: call .detach().numpy() on a tensor that requires grad")
         return self.data
 
@@ -146,15 +176,16 @@ class Tensor:
         return bool(self.data)
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extras = []
+        if self.data.size == 0 and self.data.ndim != 1:
+            extras.append(f"size={self.shape}")
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype=chainrule.{self.dtype.name}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return "tensor(" + _format_array(self.data) + "".join(", " + e for e in extras) + ")"
 
     # ---- graph ----------------------------------------------------------------------
     def backward(self, grad=None, retain_graph=False):
@@ -200,7 +231,9 @@ class Tensor:
 
     # ---- conversion -------------------------------------------------------------------
     def to(self, dtype):
-        return _ops.cast(self, resolve_dtype(dtype, "to"))
+        """This tensor in ``dtype`` (itself when it already has it, as in PyTorch)."""
+        dtype = resolve_dtype(dtype, "to")
+        return self if dtype == self.dtype else _ops.cast(self, dtype)
 
     def float(self):
         return self.to(np.float32)
@@ -270,6 +303,35 @@ class Tensor:
                 "graph; do it under chainrule.no_grad() or on .data"
             )
         self.data[_ops.index_arrays(index)] = value.data if isinstance(value, Tensor) else value
+
+    # ---- in place (only where no graph is recorded: optimizer steps under no_grad) ------
+    def _update(self, other, ufunc, symbol):
+        if self.requires_grad and _grad_mode.is_grad_enabled():
+            if self.grad_fn is not None:
+                return NotImplemented  # Python falls back to ``self = self <op> other``
+            raise RuntimeError(
+                f"{symbol}: in-place update of a leaf tensor that requires grad; do it "
+                "under chainrule.no_grad() (as optimizers do)"
+            )
+        value = other.data if isinstance(other, Tensor) else other
+        try:
+            ufunc(self.data, value, out=self.data)
+        except (TypeError, ValueError) as exc:
+            error = TypeError if isinstance(exc, TypeError) else ValueError
+            raise error(f"{symbol}: {exc} (tensor of shape {self.shape}, dtype {self.dtype})") from None
+        return self
+
+    def __iadd__(self, other):
+        return self._update(other, np.add, "+=")
+
+    def __isub__(self, other):
+        return self._update(other, np.subtract, "-=")
+
+    def __imul__(self, other):
+        return self._update(other, np.multiply, "*=")
+
+    def __itruediv__(self, other):
+        return self._update(other, np.divide, "/=")
 
     # ---- comparisons (no gradient) ---------------------------------------------------------
     def __eq__(self, other):

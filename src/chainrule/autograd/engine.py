@@ -12,21 +12,26 @@ from .function import FREED, FreedGraphError, backward_hooks
 
 
 def _topological_order(root):
-    """Nodes reachable from ``root``, each before every node it depends on."""
+    """Nodes reachable from ``root``, each before every node it depends on (no recursion).
+
+    A node is appended once all its inputs' nodes are (post-order), so the reversed
+    list visits every node after all of its consumers: its gradient is complete.
+    """
     order, visited = [], set()
     stack = [(root, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, finished = stack.pop()
-        if finished:
+        node, expanded = pop()
+        if expanded:
             order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for inp in node.inputs:
-            if isinstance(inp, Tensor) and inp.grad_fn is not None and inp.grad_fn not in visited:
-                stack.append((inp.grad_fn, False))
+        elif node not in visited:
+            visited.add(node)
+            push((node, True))
+            for inp in node.inputs:
+                if isinstance(inp, Tensor):
+                    child = inp.grad_fn
+                    if child is not None and child not in visited:
+                        push((child, False))
     order.reverse()
     return order
 
@@ -35,7 +40,7 @@ def _run_hooks(hooks, grad):
     for hook in hooks:
         result = hook(grad)
         if result is not None:
-            grad = np.asarray(result)
+            grad = np.asarray(result.data if isinstance(result, Tensor) else result)
     return grad
 
 
@@ -66,8 +71,20 @@ def _initial_grad(tensor, grad):
     return grad.astype(tensor.dtype, copy=False)
 
 
+def _freed_error(node):
+    return FreedGraphError(
+        f"backward: trying to backward through the graph a second time (at "
+        f"{node.op_name()}); its saved values were freed by the first backward. Call "
+        "backward(retain_graph=True) the first time if you need to backward twice"
+    )
+
+
 def backward(tensor, grad=None, retain_graph=False):
-    """Accumulate d(tensor)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
+    """Accumulate d(tensor)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+    ``grad`` is the upstream gradient (needed when ``tensor`` is not a scalar). Unless
+    ``retain_graph``, every node's saved values are freed once it has been visited.
+    """
     if not tensor.requires_grad:
         raise RuntimeError(
             "backward: the tensor does not require grad and has no grad_fn; create the "
@@ -81,33 +98,33 @@ def backward(tensor, grad=None, retain_graph=False):
     grads = {root: grad}
     for node in _topological_order(root):
         grad_out = grads.pop(node, None)
-        if grad_out is None:
-            continue
         if node.saved is FREED:
-            raise FreedGraphError(
-                f"backward: trying to backward through the graph a second time at "
-                f"{node.op_name()}: its saved values were freed; call backward(retain_graph=True) "
-                "the first time if you need to backward twice"
-            )
-        if node.hooks:
-            grad_out = _run_hooks(node.hooks, grad_out)
-        grad_inputs = node.backward(grad_out)
-        if backward_hooks:
-            for hook in backward_hooks:
-                hook(node, grad_out, grad_inputs)
-        for inp, needed, g in zip(node.inputs, node.needs_input_grad, grad_inputs):
-            if not needed or g is None:
-                continue
-            data = inp.data
-            if g.shape != data.shape:
-                g = sum_to_shape(g, data.shape)
-            if g.dtype != data.dtype:
-                g = g.astype(data.dtype)
-            child = inp.grad_fn
-            if child is None:
-                _accumulate_leaf(inp, g)
-            else:
-                previous = grads.get(child)
-                grads[child] = g if previous is None else previous + g
+            raise _freed_error(node)
+        if grad_out is not None:
+            _backward_node(node, grad_out, grads)
         if not retain_graph:
             node.release()
+
+
+def _backward_node(node, grad_out, grads):
+    """Run one node's backward and route each input's gradient to its node or leaf."""
+    if node.hooks:
+        grad_out = _run_hooks(node.hooks, grad_out)
+    grad_inputs = node.backward(grad_out)
+    if backward_hooks:
+        for hook in backward_hooks:
+            hook(node, grad_out, grad_inputs)
+    for inp, needed, g in zip(node.inputs, node.needs_input_grad, grad_inputs):
+        if not needed or g is None:
+            continue
+        data = inp.data
+        if g.shape != data.shape:
+            g = sum_to_shape(g, data.shape)
+        if g.dtype is not data.dtype and g.dtype != data.dtype:
+            g = g.astype(data.dtype)
+        child = inp.grad_fn
+        if child is None:
+            _accumulate_leaf(inp, g)
+        else:
+            previous = grads.get(child)
+            grads[child] = g if previous is None else previous + g
