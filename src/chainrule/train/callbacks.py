@@ -8,7 +8,7 @@ import os
 import sys
 
 from .extras import require
-from .files import write_atomic
+from ..io import atomic_write_text
 
 
 class Callback:
@@ -68,7 +68,7 @@ class MetricsLogger(Callback):
         self.path = path
 
     def on_train_begin(self, run):
-        write_atomic(self.path, "".join(_json_line(record) for record in run.state.history))
+        atomic_write_text(self.path, "".join(_json_line(record) for record in run.state.history))
 
     def on_epoch_end(self, run, record):
         with open(self.path, "a", encoding="utf-8") as file:

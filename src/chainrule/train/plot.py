@@ -2,7 +2,7 @@
 import io
 
 from .extras import require
-from .files import write_atomic
+from ..io import atomic_write_bytes
 
 
 def plot_curves(history, path):
@@ -26,4 +26,4 @@ def plot_curves(history, path):
     acc_axes.set_title("Accuracy")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
-    write_atomic(path, buffer.getvalue())
+    atomic_write_bytes(path, buffer.getvalue())

@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from .files import write_atomic
+from ..io import atomic_write_text
 
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
@@ -52,7 +52,7 @@ def create_run_dir(out=None, root="runs"):
 def write_config(run_dir, config):
     """Write ``config.json``: the resolved options and the environment that ran them."""
     document = {"config": config.to_dict(), "environment": environment()}
-    write_atomic(os.path.join(run_dir, CONFIG_FILE), json.dumps(document, indent=2) + "\n")
+    atomic_write_text(os.path.join(run_dir, CONFIG_FILE), json.dumps(document, indent=2) + "\n")
 
 
 def read_config(run_dir):
