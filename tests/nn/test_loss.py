@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import nn
+from chainrule.ops.loss import cross_entropy_composed
+
+from .parity import assert_matches_torch
+
+rng = np.random.default_rng(2)
+SCORES = rng.standard_normal((6, 5)) * 2
+CLASSES = np.array([4, 0, 1, 1, 3, 2])
+TARGETS = rng.uniform(0, 1, (6, 5))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_fused_cross_entropy_matches_composed(reduction, smoothing):
+    fused_in = cr.tensor(SCORES, requires_grad=True)
+    composed_in = cr.tensor(SCORES, requires_grad=True)
+    fused = nn.CrossEntropyLoss(reduction, smoothing)(fused_in, CLASSES)
+    composed = cross_entropy_composed(composed_in, CLASSES, reduction, smoothing)
+    np.testing.assert_allclose(fused.data, composed.data, rtol=1e-13, atol=1e-14)
+    upstream = rng.standard_normal(fused.shape)
+    fused.backward(upstream)
+    composed.backward(upstream)
+    np.testing.assert_allclose(fused_in.grad, composed_in.grad, rtol=1e-12, atol=1e-14)
+    assert composed.grad_fn is not fused.grad_fn and type(fused.grad_fn).__name__ == "CrossEntropy"
+
+
+def test_loss_modules_match_torch_modules():
+    torch = pytest.importorskip("torch")
+    tn = torch.nn
+    probs = 1 / (1 + np.exp(-SCORES))
+    cases = [
+        (nn.CrossEntropyLoss(label_smoothing=0.1), tn.CrossEntropyLoss(label_smoothing=0.1), [SCORES, CLASSES]),
+        (nn.NLLLoss(reduction="sum"), tn.NLLLoss(reduction="sum"), [SCORES, CLASSES]),
+        (nn.MSELoss(), tn.MSELoss(), [SCORES, TARGETS]),
+        (nn.BCELoss(reduction="none"), tn.BCELoss(reduction="none"), [probs, TARGETS]),
+        (nn.BCEWithLogitsLoss(), tn.BCEWithLogitsLoss(), [SCORES, TARGETS]),
+        (nn.MultiMarginLoss(p=2, margin=2.0), tn.MultiMarginLoss(p=2, margin=2.0), [SCORES, CLASSES]),
+    ]
+    for ours, theirs, arrays in cases:
+        assert_matches_torch(ours, theirs, arrays)
+        assert repr(ours) == repr(theirs)
+
+
+def test_quadratic_cost_module():
+    out = cr.tensor(TARGETS, requires_grad=True)
+    cost = nn.QuadraticCost()(out, CLASSES)
+    expected = 0.5 * ((TARGETS - np.eye(5)[CLASSES]) ** 2).sum() / 6
+    assert cost.item() == pytest.approx(expected, rel=1e-14)
