@@ -19,6 +19,7 @@ import numpy as np
 from .. import random as cr_random
 from ..io import CheckpointError, atomic_write_text, load, load_state, save, save_state
 from .callbacks import Callback
+from .config import ConfigError, TrainConfig
 from .loop import NonFiniteLossError, TrainState
 from .rundir import CHECKPOINTS_DIR, environment
 from .slots import find_slot, write_slot
@@ -60,8 +61,9 @@ def save_checkpoint(run_dir, slot, run, description):
 
 
 class Checkpoint:
-    """A checkpoint on disk. ``directory``; ``sidecar`` (the parsed checkpoint.json);
-    ``state`` (``TrainState``); ``model_state()`` and ``training_state()`` read the files."""
+    """A checkpoint on disk: ``directory``, ``sidecar`` (the parsed checkpoint.json), ``state``
+    (``TrainState``), ``input_shape`` (C, H, W) and ``classes`` (names) of the model's data;
+    ``model_state()``, ``training_state()`` and ``build_model()`` read the files."""
 
     def __init__(self, directory):
         self.directory = directory
@@ -75,9 +77,25 @@ class Checkpoint:
             raise CheckpointError(path, f"not a chainrule training checkpoint (format {FORMAT})")
         try:
             self.state = TrainState.from_dict(sidecar["state"])
-        except (KeyError, TypeError) as exc:
-            raise CheckpointError(path, f"invalid training state ({exc})") from None
+            self.input_shape = tuple(sidecar["model"]["input_shape"])
+            self.classes = list(sidecar["model"]["classes"])
+            self._config = TrainConfig.from_mapping(sidecar["config"], path)
+        except (KeyError, TypeError, ConfigError) as exc:
+            raise CheckpointError(path, f"invalid sidecar ({type(exc).__name__}: {exc})") from None
         self.sidecar = sidecar
+
+    def config(self):
+        """The run's ``TrainConfig``."""
+        return self._config
+
+    def build_model(self):
+        """The run's model with these weights (in training mode)."""
+        from .builders import build_model
+
+        config = self._config
+        model = build_model(config.model, self.input_shape, len(self.classes), config.hidden)
+        model.load_state_dict(self.model_state(model.state_dict()))
+        return model
 
     def model_state(self, expected=None):
         """The weights as ``{name: ndarray}`` (checked against ``expected`` if given)."""

@@ -9,6 +9,7 @@ def plot_curves(history, path):
     """Draw loss (left) and accuracy (right) per epoch for every split in ``history``
     (a list of epoch records) and write the PNG to ``path`` atomically."""
     figure_module = require("matplotlib.figure", "plotting the training curves")
+    from matplotlib.ticker import MaxNLocator
     figure = figure_module.Figure(figsize=(9, 3.6), layout="constrained")
     loss_axes, acc_axes = figure.subplots(1, 2)
     epochs = [record["epoch"] for record in history]
@@ -19,6 +20,7 @@ def plot_curves(history, path):
                           label=split)
     for axes, label in ((loss_axes, "loss"), (acc_axes, "accuracy (%)")):
         axes.set_xlabel("epoch")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
         axes.legend()

@@ -1,0 +1,79 @@
+"""The pieces of a run, built from a ``TrainConfig``: datasets, model, loss, optimizer and
+learning-rate schedule."""
+from ..nn import Linear, init
+from ..nn import functional as F
+from .config import ConfigError
+
+LOSSES = {"cross-entropy": F.cross_entropy, "mse": F.quadratic_cost}
+MOMENTUM_OPTIMIZERS = ("sgd", "rmsprop")
+INPUT_SHAPES = {"digits": (1, 8, 8), "mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28)}
+NUM_CLASSES = 10  # every dataset of the CLI has ten classes
+
+
+def input_shape_of(dataset):
+    """``((C, H, W), number of classes)`` of a dataset's images, without loading it."""
+    return INPUT_SHAPES[dataset], NUM_CLASSES
+
+
+def load_datasets(config):
+    """``(train_set, test_set)`` of ``config.dataset`` (from ``config.data_dir`` for IDX sets)."""
+    from .. import data
+
+    if config.dataset == "digits":
+        return data.Digits(train=True), data.Digits(train=False)
+    dataset = {"mnist": data.MNIST, "fashion-mnist": data.FashionMNIST}[config.dataset]
+    return dataset(config.data_dir, train=True), dataset(config.data_dir, train=False)
+
+
+def build_model(name, input_shape, num_classes, hidden=None, init_name="default"):
+    """The registered model ``name`` for inputs of ``input_shape`` (C, H, W), initialised by
+    ``init_name``: 'default' (the model's own), 'normal' (every Linear weight and bias from
+    N(0, 1)) or 'scaled' (Linear weights from N(0, 1/n_in), biases from N(0, 1))."""
+    from .. import models
+
+    model = models.create(name, input_shape=input_shape, num_classes=num_classes, hidden=hidden)
+    if init_name != "default":
+        weight_init = init.standard_normal_ if init_name == "normal" else init.fan_in_normal_
+        for module in model.modules():
+            if isinstance(module, Linear):
+                weight_init(module.weight)
+                if module.bias is not None:
+                    init.standard_normal_(module.bias)
+    return model
+
+
+def build_loss(name):
+    """``loss(output, target)``: 'cross-entropy' on logits, or 'mse', the math doc's quadratic
+    cost 1/2 ||a - y||^2 per example averaged over the batch (so ``lr`` is the doc's eta)."""
+    return LOSSES[name]
+
+
+def build_optimizer(config, parameters):
+    """The optimizer ``config.optimizer`` with its learning rate, momentum and weight decay."""
+    from .. import optim
+
+    kwargs = {"lr": config.lr, "weight_decay": config.weight_decay}
+    if config.optimizer in MOMENTUM_OPTIMIZERS:
+        kwargs["momentum"] = config.momentum
+    elif config.momentum:
+        raise ConfigError(f"--momentum applies to {' and '.join(MOMENTUM_OPTIMIZERS)}, not "
+                          f"{config.optimizer}")
+    optimizer = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW,
+                 "rmsprop": optim.RMSprop}[config.optimizer]
+    return optimizer(parameters, **kwargs)
+
+
+def build_scheduler(config, optimizer, steps_per_epoch):
+    """``(scheduler or None, interval)``: 'step' divides the rate by 10 after each third of the
+    epochs, 'cosine' anneals it to 0 over the run (both per epoch), 'onecycle' rises to
+    ``lr`` and falls again over every step of the run (interval 'step')."""
+    from ..optim import lr_scheduler
+
+    if config.schedule == "none":
+        return None, "epoch"
+    if config.schedule == "step":
+        return lr_scheduler.StepLR(optimizer, step_size=max(1, config.epochs // 3), gamma=0.1), "epoch"
+    if config.schedule == "cosine":
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs), "epoch"
+    total = config.epochs * steps_per_epoch
+    return lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total), "step"

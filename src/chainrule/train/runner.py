@@ -1,0 +1,112 @@
+"""A training run from a ``TrainConfig``: data, model, loss, optimizer, schedule, callbacks
+and the run directory; new (``start_run``) or continued from its last checkpoint
+(``resume_run``)."""
+import contextlib
+import dataclasses
+import os
+import sys
+
+from .. import random as cr_random
+from ..autograd import detect_anomaly
+from .builders import (
+    build_loss, build_model, build_optimizer, build_scheduler, input_shape_of, load_datasets,
+)
+from .callbacks import EpochSummary, MetricsLogger, PlotCurves, ProgressBar
+from .checkpoint import SIDECAR_FILE, SLOTS, Checkpointer, open_checkpoint
+from .config import ConfigError
+from .loop import fit
+from .rundir import (
+    CHECKPOINTS_DIR, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir, write_config,
+)
+from .slots import recover_slot
+
+EVAL_BATCH_SIZE = 1000
+# Options a resumed run may change: they do not alter the computation.
+RESUME_OVERRIDES = ("epochs", "quiet", "checkpoint_every", "data_dir", "detect_anomaly",
+                    "diagnostics")
+
+
+@dataclasses.dataclass
+class RunResult:
+    """What a finished run returns: its directory, ``History`` and final test accuracy."""
+
+    run_dir: str
+    history: object
+    test_acc: float
+
+
+def start_run(config, echo=print):
+    """Train a new run as ``config`` says, in a new run directory; return a ``RunResult``."""
+    run_dir = create_run_dir(config.out)
+    write_config(run_dir, config)
+    return _execute(config, run_dir, None, echo)
+
+
+def resume_run(run_dir, overrides=None, echo=print):
+    """Continue the run in ``run_dir`` from its ``last`` checkpoint, exactly as if it had never
+    stopped. ``overrides`` may change only ``RESUME_OVERRIDES`` (e.g. more ``epochs``)."""
+    overrides = dict(overrides or {})
+    refused = sorted(set(overrides) - set(RESUME_OVERRIDES))
+    if refused:
+        flags = ", ".join("--" + name.replace("_", "-") for name in refused)
+        raise ConfigError(f"--resume continues a run with its own config ({run_dir}/config.json); "
+                          f"it cannot change {flags}")
+    for slot in SLOTS:
+        recover_slot(os.path.join(run_dir, CHECKPOINTS_DIR), slot, SIDECAR_FILE)
+    checkpoint = open_checkpoint(run_dir, slot="last")
+    saved = checkpoint.config()
+    config = saved.replace(out=run_dir, **overrides)
+    if config.epochs != saved.epochs and config.schedule != "none":
+        raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
+                          f"{config.schedule}: the schedule depends on the number of epochs")
+    saved_threads = checkpoint.sidecar["environment"].get("blas_threads")
+    if saved_threads != blas_threads():
+        echo(f"warning: the run used {saved_threads} BLAS threads and this process uses "
+             f"{blas_threads()}; set OMP_NUM_THREADS={saved_threads} for bit-identical results")
+    write_config(run_dir, config)
+    return _execute(config, run_dir, checkpoint, echo)
+
+
+def _execute(config, run_dir, checkpoint, echo):
+    cr_random.manual_seed(config.seed)
+    train_set, test_set = load_datasets(config)
+    from ..data import DataLoader
+
+    train_loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True)
+    test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
+    input_shape, _ = input_shape_of(config.dataset)
+    classes = [str(name) for name in train_set.classes]
+    model = build_model(config.model, input_shape, len(classes), config.hidden, config.init)
+    loss = build_loss(config.loss)
+    optimizer = build_optimizer(config, model.parameters())
+    scheduler, interval = build_scheduler(config, optimizer, len(train_loader))
+    state = None
+    if checkpoint is not None:
+        state = _restore(checkpoint, model, optimizer, scheduler, train_loader)
+    description = {"config": config.to_dict(), "model": {
+        "name": config.model, "input_shape": list(input_shape), "classes": classes}}
+    callbacks = [
+        Checkpointer(run_dir, description, config.checkpoint_every),
+        MetricsLogger(os.path.join(run_dir, METRICS_FILE)),
+        PlotCurves(os.path.join(run_dir, PLOT_FILE)),
+    ]
+    if not config.quiet:
+        callbacks.append(EpochSummary(echo))
+        if sys.stderr.isatty():
+            callbacks.append(ProgressBar())
+    anomaly = detect_anomaly() if config.detect_anomaly else contextlib.nullcontext()
+    with anomaly:
+        history = fit(model, loss, optimizer, train_loader, test_loader, config.epochs,
+                      scheduler, callbacks, interval, val_name="test", state=state)
+    return RunResult(run_dir, history, history["test_acc"][-1])
+
+
+def _restore(checkpoint, model, optimizer, scheduler, train_loader):
+    model.load_state_dict(checkpoint.model_state(model.state_dict()))
+    training = checkpoint.training_state()
+    optimizer.load_state_dict(training["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(training["scheduler"])
+    train_loader.load_state_dict(training["loader"])
+    cr_random.set_rng_state(training["rng"])
+    return checkpoint.state
