@@ -36,7 +36,10 @@ def _permutation_from_state(state, n):
     if kind not in _BIT_GENERATORS:
         raise ValueError(f"DataLoader.load_state_dict: unknown generator state {kind!r}")
     bit_generator = _BIT_GENERATORS[kind]()
-    bit_generator.state = state
+    try:
+        bit_generator.state = state
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"DataLoader.load_state_dict: malformed {kind} generator state: {exc!r}") from None
     return np.random.Generator(bit_generator).permutation(n)
 
 

@@ -122,10 +122,12 @@ def _read_header(reader):
 def _read_values(reader, dtype, shape, max_bytes, remaining):
     """The data section as a native-endian array, after checking its declared size."""
     declared = dtype.itemsize * int(np.prod(shape, dtype=object))
+    span = dtype.itemsize * int(np.prod([max(size, 1) for size in shape], dtype=object))
     described = f"{'x'.join(map(str, shape))} {dtype.name}"
-    if declared > max_bytes:
+    if span > max_bytes:  # span, not declared: (0, 2**32, 2**32, 2**32) is no valid array either
+        size = f"{declared} bytes" if declared else f"no values, but dimensions spanning {span} bytes"
         raise DataError(
-            f"{reader.name}: header declares {described} values ({declared} bytes), over the "
+            f"{reader.name}: header declares {described} values ({size}), over the "
             f"limit of {max_bytes} bytes (pass a larger max_bytes if the file is genuine)"
         )
     if remaining is not None and remaining != declared:

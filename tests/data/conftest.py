@@ -1,0 +1,34 @@
+"""Builders of small IDX files for the data tests."""
+import gzip
+
+import numpy as np
+import pytest
+
+TYPE_CODES = {"uint8": 0x08, "int8": 0x09, "int16": 0x0B, "int32": 0x0C, "float32": 0x0D, "float64": 0x0E}
+
+
+def encode_idx(array):
+    """The IDX bytes of ``array``: magic, big-endian sizes, big-endian values."""
+    array = np.asarray(array)
+    header = bytes([0, 0, TYPE_CODES[array.dtype.name], array.ndim])
+    sizes = np.asarray(array.shape, dtype=">u4").tobytes()
+    return header + sizes + array.astype(array.dtype.newbyteorder(">")).tobytes()
+
+
+@pytest.fixture(scope="session")
+def idx_bytes():
+    """``idx_bytes(array, compress=False)``: the IDX encoding of an array, gzipped if asked."""
+    def build(array, compress=False):
+        data = encode_idx(array)
+        return gzip.compress(data, mtime=0) if compress else data
+    return build
+
+
+@pytest.fixture
+def write_idx(tmp_path, idx_bytes):
+    """``write_idx(name, array, compress=False)``: write an IDX file under tmp_path; its path."""
+    def write(name, array, compress=False):
+        path = tmp_path / name
+        path.write_bytes(idx_bytes(array, compress))
+        return path
+    return write
