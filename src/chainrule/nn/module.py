@@ -84,6 +84,17 @@ def _buffer_array(name, value):
     raise TypeError(f"buffer {name!r}: expected a NumPy array (or None), got {type(value).__name__}")
 
 
+def zero_grads(tensors, set_to_none=True):
+    """Reset each tensor's gradient: to None, or to zeros in place (keeping the array)."""
+    for tensor in tensors:
+        if tensor.grad is None:
+            continue
+        if set_to_none:
+            tensor.grad = None
+        else:
+            tensor.grad.fill(0)
+
+
 def _add_indent(text, spaces):
     lines = text.split("\n")
     return lines[0] if len(lines) == 1 else "\n".join([lines[0]] + [" " * spaces + ln for ln in lines[1:]])
@@ -291,13 +302,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset every parameter's gradient: to None (default) or to zeros in place."""
-        for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                param.grad.fill(0)
+        zero_grads(self.parameters(), set_to_none)
 
     def to(self, dtype):
         """Cast floating-point parameters (and their grads) and float buffers to ``dtype``, in place."""

@@ -1,0 +1,98 @@
+"""``chainrule.summary(model, input_shape)``: a table of layers, output shapes and parameter counts.
+
+It runs one forward pass on a zero batch with forward hooks on every layer, in eval mode
+and without recording a graph, so BatchNorm statistics, the random generator and the
+model's training flags are left as they were.
+"""
+import numpy as np
+
+from ..autograd import no_grad
+from ..tensor import Tensor
+
+
+class Summary:
+    """The result of ``summary``: ``rows`` of (layer name, type, output shape, params),
+    ``total_params``, ``trainable_params``; ``str()`` gives the table."""
+
+    def __init__(self, input_shape, rows, total_params, trainable_params):
+        self.input_shape = input_shape
+        self.rows = rows
+        self.total_params = total_params
+        self.trainable_params = trainable_params
+
+    def __str__(self):
+        header = ("Layer (type)", "Output shape", "Params")
+        body = [(f"{name} ({kind})", _shape_text(shape), f"{count:,}") for name, kind, shape, count in self.rows]
+        widths = [max(len(row[i]) for row in [header] + body) for i in range(3)]
+
+        def line(row):
+            return f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}"
+
+        rule = "=" * len(line(header))
+        return "\n".join([
+            line(header), rule, *map(line, body), rule,
+            f"Input shape: {_shape_text(self.input_shape)}",
+            f"Total params: {self.total_params:,}",
+            f"Trainable params: {self.trainable_params:,}",
+            f"Non-trainable params: {self.total_params - self.trainable_params:,}",
+        ])
+
+    __repr__ = __str__
+
+
+def _shape_text(shape):
+    """'(N, 30)': the batch dim shown as N; several outputs joined with commas."""
+    if shape and isinstance(shape[0], tuple):
+        return ", ".join(_shape_text(s) for s in shape)
+    return "(" + ", ".join(["N", *map(str, shape[1:])]) + ")"
+
+
+def _output_shape(output):
+    if isinstance(output, Tensor):
+        return output.shape
+    if isinstance(output, (tuple, list)):
+        return tuple(_output_shape(o) for o in output)
+    return np.shape(output)
+
+
+def summary(model, input_shape, dtype=None, verbose=True):
+    """Run ``model`` on a zero batch of one input of ``input_shape`` (without the batch dim,
+    e.g. ``(1, 28, 28)`` or ``(784,)``) and tabulate every layer that has no children (or has
+    parameters of its own): its output shape and parameter count. Prints the table when
+    ``verbose`` and returns a ``Summary``. ``dtype`` defaults to the first parameter's."""
+    params = list(model.parameters())
+    if dtype is None:
+        dtype = params[0].dtype if params else np.float32
+    shape = (1, *tuple(input_shape))
+    rows, counted = [], set()
+
+    def record(module, _inputs, output):
+        count = 0
+        if id(module) not in counted:
+            counted.add(id(module))
+            count = sum(p.data.size for p in module.parameters(recurse=False))
+        rows.append((names[id(module)], type(module).__name__, _output_shape(output), count))
+
+    names, handles = {}, []
+    for name, module in model.named_modules():
+        if not module._modules or module._parameters:
+            names[id(module)] = name or "(model)"
+            handles.append(module.register_forward_hook(record))
+    training = {id(m): m.training for m in model.modules()}
+    model.eval()
+    try:
+        with no_grad():
+            model(Tensor._make(np.zeros(shape, dtype=dtype), False, None))
+    except (ValueError, TypeError, IndexError) as exc:
+        after = f"after layer {rows[-1][0]!r}" if rows else "in its first layer"
+        raise type(exc)(f"summary: the model failed on an input of shape {shape} {after}: {exc}") from exc
+    finally:
+        for handle in handles:
+            handle.remove()
+        for module in model.modules():
+            object.__setattr__(module, "training", training[id(module)])
+    result = Summary(shape, rows, sum(p.data.size for p in params),
+                     sum(p.data.size for p in params if p.requires_grad))
+    if verbose:
+        print(result)
+    return result

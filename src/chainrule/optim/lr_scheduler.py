@@ -1,0 +1,175 @@
+"""Learning-rate schedules: ``StepLR``, ``CosineAnnealingLR``, ``OneCycleLR`` (PyTorch's).
+
+A scheduler sets ``group["lr"]`` of its optimizer's parameter groups. As in PyTorch,
+creating one applies the step-0 value; call ``scheduler.step()`` after
+``optimizer.step()``, once per epoch (StepLR, CosineAnnealingLR) or once per batch
+(OneCycleLR). ``state_dict()`` is a JSON-serialisable dict of numbers and lists.
+"""
+import math
+
+from .optimizer import Optimizer
+
+
+class LRScheduler:
+    """Base class: subclasses give ``lr_at(base_lr, step)`` (or override ``get_lr``)."""
+
+    def __init__(self, optimizer, last_epoch=-1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(self).__name__}: {type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:
+                raise KeyError(
+                    f"param 'initial_lr' is not specified in param_groups[{i}] when resuming an optimizer"
+                )
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self.step()
+
+    def get_lr(self):
+        return [self.lr_at(base_lr, self.last_epoch) for base_lr in self.base_lrs]
+
+    def lr_at(self, base_lr, step):
+        raise NotImplementedError
+
+    def step(self):
+        """Advance one epoch (or batch) and set every group's learning rate."""
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self):
+        """The learning rates set by the last ``step``, one per parameter group."""
+        return list(self._last_lr)
+
+    def state_dict(self):
+        """Every attribute but the optimizer: numbers and lists, JSON-serialisable."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()
+                if k != "optimizer"}
+
+    def load_state_dict(self, state_dict):
+        self.__dict__.update(state_dict)
+
+
+class StepLR(LRScheduler):
+    """lr = base_lr * gamma ** (epoch // step_size)."""
+
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def lr_at(self, base_lr, step):
+        return base_lr * self.gamma ** (step // self.step_size)
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr = eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2 (SGDR without restarts)."""
+
+    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        self.T_max = T_max
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def lr_at(self, base_lr, step):
+        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * step / self.T_max)) / 2
+
+
+def _per_group(value, groups, name):
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(groups):
+            raise ValueError(f"expected {len(groups)} values for {name}, got {len(value)}")
+        return list(value)
+    return [value] * len(groups)
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy (Smith and Topin, 2017), stepped once per batch: the lr rises from
+    max_lr / div_factor to max_lr over the first pct_start of ``total_steps``, then anneals
+    to initial_lr / final_div_factor ('cos' or 'linear'); momentum (or Adam's beta1) moves
+    the opposite way between max_momentum and base_momentum when ``cycle_momentum``.
+    ``three_phase`` adds PyTorch's symmetric decay phase."""
+
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
+                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
+                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
+                 last_epoch=-1):
+        if total_steps is None:
+            if not epochs or not steps_per_epoch:
+                raise ValueError("OneCycleLR: give total_steps, or epochs and steps_per_epoch")
+            total_steps = epochs * steps_per_epoch
+        if total_steps <= 0 or not isinstance(total_steps, int):
+            raise ValueError(f"OneCycleLR: total_steps must be a positive integer, got {total_steps}")
+        if not 0 <= pct_start <= 1:
+            raise ValueError(f"OneCycleLR: pct_start must be in [0, 1], got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
+        self.total_steps = total_steps
+        self.anneal_strategy = anneal_strategy
+        self.cycle_momentum = cycle_momentum
+        self.phases = self._phases(float(pct_start * total_steps), three_phase)
+        groups = optimizer.param_groups
+        self.use_beta1 = "betas" in optimizer.defaults
+        if cycle_momentum and not self.use_beta1 and "momentum" not in optimizer.defaults:
+            raise ValueError("OneCycleLR: optimizer must support momentum or beta1 with cycle_momentum")
+        max_lrs = _per_group(max_lr, groups, "max_lr")
+        base_moms = _per_group(base_momentum, groups, "base_momentum")
+        max_moms = _per_group(max_momentum, groups, "max_momentum")
+        for group, top, base_m, max_m in zip(groups, max_lrs, base_moms, max_moms):
+            if last_epoch == -1:
+                group["initial_lr"] = top / div_factor
+                group["lr"] = group["initial_lr"]
+            group["max_lr"] = top
+            group["min_lr"] = group["initial_lr"] / final_div_factor
+            if cycle_momentum:
+                if last_epoch == -1:
+                    self._set_momentum(group, max_m)
+                group["max_momentum"], group["base_momentum"] = max_m, base_m
+        super().__init__(optimizer, last_epoch)
+
+    def _phases(self, rise_end, three_phase):
+        """[end_step, lr from, lr to, momentum from, momentum to] per phase (PyTorch's table)."""
+        last = self.total_steps - 1
+        if three_phase:
+            return [
+                [rise_end - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"],
+                [2 * rise_end - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"],
+                [last, "initial_lr", "min_lr", "max_momentum", "max_momentum"],
+            ]
+        return [
+            [rise_end - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"],
+            [last, "max_lr", "min_lr", "base_momentum", "max_momentum"],
+        ]
+
+    def _anneal(self, start, end, pct):
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def _set_momentum(self, group, momentum):
+        if self.use_beta1:
+            group["betas"] = (momentum, *group["betas"][1:])
+        else:
+            group["momentum"] = momentum
+
+    def get_lr(self):
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(
+                f"OneCycleLR: tried to step {step} times; total_steps is {self.total_steps}"
+            )
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start_step = 0.0
+            for i, (end_step, lr_from, lr_to, mom_from, mom_to) in enumerate(self.phases):
+                if step <= end_step or i == len(self.phases) - 1:
+                    pct = (step - start_step) / (end_step - start_step)
+                    lrs.append(self._anneal(group[lr_from], group[lr_to], pct))
+                    if self.cycle_momentum:
+                        self._set_momentum(group, self._anneal(group[mom_from], group[mom_to], pct))
+                    break
+                start_step = end_step
+        return lrs

@@ -1,0 +1,181 @@
+"""``Optimizer``: parameter groups, per-parameter state, zero_grad and state dicts.
+
+State-dict layout (PyTorch's, with NumPy arrays instead of tensors)::
+
+    {"state": {0: {"step": 12, "exp_avg": ndarray, ...}, 1: {...}},
+     "param_groups": [{"lr": 0.001, "betas": [0.9, 0.999], ..., "params": [0, 1]}]}
+
+Parameters are numbered in group order. Per-parameter arrays have the parameter's shape
+and dtype; everything else is a plain number, so ``flatten_state_dict`` can split a
+state dict into arrays (for safetensors) and a JSON-serialisable rest, and
+``unflatten_state_dict`` joins them back.
+"""
+import copy
+import math
+
+import numpy as np
+
+from .. import autograd
+from ..nn.module import zero_grads
+from ..tensor import Tensor
+
+
+def check_hyperparameter(name, value, low=0.0, high=math.inf, high_open=False):
+    """ValueError naming the hyperparameter when it is outside [low, high] (or [low, high))."""
+    inside = low <= value < high if high_open else low <= value <= high
+    if not inside:
+        raise ValueError(f"Invalid {name} value: {value}")
+
+
+class Optimizer:
+    """Base class: subclasses pass their defaults and implement ``step``.
+
+    ``params`` is an iterable of Parameters, or of dicts ``{"params": [...], "lr": ...}``
+    (parameter groups with their own hyperparameters).
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self.param_groups = []
+        self.state = {}
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}: params must be an iterable of Parameters or of dicts, "
+                "got a single Tensor; pass model.parameters() or [tensor]"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group):
+        """Add a group of parameters with its own hyperparameters (defaults fill the rest)."""
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for param in params:
+            if not isinstance(param, Tensor) or not param.is_leaf or not param.requires_grad:
+                raise ValueError(
+                    f"{type(self).__name__} can only optimize leaf Tensors that require grad, "
+                    f"got {type(param).__name__}"
+                )
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if existing & {id(p) for p in params} or len({id(p) for p in params}) != len(params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        full = {**self.defaults, **{k: v for k, v in group.items() if k != "params"}}
+        full["params"] = params
+        self.param_groups.append(full)
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of every parameter: to None (default) or zeros in place."""
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; ``closure`` re-evaluates the loss."""
+        loss = None
+        if closure is not None:
+            with autograd.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is not None:
+                    self.update(param, param.grad, self.state.setdefault(param, {}), group)
+        return loss
+
+    def update(self, param, grad, state, group):
+        """Update ``param.data`` in place from ``grad`` (an array of its dtype and shape)."""
+        raise NotImplementedError
+
+    # ---- state dicts ---------------------------------------------------------------------
+    def state_dict(self):
+        """``{"state": {index: {...}}, "param_groups": [...]}``; arrays are shared, not copied."""
+        index, groups = {}, []
+        for group in self.param_groups:
+            packed = copy.deepcopy({k: v for k, v in group.items() if k != "params"})
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {
+            index[id(p)]: dict(s) for g in self.param_groups for p in g["params"]
+            if (s := self.state.get(p))
+        }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore hyperparameters and state saved by ``state_dict`` (keys may be ints or
+        strings, as after a JSON round trip). Arrays are copied in the parameter's dtype."""
+        saved_groups = state_dict["param_groups"]
+        name = type(self).__name__
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter "
+                f"groups, the optimizer {len(self.param_groups)}"
+            )
+        params = {}
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"{name}.load_state_dict: parameter group {i} has {len(saved['params'])} "
+                    f"parameters in the state dict, {len(group['params'])} in the optimizer"
+                )
+            params.update(zip((int(k) for k in saved["params"]), group["params"]))
+        new_state, problems = {}, []
+        for key, saved in state_dict["state"].items():
+            param = params.get(int(key))
+            if param is None:
+                problems.append(f"state for parameter {key} that no group holds")
+                continue
+            new_state[param] = {}
+            for field, value in saved.items():
+                array = np.asarray(value.data if isinstance(value, Tensor) else value)
+                if array.ndim == 0:  # a step count (PyTorch keeps it in a 0-d tensor)
+                    value = array.item()
+                else:
+                    value = np.array(array, dtype=param.dtype)
+                    if value.shape != param.shape:
+                        problems.append(
+                            f"state {key}.{field} has shape {value.shape}, the parameter {param.shape}"
+                        )
+                new_state[param][field] = value
+        if problems:
+            raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
+        for saved, group in zip(saved_groups, self.param_groups):
+            group.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+        self.state = new_state
+
+    def __repr__(self):
+        lines = [type(self).__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params")
+        return "\n".join(lines) + "\n)"
+
+
+def flatten_state_dict(state_dict):
+    """Split an optimizer state dict into ``(arrays, meta)``: ``arrays`` maps
+    ``"state.<index>.<field>"`` to NumPy arrays (for safetensors); ``meta`` is the rest,
+    JSON-serialisable (numbers, lists, dicts with string keys)."""
+    arrays, numbers = {}, {}
+    for index, fields in state_dict["state"].items():
+        for field, value in fields.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"state.{index}.{field}"] = value
+            else:
+                numbers.setdefault(str(index), {})[field] = value
+    groups = [
+        {k: (list(v) if isinstance(v, tuple) else v) for k, v in group.items()}
+        for group in state_dict["param_groups"]
+    ]
+    return arrays, {"state": numbers, "param_groups": groups}
+
+
+def unflatten_state_dict(arrays, meta):
+    """The inverse of ``flatten_state_dict``."""
+    state = {int(index): dict(fields) for index, fields in meta["state"].items()}
+    for key, value in arrays.items():
+        prefix, index, field = key.split(".", 2)
+        if prefix != "state":
+            raise KeyError(f"unflatten_state_dict: unexpected array key {key!r}")
+        state.setdefault(int(index), {})[field] = value
+    return {"state": state, "param_groups": copy.deepcopy(meta["param_groups"])}

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import nn
+from chainrule.random import get_rng_state
+
+
+def small_model():
+    return nn.Sequential(nn.Flatten(), nn.Linear(12, 5), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Sequential(nn.Linear(5, 3, bias=False), nn.LogSoftmax(dim=1)))
+
+
+def test_table(capsys):
+    model = small_model()
+    model[1].bias.requires_grad_(False)
+    result = cr.summary(model, (3, 4))
+    expected = "\n".join([
+        "Layer (type)      Output shape  Params",
+        "======================================",
+        "0 (Flatten)       (N, 12)            0",
+        "1 (Linear)        (N, 5)            65",
+        "2 (ReLU)          (N, 5)             0",
+        "3 (Dropout)       (N, 5)             0",
+        "4.0 (Linear)      (N, 3)            15",
+        "4.1 (LogSoftmax)  (N, 3)             0",
+        "======================================",
+        "Input shape: (N, 3, 4)",
+        "Total params: 80",
+        "Trainable params: 75",
+        "Non-trainable params: 5",
+    ])
+    assert str(result) == expected
+    assert capsys.readouterr().out == expected + "\n"
+    assert result.total_params == 80 and result.trainable_params == 75
+    assert result.rows[1] == ("1", "Linear", (1, 5), 65)
+
+
+def test_leaves_model_modes_graph_and_rng_alone():
+    model = small_model()
+    model[3].eval()
+    state = get_rng_state()
+    cr.summary(model, (12,), verbose=False)
+    assert get_rng_state() == state
+    assert model.training and not model[3].training and model[4][0].training
+    assert all(p.grad is None for p in model.parameters())
+    assert all(len(m._forward_hooks) == 0 for m in model.modules())
+
+
+def test_float64_model_and_single_layer():
+    result = cr.summary(nn.Linear(3, 4, dtype=np.float64), (3,), verbose=False)
+    assert result.rows == [("(model)", "Linear", (1, 4), 16)]
+
+
+def test_bad_input_shape_names_the_layer():
+    model = small_model()
+    with pytest.raises(ValueError, match=r"summary: the model failed on an input of shape \(1, 13\) after layer '0'"):
+        cr.summary(model, (13,), verbose=False)
+    assert all(len(m._forward_hooks) == 0 for m in model.modules())

@@ -1,0 +1,85 @@
+import json
+
+import pytest
+
+from chainrule import optim
+from chainrule.optim import lr_scheduler
+
+from .trajectory import assert_same_history, gradients, initial_weights, params, run, run_torch
+
+STEPS = 25
+SCHEDULES = [
+    ("SGD", dict(lr=0.1, momentum=0.9), "StepLR", dict(step_size=4, gamma=0.5)),
+    ("SGD", dict(lr=0.1), "CosineAnnealingLR", dict(T_max=10, eta_min=0.001)),
+    ("SGD", dict(lr=0.1, momentum=0.9), "OneCycleLR", dict(max_lr=0.5, total_steps=STEPS)),
+    ("SGD", dict(lr=0.1), "OneCycleLR", dict(max_lr=0.5, total_steps=STEPS, anneal_strategy="linear",
+                                            three_phase=True, pct_start=0.25)),
+    ("Adam", dict(lr=0.01), "OneCycleLR", dict(max_lr=0.05, epochs=5, steps_per_epoch=5)),
+    ("SGD", dict(lr=0.1), "OneCycleLR", dict(max_lr=0.5, total_steps=STEPS, cycle_momentum=False)),
+]
+
+
+def momenta(optimizer):
+    group = optimizer.param_groups[0]
+    return group["betas"][0] if "betas" in group else group["momentum"]
+
+
+@pytest.mark.parametrize("opt_name, opt_config, name, config", SCHEDULES)
+def test_schedule_and_trajectory_match_torch(opt_name, opt_config, name, config):
+    torch = pytest.importorskip("torch")
+    weights, grads = initial_weights(), gradients(STEPS)
+    parameters = params(weights)
+    opt = getattr(optim, opt_name)(parameters, **opt_config)
+    scheduler = getattr(lr_scheduler, name)(opt, **config)
+    torch_opt = getattr(torch.optim, opt_name)([torch.nn.Parameter(torch.zeros(1))], **opt_config)
+    torch_scheduler = getattr(torch.optim.lr_scheduler, name)(torch_opt, **config)
+    assert scheduler.get_last_lr() == pytest.approx(torch_scheduler.get_last_lr(), rel=1e-13)
+    assert momenta(opt) == pytest.approx(momenta(torch_opt), rel=1e-13)
+
+    ours = run(opt, parameters, grads, scheduler)
+    theirs = run_torch(torch, lambda p: getattr(torch.optim, opt_name)(p, **opt_config), weights, grads,
+                       lambda o: getattr(torch.optim.lr_scheduler, name)(o, **config))
+    assert_same_history(ours, theirs, rtol=1e-11)
+
+
+def test_step_lr_values():
+    opt = optim.SGD(params(initial_weights()), lr=1.0)
+    scheduler = lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    lrs = []
+    for _ in range(6):
+        lrs.append(scheduler.get_last_lr()[0])
+        scheduler.step()
+    assert lrs == pytest.approx([1.0, 1.0, 0.1, 0.1, 0.01, 0.01])
+
+
+def test_state_dict_round_trip_through_json():
+    weights = initial_weights()
+    opt = optim.SGD(params(weights), lr=0.1, momentum=0.9)
+    scheduler = lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=20)
+    for _ in range(7):
+        scheduler.step()
+    state = json.loads(json.dumps(scheduler.state_dict()))
+    opt_state = opt.state_dict()
+
+    opt2 = optim.SGD(params(weights), lr=0.1, momentum=0.9)
+    opt2.load_state_dict(opt_state)
+    scheduler2 = lr_scheduler.OneCycleLR(opt2, max_lr=1.0, total_steps=20, last_epoch=6)
+    scheduler2.load_state_dict(state)
+    for _ in range(5):
+        scheduler.step()
+        scheduler2.step()
+        assert scheduler2.get_last_lr() == scheduler.get_last_lr()
+        assert momenta(opt2) == momenta(opt)
+
+
+def test_one_cycle_errors():
+    opt = optim.SGD(params(initial_weights()), lr=0.1)
+    with pytest.raises(ValueError, match="total_steps, or epochs and steps_per_epoch"):
+        lr_scheduler.OneCycleLR(opt, max_lr=1.0)
+    scheduler = lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=2)
+    scheduler.step()
+    scheduler.step()
+    with pytest.raises(ValueError, match="tried to step 3 times; total_steps is 2"):
+        scheduler.step()
+    with pytest.raises(KeyError, match="initial_lr"):
+        lr_scheduler.StepLR(optim.SGD(params(initial_weights()), lr=0.1), 2, last_epoch=3)

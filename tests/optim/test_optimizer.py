@@ -1,0 +1,148 @@
+import json
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import optim
+
+from .trajectory import gradients, initial_weights, params, run
+
+OPTIMIZERS = [
+    (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True)),
+    (optim.Adam, dict(lr=0.01, amsgrad=True)),
+    (optim.AdamW, dict(lr=0.01)),
+    (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
+]
+
+
+def json_round_trip(state_dict):
+    """What a checkpoint does: arrays to one file (copied), the rest through JSON."""
+    arrays, meta = optim.flatten_state_dict(state_dict)
+    arrays = {k: v.copy() for k, v in arrays.items()}
+    return optim.unflatten_state_dict(arrays, json.loads(json.dumps(meta)))
+
+
+@pytest.mark.parametrize("cls, config", OPTIMIZERS)
+def test_resume_from_state_dict_continues_exactly(cls, config):
+    weights, grads = initial_weights(), gradients()
+    straight = params(weights)
+    expected = run(cls(straight, **config), straight, grads)
+
+    first = params(weights)
+    opt = cls(first, **config)
+    run(opt, first, grads[:5])
+    saved_weights = [p.data.copy() for p in first]
+    saved_state = json_round_trip(opt.state_dict())
+
+    resumed = params(saved_weights)
+    opt2 = cls(resumed, lr=123.0)  # hyperparameters come back from the state dict
+    opt2.load_state_dict(saved_state)
+    assert opt2.param_groups[0]["lr"] == config["lr"]
+    history = run(opt2, resumed, grads, start=5)
+    for (ours, _), (reference, _) in zip(history, expected[5:]):
+        for a, b in zip(ours, reference):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_state_dict_layout():
+    w = params(initial_weights())
+    opt = optim.Adam(w, lr=0.01)
+    run(opt, w, gradients(2))
+    state = opt.state_dict()
+    assert list(state) == ["state", "param_groups"]
+    assert sorted(state["state"]) == [0, 1]
+    assert state["state"][0]["step"] == 2 and state["state"][1]["exp_avg"].shape == (4,)
+    assert state["param_groups"][0]["params"] == [0, 1]
+    arrays, meta = optim.flatten_state_dict(state)
+    assert sorted(arrays) == ["state.0.exp_avg", "state.0.exp_avg_sq", "state.1.exp_avg", "state.1.exp_avg_sq"]
+    assert meta["state"] == {"0": {"step": 2}, "1": {"step": 2}}
+    assert meta["param_groups"][0]["betas"] == [0.9, 0.999]
+    json.dumps(meta)
+
+
+def test_state_dict_loads_into_torch_and_back():
+    torch = pytest.importorskip("torch")
+    weights, grads = initial_weights(), gradients()
+    ours = params(weights)
+    opt = optim.Adam(ours, lr=0.01, weight_decay=0.1)
+    run(opt, ours, grads[:4])
+    theirs = [torch.nn.Parameter(torch.tensor(p.data.copy())) for p in ours]
+    torch_opt = torch.optim.Adam(theirs, lr=0.5)
+    state = opt.state_dict()
+    torch_opt.load_state_dict({
+        "state": {i: {k: torch.tensor(v) for k, v in s.items()} for i, s in state["state"].items()},
+        "param_groups": [dict(torch_opt.param_groups[0], **{k: v for k, v in g.items() if k != "params"},
+                              params=g["params"]) for g in state["param_groups"]],
+    })
+    for step_grads in grads[4:]:
+        for p, t, g in zip(ours, theirs, step_grads):
+            p.grad, t.grad = g.copy(), torch.tensor(g)
+        opt.step()
+        torch_opt.step()
+    for p, t in zip(ours, theirs):
+        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-12)
+    back = optim.Adam(params(weights))
+    back.load_state_dict(torch_opt.state_dict())  # torch tensors and a 0-d step load too
+    assert back.state_dict()["state"][0]["step"] == 10
+
+
+def test_load_state_dict_errors():
+    w = params(initial_weights())
+    opt = optim.SGD(w, lr=0.1, momentum=0.9)
+    run(opt, w, gradients(1))
+    state = opt.state_dict()
+    with pytest.raises(ValueError, match="parameter group 0 has 2 parameters in the state dict, 1 in the optimizer"):
+        optim.SGD(w[:1], lr=0.1).load_state_dict(state)
+    state["state"][1]["momentum_buffer"] = np.zeros(7)
+    with pytest.raises(ValueError, match=r"state 1.momentum_buffer has shape \(7,\), the parameter \(4,\)"):
+        optim.SGD(params(initial_weights()), lr=0.1).load_state_dict(state)
+
+
+def test_param_groups_have_their_own_hyperparameters():
+    a, b = params(initial_weights())
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 1.0}], lr=0.1, momentum=0.5)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 1.0] and opt.param_groups[1]["momentum"] == 0.5
+    a.grad, b.grad = np.ones_like(a.data), np.ones_like(b.data)
+    before_a, before_b = a.data.copy(), b.data.copy()
+    opt.step()
+    np.testing.assert_allclose(before_a - a.data, 0.1)
+    np.testing.assert_allclose(before_b - b.data, 1.0)
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": [a]})
+
+
+def test_zero_grad_and_skipped_parameters():
+    a, b = params(initial_weights())
+    opt = optim.SGD([a, b], lr=0.1)
+    a.grad = np.ones_like(a.data)
+    before = b.data.copy()
+    opt.step()  # b has no gradient: untouched
+    np.testing.assert_array_equal(b.data, before)
+    opt.zero_grad(set_to_none=False)
+    assert a.grad is not None and not a.grad.any()
+    opt.zero_grad()
+    assert a.grad is None
+
+
+def test_step_with_closure_returns_the_loss():
+    w = cr.nn.Parameter(np.array([2.0]))
+    opt = optim.SGD([w], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    assert opt.step(closure).item() == 4.0
+    np.testing.assert_allclose(w.data, [1.0])
+
+
+def test_bad_params():
+    with pytest.raises(ValueError, match="empty parameter list"):
+        optim.Adam([])
+    with pytest.raises(TypeError, match="single Tensor"):
+        optim.Adam(cr.nn.Parameter(np.ones(2)))
+    with pytest.raises(ValueError, match="leaf Tensors that require grad"):
+        optim.SGD([cr.ones(2)], lr=0.1)
