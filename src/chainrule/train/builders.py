@@ -1,6 +1,9 @@
 """The pieces of a run, built from a ``TrainConfig``: datasets, model, loss, optimizer and
 learning-rate schedule."""
-from ..nn import Linear, init
+import inspect
+import math
+
+from ..nn import Linear
 from ..nn import functional as F
 from .config import ConfigError
 
@@ -26,19 +29,32 @@ def load_datasets(config):
 
 
 def build_model(name, input_shape, num_classes, hidden=None, init_name="default"):
-    """The registered model ``name`` for inputs of ``input_shape`` (C, H, W), initialised by
-    ``init_name``: 'default' (the model's own), 'normal' (every Linear weight and bias from
-    N(0, 1)) or 'scaled' (Linear weights from N(0, 1/n_in), biases from N(0, 1))."""
+    """The registered model ``name`` (``chainrule.models.MODELS``) for inputs of
+    ``input_shape`` (C, H, W) and ``num_classes`` outputs. Models with layer ``sizes`` get
+    (C*H*W, *hidden, num_classes), ``hidden`` defaulting to the model's own. ``init_name``:
+    'default' keeps the model's initialisation; 'standard_normal' or 'fan_in_normal'
+    (``models.WEIGHT_INITS``) re-draws every Linear layer's weights and biases."""
     from .. import models
 
-    model = models.create(name, input_shape=input_shape, num_classes=num_classes, hidden=hidden)
+    if name not in models.MODELS:
+        raise ConfigError(f"unknown --model {name!r}; available: {', '.join(sorted(models.MODELS))}")
+    factory = models.MODELS[name]
+    parameters = inspect.signature(factory).parameters
+    kwargs = {}
+    if "sizes" in parameters:
+        hidden = parameters["sizes"].default[1:-1] if hidden is None else hidden
+        kwargs["sizes"] = (math.prod(input_shape), *hidden, num_classes)
+    elif hidden is not None:
+        raise ConfigError(f"--hidden sets the layer sizes of an MLP; model {name!r} has none")
+    if "num_classes" in parameters:
+        kwargs["num_classes"] = num_classes
+    model = factory(**kwargs)
     if init_name != "default":
-        weight_init = init.standard_normal_ if init_name == "normal" else init.fan_in_normal_
+        init_weight, init_bias = models.WEIGHT_INITS[init_name]
         for module in model.modules():
             if isinstance(module, Linear):
-                weight_init(module.weight)
-                if module.bias is not None:
-                    init.standard_normal_(module.bias)
+                init_weight(module.weight)
+                init_bias(module.bias)
     return model
 
 

@@ -4,8 +4,10 @@ A callback subclasses ``Callback`` and overrides any of its hooks; each hook rec
 ``TrainingRun`` (model, optimizer, loaders, ``state``...).
 """
 import json
+import math
 import os
 import sys
+import time
 
 from .extras import require
 from ..io import atomic_write_text
@@ -82,15 +84,23 @@ def _json_line(record):
 
 
 class PlotCurves(Callback):
-    """Redraws the loss and accuracy curves to the PNG ``path`` after every epoch."""
+    """Draws the loss and accuracy curves to the PNG ``path``: at the end of training, and
+    after an epoch when ``min_interval`` seconds have passed since the last drawing (drawing
+    takes a few tenths of a second, more than an epoch of a small model)."""
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self, path, min_interval=30.0):
+        self.path, self.min_interval = path, min_interval
+        self._drawn_at = -math.inf
 
     def on_epoch_end(self, run, record):
+        if time.monotonic() - self._drawn_at >= self.min_interval:
+            self.on_train_end(run)
+
+    def on_train_end(self, run):
         from .plot import plot_curves
 
         plot_curves(run.state.history, self.path)
+        self._drawn_at = time.monotonic()
 
 
 class EpochSummary(Callback):

@@ -10,7 +10,7 @@ DATASETS = ("digits", "mnist", "fashion-mnist")
 LOSSES = ("cross-entropy", "mse")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("none", "step", "cosine", "onecycle")
-INITS = ("default", "normal", "scaled")
+INITS = ("default", "standard_normal", "fan_in_normal")  # chainrule.models.WEIGHT_INITS
 
 
 class ConfigError(ValueError):
@@ -34,8 +34,8 @@ class TrainConfig:
         None, "ints", "Hidden layer sizes of an MLP, comma separated (e.g. 100 or 128,64).")
     init: str = _option(
         "default", "str",
-        "Weight init: the model's own (default), N(0,1) weights and biases (normal), "
-        "or N(0,1/n_in) weights (scaled).", INITS)
+        "Linear layers' init: the model's own (default), N(0,1) weights and biases "
+        "(standard_normal), or N(0,1/n_in) weights and N(0,1) biases (fan_in_normal).", INITS)
     loss: str = _option(
         "cross-entropy", "str",
         "cross-entropy on logits, or mse: the quadratic cost 1/2 ||a - y||^2 per example, "

@@ -10,7 +10,8 @@ def plot_curves(history, path):
     (a list of epoch records) and write the PNG to ``path`` atomically."""
     figure_module = require("matplotlib.figure", "plotting the training curves")
     from matplotlib.ticker import MaxNLocator
-    figure = figure_module.Figure(figsize=(9, 3.6), layout="constrained")
+    figure = figure_module.Figure(figsize=(9, 3.6))
+    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
     loss_axes, acc_axes = figure.subplots(1, 2)
     epochs = [record["epoch"] for record in history]
     for split in ("train", "val", "test"):

@@ -38,6 +38,7 @@ class RunResult:
 def start_run(config, echo=print):
     """Train a new run as ``config`` says, in a new run directory; return a ``RunResult``."""
     run_dir = create_run_dir(config.out)
+    config = config.replace(out=run_dir)
     write_config(run_dir, config)
     return _execute(config, run_dir, None, echo)
 
