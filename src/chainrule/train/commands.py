@@ -148,7 +148,7 @@ def summary(model_name, dataset, hidden):
     config = TrainConfig(model=model_name, dataset=dataset, hidden=hidden)
     shape, classes = input_shape_of(config.dataset)
     model = build_model(config.model, shape, classes, config.hidden)
-    click.echo(model_summary(model, (1, *shape)))
+    click.echo(str(model_summary(model, shape, verbose=False)))
 
 
 COMMANDS = [train, eval_command, predict, summary]

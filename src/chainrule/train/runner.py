@@ -6,6 +6,8 @@ import dataclasses
 import os
 import sys
 
+import numpy as np
+
 from .. import random as cr_random
 from ..autograd import detect_anomaly
 from .builders import (
@@ -65,6 +67,10 @@ def resume_run(run_dir, overrides=None, echo=print):
         echo(f"warning: the run used {saved_threads} BLAS threads and this process uses "
              f"{blas_threads()}; set OMP_NUM_THREADS={saved_threads} for bit-identical results")
     write_config(run_dir, config)
+    if not config.quiet:
+        state = checkpoint.state
+        echo(f"resuming {run_dir} after step {state.step} (epoch {state.epoch + 1}, "
+             f"{state.epoch_step} batches into it)")
     return _execute(config, run_dir, checkpoint, echo)
 
 
@@ -96,7 +102,7 @@ def _execute(config, run_dir, checkpoint, echo):
         if sys.stderr.isatty():
             callbacks.append(ProgressBar())
     anomaly = detect_anomaly() if config.detect_anomaly else contextlib.nullcontext()
-    with anomaly:
+    with anomaly, np.errstate(all="ignore"):  # non-finite losses stop the run with a clear error
         history = fit(model, loss, optimizer, train_loader, test_loader, config.epochs,
                       scheduler, callbacks, interval, val_name="test", state=state)
     return RunResult(run_dir, history, history["test_acc"][-1])
