@@ -1,5 +1,6 @@
 """Builders of small IDX files for the data tests."""
 import gzip
+import hashlib
 
 import numpy as np
 import pytest
@@ -32,3 +33,23 @@ def write_idx(tmp_path, idx_bytes):
         path.write_bytes(idx_bytes(array, compress))
         return path
     return write
+
+
+@pytest.fixture(scope="session")
+def fake_mnist_test_split(tmp_path_factory, idx_bytes):
+    """A directory with MNIST-shaped t10k files (10,000 blank 28x28 images, labels i % 10), gzipped.
+
+    Returns ``(directory, raw_sha256, gz_md5)``, the sums keyed by file name without ``.gz``.
+    """
+    directory = tmp_path_factory.mktemp("fake-mnist")
+    arrays = {
+        "t10k-images-idx3-ubyte": np.zeros((10000, 28, 28), dtype=np.uint8),
+        "t10k-labels-idx1-ubyte": (np.arange(10000) % 10).astype(np.uint8),
+    }
+    raw_sha256, gz_md5 = {}, {}
+    for name, array in arrays.items():
+        packed = idx_bytes(array, compress=True)
+        (directory / f"{name}.gz").write_bytes(packed)
+        raw_sha256[name] = hashlib.sha256(idx_bytes(array)).hexdigest()
+        gz_md5[name] = hashlib.md5(packed).hexdigest()
+    return directory, raw_sha256, gz_md5

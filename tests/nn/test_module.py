@@ -29,10 +29,13 @@ def test_named_parameters_use_pytorch_keys():
     assert [n for n, _ in model.named_modules()] == ["", "0", "1", "1.0", "1.1"]
 
 
-def test_shared_parameter_listed_once():
+def test_shared_layer_parameters_listed_once_but_saved_under_each_name():
     layer = nn.Linear(2, 2)
     model = nn.Sequential(layer, layer)
     assert len(list(model.parameters())) == 2
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]  # as PyTorch
+    model.load_state_dict({k: np.ones(v.shape) for k, v in model.state_dict().items()})
+    assert (layer.weight.data == 1).all()
 
 
 def test_state_dict_holds_parameters_and_persistent_buffers():

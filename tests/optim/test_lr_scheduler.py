@@ -52,19 +52,21 @@ def test_step_lr_values():
     assert lrs == pytest.approx([1.0, 1.0, 0.1, 0.1, 0.01, 0.01])
 
 
-def test_state_dict_round_trip_through_json():
+def test_resume_through_json_continues_the_schedule():
     weights = initial_weights()
     opt = optim.SGD(params(weights), lr=0.1, momentum=0.9)
     scheduler = lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=20)
     for _ in range(7):
         scheduler.step()
-    state = json.loads(json.dumps(scheduler.state_dict()))
-    opt_state = opt.state_dict()
+    saved = json.loads(json.dumps({"optimizer": optim.flatten_state_dict(opt.state_dict())[1],
+                                   "scheduler": scheduler.state_dict()}))
 
+    # the usual order: build both as for a fresh run, then load the optimizer, then the scheduler
     opt2 = optim.SGD(params(weights), lr=0.1, momentum=0.9)
-    opt2.load_state_dict(opt_state)
-    scheduler2 = lr_scheduler.OneCycleLR(opt2, max_lr=1.0, total_steps=20, last_epoch=6)
-    scheduler2.load_state_dict(state)
+    scheduler2 = lr_scheduler.OneCycleLR(opt2, max_lr=1.0, total_steps=20)
+    opt2.load_state_dict(optim.unflatten_state_dict({}, saved["optimizer"]))
+    scheduler2.load_state_dict(saved["scheduler"])
+    assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
     for _ in range(5):
         scheduler.step()
         scheduler2.step()

@@ -5,14 +5,17 @@ Semantics: the first op whose *output* (forward) or whose *gradient for an input
 is non-finite raises ``AnomalyError``. Usually that op produced the value from finite inputs
 (log of a negative number, sqrt'(0) = inf); if one of its inputs was already non-finite, the
 value came from outside the graph (the data, or parameters an optimizer step made NaN) and the
-message says so. While active, every op records the first stack frame outside the chainrule
-package (the user's line), so backward anomalies report where the op was created in forward.
+message says so. While active, every op records the first stack frame of user code (neither
+chainrule's nor the Python installation's), so backward anomalies report where the op was
+created in forward.
 Inactive, it costs nothing: the hook lists of ``function.py`` are empty.
 """
 import contextlib
 import linecache
 import os
+import site
 import sys
+import sysconfig
 import weakref
 
 import numpy as np
@@ -23,7 +26,18 @@ from . import function
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _CORE_DIRS = tuple(_PACKAGE_DIR + d for d in ("autograd" + os.sep, "ops" + os.sep))
 _CORE_FILES = tuple(_PACKAGE_DIR + f for f in ("tensor.py", "backend.py", "factories.py"))
-_PYTHON_DIRS = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)})
+
+
+def _python_dirs():
+    """Where the Python installation keeps code that is not the user's: the standard library,
+    site-packages (pytest, click) and the scripts directory (console entry points)."""
+    paths = sysconfig.get_paths()
+    dirs = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib", "scripts") if k in paths}
+    dirs.update(site.getsitepackages() + [site.getusersitepackages()])
+    return tuple({os.path.join(os.path.abspath(d), "") for d in dirs})
+
+
+_PYTHON_DIRS = _python_dirs()
 
 _depth = 0  # nesting of active detect_anomaly contexts
 _origins = {}  # id(node) -> (weakref to its output Tensor, Origin); entries die with the output
@@ -64,19 +78,26 @@ def _describe_frame(location):
     return f"{filename}:{lineno} in {function_name}" + (f": {line}" if line else "")
 
 
+def is_user_file(filename):
+    """Whether code in ``filename`` is the user's: not chainrule's, not the Python
+    installation's (frozen modules such as ``<frozen runpy>`` included)."""
+    return not (filename.startswith(_PACKAGE_DIR) or filename.startswith(_PYTHON_DIRS)
+                or filename.startswith("<frozen "))
+
+
 def _capture_origin():
-    """The first frame outside chainrule (skipping the Python installation: runpy, click,
-    pytest), and the innermost chainrule frame outside the core engine and ops."""
+    """The first frame of user code, and the innermost chainrule frame outside the core
+    engine and ops (the layer or loss that created the op)."""
     user = library = None
     frame = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
-        if filename.startswith(_PACKAGE_DIR):
-            if library is None and not filename.startswith(_CORE_DIRS) and filename not in _CORE_FILES:
-                library = (filename, frame.f_lineno, frame.f_code.co_name)
-        elif not filename.startswith(_PYTHON_DIRS):
+        if is_user_file(filename):
             user = (filename, frame.f_lineno, frame.f_code.co_name)
             break
+        if (library is None and filename.startswith(_PACKAGE_DIR)
+                and not filename.startswith(_CORE_DIRS) and filename not in _CORE_FILES):
+            library = (filename, frame.f_lineno, frame.f_code.co_name)
         frame = frame.f_back
     return Origin(user, library)
 

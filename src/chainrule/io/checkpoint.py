@@ -25,7 +25,7 @@ def _safetensors_numpy():
 
 
 def save(state_dict, path, metadata=None):
-    """Save ``state_dict`` (names -> NumPy arrays or Tensors) to the safetensors file ``path``.
+    """Save ``state_dict`` (names -> NumPy arrays, NumPy scalars or Tensors) to the safetensors file ``path``.
 
     The write is atomic (see ``atomic_write``): a crash leaves the previous file intact.
     ``metadata`` (str -> str) is stored in the header with ``{"format": "pt"}`` unless it says
@@ -53,6 +53,8 @@ def _as_arrays(state_dict):
             raise TypeError(f"save: key {name!r} is not a valid tensor name (a string other "
                             "than '__metadata__')")
         array = value.data if isinstance(value, Tensor) else value
+        if isinstance(array, np.generic):
+            array = np.asarray(array)  # a NumPy scalar is stored as a 0-d tensor
         if not isinstance(array, np.ndarray):
             raise TypeError(f"save: value for key {name!r} is {type(value).__name__}; expected "
                             "a NumPy array or a chainrule Tensor")

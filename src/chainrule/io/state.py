@@ -120,7 +120,7 @@ def unflatten_state(arrays, structure, path=None):
     except (ValueError, RecursionError) as exc:
         if isinstance(exc, CheckpointError):
             raise
-        raise CheckpointError(path, f"the state structure is not valid JSON: {exc}") from None
+        raise CheckpointError(path, f"the state structure is not valid JSON or nests too deeply: {exc}") from None
     unused = [name for name in arrays if name not in used]
     if unused:
         raise CheckpointError(path, f"arrays not referenced by the state structure: {unused!r:.200}")

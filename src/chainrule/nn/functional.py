@@ -135,6 +135,12 @@ def quadratic_cost(output, target):
 def binary_cross_entropy(input, target, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` and targets in [0, 1]."""
     _check_reduction("binary_cross_entropy", reduction)
+    probs = _array(input)
+    if probs.size and (probs.min() < 0 or probs.max() > 1):
+        raise ValueError(
+            f"binary_cross_entropy: input values must be probabilities in [0, 1], got values "
+            f"in [{probs.min()}, {probs.max()}]; for raw scores use binary_cross_entropy_with_logits"
+        )
     return _loss.BinaryCrossEntropy.apply(input, _float_target(input, target), reduction=reduction)
 
 

@@ -228,15 +228,17 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, memo=None, prefix=""):
-        """(dotted name, module) for this module and every descendant, each once."""
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(dotted name, module) for this module and every descendant; a module reachable
+        by several paths is listed once unless ``remove_duplicate`` is False."""
         memo = set() if memo is None else memo
         if id(self) in memo:
             return
-        memo.add(id(self))
+        if remove_duplicate:
+            memo.add(id(self))
         yield prefix, self
         for name, module in self.named_children():
-            yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+            yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
     def modules(self):
         for _, module in self.named_modules():
@@ -329,10 +331,11 @@ class Module:
     # ---- state dict ------------------------------------------------------------------------------
     def state_dict(self, prefix=""):
         """An ordered dict of every parameter and persistent buffer, keyed like PyTorch
-        (``'0.weight'``, ``'1.running_mean'``). Values are the NumPy arrays themselves
+        (``'0.weight'``, ``'1.running_mean'``; a shared module appears under each of its
+        names, as in PyTorch). Values are the NumPy arrays themselves
         (shared, not copied, as PyTorch's are): copy them to keep a snapshot."""
         out = OrderedDict()
-        for module_prefix, module in self.named_modules(prefix=prefix):
+        for module_prefix, module in self.named_modules(prefix=prefix, remove_duplicate=False):
             base = f"{module_prefix}." if module_prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:

@@ -6,6 +6,7 @@ one for dW, one for dx (skipped when x needs no gradient) and a sum for db.
 the two.
 """
 from ..autograd.function import Function, ShapeError
+from ..backend import xp
 from .arithmetic import Add, MatMul
 from .shape import Permute
 
@@ -40,6 +41,7 @@ class Linear(Function):
         # BP4 and BP3 summed over the batch: dW = dY^T X, db = sum_n dY; dX = dY W (BP2's product).
         x, weight = self.saved
         need = self.needs_input_grad
+        grad = xp.ascontiguousarray(grad)  # e.g. a broadcast from sum(): BLAS needs real strides
         grad_2d = grad.reshape(-1, grad.shape[-1])
         grad_x = grad @ weight if need[0] else None
         grad_w = grad_2d.T @ x.reshape(-1, x.shape[-1]) if need[1] else None

@@ -168,12 +168,6 @@ class BinaryCrossEntropy(Function):
 
     def forward(self, probs, target, reduction="mean"):
         check_same_shape("binary_cross_entropy", probs, target)
-        if probs.size and (probs.min() < 0 or probs.max() > 1):
-            raise ValueError(
-                f"binary_cross_entropy: input values must be probabilities in [0, 1], got "
-                f"values in [{probs.min()}, {probs.max()}]; for raw scores use "
-                "binary_cross_entropy_with_logits"
-            )
         self.reduction = reduction
         self.saved = (probs, target)
         log_p, log_1mp = _clamped_logs(probs)

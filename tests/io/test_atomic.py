@@ -1,0 +1,92 @@
+"""Atomic writes (src/chainrule/io/atomic.py): the old file survives a failing writer and a
+SIGKILL at any moment of a save."""
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.io import atomic_write, atomic_write_bytes, atomic_write_text
+
+SRC = str(Path(cr.__file__).resolve().parent.parent)
+
+
+def test_bytes_and_text_are_written_and_replaced(tmp_path):
+    path = tmp_path / "f.json"
+    atomic_write_text(path, '{"epoch": 1}\n')
+    assert path.read_text() == '{"epoch": 1}\n'
+    atomic_write_bytes(path, b"\x00\x01")
+    assert path.read_bytes() == b"\x00\x01"
+    assert os.listdir(tmp_path) == ["f.json"]
+
+
+def test_a_failing_writer_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_text("old")
+
+    def write(file):
+        file.write(b"half of the new")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(path, write)
+    assert path.read_text() == "old"
+    assert os.listdir(tmp_path) == ["f.txt"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_permissions_are_kept_or_default(tmp_path):
+    private = tmp_path / "private"
+    private.write_text("x")
+    private.chmod(0o600)
+    atomic_write_text(private, "y")
+    assert private.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "fresh"
+    atomic_write_text(fresh, "z")
+    open(tmp_path / "reference", "w").close()
+    assert fresh.stat().st_mode & 0o777 == (tmp_path / "reference").stat().st_mode & 0o777
+
+
+_SAVER = """
+import sys
+import numpy as np
+import chainrule as cr
+path = sys.argv[1]
+try:
+    step = int(cr.load(path)["step"]) + 1
+except FileNotFoundError:
+    step = 0
+while True:
+    cr.save({"step": np.array(step), "w": np.full(1_000_000, step, np.float64)}, path)
+    print(step, flush=True)
+    step += 1
+"""
+
+
+def test_sigkill_during_saves_leaves_the_last_checkpoint_loadable(tmp_path):
+    """A process saving an 8 MB checkpoint in a loop is killed at random moments (mostly in
+    the middle of a save); each time, the file holds a complete checkpoint: the last one
+    reported saved, or the one being written if its rename had happened."""
+    path = tmp_path / "ckpt.safetensors"
+    env = {**os.environ, "PYTHONPATH": SRC, "OMP_NUM_THREADS": "1"}
+    rng = random.Random(0)
+    for _ in range(4):
+        process = subprocess.Popen([sys.executable, "-c", _SAVER, str(path)], env=env,
+                                   stdout=subprocess.PIPE, text=True)
+        first = process.stdout.readline()  # this run has completed a save
+        assert first.strip().isdigit(), first
+        time.sleep(rng.uniform(0.0, 0.15))
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        last_reported = int(([first] + process.stdout.read().split())[-1])
+        process.stdout.close()
+        loaded = cr.load(path)
+        assert last_reported <= int(loaded["step"]) <= last_reported + 1
+        np.testing.assert_array_equal(loaded["w"], np.full(1_000_000, loaded["step"], np.float64))
+    assert process.returncode == -signal.SIGKILL
