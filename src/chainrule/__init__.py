@@ -11,7 +11,7 @@ from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
 from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .factories import (
-    arange, eye, full, full_like, ones, ones_like, rand, rand_like, randn, randn_like, tensor,
+    arange, eye, from_numpy, full, full_like, ones, ones_like, rand, rand_like, randn, randn_like, tensor,
     zeros, zeros_like,
 )
 from .ops import (

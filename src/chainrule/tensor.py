@@ -217,13 +217,15 @@ class Tensor:
         return hook
 
     def retain_grad(self):
-        """Keep ``.grad`` on a non-leaf tensor too (leaves always keep it)."""
-        if self.grad_fn is None:
+        """Keep ``.grad`` on a non-leaf tensor too (leaves always keep it); it accumulates
+        across backward calls, as in PyTorch. Calling it again changes nothing."""
+        if self.grad_fn is None or any(getattr(h, "retains_grad", False) for h in self.grad_fn.hooks or ()):
             return
 
         def store(grad, tensor=self):
             tensor.grad = np.array(grad) if tensor.grad is None else tensor.grad + grad
 
+        store.retains_grad = True
         self.register_hook(store)
 
     def zero_grad(self):
