@@ -1,8 +1,11 @@
 """``chainrule.nn``: modules, layers and losses with PyTorch's names and state-dict keys."""
 from . import functional, init
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import Sequential
+from .conv import Conv1d, Conv2d
 from .dropout import Dropout
+from .dropout2d import Dropout2d
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .loss import (
@@ -10,10 +13,15 @@ from .loss import (
     QuadraticCost,
 )
 from .module import Module, Parameter, StateDictError
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "MultiMarginLoss", "NLLLoss",
     "Parameter", "QuadraticCost", "ReLU", "Sequential", "Sigmoid", "Softmax", "StateDictError",
     "Tanh", "functional", "init",
+]
+__all__ += [
+    "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout2d",
+    "MaxPool2d",
 ]

@@ -168,3 +168,28 @@ __all__ = [
     "leaky_relu", "linear", "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss",
     "one_hot", "quadratic_cost", "relu", "sigmoid", "softmax", "tanh",
 ]
+
+# ---- convolution, pooling and normalization (ops in ops/conv.py, pooling.py, batchnorm.py) ----
+from ..ops.batchnorm import batch_norm  # noqa: E402
+from ..ops.conv import conv1d, conv2d  # noqa: E402
+from ..ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: E402
+
+
+def dropout2d(input, p=0.5, training=True):
+    """Channel-wise dropout: in training, zero each whole channel of an (N, C, H, W) (or
+    (N, C, L)) input with probability ``p`` and scale the others by 1/(1-p); otherwise
+    return ``input`` itself. Seeded by ``manual_seed``; the gradient uses the same mask."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: probability has to be between 0 and 1, but got {p}")
+    shape = _array(input).shape
+    if len(shape) not in (3, 4):
+        raise ValueError(f"dropout2d: expected an input (N, C, H, W) or (N, C, L), got shape {shape}")
+    if not training or p == 0.0:
+        return input
+    mask = _dropout.dropout_mask(shape[:2] + (1,) * (len(shape) - 2), p, _array(input).dtype)
+    return _dropout.Dropout.apply(input, mask)  # one mask value per (item, channel), broadcast
+
+
+__all__ += [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "dropout2d", "max_pool2d",
+]

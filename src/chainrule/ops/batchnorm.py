@@ -1,0 +1,92 @@
+"""Batch normalization over every axis but the channel axis 1 (section 4 of the math doc)."""
+import math
+
+from ..autograd.function import Function, ShapeError
+from ..backend import xp
+from ..tensor import Tensor
+
+
+class BatchNorm(Function):
+    """y = gamma * x_hat + beta with x_hat = (x - mean) / sqrt(var + eps) per channel: the
+    batch's statistics when training (updating the running ones in place), else the running ones."""
+
+    __slots__ = ("training",)
+
+    def forward(self, x, weight, bias, running_mean=None, running_var=None, training=False,
+                momentum=0.1, eps=1e-5):
+        axes = (0,) + tuple(range(2, x.ndim))
+        channel = (1, -1) + (1,) * (x.ndim - 2)
+        if training:
+            mean = x.mean(axis=axes)
+            centered = x - mean.reshape(channel)
+            var = xp.square(centered).mean(axis=axes)  # biased: the one that normalizes
+            if running_mean is not None:
+                n = x.size // x.shape[1]
+                running_mean *= 1 - momentum
+                running_mean += momentum * mean
+                running_var *= 1 - momentum
+                running_var += (momentum * n / (n - 1)) * var  # unbiased, as in PyTorch
+        else:
+            centered = x - running_mean.astype(x.dtype, copy=False).reshape(channel)
+            var = running_var.astype(x.dtype, copy=False)
+        inv_std = 1 / xp.sqrt(var + eps)
+        x_hat = centered * inv_std.reshape(channel)
+        self.saved = (x_hat, inv_std, weight)
+        self.training = training
+        return x_hat * weight.reshape(channel) + bias.reshape(channel)
+
+    def backward(self, grad):
+        """dgamma = sum(dy * x_hat), dbeta = sum(dy) over all axes but 1; in training
+        dx = (1/N) * gamma/sqrt(var + eps) * (N*dy - sum(dy) - x_hat * sum(dy * x_hat)),
+        N = values per channel; in eval dx = dy * gamma/sqrt(var + eps)."""
+        x_hat, inv_std, gamma = self.saved
+        axes = (0,) + tuple(range(2, grad.ndim))
+        channel = (1, -1) + (1,) * (grad.ndim - 2)
+        dbeta = grad.sum(axis=axes)
+        dgamma = (grad * x_hat).sum(axis=axes)
+        if not self.needs_input_grad[0]:
+            dx = None
+        elif self.training:
+            n = grad.size // grad.shape[1]
+            scale = (gamma * inv_std / n).reshape(channel)
+            dx = scale * (n * grad - dbeta.reshape(channel) - x_hat * dgamma.reshape(channel))
+        else:
+            dx = grad * (gamma * inv_std).reshape(channel)
+        return dx, dgamma, dbeta
+
+
+def _array(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalization like ``torch.nn.functional.batch_norm``: input (N, C, *) with
+    per-channel (C,) statistics and affine parameters (None: gamma 1, beta 0). In training
+    the batch statistics normalize and ``running_mean``/``running_var`` (arrays or Tensors,
+    or None) are updated in place with ``momentum``; in eval they normalize."""
+    shape = input.shape
+    if len(shape) < 2:
+        raise ShapeError(f"batch_norm: expected an input (N, C, *) of at least 2 dims, got shape {shape}")
+    c = shape[1]
+    running_mean, running_var = _array(running_mean), _array(running_var)
+    for name, value in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+        if value is not None and tuple(value.shape) != (c,):
+            raise ShapeError(
+                f"batch_norm: {name} of shape {tuple(value.shape)} does not match the {c} channels "
+                f"of the input of shape {shape}"
+            )
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("batch_norm: give both running_mean and running_var, or neither")
+    if running_mean is None and not training:
+        raise ValueError("batch_norm: running_mean and running_var must be given in evaluation mode (training=False)")
+    if training and math.prod(shape) // c <= 1:
+        raise ValueError(
+            f"batch_norm: expected more than 1 value per channel when training, got input of shape {shape}"
+        )
+    dtype = input.dtype
+    weight = xp.ones(c, dtype=dtype) if weight is None else weight
+    bias = xp.zeros(c, dtype=dtype) if bias is None else bias
+    return BatchNorm.apply(input, weight, bias, running_mean=running_mean, running_var=running_var,
+                           training=training, momentum=momentum, eps=eps)

@@ -1,0 +1,81 @@
+import math
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule import nn
+from chainrule.autograd import ShapeError
+
+CONFIGS = [
+    (nn.Conv2d, dict(in_channels=3, out_channels=6, kernel_size=5, padding=2)),
+    (nn.Conv2d, dict(in_channels=4, out_channels=2, kernel_size=(3, 2), stride=2, dilation=(1, 2), groups=2, bias=False)),
+    (nn.Conv2d, dict(in_channels=1, out_channels=3, kernel_size=3, padding="same")),
+    (nn.Conv1d, dict(in_channels=2, out_channels=4, kernel_size=3, stride=2, padding=1)),
+]
+
+
+def _torch_twin(layer_class, params):
+    torch = pytest.importorskip("torch")
+    return getattr(torch.nn, layer_class.__name__)(**params).double()
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("layer_class, params", CONFIGS)
+def test_layer_matches_torch_with_its_weights_and_repr(layer_class, params):
+    import torch
+
+    twin = _torch_twin(layer_class, params)
+    layer = layer_class(**params, dtype="float64")
+    assert list(layer.state_dict()) == list(twin.state_dict())
+    assert repr(layer) == repr(twin)
+    layer.load_state_dict({k: v.numpy() for k, v in twin.state_dict().items()})
+    spatial = (9, 8) if layer_class is nn.Conv2d else (11,)
+    x = np.random.default_rng(0).standard_normal((2, params["in_channels"]) + spatial)
+    out, expected = layer(cr.tensor(x)), twin(torch.tensor(x))
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    out.sum().backward()
+    expected.sum().backward()
+    for name, param in layer.named_parameters():
+        np.testing.assert_allclose(param.grad, getattr(twin, name).grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("layer_class, params", CONFIGS)
+def test_default_init_is_pytorchs_and_seeded(layer_class, params):
+    cr.manual_seed(0)
+    layer = layer_class(**params)
+    c_in, groups = params["in_channels"], params.get("groups", 1)
+    fan_in = c_in // groups * math.prod(layer.kernel_size)
+    bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)) = U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    assert layer.weight.dtype == np.float32
+    assert layer.weight.shape == (params["out_channels"], c_in // groups) + layer.kernel_size
+    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.weight.data).max() > 0.5 * bound
+    if layer.bias is not None:
+        assert np.abs(layer.bias.data).max() <= bound
+    cr.manual_seed(0)
+    np.testing.assert_array_equal(layer_class(**params).weight.data, layer.weight.data)
+
+
+def test_weight_spread_matches_the_uniform_bound():
+    cr.manual_seed(1)
+    weight = nn.Conv2d(16, 32, 5).weight.data  # fan_in 400
+    assert weight.std() == pytest.approx(1 / math.sqrt(400) / math.sqrt(3), rel=0.05)
+
+
+def test_construction_errors_name_the_layer():
+    with pytest.raises(ValueError, match="Conv2d: in_channels 3 and out_channels 4 must both be divisible by groups 2"):
+        nn.Conv2d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="Conv1d: padding='same' is not supported for strided convolutions"):
+        nn.Conv1d(3, 4, 3, stride=2, padding="same")
+    with pytest.raises(ValueError, match="Conv2d: only padding_mode='zeros' is supported"):
+        nn.Conv2d(3, 4, 3, padding_mode="reflect")
+
+
+def test_forward_error_names_the_op_and_shapes():
+    layer = nn.Conv2d(3, 2, 5)
+    with pytest.raises(ShapeError, match=re.escape(
+            "conv2d: input of shape (1, 3, 4, 4) with padding (0, 0) is smaller than the dilated kernel (5, 5)")):
+        layer(cr.zeros(1, 3, 4, 4))
+    with pytest.raises(ShapeError, match=re.escape("conv2d: input of shape (1, 2, 8, 8) has 2 channels")):
+        layer(cr.zeros(1, 2, 8, 8))

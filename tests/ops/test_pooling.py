@@ -1,0 +1,125 @@
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.autograd import gradcheck
+from chainrule.autograd.function import ShapeError
+from chainrule.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+
+# (input shape, pooling arguments): non-overlapping and overlapping windows, padding, ceil_mode,
+# dilation, non-square kernels, odd sizes, unbatched input.
+MAX_GRID = [
+    ((2, 3, 8, 8), dict(kernel_size=2)),
+    ((1, 1, 7, 9), dict(kernel_size=2, ceil_mode=True)),
+    ((2, 3, 7, 9), dict(kernel_size=3, stride=2, padding=1)),
+    ((2, 2, 7, 9), dict(kernel_size=(3, 2), stride=(2, 1), ceil_mode=True)),
+    ((1, 2, 10, 9), dict(kernel_size=3, stride=2, padding=1, dilation=2, ceil_mode=True)),
+    ((1, 2, 6, 5), dict(kernel_size=3, stride=1)),
+    ((3, 6, 5), dict(kernel_size=2, stride=1, padding=1)),
+]
+
+
+def _ties(shape, seed=0):
+    """Small integers: almost every window holds its maximum twice or more."""
+    return np.random.default_rng(seed).integers(0, 3, shape).astype(np.float64)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape, params", MAX_GRID)
+def test_max_pool2d_routes_ties_like_torch(check_torch_parity, dtype, shape, params):
+    import torch.nn.functional as F
+
+    check_torch_parity(lambda x: max_pool2d(x, **params), lambda x: F.max_pool2d(x, **params), [_ties(shape)], dtype)
+
+
+@pytest.mark.parametrize("shape, params", MAX_GRID)
+def test_max_pool2d_indices_match_torch(shape, params):
+    torch = pytest.importorskip("torch")
+    x = _ties(shape, seed=1)
+    values, indices = max_pool2d(cr.tensor(x, requires_grad=True), return_indices=True, **params)
+    expected_values, expected_indices = torch.nn.functional.max_pool2d(
+        torch.tensor(x), return_indices=True, **params)
+    np.testing.assert_array_equal(values.data, expected_values.numpy())
+    assert indices.dtype == np.int64
+    np.testing.assert_array_equal(indices.data, expected_indices.numpy())
+    # the same indices without a graph
+    np.testing.assert_array_equal(max_pool2d(cr.tensor(x), return_indices=True, **params)[1].data, indices.data)
+
+
+def test_max_pool2d_gives_a_tied_window_gradient_to_its_first_maximum():
+    x = cr.tensor([[[[1.0, 1.0, 0.0, 2.0], [1.0, 1.0, 2.0, 2.0]]]], requires_grad=True)
+    max_pool2d(x, 2).sum().backward()
+    np.testing.assert_array_equal(x.grad[0, 0], [[1, 0, 0, 1], [0, 0, 0, 0]])
+
+
+def test_overlapping_max_windows_add_up():
+    x = cr.tensor([[[[0.0, 0.0, 0.0], [0.0, 5.0, 0.0], [0.0, 0.0, 0.0]]]], requires_grad=True)
+    max_pool2d(x, 2, stride=1).sum().backward()  # the centre is the maximum of all four windows
+    np.testing.assert_array_equal(x.grad[0, 0], [[0, 0, 0], [0, 4, 0], [0, 0, 0]])
+
+
+def test_max_pool2d_propagates_nan_like_torch():
+    x = cr.tensor([[[[1.0, np.nan], [3.0, 2.0]]]])
+    assert np.isnan(max_pool2d(x, 2).item())
+
+
+AVG_GRID = [
+    ((2, 3, 8, 8), dict(kernel_size=2)),
+    ((2, 3, 7, 9), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ((2, 3, 7, 9), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+    ((1, 2, 8, 7), dict(kernel_size=(3, 2), stride=1, padding=(1, 0), divisor_override=5)),
+    ((3, 5, 6), dict(kernel_size=2, ceil_mode=True)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape, params", AVG_GRID)
+def test_avg_pool2d_matches_torch(check_torch_parity, dtype, shape, params):
+    import torch.nn.functional as F
+
+    x = np.random.default_rng(0).standard_normal(shape)
+    check_torch_parity(lambda x: avg_pool2d(x, **params), lambda x: F.avg_pool2d(x, **params), [x], dtype)
+
+
+@pytest.mark.parametrize("shape, output_size", [((2, 3, 7, 9), 1), ((2, 3, 7, 9), (3, 4)), ((3, 7, 9), (None, 5))])
+def test_adaptive_avg_pool2d_matches_torch(check_torch_parity, shape, output_size):
+    import torch.nn.functional as F
+
+    x = np.random.default_rng(0).standard_normal(shape)
+    check_torch_parity(lambda x: adaptive_avg_pool2d(x, output_size),
+                       lambda x: F.adaptive_avg_pool2d(x, output_size), [x])
+
+
+@pytest.mark.parametrize("fn, params", [
+    (max_pool2d, dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    (avg_pool2d, dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+    (adaptive_avg_pool2d, dict(output_size=(2, 3))),
+])
+def test_pooling_gradcheck(fn, params):
+    x = np.random.default_rng(3).permutation(50).reshape(1, 2, 5, 5) / 10.0  # distinct: no ties
+    gradcheck(lambda x: fn(x, **params), [x])
+
+
+def test_avg_pool2d_spreads_the_gradient_evenly():
+    x = cr.zeros(1, 1, 4, 4, dtype="float64", requires_grad=True)
+    avg_pool2d(x, 2).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full((1, 1, 4, 4), 0.25))
+
+
+@pytest.mark.parametrize("fn, shape, params, error, message", [
+    (max_pool2d, (1, 1, 2, 2), dict(kernel_size=3), ShapeError,
+     "max_pool2d: input of shape (1, 1, 2, 2) with padding (0, 0) is smaller than the dilated kernel (3, 3)"),
+    (max_pool2d, (1, 1, 4, 4), dict(kernel_size=2, padding=2), ValueError,
+     "max_pool2d: padding (2, 2) must be at most half of kernel_size (2, 2)"),
+    (avg_pool2d, (4, 4), dict(kernel_size=2), ShapeError,
+     "avg_pool2d: expected an input (N, C, H, W) or (C, H, W), got shape (4, 4)"),
+    (avg_pool2d, (1, 1, 4, 4), dict(kernel_size=0), ValueError,
+     "avg_pool2d: kernel_size must be at least 1, got 0"),
+    (adaptive_avg_pool2d, (1, 4, 4), dict(output_size=0), ValueError,
+     "adaptive_avg_pool2d: output_size must be at least 1, got (0, 0)"),
+])
+def test_pooling_errors(fn, shape, params, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        fn(cr.zeros(*shape), **params)
