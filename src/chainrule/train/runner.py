@@ -14,11 +14,12 @@ from .builders import (
     build_loss, build_model, build_optimizer, build_scheduler, input_shape_of, load_datasets,
 )
 from .callbacks import EpochSummary, MetricsLogger, PlotCurves, ProgressBar
-from .checkpoint import SIDECAR_FILE, SLOTS, Checkpointer, open_checkpoint
-from .config import ConfigError
+from .checkpoint import SIDECAR_FILE, SLOTS, Checkpoint, Checkpointer
+from .config import ConfigError, TrainConfig
 from .loop import fit
 from .rundir import (
-    CHECKPOINTS_DIR, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir, write_config,
+    CHECKPOINTS_DIR, CONFIG_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
+    read_config, write_config,
 )
 from .slots import recover_slot
 
@@ -46,32 +47,45 @@ def start_run(config, echo=print):
 
 
 def resume_run(run_dir, overrides=None, echo=print):
-    """Continue the run in ``run_dir`` from its ``last`` checkpoint, exactly as if it had never
-    stopped. ``overrides`` may change only ``RESUME_OVERRIDES`` (e.g. more ``epochs``)."""
+    """Continue the run in ``run_dir`` from its ``last`` checkpoint (from the start if it was
+    stopped before its first one), exactly as if it had never stopped. ``overrides`` may
+    change only ``RESUME_OVERRIDES`` (e.g. more ``epochs``)."""
     overrides = dict(overrides or {})
     refused = sorted(set(overrides) - set(RESUME_OVERRIDES))
     if refused:
         flags = ", ".join("--" + name.replace("_", "-") for name in refused)
         raise ConfigError(f"--resume continues a run with its own config ({run_dir}/config.json); "
                           f"it cannot change {flags}")
-    for slot in SLOTS:
-        recover_slot(os.path.join(run_dir, CHECKPOINTS_DIR), slot, SIDECAR_FILE)
-    checkpoint = open_checkpoint(run_dir, slot="last")
-    saved = checkpoint.config()
+    saved = TrainConfig.from_mapping(read_config(run_dir), os.path.join(run_dir, CONFIG_FILE))
+    found = {slot: recover_slot(os.path.join(run_dir, CHECKPOINTS_DIR), slot, SIDECAR_FILE)
+             for slot in SLOTS}
+    checkpoint = None if found["last"] is None else Checkpoint(found["last"])
+    if checkpoint is not None:
+        saved = checkpoint.config()
+        _check_threads(checkpoint, echo)
     config = saved.replace(out=run_dir, **overrides)
     if config.epochs != saved.epochs and config.schedule != "none":
         raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
                           f"{config.schedule}: the schedule depends on the number of epochs")
+    write_config(run_dir, config)
+    if not config.quiet:
+        echo(_resume_message(run_dir, checkpoint))
+    return _execute(config, run_dir, checkpoint, echo)
+
+
+def _resume_message(run_dir, checkpoint):
+    if checkpoint is None:
+        return f"{run_dir} stopped before its first checkpoint: training it from the start"
+    state = checkpoint.state
+    return (f"resuming {run_dir} after step {state.step} (epoch {state.epoch + 1}, "
+            f"{state.epoch_step} batches into it)")
+
+
+def _check_threads(checkpoint, echo):
     saved_threads = checkpoint.sidecar["environment"].get("blas_threads")
     if saved_threads != blas_threads():
         echo(f"warning: the run used {saved_threads} BLAS threads and this process uses "
              f"{blas_threads()}; set OMP_NUM_THREADS={saved_threads} for bit-identical results")
-    write_config(run_dir, config)
-    if not config.quiet:
-        state = checkpoint.state
-        echo(f"resuming {run_dir} after step {state.step} (epoch {state.epoch + 1}, "
-             f"{state.epoch_step} batches into it)")
-    return _execute(config, run_dir, checkpoint, echo)
 
 
 def _execute(config, run_dir, checkpoint, echo):
