@@ -3,6 +3,7 @@
     RUN/config.json         resolved config and environment (versions, thread counts)
     RUN/metrics.jsonl       one JSON object per epoch
     RUN/curves.png          loss and accuracy curves
+    RUN/diagnostics.png     per-layer gradient statistics (with --diagnostics)
     RUN/checkpoints/last/   newest checkpoint (resume from it)
     RUN/checkpoints/best/   checkpoint of the epoch with the best test accuracy
 """
@@ -19,6 +20,7 @@ from ..io import atomic_write_text
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
 PLOT_FILE = "curves.png"
+DIAGNOSTICS_PLOT_FILE = "diagnostics.png"
 CHECKPOINTS_DIR = "checkpoints"
 
 

@@ -18,7 +18,7 @@ from .checkpoint import SIDECAR_FILE, SLOTS, Checkpoint, Checkpointer
 from .config import ConfigError, TrainConfig
 from .loop import fit
 from .rundir import (
-    CHECKPOINTS_DIR, CONFIG_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
+    CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
     read_config, write_config,
 )
 from .slots import recover_slot
@@ -106,15 +106,18 @@ def _execute(config, run_dir, checkpoint, echo):
         state = _restore(checkpoint, model, optimizer, scheduler, train_loader)
     description = {"config": config.to_dict(), "model": {
         "name": config.model, "input_shape": list(input_shape), "classes": classes}}
-    callbacks = [
-        Checkpointer(run_dir, description, config.checkpoint_every),
-        MetricsLogger(os.path.join(run_dir, METRICS_FILE)),
-        PlotCurves(os.path.join(run_dir, PLOT_FILE)),
-    ]
+    callbacks = []
+    if config.diagnostics:  # first: it adds its per-layer statistics to each epoch's record
+        from ..explain.diagnostics import GradientDiagnostics
+
+        callbacks.append(GradientDiagnostics(model, os.path.join(run_dir, DIAGNOSTICS_PLOT_FILE)))
+    callbacks += [MetricsLogger(os.path.join(run_dir, METRICS_FILE)),
+                  PlotCurves(os.path.join(run_dir, PLOT_FILE))]
     if not config.quiet:
         callbacks.append(EpochSummary(echo))
         if sys.stderr.isatty():
             callbacks.append(ProgressBar())
+    callbacks.append(Checkpointer(run_dir, description, config.checkpoint_every))
     anomaly = detect_anomaly() if config.detect_anomaly else contextlib.nullcontext()
     with anomaly, np.errstate(all="ignore"):  # non-finite losses stop the run with a clear error
         history = fit(model, loss, optimizer, train_loader, test_loader, config.epochs,
