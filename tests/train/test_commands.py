@@ -103,6 +103,7 @@ def test_predict_png_and_npy_images(small_run, tmp_path):
     (["train", "--config", "{tmp}/bad.toml"], "unknown option 'learning-rate'"),
     (["train", "--model", "resnet"], "unknown --model 'resnet'; available: "),
     (["train", "--dataset", "mnist", "--data-dir", "{tmp}"], "MNIST"),
+    (["train", "--model", "lenet5"], "model 'lenet5' cannot take images of shape (1, 8, 8): conv2d"),
     (["train", "--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to sgd and rmsprop"),
 ])
 def test_clear_errors(args, message, small_run, tmp_path):
@@ -114,6 +115,7 @@ def test_clear_errors(args, message, small_run, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and message in result.output, result.output
     assert "Traceback" not in result.output
+    assert not (tmp_path / "new").exists()  # nothing written for a run that could not start
 
 
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):

@@ -3,7 +3,11 @@ learning-rate schedule."""
 import inspect
 import math
 
+import numpy as np
+
+from ..autograd import no_grad
 from ..nn import Linear
+from ..tensor import Tensor
 from ..nn import functional as F
 from .config import ConfigError
 
@@ -49,6 +53,7 @@ def build_model(name, input_shape, num_classes, hidden=None, init_name="default"
     if "num_classes" in parameters:
         kwargs["num_classes"] = num_classes
     model = factory(**kwargs)
+    _check_input_shape(model, name, input_shape)
     if init_name != "default":
         init_weight, init_bias = models.WEIGHT_INITS[init_name]
         for module in model.modules():
@@ -56,6 +61,18 @@ def build_model(name, input_shape, num_classes, hidden=None, init_name="default"
                 init_weight(module.weight)
                 init_bias(module.bias)
     return model
+
+
+def _check_input_shape(model, name, input_shape):
+    """A clear error now, not a shape error in the first step (e.g. LeNet-5 on 8x8 digits)."""
+    model.eval()
+    try:
+        with no_grad():
+            model(Tensor(np.zeros((1, *input_shape), dtype=np.float32)))
+    except ValueError as exc:
+        raise ConfigError(f"model {name!r} cannot take images of shape {input_shape}: {exc}") from None
+    finally:
+        model.train()
 
 
 def build_loss(name):

@@ -5,6 +5,7 @@ import click
 import numpy as np
 from click.core import ParameterSource
 
+from .. import models
 from ..autograd import AnomalyError
 from ..data import DataError
 from ..io import CheckpointError
@@ -41,12 +42,14 @@ def _train_options(command):
     for field in reversed(option_fields()):
         meta = field.metadata
         flag = "--" + field.name.replace("_", "-")
-        default = "" if field.default is None else f" [default: {field.default}]"
+        help_text = meta["help"] + ("" if field.default is None else f" [default: {field.default}]")
+        if field.name == "model":
+            help_text = f"Model: {', '.join(sorted(models.MODELS))}. [default: {field.default}]"
         if meta["kind"] == "bool":
             option = click.option(flag, field.name, is_flag=True, help=meta["help"])
         else:
             kind = click.Choice(meta["choices"]) if meta["choices"] else _CLICK_TYPES[meta["kind"]]
-            option = click.option(flag, field.name, type=kind, help=meta["help"] + default)
+            option = click.option(flag, field.name, type=kind, help=help_text)
         command = option(command)
     return command
 
@@ -135,7 +138,8 @@ def predict(checkpoint, images, invert, top):
 
 
 @click.command()
-@click.option("--model", "model_name", default="mlp", show_default=True, help="Model name.")
+@click.option("--model", "model_name", default="mlp", show_default=True,
+              help=f"Model: {', '.join(sorted(models.MODELS))}.")
 @click.option("--dataset", type=click.Choice(DATASETS), default="mnist", show_default=True,
               help="Dataset whose input shape the model takes.")
 @click.option("--hidden", help="Hidden layer sizes of an MLP (e.g. 100 or 128,64).")

@@ -29,7 +29,7 @@ class TrainConfig:
     dataset: str = _option("digits", "str", "Dataset to train on.", DATASETS)
     data_dir: str = _option(
         None, "path", "Folder with the IDX files (MNIST, Fashion-MNIST); default: the cache.")
-    model: str = _option("mlp", "str", "Model name (see `chainrule summary --help`).")
+    model: str = _option("mlp", "str", "Model name (chainrule.models.MODELS).")
     hidden: tuple = _option(
         None, "ints", "Hidden layer sizes of an MLP, comma separated (e.g. 100 or 128,64).")
     init: str = _option(

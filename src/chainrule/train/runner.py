@@ -38,12 +38,44 @@ class RunResult:
     test_acc: float
 
 
+@dataclasses.dataclass
+class RunParts:
+    """What ``build_run`` makes from a config: the objects ``fit`` trains with."""
+
+    model: object
+    loss: object
+    optimizer: object
+    scheduler: object
+    interval: str
+    train_loader: object
+    test_loader: object
+    input_shape: tuple
+    classes: list
+
+
+def build_run(config):
+    """Seed the generator and build the data loaders, model, loss, optimizer and schedule."""
+    from ..data import DataLoader
+
+    cr_random.manual_seed(config.seed)
+    train_set, test_set = load_datasets(config)
+    train_loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True)
+    input_shape, _ = input_shape_of(config.dataset)
+    classes = [str(name) for name in train_set.classes]
+    model = build_model(config.model, input_shape, len(classes), config.hidden, config.init)
+    optimizer = build_optimizer(config, model.parameters())
+    scheduler, interval = build_scheduler(config, optimizer, len(train_loader))
+    return RunParts(model, build_loss(config.loss), optimizer, scheduler, interval, train_loader,
+                    DataLoader(test_set, batch_size=EVAL_BATCH_SIZE), input_shape, classes)
+
+
 def start_run(config, echo=print):
     """Train a new run as ``config`` says, in a new run directory; return a ``RunResult``."""
+    parts = build_run(config)  # a bad option or missing data stops here, before any file is made
     run_dir = create_run_dir(config.out)
     config = config.replace(out=run_dir)
     write_config(run_dir, config)
-    return _execute(config, run_dir, None, echo)
+    return _execute(config, run_dir, parts, echo)
 
 
 def resume_run(run_dir, overrides=None, echo=print):
@@ -67,10 +99,13 @@ def resume_run(run_dir, overrides=None, echo=print):
     if config.epochs != saved.epochs and config.schedule != "none":
         raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
                           f"{config.schedule}: the schedule depends on the number of epochs")
+    parts = build_run(config)
+    if checkpoint is not None:
+        _restore(checkpoint, parts)
     write_config(run_dir, config)
     if not config.quiet:
         echo(_resume_message(run_dir, checkpoint))
-    return _execute(config, run_dir, checkpoint, echo)
+    return _execute(config, run_dir, parts, echo, None if checkpoint is None else checkpoint.state)
 
 
 def _resume_message(run_dir, checkpoint):
@@ -88,29 +123,14 @@ def _check_threads(checkpoint, echo):
              f"{blas_threads()}; set OMP_NUM_THREADS={saved_threads} for bit-identical results")
 
 
-def _execute(config, run_dir, checkpoint, echo):
-    cr_random.manual_seed(config.seed)
-    train_set, test_set = load_datasets(config)
-    from ..data import DataLoader
-
-    train_loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True)
-    test_loader = DataLoader(test_set, batch_size=EVAL_BATCH_SIZE)
-    input_shape, _ = input_shape_of(config.dataset)
-    classes = [str(name) for name in train_set.classes]
-    model = build_model(config.model, input_shape, len(classes), config.hidden, config.init)
-    loss = build_loss(config.loss)
-    optimizer = build_optimizer(config, model.parameters())
-    scheduler, interval = build_scheduler(config, optimizer, len(train_loader))
-    state = None
-    if checkpoint is not None:
-        state = _restore(checkpoint, model, optimizer, scheduler, train_loader)
+def _execute(config, run_dir, parts, echo, state=None):
     description = {"config": config.to_dict(), "model": {
-        "name": config.model, "input_shape": list(input_shape), "classes": classes}}
+        "name": config.model, "input_shape": list(parts.input_shape), "classes": parts.classes}}
     callbacks = []
     if config.diagnostics:  # first: it adds its per-layer statistics to each epoch's record
         from ..explain.diagnostics import GradientDiagnostics
 
-        callbacks.append(GradientDiagnostics(model, os.path.join(run_dir, DIAGNOSTICS_PLOT_FILE)))
+        callbacks.append(GradientDiagnostics(parts.model, os.path.join(run_dir, DIAGNOSTICS_PLOT_FILE)))
     callbacks += [MetricsLogger(os.path.join(run_dir, METRICS_FILE)),
                   PlotCurves(os.path.join(run_dir, PLOT_FILE))]
     if not config.quiet:
@@ -120,17 +140,17 @@ def _execute(config, run_dir, checkpoint, echo):
     callbacks.append(Checkpointer(run_dir, description, config.checkpoint_every))
     anomaly = detect_anomaly() if config.detect_anomaly else contextlib.nullcontext()
     with anomaly, np.errstate(all="ignore"):  # non-finite losses stop the run with a clear error
-        history = fit(model, loss, optimizer, train_loader, test_loader, config.epochs,
-                      scheduler, callbacks, interval, val_name="test", state=state)
+        history = fit(parts.model, parts.loss, parts.optimizer, parts.train_loader,
+                      parts.test_loader, config.epochs, parts.scheduler, callbacks,
+                      parts.interval, val_name="test", state=state)
     return RunResult(run_dir, history, history["test_acc"][-1])
 
 
-def _restore(checkpoint, model, optimizer, scheduler, train_loader):
-    model.load_state_dict(checkpoint.model_state(model.state_dict()))
+def _restore(checkpoint, parts):
+    parts.model.load_state_dict(checkpoint.model_state(parts.model.state_dict()))
     training = checkpoint.training_state()
-    optimizer.load_state_dict(training["optimizer"])
-    if scheduler is not None:
-        scheduler.load_state_dict(training["scheduler"])
-    train_loader.load_state_dict(training["loader"])
+    parts.optimizer.load_state_dict(training["optimizer"])
+    if parts.scheduler is not None:
+        parts.scheduler.load_state_dict(training["scheduler"])
+    parts.train_loader.load_state_dict(training["loader"])
     cr_random.set_rng_state(training["rng"])
-    return checkpoint.state
