@@ -135,3 +135,15 @@ def test_summary_counts_parameters():
     assert result.exit_code == 0, result.output
     assert "23,860" in result.output  # 784*30 + 30 + 30*10 + 10
     assert "(N, 10)" in result.output and "Input shape: (N, 1, 28, 28)" in result.output
+
+
+def test_first_mnist_epoch_of_the_math_doc_experiment_and_its_eval(mnist_dir, tmp_path):
+    out = tmp_path / "nielsen"
+    result = _invoke("train", "--dataset", "mnist", "--data-dir", mnist_dir, "--model", "nielsen",
+                     "--loss", "mse", "--lr", "3.0", "--batch-size", "10", "--epochs", "1",
+                     "--quiet", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert float(re.search(r"test accuracy (\d+\.\d+)%", result.output)[1]) >= 80.0  # ~95% after 30
+    evaluation = _invoke("eval", out, "--data-dir", mnist_dir)
+    assert "on mnist test set (10000 images)" in evaluation.output
+    assert re.search(r"^\s+9 - nine\s+\d+\.\d\d%$", evaluation.output, flags=re.M)
