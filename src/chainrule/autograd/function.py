@@ -47,13 +47,15 @@ def op_error(name, exc, arrays):
 
 class Function:
     """Base of every op. Instances are graph nodes: ``inputs`` holds the op's
-    arguments (Tensors or constants), ``saved`` whatever forward cached.
+    arguments (Tensors or constants), ``params`` its keyword parameters (so tools
+    can re-run the op), ``saved`` whatever forward cached. Nodes can be weakly
+    referenced, so tools can attach data to a graph without keeping it alive.
 
     ``name`` (a class attribute) is the op's name in messages; by default the
     class name in lower case.
     """
 
-    __slots__ = ("inputs", "saved", "needs_input_grad", "hooks")
+    __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "__weakref__")
     name = None
 
     @classmethod
@@ -94,6 +96,7 @@ class Function:
             data = np.asarray(data)
         if True in needs and grad_mode._mode.enabled and data.dtype.kind == "f":
             node.inputs = args
+            node.params = params
             node.needs_input_grad = needs
             node.hooks = None
             out = Tensor._make(data, True, node)

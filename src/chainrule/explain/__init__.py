@@ -1,0 +1,23 @@
+"""See backpropagation: traces, circuit diagrams, the four equations, gradient checks.
+
+- ``trace(output)``: the staged forward/backward account with numbers.
+- ``draw(output, path=None, format="svg")``: the graph as a circuit diagram (SVG/PNG/DOT).
+- ``gradcheck_model(model, inputs, targets, loss)``: every parameter against finite differences.
+- ``doctor(model, loader, loss)``: sanity checks before a long run, each with its number.
+- ``GradientDiagnostics(model)``: per-layer gradient norms, mean |delta|, update ratios and
+  dead ReLUs during training (a ``chainrule.train.fit`` callback); ``plot_diagnostics``.
+- ``recording()``: record intermediate gradients during ``backward`` for ``trace``/``draw``.
+- ``nielsen.backprop`` (BP1-BP4) and ``fadjoint.fadjoint`` (the F-adjoint) for MLPs;
+  ``examples.example(name)``: the worked examples of the math doc and more.
+"""
+from . import examples, fadjoint, nielsen
+from .diagnostics import GradientDiagnostics, plot_diagnostics
+from .doctor import doctor
+from .draw import draw
+from .gradcheck import gradcheck_model
+from .trace import Trace, recording, trace
+
+__all__ = [
+    "GradientDiagnostics", "Trace", "doctor", "draw", "gradcheck_model", "plot_diagnostics",
+    "examples", "fadjoint", "nielsen", "recording", "trace",
+]

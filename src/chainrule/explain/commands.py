@@ -1,0 +1,206 @@
+"""The explain commands of the ``chainrule`` CLI: ``explain``, ``gradcheck`` and ``doctor``.
+
+    chainrule explain "(x + y) * z" --set x=-2 y=5 z=-4 [--draw graph.svg]
+    chainrule explain --example staged
+    chainrule gradcheck --model mlp [--dataset digits]
+    chainrule doctor --model mlp --dataset digits --lr 0.05
+
+``COMMANDS`` lists them for the CLI group. Needs the ``cli`` extra (click).
+"""
+import inspect
+import os
+import warnings
+
+import click
+import numpy as np
+
+from .examples import EXAMPLES, example
+from .expression import ExpressionError, parse
+
+DATASETS = ("digits", "mnist", "fashion-mnist")
+LOSSES = ("cross-entropy", "mse")
+
+
+def _assignments(tokens):
+    """{name: number} from tokens like ``x=-2`` (a token may hold several, comma-separated)."""
+    values = {}
+    for token in tokens:
+        for item in filter(None, token.split(",")):
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise click.UsageError(f"expected name=value, got {item!r}")
+            try:
+                values[name.strip()] = float(value)
+            except ValueError:
+                raise click.UsageError(f"the value of {name.strip()!r} must be a number, got {value!r}") from None
+    return values
+
+
+def _draw(output, path):
+    """Draw ``output`` to ``path`` in the format its suffix names; say what was written."""
+    from .draw import FORMAT_OF_SUFFIX, draw
+
+    fmt = FORMAT_OF_SUFFIX.get(os.path.splitext(path)[1].lower())
+    if fmt is None:
+        raise click.UsageError(f"--draw: {path!r} must end in .svg, .png or .dot")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        draw(output, path, format=fmt)
+    for w in caught:
+        click.echo(str(w.message), err=True)
+    if not caught:
+        click.echo(f"wrote {path}")
+
+
+@click.command("explain")
+@click.argument("expression", required=False)
+@click.argument("more_values", nargs=-1, metavar="[NAME=VALUE]...")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Values of the expression's names: --set x=-2 y=5 z=-4 (or x=-2,y=5).")
+@click.option("--example", "example_name", type=click.Choice(list(EXAMPLES)),
+              help="A built-in worked example instead of an expression.")
+@click.option("--draw", "draw_path", metavar="PATH", help="Also draw the circuit (.svg, .png or .dot).")
+def explain_command(expression, more_values, settings, example_name, draw_path):
+    """Run EXPRESSION forward and backward and print every step with its numbers.
+
+    EXPRESSION is arithmetic over named scalars: + - * / **, unary minus, exp, log, sqrt,
+    tanh, sigmoid, relu, abs (one argument), max, min (two). It is parsed safely (never
+    evaluated as Python).
+    """
+    if (expression is None) == (example_name is None):
+        raise click.UsageError("give an EXPRESSION or --example NAME (one of them)")
+    if example_name is not None:
+        if settings or more_values:
+            raise click.UsageError("--example takes no values")
+        ex = example(example_name)
+        click.echo(str(ex))
+        output = ex.output
+    else:
+        try:
+            # after "--" (an expression starting with "-") click passes "--set" on as a value
+            tokens = settings + tuple(t for t in more_values if t != "--set")
+            output = parse(expression).evaluate(_assignments(tokens))
+        except ExpressionError as exc:
+            raise click.ClickException(f"cannot read the expression: {exc}") from None
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        from .trace import trace
+
+        click.echo(str(trace(output)))
+        if not np.isfinite(output.item()):
+            click.echo(f"warning: the expression evaluates to {output.item()}", err=True)
+    if draw_path:
+        _draw(output, draw_path)
+
+
+def _dataset(name, data_dir):
+    from .. import data
+
+    if name == "digits":
+        return data.Digits(train=True)
+    cls = data.MNIST if name == "mnist" else data.FashionMNIST
+    try:
+        return cls(data_dir, train=True)
+    except data.DataError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _model(name, input_shape, num_classes, hidden):
+    """The zoo model ``name`` sized for the data: its ``sizes`` run from the number of input
+    values to the number of classes (hidden sizes from ``--hidden`` or the model's own)."""
+    from .. import models
+
+    if name not in models.MODELS:
+        raise click.UsageError(f"unknown model {name!r}; available: {', '.join(sorted(models.MODELS))}")
+    build = models.MODELS[name]
+    parameters = inspect.signature(build).parameters
+    kwargs = {}
+    if "sizes" in parameters:
+        inner = hidden if hidden is not None else tuple(parameters["sizes"].default[1:-1])
+        kwargs["sizes"] = (int(np.prod(input_shape)), *inner, num_classes)
+    if "input_shape" in parameters:
+        kwargs["input_shape"] = input_shape
+    if "num_classes" in parameters:
+        kwargs["num_classes"] = num_classes
+    return build(**kwargs)
+
+
+def _hidden(text):
+    if text is None:
+        return None
+    try:
+        return tuple(int(n) for n in text.split(",") if n.strip())
+    except ValueError:
+        raise click.UsageError(f"--hidden takes sizes like 30 or 100,50, got {text!r}") from None
+
+
+def _loss(name):
+    from ..nn import functional as F
+
+    return F.cross_entropy if name == "cross-entropy" else F.quadratic_cost
+
+
+def _setup(model_name, dataset, data_dir, hidden, seed):
+    from ..random import manual_seed
+
+    manual_seed(seed)
+    train_set = _dataset(dataset, data_dir)
+    image, _ = train_set[0]
+    num_classes = len(getattr(train_set, "classes", range(10)))
+    return train_set, _model(model_name, tuple(np.shape(image)), num_classes, _hidden(hidden))
+
+
+def _model_options(command):
+    for option in reversed([
+        click.option("--model", "model_name", required=True, help="A model of chainrule.models."),
+        click.option("--dataset", type=click.Choice(DATASETS), default="digits", show_default=True),
+        click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+                     help="Directory of the MNIST / Fashion-MNIST files."),
+        click.option("--hidden", default=None, help="Hidden layer sizes, e.g. 30 or 100,50."),
+        click.option("--loss", type=click.Choice(LOSSES), default="cross-entropy", show_default=True),
+        click.option("--seed", type=int, default=0, show_default=True),
+    ]):
+        command = option(command)
+    return command
+
+
+@click.command("gradcheck")
+@_model_options
+@click.option("--batch", type=int, default=4, show_default=True, help="Examples in the checked batch.")
+@click.pass_context
+def gradcheck_command(ctx, model_name, dataset, data_dir, hidden, loss, seed, batch):
+    """Check every parameter's gradient against finite differences (float64)."""
+    from ..tensor import Tensor
+    from .gradcheck import gradcheck_model
+
+    train_set, model = _setup(model_name, dataset, data_dir, hidden, seed)
+    images, labels = zip(*(train_set[i] for i in range(batch)))
+    inputs = Tensor(np.stack([np.asarray(getattr(im, "data", im)) for im in images]))
+    targets = Tensor(np.array([int(getattr(y, "data", y)) for y in labels]))
+    report = gradcheck_model(model, inputs, targets, _loss(loss), seed=seed)
+    click.echo(str(report))
+    ctx.exit(0 if report.ok else 1)
+
+
+@click.command("doctor")
+@_model_options
+@click.option("--lr", type=float, default=0.01, show_default=True, help="The learning rate you plan to use.")
+@click.option("--optimizer", type=click.Choice(["sgd", "adam"]), default="sgd", show_default=True)
+@click.option("--batch-size", type=int, default=64, show_default=True)
+@click.pass_context
+def doctor_command(ctx, model_name, dataset, data_dir, hidden, loss, seed, lr, optimizer, batch_size):
+    """Sanity checks before a long run: initial loss, overfitting 20 examples,
+    update-to-weight ratio and gradient health, each with its number."""
+    from .. import optim
+    from ..data import DataLoader
+    from .doctor import doctor
+
+    train_set, model = _setup(model_name, dataset, data_dir, hidden, seed)
+    cls = optim.SGD if optimizer == "sgd" else optim.Adam
+    report = doctor(model, DataLoader(train_set, batch_size=batch_size), _loss(loss),
+                    optimizer=lambda params: cls(params, lr=lr), verbose=True)
+    click.echo("result: " + ("PASS" if report.ok else "FAIL"))
+    ctx.exit(0 if report.ok else 1)
+
+
+COMMANDS = [explain_command, gradcheck_command, doctor_command]

@@ -1,0 +1,203 @@
+"""Training diagnostics: how fast each layer learns, recorded per step, summarised per epoch.
+
+    diagnostics = GradientDiagnostics(model)
+    for epoch in ...:
+        for x, y in loader:
+            optimizer.zero_grad(); loss_fn(model(x), y).backward(); optimizer.step()
+            diagnostics.step()
+        record.update(diagnostics.end_epoch())   # flat dict of floats, for metrics.jsonl
+    diagnostics.close()
+    plot_diagnostics(history, "diagnostics.png")
+
+It is also a callback of ``chainrule.train.fit`` (it has the five hooks: on_train_begin,
+on_epoch_begin, on_step_end, on_epoch_end(run, record), on_train_end); put it before the
+metrics logger so the record it extends is the one written.
+
+Per layer (every module with a weight matrix: Linear, Conv1d, Conv2d; named as in
+``named_modules()``), averaged over the epoch's steps:
+- ``grad_norm/<layer>``: ||dC/dW||, the weight gradient's norm;
+- ``delta/<layer>``: mean |dC/dz| over the layer's output z (batch, units, positions): the
+  layer's error, its learning speed; a deep sigmoid network shows it shrinking toward
+  the input (the vanishing gradient);
+- ``update_ratio/<layer>``: ||W_after - W_before|| / ||W_before|| of each optimizer step
+  (about 1e-3 is healthy);
+and per ``nn.ReLU`` module ``dead_relu/<name>``: the fraction of its units (features and
+positions) that output 0 for every training example of the epoch. C is the loss that
+backward ran on (the batch mean in ``fit``). Only training forwards are recorded (grad
+enabled, module in training mode), not evaluation.
+"""
+import numpy as np
+
+from ..autograd.grad_mode import is_grad_enabled
+
+METRICS = ("grad_norm", "delta", "update_ratio", "dead_relu")
+TITLES = {
+    "grad_norm": "weight gradient norm ||dC/dW||",
+    "delta": "mean |delta| = mean |dC/dz| (learning speed)",
+    "update_ratio": "update / weight ratio",
+    "dead_relu": "fraction of dead ReLU units",
+}
+
+
+def _layers(model):
+    """(name, module) of every module owning a weight matrix, and of every ReLU module."""
+    from ..nn import ReLU
+
+    weighted, relus = [], []
+    for name, module in model.named_modules():
+        label = name or type(module).__name__
+        weight = module._parameters.get("weight")
+        if weight is not None and weight.ndim >= 2:
+            weighted.append((label, module))
+        if isinstance(module, ReLU):
+            relus.append((label, module))
+    return weighted, relus
+
+
+class GradientDiagnostics:
+    """Records per-layer gradient statistics of ``model``; see the module docstring.
+
+    ``history``: the per-epoch summaries so far. ``plot_path``: when given, the PNG is
+    redrawn at the end of every epoch (from the run's history when used as a callback).
+    """
+
+    def __init__(self, model, plot_path=None):
+        self.model = model
+        self.plot_path = plot_path
+        self.layers, self.relus = _layers(model)
+        if not self.layers:
+            raise ValueError("GradientDiagnostics: the model has no layer with a weight matrix")
+        self.history = []
+        self._handles = []
+        self._previous = {}
+        self._reset()
+        self.attach()
+
+    # ---- recording ------------------------------------------------------------------------
+    def attach(self):
+        """Install the forward hooks (done by the constructor) and remember the weights."""
+        if not self._handles:
+            for name, module in self.layers:
+                self._handles.append(module.register_forward_hook(self._delta_hook(name)))
+            for name, module in self.relus:
+                self._handles.append(module.register_forward_hook(self._relu_hook(name)))
+        self._previous = {name: module.weight.data.copy() for name, module in self.layers}
+
+    def close(self):
+        """Remove the hooks."""
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+    def _add(self, metric, name, value):
+        self._sums[metric][name] = self._sums[metric].get(name, 0.0) + value
+
+    def _delta_hook(self, name):
+        def record(grad):
+            self._add("delta", name, float(np.mean(np.abs(grad))))
+            self._add("delta_count", name, 1)
+
+        def hook(module, inputs, output):
+            if module.training and is_grad_enabled() and output.requires_grad:
+                output.register_hook(record)
+
+        return hook
+
+    def _relu_hook(self, name):
+        def hook(module, inputs, output):
+            if module.training and is_grad_enabled():
+                active = np.any(output.data > 0, axis=0)
+                previous = self._active.get(name)
+                self._active[name] = active if previous is None else previous | active
+
+        return hook
+
+    def step(self):
+        """Call after each optimizer step: reads the gradients and the update of every layer."""
+        for name, module in self.layers:
+            weight = module.weight
+            if weight.grad is not None:
+                self._add("grad_norm", name, float(np.linalg.norm(weight.grad)))
+            previous = self._previous[name]
+            scale = float(np.linalg.norm(previous))
+            self._add("update_ratio", name, float(np.linalg.norm(weight.data - previous)) / scale if scale else np.nan)
+            np.copyto(previous, weight.data)
+        self._steps += 1
+
+    def end_epoch(self):
+        """The epoch's summary as a flat dict of floats (also appended to ``history``); resets."""
+        sums, steps = self._sums, max(self._steps, 1)
+        summary = {}
+        for name, _ in self.layers:
+            summary[f"grad_norm/{name}"] = sums["grad_norm"].get(name, np.nan) / steps
+            count = sums["delta_count"].get(name, 0)
+            summary[f"delta/{name}"] = sums["delta"][name] / count if count else np.nan
+            summary[f"update_ratio/{name}"] = sums["update_ratio"].get(name, np.nan) / steps
+        for name, _ in self.relus:
+            active = self._active.get(name)
+            summary[f"dead_relu/{name}"] = np.nan if active is None else 1.0 - float(np.mean(active))
+        self.history.append(summary)
+        self._reset()
+        return summary
+
+    def _reset(self):
+        self._sums = {key: {} for key in ("grad_norm", "delta", "delta_count", "update_ratio")}
+        self._active = {}
+        self._steps = 0
+
+    def plot(self, path, history=None):
+        """Write the PNG of ``history`` (default: this object's)."""
+        return plot_diagnostics(self.history if history is None else history, path)
+
+    # ---- the callback protocol of chainrule.train.fit --------------------------------------
+    def on_train_begin(self, run):
+        self.attach()
+
+    def on_epoch_begin(self, run):
+        self._reset()
+
+    def on_step_end(self, run):
+        self.step()
+
+    def on_epoch_end(self, run, record):
+        record.update(self.end_epoch())
+        if self.plot_path is not None:
+            state = getattr(run, "state", None)
+            self.plot(self.plot_path, getattr(state, "history", None) or self.history)
+
+    def on_train_end(self, run):
+        self.close()
+
+
+def plot_diagnostics(history, path):
+    """Plot per-epoch diagnostics (dicts with ``grad_norm/...`` keys, e.g. the lines of
+    metrics.jsonl) to a PNG at ``path``: one panel per metric, one line per layer."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
+    except ImportError:
+        raise ImportError("plot_diagnostics needs matplotlib: pip install 'chainrule[cli]'") from None
+    records = [r for r in history if any(k.startswith("grad_norm/") for k in r)]
+    if not records:
+        raise ValueError("plot_diagnostics: no diagnostics in the history (keys 'grad_norm/<layer>')")
+    epochs = [r.get("epoch", i + 1) for i, r in enumerate(records)]
+    fig = Figure(figsize=(11, 7.5))
+    FigureCanvasAgg(fig)
+    for ax, metric in zip(fig.subplots(2, 2).ravel(), METRICS):
+        keys = [k for k in records[-1] if k.startswith(metric + "/")]
+        for key in keys:
+            values = [r.get(key, np.nan) for r in records]
+            ax.plot(epochs, values, marker="o", markersize=3, label=key.split("/", 1)[1])
+        ax.set_title(TITLES[metric], fontsize=10)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if metric != "dead_relu" and keys:
+            ax.set_yscale("log")
+        if keys:
+            ax.legend(fontsize=7, title="layer", title_fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "no ReLU modules", ha="center", va="center", transform=ax.transAxes)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path

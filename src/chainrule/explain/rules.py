@@ -1,0 +1,140 @@
+"""How each op reads in a trace or a diagram: its formula, its gate rule, its local gradients.
+
+Pure presentation: the numbers always come from the engine. In the templates ``{0}``,
+``{1}``, ... are the input names, ``{out}`` the output's name and ``{g}`` the name of
+the upstream gradient (``dq`` for d(output)/dq).
+"""
+from typing import NamedTuple
+
+
+class Rule(NamedTuple):
+    symbol: str        # the gate's label in a diagram
+    forward: str       # the forward formula
+    gate: str          # the local-gradient rule in words
+    local: tuple       # per input: the contribution dx += ... as a formula
+
+
+_TABLE = {
+    "add": Rule("+", "{0} + {1}", "add gate: the upstream gradient is copied to every input",
+                ("{g}", "{g}")),
+    "sub": Rule("-", "{0} - {1}", "subtract: d/da = 1, d/db = -1", ("{g}", "-{g}")),
+    "mul": Rule("*", "{0} * {1}",
+                "multiply gate: each input gets the other input times the upstream gradient",
+                ("{g} * {1}", "{g} * {0}")),
+    "div": Rule("/", "{0} / {1}", "divide: d(a/b)/da = 1/b, d(a/b)/db = -a/b^2",
+                ("{g} / {1}", "-{g} * {out} / {1}")),
+    "pow": Rule("**", "{0} ** {1}", "power: d(a^p)/da = p a^(p-1), d(a^p)/dp = a^p ln a",
+                ("{g} * {1} * {0} ** ({1} - 1)", "{g} * {out} * log({0})")),
+    "neg": Rule("-", "-{0}", "negate: d(-a)/da = -1", ("-{g}",)),
+    "matmul": Rule("@", "{0} @ {1}", "matrix product D = A @ B: dA = dD @ B^T, dB = A^T @ dD",
+                   ("{g} @ {1}.T", "{0}.T @ {g}")),
+    "exp": Rule("exp", "exp({0})", "exp gate: d e^a/da = e^a", ("{g} * {out}",)),
+    "log": Rule("log", "log({0})", "log: d ln(a)/da = 1/a", ("{g} / {0}",)),
+    "sqrt": Rule("sqrt", "sqrt({0})", "square root: d sqrt(a)/da = 1/(2 sqrt(a))",
+                 ("{g} / (2 * {out})",)),
+    "abs": Rule("abs", "abs({0})", "absolute value: d|a|/da = sign(a)", ("{g} * sign({0})",)),
+    "sin": Rule("sin", "sin({0})", "d sin(a)/da = cos(a)", ("{g} * cos({0})",)),
+    "cos": Rule("cos", "cos({0})", "d cos(a)/da = -sin(a)", ("-{g} * sin({0})",)),
+    "tanh": Rule("tanh", "tanh({0})", "tanh gate: d tanh(a)/da = 1 - t^2",
+                 ("{g} * (1 - {out}**2)",)),
+    "sigmoid": Rule("σ", "sigmoid({0})", "sigmoid gate: d s(a)/da = s (1 - s)",
+                    ("{g} * {out} * (1 - {out})",)),
+    "relu": Rule("relu", "relu({0})", "relu gate: 1 where a > 0, else 0", ("{g} * ({0} > 0)",)),
+    "leakyrelu": Rule("lrelu", "leaky_relu({0})", "leaky relu: 1 where a > 0, else the slope",
+                      ("{g} * ({0} > 0 ? 1 : slope)",)),
+    "clamp": Rule("clamp", "clamp({0})", "clamp: 1 inside [min, max], 0 where clipped",
+                  ("{g} * (inside)",)),
+    "maximum": Rule("max", "max({0}, {1})",
+                    "max gate: the gradient is routed to the larger input (split on a tie)",
+                    ("{g} * ({0} is the max)", "{g} * ({1} is the max)")),
+    "minimum": Rule("min", "min({0}, {1})",
+                    "min gate: the gradient is routed to the smaller input (split on a tie)",
+                    ("{g} * ({0} is the min)", "{g} * ({1} is the min)")),
+    "where": Rule("where", "where({0}, {1}, {2})", "where: routed to the chosen input",
+                  ("", "{g} where {0}", "{g} where not {0}")),
+    "cast": Rule("cast", "{0}.to(dtype)", "cast: identity", ("{g}",)),
+    "sum": Rule("Σ", "sum({0})", "sum: every element gets the upstream gradient",
+                ("broadcast({g})",)),
+    "mean": Rule("mean", "mean({0})", "mean: every element gets the upstream gradient / N",
+                 ("broadcast({g}) / N",)),
+    "var": Rule("var", "var({0})", "variance: d var/da = 2 (a - mean) / (N - correction)",
+                ("{g} * 2 * ({0} - mean) / (N - correction)",)),
+    "extreme": Rule("max", "max({0})", "max: routed to the maximum (split between ties)",
+                    ("{g} at the argmax",)),
+    "minall": Rule("min", "min({0})", "min: routed to the minimum (split between ties)",
+                   ("{g} at the argmin",)),
+    "extremealongdim": Rule("max", "max({0})", "max along a dim: routed to the argmax",
+                            ("{g} at the argmax",)),
+    "minalongdim": Rule("min", "min({0})", "min along a dim: routed to the argmin",
+                        ("{g} at the argmin",)),
+    "logsumexp": Rule("lse", "logsumexp({0})", "logsumexp: d lse/da = softmax(a)",
+                      ("{g} * softmax({0})",)),
+    "softmax": Rule("softmax", "softmax({0})", "softmax: da = s (.) (g - sum(g s))",
+                    ("{out} * ({g} - sum({g} * {out}))",)),
+    "logsoftmax": Rule("log_softmax", "log_softmax({0})", "log-softmax: da = g - softmax(a) sum(g)",
+                       ("{g} - softmax({0}) * sum({g})",)),
+    "reshape": Rule("reshape", "reshape({0})", "reshape: the gradient is reshaped back",
+                    ("reshape({g})",)),
+    "permute": Rule("permute", "permute({0})", "permute: the gradient is permuted back",
+                    ("permute_back({g})",)),
+    "expand": Rule("expand", "expand({0})", "expand: summed over the expanded axes",
+                   ("sum_expanded({g})",)),
+    "cat": Rule("cat", "cat({args})", "cat: each input gets its slice of the gradient", ()),
+    "stack": Rule("stack", "stack({args})", "stack: each input gets its slice of the gradient", ()),
+    "linear": Rule("linear", "linear({args})",
+                   "linear y = x W^T + b: dx = dy W, dW = dy^T x, db = dy summed over the batch",
+                   ("{g} @ {1}", "{g}.T @ {0}", "sum_batch({g})")),
+    "conv2d": Rule("conv", "conv2d({args})",
+                   "convolution: dx = full convolution of dy with the kernel rotated 180 degrees, "
+                   "dw = cross-correlation of x with dy, db = dy summed over n, h, w",
+                   ("full_conv({g}, rot180({1}))", "correlate({0}, {g})", "sum_nhw({g})")),
+    "maxpool2d": Rule("maxpool", "max_pool2d({0})",
+                      "max pooling: each window's gradient goes to the position of its maximum",
+                      ("route_to_max({g})",)),
+    "avgpool2d": Rule("avgpool", "avg_pool2d({0})",
+                      "average pooling: each window's gradient is spread evenly over it",
+                      ("spread({g}) / window_size",)),
+    "batchnorm": Rule("BN", "batch_norm({args})",
+                      "batch norm: dx = (1/N) gamma/sqrt(var + eps) (N dy - sum dy - x_hat sum(dy x_hat)), "
+                      "dgamma = sum(dy x_hat), dbeta = sum(dy)",
+                      ("batchnorm_dx({g})", "sum({g} * x_hat)", "sum({g})")),
+    "dropout": Rule("dropout", "dropout({0})", "dropout: the gradient passes, scaled, where the mask kept a unit",
+                    ("{g} * {1}",)),
+    "crossentropy": Rule("CE", "cross_entropy({0}, {1})",
+                         "softmax cross-entropy: d/dlogits = (softmax(logits) - onehot(y)) / n",
+                         ("{g} * (softmax({0}) - onehot({1})) / n",)),
+    "getitem": Rule("[]", "{0}[index]", "indexing: scattered back into zeros (repeats add)",
+                    ("scatter({g})",)),
+}
+
+
+def rule_for(op):
+    """The presentation rule of an op name; a generic one for ops not in the table."""
+    rule = _TABLE.get(op)
+    if rule is not None:
+        return rule
+    return Rule(op, op + "({args})", f"{op}: its own backward", ())
+
+
+def forward_formula(op, input_names, params):
+    """E.g. ``x + y`` or ``sum(x, dims=(1,))``."""
+    rule = rule_for(op)
+    text = rule.forward.format(*input_names, args=", ".join(input_names))
+    if params and text.endswith(")"):
+        text = text[:-1] + "".join(f", {k}={_short_repr(v)}" for k, v in params.items()) + ")"
+    return text
+
+
+def _short_repr(value, limit=24):
+    text = repr(value)
+    if text.startswith("<"):  # an object without a readable repr: its type says enough
+        return type(value).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def contribution_formula(op, index, input_names, out_name, grad_name):
+    """The contribution to input ``index``, e.g. ``df * z``."""
+    local = rule_for(op).local
+    if index < len(local) and local[index]:
+        return local[index].format(*input_names, out=out_name, g=grad_name)
+    return f"{op}_backward({grad_name})[input {index}]"

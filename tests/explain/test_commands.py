@@ -1,0 +1,95 @@
+import shutil
+import xml.etree.ElementTree as ET
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from chainrule.explain.commands import COMMANDS
+
+
+@pytest.fixture
+def cli():
+    @click.group()
+    def group():
+        pass
+
+    for command in COMMANDS:
+        group.add_command(command)
+    return group
+
+
+def run(cli, *args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_explain_expression_with_values_after_set(cli):
+    result = run(cli, "explain", "(x + y) * z", "--set", "x=-2", "y=5", "z=-4")
+    assert result.exit_code == 0, result.output
+    assert "t1 = x + y   = 3" in result.output and "f  = t1 * z  = -12" in result.output
+    assert "df/dx = -4" in result.output and "df/dz = 3" in result.output
+
+
+def test_expression_starting_with_minus_after_double_dash(cli):
+    result = run(cli, "explain", "--", "-x * y", "--set", "x=1", "y=2")
+    assert result.exit_code == 0, result.output
+    assert "df/dx = -2" in result.output and "df/dy = -1" in result.output
+
+
+def test_explain_comma_separated_values_and_draw(cli, tmp_path, monkeypatch):
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "dot" else real_which(name))
+    svg = tmp_path / "f.svg"
+    result = run(cli, "explain", "sigmoid(w*x + b)", "--set", "w=2,x=-1,b=3", "--draw", str(svg))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {svg}" in result.output
+    ET.parse(svg)
+    result = run(cli, "explain", "x * x", "--set", "x=3", "--draw", str(tmp_path / "f.png"))
+    assert "dot -Tpng" in result.output and (tmp_path / "f.dot").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["explain", "x.__class__", "--set", "x=1"], "attribute access not allowed"),
+    (["explain", "os(x)", "--set", "x=1"], "unknown function 'os'"),
+    (["explain", "x + y", "--set", "x=1"], "no value for 'y'"),
+    (["explain", "x + 1", "--set", "x=one"], "must be a number"),
+    (["explain", "x + 1", "--set", "x"], "expected name=value"),
+    (["explain"], "give an EXPRESSION or --example"),
+    (["explain", "x", "--example", "circuit"], "one of them"),
+    (["explain", "x", "--set", "x=1", "--draw", "out.jpg"], "must end in .svg, .png or .dot"),
+])
+def test_explain_errors_are_clear(cli, args, message):
+    result = run(cli, *args)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+@pytest.mark.parametrize("name, numbers", [
+    ("circuit", ["f = -12", "df/dx = -4", "df/dz = 3"]),
+    ("neuron", ["f = 0.7310585786", "df/dx = [0.3932238665, -0.5898357997]",
+                "df/dw = [-0.1966119332, -0.3932238665, 0.1966119332]"]),
+    ("staged", ["f = 1.5456448841", "df/dx = 2.0595697956", "df/dy = 1.5922327515"]),
+])
+def test_explain_examples_print_the_math_doc_numbers(cli, name, numbers):
+    result = run(cli, "explain", "--example", name)
+    assert result.exit_code == 0
+    for text in numbers:
+        assert text in result.output
+
+
+def test_gradcheck_command_on_a_zoo_model(cli):
+    result = run(cli, "gradcheck", "--model", "mlp", "--hidden", "8", "--batch", "3")
+    assert result.exit_code == 0, result.output
+    assert "1.weight" in result.output and "result: PASS" in result.output
+
+
+def test_doctor_command_on_digits(cli):
+    result = run(cli, "doctor", "--model", "mlp", "--hidden", "16", "--lr", "0.05", "--batch-size", "32")
+    assert "initial loss" in result.output and "overfit" in result.output
+    assert "update/weight ratio" in result.output and result.output.count("PASS") == 5
+    assert result.exit_code == 0 and "result: PASS" in result.output
+
+
+def test_unknown_model_is_a_usage_error(cli):
+    result = run(cli, "gradcheck", "--model", "nope")
+    assert result.exit_code == 2 and "unknown model 'nope'" in result.output

@@ -1,0 +1,83 @@
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from chainrule.explain import draw
+from chainrule.explain.examples import staged
+from chainrule.explain.graph import format_value
+
+SVG = "{http://www.w3.org/2000/svg}"
+STAGED = ["x", "y", "sigy", "num", "sigx", "xpy", "xpysqr", "den", "invden", "f"]
+
+
+@pytest.fixture
+def no_graphviz(monkeypatch):
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "dot" else real_which(name))
+
+
+def staged_records():
+    ex = staged()
+    return ex.output, {r["name"]: r for r in ex.trace.records if r["phase"] == "forward"}
+
+
+def test_builtin_svg_shows_every_value_with_value_and_gradient(no_graphviz, tmp_path):
+    f, records = staged_records()
+    svg = draw(f, tmp_path / "graph.svg")
+    assert (tmp_path / "graph.svg").read_text() == svg
+    root = ET.fromstring(svg)
+    assert root.tag == SVG + "svg"
+    boxes = {}
+    for group in root.iter(SVG + "g"):
+        texts = [t.text for t in group.iter(SVG + "text")]
+        if group.get("class") == "value":
+            boxes[texts[0]] = texts
+    assert set(boxes) == set(STAGED)
+    for name in STAGED:
+        assert boxes[name][1] == format_value(records[name]["value"])
+        assert boxes[name][2] == "grad " + format_value(records[name]["grad"])
+    gates = [g for g in root.iter(SVG + "g") if g.get("class") == "gate"]
+    assert len(gates) == 8
+    assert svg._repr_svg_() == svg  # Jupyter shows it inline
+
+
+def test_dot_source_has_every_value_gate_and_edge():
+    f, records = staged_records()
+    dot = draw(f, format="dot")
+    assert dot.startswith("digraph chainrule {") and dot.rstrip().endswith("}")
+    for name in STAGED:
+        label = next(line for line in dot.splitlines() if f"<b>{name}</b>" in line)
+        assert format_value(records[name]["value"]) in label
+        assert "grad " + format_value(records[name]["grad"]) in label and "#c62828" in label
+    assert dot.count("shape=circle") == 8
+    assert dot.count("->") == 14 + 8  # gate inputs (the constants 2 and 1 included), gate outputs
+
+
+def test_png_without_graphviz_writes_dot_and_says_how(no_graphviz, tmp_path):
+    f, _ = staged_records()
+    with pytest.warns(UserWarning, match="dot -Tpng"):
+        dot = draw(f, tmp_path / "graph.png", format="png")
+    assert (tmp_path / "graph.dot").read_text() == dot
+    assert not (tmp_path / "graph.png").exists()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_graphviz_svg_and_png(tmp_path):
+    f, records = staged_records()
+    root = ET.fromstring(draw(f))
+    texts = " ".join(t.text or "" for t in root.iter(SVG + "text"))
+    assert all(name in texts.split() for name in STAGED)
+    assert format_value(records["invden"]["value"]) in texts
+    draw(f, tmp_path / "graph.png", format="png")
+    assert (tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bad_format_or_mismatched_path(tmp_path):
+    f, _ = staged_records()
+    with pytest.raises(ValueError, match="unknown format"):
+        draw(f, format="jpg")
+    with pytest.raises(ValueError, match="format='png'"):
+        draw(f, tmp_path / "graph.png")
+    with pytest.raises(ValueError, match="needs a path"):
+        draw(f, format="png")

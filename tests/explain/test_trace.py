@@ -1,0 +1,142 @@
+import gc
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.explain import recording, trace
+from chainrule.explain.trace import _recorded
+
+
+def leaf(value, name, dtype="float64"):
+    t = cr.tensor(value, dtype=dtype, requires_grad=True)
+    t.name = name
+    return t
+
+
+def forward_value(text, name):
+    """The number a forward line of ``str(trace)`` gives for ``name``."""
+    line = next(l for l in text.splitlines() if re.match(rf"\s+{re.escape(name)}\s", l))
+    return float(line.rsplit("=", 1)[1])
+
+
+def gradient_line(text, out, name):
+    line = next(l for l in text.splitlines() if l.strip().startswith(f"d{out}/d{name} ="))
+    return float(line.rsplit("=", 1)[1])
+
+
+def example_one():
+    x, y, z = leaf(-2.0, "x"), leaf(5.0, "y"), leaf(-4.0, "z")
+    q = x + y
+    q.name = "q"
+    return x, y, z, q, q * z
+
+
+def test_worked_example_one_records_and_text():
+    x, y, z, q, f = example_one()
+    tr = trace(f)
+    forward = {r["name"]: r for r in tr.records if r["phase"] == "forward"}
+    assert list(forward) == ["x", "y", "q", "z", "f"]
+    assert forward["q"]["value"] == pytest.approx(3, abs=1e-9)
+    assert forward["f"]["value"] == pytest.approx(-12, abs=1e-9)
+    assert forward["q"]["grad"] == pytest.approx(-4, abs=1e-9)
+    assert forward["z"]["grad"] == pytest.approx(3, abs=1e-9)
+    assert forward["q"]["rule"] == "q = x + y" and forward["q"]["op"] == "add"
+    backward = [r for r in tr.records if r["phase"] == "backward"]
+    assert [(r["op"], r["name"], r["grad"]) for r in backward] == [
+        ("seed", "f", 1.0), ("mul", "q", -4.0), ("mul", "z", 3.0), ("add", "x", -4.0), ("add", "y", -4.0),
+    ]
+    assert backward[1]["rule"] == "dq += df * z"
+    text = str(tr)
+    assert forward_value(text, "q") == pytest.approx(3, abs=1e-9)
+    assert forward_value(text, "f") == pytest.approx(-12, abs=1e-9)
+    for name, expected in (("x", -4), ("y", -4), ("z", 3)):
+        assert gradient_line(text, "f", name) == pytest.approx(expected, abs=1e-9)
+    assert "dq += df * z = -4" in text
+    # trace ran backward itself: the leaves hold the gradients once
+    assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
+
+
+def test_fan_out_contributions_are_summed():
+    x, y = leaf(3.0, "x"), leaf(-4.0, "y")
+    f = (x + cr.sigmoid(y)) / (cr.sigmoid(x) + (x + y) ** 2)
+    tr = trace(f)
+    to_x = [r for r in tr.records if r["phase"] == "backward" and r["name"] == "x"]
+    assert [r["use"] for r in to_x] == [1, 2, 3] and {r["uses"] for r in to_x} == {3}
+    assert sum(r["grad"] for r in to_x) == pytest.approx(2.0595697956, abs=1e-9)
+    assert to_x[-1]["total"] == pytest.approx(2.0595697956, abs=1e-9)
+    assert tr.gradients["x"] == pytest.approx(2.0595697956, abs=1e-9)
+    assert tr.gradients["y"] == pytest.approx(1.5922327515, abs=1e-9)
+    assert "fan-out: contribution 3 of 3, dx = 2.05956979557" in str(tr)
+
+
+def test_trace_after_backward_inside_recording():
+    x, y, z, q, f = example_one()
+    with recording():
+        f.backward()
+    tr = trace(f)
+    assert tr.gradients == {"x": -4.0, "y": -4.0, "z": 3.0}
+    assert x.grad == -4.0  # trace did not run backward a second time
+
+
+def test_trace_refuses_a_graph_backpropagated_without_recording():
+    *_, f = example_one()
+    f.backward()
+    with pytest.raises(RuntimeError, match="without recording"):
+        trace(f)
+
+
+def test_trace_of_a_constant_is_an_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        trace(cr.tensor(1.0) * 2)
+
+
+def test_arrays_show_shape_preview_and_broadcast_sum():
+    rng = np.random.default_rng(0)
+    W = leaf(rng.standard_normal((3, 5)), "W")
+    b = leaf(rng.standard_normal(3), "b")
+    X = cr.tensor(rng.standard_normal((4, 5)))
+    X.name = "X"
+    loss = cr.sum(cr.tanh(X @ W.T + b))
+    tr = trace(loss)
+    text = str(tr)
+    assert "(4x3) [" in text and ", ...]" in text
+    assert "summed over the broadcast axes" in text
+    b_record = next(r for r in tr.records if r["phase"] == "backward" and r["name"] == "b")
+    np.testing.assert_allclose(b_record["grad"], b.grad, rtol=0, atol=1e-12)
+    assert b_record["grad"].shape == (3,)
+    np.testing.assert_allclose(tr.gradients["W"], W.grad, rtol=0, atol=1e-12)
+
+
+def test_derived_names_and_float32_numbers():
+    a = cr.tensor(0.1, requires_grad=True)  # float32, unnamed
+    tr = trace(cr.sigmoid(a) * 3)
+    names = [r["name"] for r in tr.records if r["phase"] == "forward"]
+    assert names == ["x1", "t1", "f"]
+    text = str(tr)  # float32 values shown without float64 noise
+    assert "= 0.1\n" in text and text.endswith("df/dx1 = 0.7481282")
+
+
+def test_records_die_with_the_graph():
+    *_, f = example_one()
+    trace(f)
+    node = f.grad_fn
+    assert node in _recorded
+    count = len(_recorded)
+    del f, node, _
+    gc.collect()
+    assert len(_recorded) < count
+
+
+def test_non_scalar_outputs_need_their_gradient_under_recording():
+    x = leaf([1.0, 2.0, 3.0], "x")
+    y = x * x
+    with pytest.raises(RuntimeError, match="backward needs its gradient"):
+        trace(y)
+    with recording():
+        y.backward(np.array([1.0, 0.5, -1.0]))
+    tr = trace(y)
+    seed = tr.records[[r["op"] for r in tr.records].index("seed")]
+    assert "gradient backward started from" in seed["rule"]
+    np.testing.assert_allclose(tr.gradients["x"], [2.0, 2.0, -6.0])
