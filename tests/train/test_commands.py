@@ -147,3 +147,16 @@ def test_first_mnist_epoch_of_the_math_doc_experiment_and_its_eval(mnist_dir, tm
     evaluation = _invoke("eval", out, "--data-dir", mnist_dir)
     assert "on mnist test set (10000 images)" in evaluation.output
     assert re.search(r"^\s+9 - nine\s+\d+\.\d\d%$", evaluation.output, flags=re.M)
+
+
+def test_diagnostics_extend_the_records_without_changing_training(small_run, small_run_flags, tmp_path):
+    out = tmp_path / "diagnosed"
+    result = _invoke(*small_run_flags(out), "--diagnostics")
+    assert result.exit_code == 0, result.output
+    with open(out / "metrics.jsonl") as file:
+        records = [json.loads(line) for line in file]
+    assert {"grad_norm/1", "delta/3", "update_ratio/1", "dead_relu/2"} <= set(records[-1])
+    assert (out / "diagnostics.png").is_file()
+    weights = open_checkpoint(out, slot="last").model_state()
+    for key, value in open_checkpoint(small_run.run_dir, slot="last").model_state().items():
+        assert weights[key].tobytes() == value.tobytes()
