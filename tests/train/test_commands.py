@@ -95,6 +95,7 @@ def test_predict_png_and_npy_images(small_run, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["eval", "{tmp}/nowhere"], "no such checkpoint or run directory"),
+    (["eval", "{run}", "--dataset", "mnist"], "takes images of shape (1, 8, 8), not mnist's (1, 28, 28)"),
     (["predict", "{run}", "{tmp}/notes.txt"], "notes.txt: not a readable image"),
     (["predict", "{run}", "{tmp}/missing.png"], "missing.png: no such file"),
     (["train", "--out", "{run}"], "already holds a run; continue it with --resume"),

@@ -1,6 +1,7 @@
 """Resumed runs end with weights bit-identical to uninterrupted ones, even after SIGKILL."""
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -100,3 +101,12 @@ def test_killed_from_outside_at_a_random_moment(small_run, small_run_flags, tmp_
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=60)
     _resume_and_compare(run_dir, small_run, f"killed {delay:.3f} s after the first checkpoint")
+
+
+def test_resuming_with_more_epochs_equals_training_them_at_once(small_run, small_run_config, tmp_path):
+    extended = tmp_path / "extended"
+    shutil.copytree(small_run.run_dir, extended)
+    result = resume_run(str(extended), {"epochs": 3}, echo=lambda line: None)
+    at_once = start_run(TrainConfig(out=str(tmp_path / "at_once"), **{**small_run_config, "epochs": 3}))
+    _assert_bit_identical(extended, at_once.run_dir, "2 epochs, then 1 more")
+    assert result.history["test_acc"] == at_once.history["test_acc"]

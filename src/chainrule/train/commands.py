@@ -89,11 +89,14 @@ def eval_command(checkpoint, dataset, data_dir):
 
     CHECKPOINT: a run directory (its best checkpoint), a checkpoint directory or a file in one.
     """
-    from .builders import build_loss, load_datasets
+    from .builders import build_loss, input_shape_of, load_datasets
 
     saved = open_checkpoint(checkpoint)
     config = saved.config()
     config = config.replace(dataset=dataset or config.dataset, data_dir=data_dir or config.data_dir)
+    if input_shape_of(config.dataset)[0] != saved.input_shape:
+        raise ConfigError(f"{saved.directory} takes images of shape {saved.input_shape}, not "
+                          f"{config.dataset}'s {input_shape_of(config.dataset)[0]}")
     from ..data import DataLoader
 
     _, test_set = load_datasets(config)
