@@ -23,13 +23,20 @@ def input_shape_of(dataset):
 
 
 def load_datasets(config):
-    """``(train_set, test_set)`` of ``config.dataset`` (from ``config.data_dir`` for IDX sets)."""
+    """``(train_set, test_set)`` of ``config.dataset`` (IDX sets from ``config.data_dir``,
+    downloaded there first with ``config.download``)."""
     from .. import data
 
     if config.dataset == "digits":
         return data.Digits(train=True), data.Digits(train=False)
     dataset = {"mnist": data.MNIST, "fashion-mnist": data.FashionMNIST}[config.dataset]
-    return dataset(config.data_dir, train=True), dataset(config.data_dir, train=False)
+    try:
+        return tuple(dataset(config.data_dir, train=train, download=config.download)
+                     for train in (True, False))
+    except data.DataError as exc:
+        if config.download:
+            raise
+        raise data.DataError(f"{exc} (on the command line: --download)") from None
 
 
 def build_model(name, input_shape, num_classes, hidden=None, init_name="default"):

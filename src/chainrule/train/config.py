@@ -29,6 +29,8 @@ class TrainConfig:
     dataset: str = _option("digits", "str", "Dataset to train on.", DATASETS)
     data_dir: str = _option(
         None, "path", "Folder with the IDX files (MNIST, Fashion-MNIST); default: the cache.")
+    download: bool = _option(
+        False, "bool", "Download MNIST or Fashion-MNIST into --data-dir (or the cache) if missing.")
     model: str = _option("mlp", "str", "Model name (chainrule.models.MODELS).")
     hidden: tuple = _option(
         None, "ints", "Hidden layer sizes of an MLP, comma separated (e.g. 100 or 128,64).")

@@ -25,8 +25,8 @@ from .slots import recover_slot
 
 EVAL_BATCH_SIZE = 1000
 # Options a resumed run may change: they do not alter the computation.
-RESUME_OVERRIDES = ("epochs", "quiet", "checkpoint_every", "data_dir", "detect_anomaly",
-                    "diagnostics")
+RESUME_OVERRIDES = ("epochs", "quiet", "checkpoint_every", "data_dir", "download",
+                    "detect_anomaly", "diagnostics")
 
 
 @dataclasses.dataclass
