@@ -1,7 +1,7 @@
 """``Tensor``: an n-d array that remembers the op that made it (``grad_fn``).
 
-The Tensor knows the graph; the ops (``chainrule.ops``) know the math. Every method
-below is a thin call into an op.
+The Tensor knows the graph; the ops (``chainrule.ops``) know the math. Operators and
+math methods are the functional ops themselves, bound at the end of this module.
 """
 import numpy as np
 
@@ -249,51 +249,9 @@ class Tensor:
     def clone(self):
         return _ops.cast(self, self.dtype)
 
-    # ---- arithmetic -------------------------------------------------------------------
-    def __add__(self, other):
-        return _ops.add(self, other)
-
-    def __radd__(self, other):
-        return _ops.add(other, self)
-
-    def __sub__(self, other):
-        return _ops.sub(self, other)
-
-    def __rsub__(self, other):
-        return _ops.sub(other, self)
-
-    def __mul__(self, other):
-        return _ops.mul(self, other)
-
-    def __rmul__(self, other):
-        return _ops.mul(other, self)
-
-    def __truediv__(self, other):
-        return _ops.div(self, other)
-
-    def __rtruediv__(self, other):
-        return _ops.div(other, self)
-
-    def __pow__(self, other):
-        return _ops.pow(self, other)
-
-    def __rpow__(self, other):
-        return _ops.pow(other, self)
-
-    def __matmul__(self, other):
-        return _ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _ops.matmul(other, self)
-
-    def __neg__(self):
-        return _ops.neg(self)
-
+    # ---- operators: + - * / ** @ and their reflected forms are bound to the ops at the end
     def __pos__(self):
         return self
-
-    def __abs__(self):
-        return _ops.abs(self)
 
     def __getitem__(self, index):
         return _ops.getitem(self, index)
@@ -335,46 +293,37 @@ class Tensor:
     def __itruediv__(self, other):
         return self._update(other, np.divide, "/=")
 
-    # ---- comparisons (no gradient) ---------------------------------------------------------
-    def __eq__(self, other):
-        return _ops.eq(self, other)
-
-    def __ne__(self, other):
-        return _ops.ne(self, other)
-
-    def __lt__(self, other):
-        return _ops.lt(self, other)
-
-    def __le__(self, other):
-        return _ops.le(self, other)
-
-    def __gt__(self, other):
-        return _ops.gt(self, other)
-
-    def __ge__(self, other):
-        return _ops.ge(self, other)
-
-
-def _method(name):
-    def method(self, *args, **kwargs):
-        return getattr(_ops, name)(self, *args, **kwargs)
-
-    method.__name__ = name
-    method.__doc__ = f"See ``chainrule.{name}``."
-    return method
-
-
-for _name in (
-    "add", "sub", "mul", "div", "pow", "matmul", "exp", "log", "sqrt", "abs", "sin", "cos",
-    "tanh", "sigmoid", "relu", "leaky_relu", "clamp", "maximum", "minimum", "sum", "mean",
-    "var", "max", "min", "logsumexp", "argmax", "argmin", "softmax", "log_softmax", "reshape",
-    "view", "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand",
-):
-    setattr(Tensor, _name, _method(_name))
-Tensor.neg = Tensor.__neg__
-Tensor.clip = Tensor.clamp
 
 # Bound last: ops and the engine import Tensor from this module.
 from . import ops as _ops  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import grad_mode as _grad_mode  # noqa: E402
+
+
+def _reflected(op):
+    def reflected(self, other):
+        return op(other, self)
+
+    reflected.__name__ = f"r{op.__name__}"
+    return reflected
+
+
+# Operators call the functional ops directly (``x * y`` is ``chainrule.mul(x, y)``), and
+# methods are the functional ops themselves (``x.sum(1)`` is ``chainrule.sum(x, 1)``):
+# no extra call per op.
+for _dunder, _op in (
+    ("add", _ops.add), ("sub", _ops.sub), ("mul", _ops.mul), ("truediv", _ops.div),
+    ("pow", _ops.pow), ("matmul", _ops.matmul),
+):
+    setattr(Tensor, f"__{_dunder}__", _op)
+    setattr(Tensor, f"__r{_dunder}__", _reflected(_op))
+for _dunder in ("eq", "ne", "lt", "le", "gt", "ge", "neg", "abs"):  # comparisons carry no gradient
+    setattr(Tensor, f"__{_dunder}__", getattr(_ops, _dunder))
+for _name in (
+    "add", "sub", "mul", "div", "pow", "matmul", "neg", "exp", "log", "sqrt", "abs", "sin", "cos",
+    "tanh", "sigmoid", "relu", "leaky_relu", "clamp", "maximum", "minimum", "sum", "mean",
+    "var", "max", "min", "logsumexp", "argmax", "argmin", "softmax", "log_softmax", "reshape",
+    "view", "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand",
+):
+    setattr(Tensor, _name, getattr(_ops, _name))
+Tensor.clip = Tensor.clamp

@@ -76,3 +76,44 @@ def test_hooks_run_on_every_recorded_op():
     assert calls == [
         ("forward", "mul", (2,)), ("forward", "sum", ()), ("backward", "sum", 1), ("backward", "mul", 2),
     ]
+
+
+class TwoGrads(Function):
+    """x * y whose backward forgets the second gradient (a user error)."""
+
+    __slots__ = ()
+
+    def forward(self, x, y):
+        return x * y
+
+    def backward(self, grad):
+        return (grad,)
+
+
+class StopsGradient(Function):
+    """The identity with no gradient to its input (backward returns None)."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad):
+        return (None,)
+
+
+def test_backward_must_return_one_gradient_per_input():
+    x = cr.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="twograds: backward returned 1 gradients for 2 inputs"):
+        TwoGrads.apply(x, 2.0).sum().backward()
+
+
+def test_a_none_gradient_stops_the_flow_but_not_the_walk():
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    h = cr.exp(x)
+    out = (StopsGradient.apply(h) + h * 2).sum()  # h reaches out along two paths, one blocked
+    out.backward()
+    np.testing.assert_allclose(x.grad, 2 * np.exp([1.0, 2.0]), rtol=1e-6)
+    y = cr.tensor([1.0], requires_grad=True)
+    StopsGradient.apply(cr.exp(y)).sum().backward()
+    assert y.grad is None

@@ -1,8 +1,10 @@
 """The reverse-mode engine: walk the graph from the output back to the leaves.
 
-No recursion (a chain of 100,000 ops works): the graph is ordered by an explicit
-depth-first post-order, then visited in reverse, summing gradients where a value
-fans out ("fan-out adds", section 1 of the math doc).
+No recursion (a chain of 100,000 ops works). A first sweep counts, for every node
+reachable from the output, how many reachable nodes consume its value; the backward
+sweep then visits a node only once all its consumers have been visited, so its
+gradient is complete: every use has added its share ("fan-out adds", section 1 of
+the math doc). That order is a reverse topological order, found with explicit stacks.
 """
 import numpy as np
 
@@ -11,29 +13,22 @@ from ..tensor import Tensor
 from .function import FREED, FreedGraphError, backward_hooks
 
 
-def _topological_order(root):
-    """Nodes reachable from ``root``, each before every node it depends on (no recursion).
-
-    A node is appended once all its inputs' nodes are (post-order), so the reversed
-    list visits every node after all of its consumers: its gradient is complete.
-    """
-    order, visited = [], set()
-    stack = [(root, False)]
-    pop, push = stack.pop, stack.append
+def consumer_counts(root):
+    """{node: number of uses by nodes reachable from ``root``}, for every reachable node."""
+    counts = {root: 0}
+    stack = [root]
     while stack:
-        node, expanded = pop()
-        if expanded:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            push((node, True))
-            for inp in node.inputs:
-                if isinstance(inp, Tensor):
-                    child = inp.grad_fn
-                    if child is not None and child not in visited:
-                        push((child, False))
-    order.reverse()
-    return order
+        for inp in stack.pop().inputs:
+            if isinstance(inp, Tensor):
+                child = inp.grad_fn
+                if child is None:
+                    continue
+                if child in counts:
+                    counts[child] += 1
+                else:
+                    counts[child] = 1
+                    stack.append(child)
+    return counts
 
 
 def _run_hooks(hooks, grad):
@@ -79,6 +74,13 @@ def _freed_error(node):
     )
 
 
+def _arity_error(node, grad_inputs):
+    return RuntimeError(
+        f"{node.op_name()}: backward returned {len(grad_inputs)} gradients for "
+        f"{len(node.inputs)} inputs; return one (or None) per positional input"
+    )  # fewer would silently drop gradients (extra ones, for absent optional inputs, are ignored)
+
+
 def backward(tensor, grad=None, retain_graph=False):
     """Accumulate d(tensor)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
 
@@ -95,36 +97,44 @@ def backward(tensor, grad=None, retain_graph=False):
     if root is None:
         _accumulate_leaf(tensor, grad)
         return
+    pending = consumer_counts(root)
     grads = {root: grad}
-    for node in _topological_order(root):
-        grad_out = grads.pop(node, None)
+    ready = [root]
+    while ready:
+        node = ready.pop()
         if node.saved is FREED:
             raise _freed_error(node)
-        if grad_out is not None:
-            _backward_node(node, grad_out, grads)
+        grad_out = grads.pop(node, None)
+        if grad_out is None:  # no gradient reached this node: none flows to its inputs
+            grad_inputs = (None,) * len(node.inputs)
+        else:
+            if node.hooks:
+                grad_out = _run_hooks(node.hooks, grad_out)
+            grad_inputs = node.backward(grad_out)
+            if len(grad_inputs) < len(node.inputs):
+                raise _arity_error(node, grad_inputs)
+            if backward_hooks:
+                for hook in backward_hooks:
+                    hook(node, grad_out, grad_inputs)
+        for inp, needed, g in zip(node.inputs, node.needs_input_grad, grad_inputs):
+            if not needed:  # a constant, or a tensor without grad (hence without grad_fn)
+                continue
+            child = inp.grad_fn
+            if g is not None:
+                data = inp.data
+                if g.shape != data.shape:
+                    g = sum_to_shape(g, data.shape)  # undo broadcasting, once, here
+                if g.dtype is not data.dtype and g.dtype != data.dtype:
+                    g = g.astype(data.dtype)
+                if child is None:
+                    _accumulate_leaf(inp, g)
+                    continue
+                previous = grads.get(child)
+                grads[child] = g if previous is None else previous + g
+            elif child is None:
+                continue
+            pending[child] -= 1
+            if not pending[child]:  # every consumer has added its share
+                ready.append(child)
         if not retain_graph:
             node.release()
-
-
-def _backward_node(node, grad_out, grads):
-    """Run one node's backward and route each input's gradient to its node or leaf."""
-    if node.hooks:
-        grad_out = _run_hooks(node.hooks, grad_out)
-    grad_inputs = node.backward(grad_out)
-    if backward_hooks:
-        for hook in backward_hooks:
-            hook(node, grad_out, grad_inputs)
-    for inp, needed, g in zip(node.inputs, node.needs_input_grad, grad_inputs):
-        if not needed or g is None:
-            continue
-        data = inp.data
-        if g.shape != data.shape:
-            g = sum_to_shape(g, data.shape)
-        if g.dtype is not data.dtype and g.dtype != data.dtype:
-            g = g.astype(data.dtype)
-        child = inp.grad_fn
-        if child is None:
-            _accumulate_leaf(inp, g)
-        else:
-            previous = grads.get(child)
-            grads[child] = g if previous is None else previous + g

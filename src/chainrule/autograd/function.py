@@ -8,7 +8,7 @@ and dtype casting of the returned gradients happen once, in the engine.
 import numpy as np
 
 from ..tensor import Tensor
-from . import grad_mode
+from .grad_mode import _mode as _grad_mode
 
 _NUMBER_TYPES = (int, float, bool, np.number, np.bool_, np.ndarray)
 
@@ -94,7 +94,7 @@ class Function:
             raise op_error(cls.op_name(), exc, arrays) from exc
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        if True in needs and grad_mode._mode.enabled and data.dtype.kind == "f":
+        if True in needs and _grad_mode.enabled and data.dtype.kind == "f":
             node.inputs = args
             node.params = params
             node.needs_input_grad = needs

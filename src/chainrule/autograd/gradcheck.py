@@ -33,12 +33,18 @@ class GradcheckReport:
         return all(self.passed)
 
     def __str__(self):
-        lines = [f"{'input':>5}  {'max rel error':>13}  {'worst at':>12}  {'analytic':>12}  {'numeric':>12}  result"]
+        header = ("input", "max rel error", "worst at", "analytic", "numeric")
+        lines = ["  ".join(f"{h:>13}" for h in header) + "  result"]
         rows = zip(self.positions, self.max_rel_errors, self.passed, self.analytic, self.numeric)
         for i, err, ok, a, n in rows:
-            worst = tuple(int(k) for k in np.unravel_index(np.argmax(_relative_errors(a, n)), a.shape)) if a.size else ()
-            a_w, n_w = (f"{v[worst]:12.5g}" if a.size else f"{'-':>12}" for v in (a, n))
-            lines.append(f"{i:>5}  {err:13.3e}  {str(worst):>12}  {a_w}  {n_w}  {'ok' if ok else 'FAIL'}")
+            if a.size:
+                flat = int(np.argmax(_relative_errors(a, n)))
+                worst = tuple(int(k) for k in np.unravel_index(flat, a.shape))
+                cells = (str(worst), f"{a[worst]:.5g}", f"{n[worst]:.5g}")
+            else:
+                cells = ("-", "-", "-")
+            row = (str(i), f"{err:.3e}") + cells
+            lines.append("  ".join(f"{c:>13}" for c in row) + ("  ok" if ok else "  FAIL"))
         return "\n".join(lines)
 
     __repr__ = __str__
