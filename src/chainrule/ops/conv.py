@@ -44,20 +44,20 @@ class Conv2d(Function):
 
     def forward(self, x, weight, bias=None, stride=(1, 1), pads=((0, 0), (0, 0)),
                 dilation=(1, 1), groups=1):
-        c_out, kernel = weight.shape[0], weight.shape[2:]
+        n, c_out, kernel = x.shape[0], weight.shape[0], weight.shape[2:]
         padded = pad(x, pads)
         out_hw = tuple(
             (size - extent) // s + 1
             for size, extent, s in zip(padded.shape[2:], dilated(kernel, dilation), stride)
         )
-        cols = im2col(padded, kernel, stride, dilation, out_hw).reshape(groups, -1, out_hw[0] * out_hw[1] * x.shape[0])
+        cols = im2col(padded, kernel, stride, dilation, out_hw).reshape(groups, -1, out_hw[0] * out_hw[1] * n)
         out = grouped_matmul(weight.reshape(groups, c_out // groups, -1), cols)  # (groups, C_out/groups, Ho*Wo*N)
         if bias is not None:
             out += bias.reshape(groups, -1, 1)
         self.stride, self.pads, self.dilation, self.groups = stride, pads, dilation, groups
         self.in_shape, self.padded_shape = x.shape, padded.shape
         self.saved = (cols, weight)
-        return out.reshape(c_out, *out_hw, x.shape[0]).transpose(3, 0, 1, 2)
+        return out.reshape(c_out, *out_hw, n).transpose(3, 0, 1, 2)  # NCHW view of (C, H, W, N)
 
     def backward(self, grad):
         """db = dy summed over n, h, w.  dw = dy @ cols^T: the cross-correlation of x with dy.

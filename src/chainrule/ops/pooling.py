@@ -42,6 +42,10 @@ class PoolGeometry:
         self.out_hw, self.pads = tuple(out_hw), tuple(pads)
         self.slices = window_slices(kernel, self.stride, self.dilation, self.out_hw)
 
+    def __repr__(self):
+        return (f"PoolGeometry(kernel={self.kernel}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, out={self.out_hw})")
+
 
 def window_max(padded, slices):
     """The maximum of every window: an element-wise maximum over the k*k offset slices
