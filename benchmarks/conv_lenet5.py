@@ -1,12 +1,13 @@
 """LeNet-5 training throughput: chainrule next to PyTorch CPU eager, in one run.
 
-    PYTHONPATH=src python benchmarks/conv_lenet5.py --threads 1 --steps 200
+    PYTHONPATH=src python benchmarks/conv_lenet5.py --threads 1
 
 Both train the same LeNet-5 (chainrule's ``models.lenet5``; PyTorch's twin gets the same
 initial weights through the state dict) with softmax cross-entropy and SGD (lr 0.05,
 momentum 0.9) on the same batches of 64 float32 images, after ``--warmup`` steps, at the
 same thread count (BLAS/OpenMP pools for NumPy, ``torch.set_num_threads`` for PyTorch).
-Prints images/s for both and the ratio chainrule / PyTorch.
+The timed runs alternate between the two (the machine may be shared); prints the best and
+the median images/s of each and the ratios chainrule / PyTorch.
 """
 import argparse
 import os
@@ -18,27 +19,13 @@ import time
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs per framework, alternating; best counts")
+    parser.add_argument("--repeats", type=int, default=10, help="timed runs per framework, alternating")
     parser.add_argument("--no-torch", action="store_true", help="time chainrule alone")
     parser.add_argument("--profile", action="store_true", help="cProfile chainrule's steps instead")
-    parser.add_argument("--keep-freed-memory", action="store_true",
-                        help="glibc only: tell malloc to reuse freed memory instead of returning it to "
-                             "the OS (applies to both frameworks; see docs/cnn.md)")
     return parser.parse_args()
-
-
-def keep_freed_memory():
-    """Raise glibc's mmap and trim thresholds, so that the large arrays a training step frees
-    are reused by the next step instead of being unmapped and faulted in again (the same as
-    MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 in the environment)."""
-    import ctypes
-
-    libc = ctypes.CDLL("libc.so.6")
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    return bool(libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 1 << 30))
 
 
 ARGS = parse_args()
@@ -95,14 +82,13 @@ def torch_twin(torch, model):
 
 
 def timed(fn, steps, batch):
+    """images/s of one call of ``fn`` that runs ``steps`` steps of ``batch`` images."""
     start = time.perf_counter()
-    loss = fn()
-    seconds = time.perf_counter() - start
-    return steps * batch / seconds, seconds / steps * 1e3, loss
+    fn()
+    return steps * batch / (time.perf_counter() - start)
 
 
 def main():
-    tuned = ARGS.keep_freed_memory and keep_freed_memory()
     cr.manual_seed(0)
     model = models.lenet5()
     optimizer = SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
@@ -117,36 +103,39 @@ def main():
         profiler.runcall(chainrule_steps, model, optimizer, images, labels)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return
-    try:
-        import torch
-    except ImportError:
-        torch = None
+    torch = None
+    if not ARGS.no_torch:
+        try:
+            import torch
+        except ImportError:
+            print("PyTorch is not installed: timing chainrule alone")
     print(f"LeNet-5, batch {ARGS.batch}, float32, {ARGS.steps} steps after {ARGS.warmup} warm-up, "
           f"{ARGS.threads} thread(s); {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} CPUs; numpy {np.__version__}"
-          + (f", torch {torch.__version__}" if torch else "")
-          + ("; malloc keeps freed memory" if tuned else "; default malloc"))
-    runs = {"chainrule": [lambda: chainrule_steps(model, optimizer, images, labels)]}
+          + (f", torch {torch.__version__}" if torch else ""))
+    runs = {"chainrule": lambda: chainrule_steps(model, optimizer, images, labels)}
     warm_losses = {"chainrule": chainrule_steps(model, optimizer, warm_x, warm_y)}
-    if torch is not None and not ARGS.no_torch:
+    if torch is not None:
         torch.set_num_threads(ARGS.threads)
         cr.manual_seed(0)
         twin = torch_twin(torch, models.lenet5())
         torch_optimizer = torch.optim.SGD(twin.parameters(), lr=LR, momentum=MOMENTUM)
-        runs["pytorch"] = [lambda: torch_steps(torch, twin, torch_optimizer, images, labels)]
+        runs["pytorch"] = lambda: torch_steps(torch, twin, torch_optimizer, images, labels)
         warm_losses["pytorch"] = torch_steps(torch, twin, torch_optimizer, warm_x, warm_y)
     print("loss after the warm-up steps (same weights, same batches): "
           + ", ".join(f"{name} {loss:.6f}" for name, loss in warm_losses.items()))
-    best = {}
+    rates = {name: [] for name in runs}
     for _ in range(ARGS.repeats):  # alternate, so both see the same machine load
-        for name, (fn,) in runs.items():
-            result = timed(fn, ARGS.steps, ARGS.batch)
-            if name not in best or result[0] > best[name][0]:
-                best[name] = result
-    for name, (rate, ms, _) in best.items():
-        print(f"{name:>10}: {rate:8.0f} images/s  {ms:6.2f} ms/step")
-    if "pytorch" in best:
-        print(f"ratio chainrule / pytorch: {best['chainrule'][0] / best['pytorch'][0]:.2f}x")
+        for name, fn in runs.items():
+            rates[name].append(timed(fn, ARGS.steps, ARGS.batch))
+    best = {name: max(values) for name, values in rates.items()}
+    median = {name: float(np.median(values)) for name, values in rates.items()}
+    for name in runs:
+        print(f"{name:>10}: best {best[name]:6.0f} images/s ({ARGS.batch / best[name] * 1e3:5.2f} ms/step), "
+              f"median {median[name]:6.0f} images/s over {ARGS.repeats} runs of {ARGS.steps} steps")
+    if "pytorch" in runs:
+        print(f"ratio chainrule / pytorch: {best['chainrule'] / best['pytorch']:.2f}x (best), "
+              f"{median['chainrule'] / median['pytorch']:.2f}x (median)")
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@ from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
     Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8,
 )
 from . import autograd
-from .autograd import enable_grad, is_grad_enabled, no_grad
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .factories import (
-    arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like,
+    arange, eye, from_numpy, full, full_like, ones, ones_like, rand, rand_like, randn, randn_like, tensor,
+    zeros, zeros_like,
 )
 from .ops import (
     abs, add, argmax, argmin, cat, clamp, cos, div, eq, exp, expand, flatten, ge, gt, le,
@@ -19,7 +20,7 @@ from .ops import (
     mul, ne, neg, permute, pow, relu, reshape, sigmoid, sin, softmax, sqrt, squeeze, stack,
     sub, sum, tanh, transpose, unsqueeze, var, where,
 )
-from .random import manual_seed
+from .random import default_generator, get_rng_state, manual_seed, set_rng_state
 from .io import CheckpointError, load, load_metadata, save
 from . import models, nn, optim  # noqa: E402  (after the core they build on)
 from .nn.summary import summary  # noqa: E402

@@ -68,9 +68,33 @@ def randn(*size, dtype=None, requires_grad=False):
     return _leaf(data, requires_grad)
 
 
+def from_numpy(array):
+    """A leaf tensor sharing ``array``'s memory (no copy), like ``torch.from_numpy``."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
+    resolve_dtype(array.dtype, "from_numpy")
+    return Tensor._make(array, False, None)
+
+
+def _like_dtype(x, dtype):
+    return x.dtype if dtype is None else dtype
+
+
 def zeros_like(x, dtype=None, requires_grad=False):
-    return zeros(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+    return zeros(x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
 
 
 def ones_like(x, dtype=None, requires_grad=False):
-    return ones(*x.shape, dtype=dtype or x.dtype, requires_grad=requires_grad)
+    return ones(x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+
+
+def full_like(x, fill_value, dtype=None, requires_grad=False):
+    return full(x.shape, fill_value, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+
+
+def rand_like(x, dtype=None, requires_grad=False):
+    return rand(x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+
+
+def randn_like(x, dtype=None, requires_grad=False):
+    return randn(x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)

@@ -1,7 +1,7 @@
 """``Tensor``: an n-d array that remembers the op that made it (``grad_fn``).
 
-The Tensor knows the graph; the ops (``chainrule.ops``) know the math. Every method
-below is a thin call into an op.
+The Tensor knows the graph; the ops (``chainrule.ops``) know the math. Operators and
+math methods are the functional ops themselves, bound at the end of this module.
 """
 import numpy as np
 
@@ -43,6 +43,36 @@ def _to_array(data, dtype):
     if dtype is None and not from_numpy and array.dtype == np.float64:
         array = array.astype(np.float32)  # PyTorch's default float dtype
     return array
+
+
+def _float_formatter(data):
+    """PyTorch's float style: ``1.`` when all values are integral, else 4 decimals,
+    scientific when the nonzero finite magnitudes span more than 1e3 or leave [1e-4, 1e8).
+    Values are right-aligned to the widest nonzero finite one, as PyTorch does."""
+    values = data[np.isfinite(data) & (data != 0)].astype(np.float64)
+    magnitudes = np.abs(values)
+    integral = bool(np.all(values == np.round(values)))
+    big, small = (magnitudes.max(), magnitudes.min()) if values.size else (0.0, 0.0)
+    if integral:
+        scientific = big > 1e8
+    else:
+        scientific = big / small > 1e3 or big > 1e8 or small < 1e-4
+    if scientific:
+        fmt = "{:.4e}".format
+    elif integral:
+        fmt = lambda v: f"{v:.0f}." if np.isfinite(v) else f"{v}"  # noqa: E731
+    else:
+        fmt = "{:.4f}".format
+    width = max((len(fmt(v)) for v in values[:1000]), default=1)
+    return lambda v: fmt(v).rjust(width)
+
+
+def _format_array(data):
+    """The array part of a tensor's repr, formatted as PyTorch formats it."""
+    if data.size == 0:
+        return "[]"
+    formatter = {"float_kind": _float_formatter(data)} if data.dtype.kind == "f" else None
+    return np.array2string(data, separator=", ", prefix="tensor(", formatter=formatter)
 
 
 class Tensor:
@@ -119,7 +149,7 @@ class Tensor:
 
     def numpy(self):
         """The underlying array (shared, not copied), like ``torch.Tensor.numpy``."""
-        if self.requires_grad and self.grad_fn is not None:
+        if self.requires_grad:
             raise RuntimeError("numpy: call .detach().numpy() on a tensor that requires grad")
         return self.data
 
@@ -146,15 +176,16 @@ class Tensor:
         return bool(self.data)
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extras = []
+        if self.data.size == 0 and self.data.ndim != 1:
+            extras.append(f"size={self.shape}")
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype=chainrule.{self.dtype.name}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return "tensor(" + _format_array(self.data) + "".join(", " + e for e in extras) + ")"
 
     # ---- graph ----------------------------------------------------------------------
     def backward(self, grad=None, retain_graph=False):
@@ -186,13 +217,15 @@ class Tensor:
         return hook
 
     def retain_grad(self):
-        """Keep ``.grad`` on a non-leaf tensor too (leaves always keep it)."""
-        if self.grad_fn is None:
+        """Keep ``.grad`` on a non-leaf tensor too (leaves always keep it); it accumulates
+        across backward calls, as in PyTorch. Calling it again changes nothing."""
+        if self.grad_fn is None or any(getattr(h, "retains_grad", False) for h in self.grad_fn.hooks or ()):
             return
 
         def store(grad, tensor=self):
             tensor.grad = np.array(grad) if tensor.grad is None else tensor.grad + grad
 
+        store.retains_grad = True
         self.register_hook(store)
 
     def zero_grad(self):
@@ -200,7 +233,9 @@ class Tensor:
 
     # ---- conversion -------------------------------------------------------------------
     def to(self, dtype):
-        return _ops.cast(self, resolve_dtype(dtype, "to"))
+        """This tensor in ``dtype`` (itself when it already has it, as in PyTorch)."""
+        dtype = resolve_dtype(dtype, "to")
+        return self if dtype == self.dtype else _ops.cast(self, dtype)
 
     def float(self):
         return self.to(np.float32)
@@ -214,51 +249,9 @@ class Tensor:
     def clone(self):
         return _ops.cast(self, self.dtype)
 
-    # ---- arithmetic -------------------------------------------------------------------
-    def __add__(self, other):
-        return _ops.add(self, other)
-
-    def __radd__(self, other):
-        return _ops.add(other, self)
-
-    def __sub__(self, other):
-        return _ops.sub(self, other)
-
-    def __rsub__(self, other):
-        return _ops.sub(other, self)
-
-    def __mul__(self, other):
-        return _ops.mul(self, other)
-
-    def __rmul__(self, other):
-        return _ops.mul(other, self)
-
-    def __truediv__(self, other):
-        return _ops.div(self, other)
-
-    def __rtruediv__(self, other):
-        return _ops.div(other, self)
-
-    def __pow__(self, other):
-        return _ops.pow(self, other)
-
-    def __rpow__(self, other):
-        return _ops.pow(other, self)
-
-    def __matmul__(self, other):
-        return _ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _ops.matmul(other, self)
-
-    def __neg__(self):
-        return _ops.neg(self)
-
+    # ---- operators: + - * / ** @ and their reflected forms are bound to the ops at the end
     def __pos__(self):
         return self
-
-    def __abs__(self):
-        return _ops.abs(self)
 
     def __getitem__(self, index):
         return _ops.getitem(self, index)
@@ -271,46 +264,66 @@ class Tensor:
             )
         self.data[_ops.index_arrays(index)] = value.data if isinstance(value, Tensor) else value
 
-    # ---- comparisons (no gradient) ---------------------------------------------------------
-    def __eq__(self, other):
-        return _ops.eq(self, other)
+    # ---- in place (only where no graph is recorded: optimizer steps under no_grad) ------
+    def _update(self, other, ufunc, symbol):
+        if self.requires_grad and _grad_mode.is_grad_enabled():
+            if self.grad_fn is not None:
+                return NotImplemented  # Python falls back to ``self = self <op> other``
+            raise RuntimeError(
+                f"{symbol}: in-place update of a leaf tensor that requires grad; do it "
+                "under chainrule.no_grad() (as optimizers do)"
+            )
+        value = other.data if isinstance(other, Tensor) else other
+        try:
+            ufunc(self.data, value, out=self.data)
+        except (TypeError, ValueError) as exc:
+            error = TypeError if isinstance(exc, TypeError) else ValueError
+            raise error(f"{symbol}: {exc} (tensor of shape {self.shape}, dtype {self.dtype})") from None
+        return self
 
-    def __ne__(self, other):
-        return _ops.ne(self, other)
+    def __iadd__(self, other):
+        return self._update(other, np.add, "+=")
 
-    def __lt__(self, other):
-        return _ops.lt(self, other)
+    def __isub__(self, other):
+        return self._update(other, np.subtract, "-=")
 
-    def __le__(self, other):
-        return _ops.le(self, other)
+    def __imul__(self, other):
+        return self._update(other, np.multiply, "*=")
 
-    def __gt__(self, other):
-        return _ops.gt(self, other)
+    def __itruediv__(self, other):
+        return self._update(other, np.divide, "/=")
 
-    def __ge__(self, other):
-        return _ops.ge(self, other)
-
-
-def _method(name):
-    def method(self, *args, **kwargs):
-        return getattr(_ops, name)(self, *args, **kwargs)
-
-    method.__name__ = name
-    method.__doc__ = f"See ``chainrule.{name}``."
-    return method
-
-
-for _name in (
-    "add", "sub", "mul", "div", "pow", "matmul", "exp", "log", "sqrt", "abs", "sin", "cos",
-    "tanh", "sigmoid", "relu", "leaky_relu", "clamp", "maximum", "minimum", "sum", "mean",
-    "var", "max", "min", "logsumexp", "argmax", "argmin", "softmax", "log_softmax", "reshape",
-    "view", "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand",
-):
-    setattr(Tensor, _name, _method(_name))
-Tensor.neg = Tensor.__neg__
-Tensor.clip = Tensor.clamp
 
 # Bound last: ops and the engine import Tensor from this module.
 from . import ops as _ops  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import grad_mode as _grad_mode  # noqa: E402
+
+
+def _reflected(op):
+    def reflected(self, other):
+        return op(other, self)
+
+    reflected.__name__ = f"r{op.__name__}"
+    return reflected
+
+
+# Operators call the functional ops directly (``x * y`` is ``chainrule.mul(x, y)``), and
+# methods are the functional ops themselves (``x.sum(1)`` is ``chainrule.sum(x, 1)``):
+# no extra call per op.
+for _dunder, _op in (
+    ("add", _ops.add), ("sub", _ops.sub), ("mul", _ops.mul), ("truediv", _ops.div),
+    ("pow", _ops.pow), ("matmul", _ops.matmul),
+):
+    setattr(Tensor, f"__{_dunder}__", _op)
+    setattr(Tensor, f"__r{_dunder}__", _reflected(_op))
+for _dunder in ("eq", "ne", "lt", "le", "gt", "ge", "neg", "abs"):  # comparisons carry no gradient
+    setattr(Tensor, f"__{_dunder}__", getattr(_ops, _dunder))
+for _name in (
+    "add", "sub", "mul", "div", "pow", "matmul", "neg", "exp", "log", "sqrt", "abs", "sin", "cos",
+    "tanh", "sigmoid", "relu", "leaky_relu", "clamp", "maximum", "minimum", "sum", "mean",
+    "var", "max", "min", "logsumexp", "argmax", "argmin", "softmax", "log_softmax", "reshape",
+    "view", "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand",
+):
+    setattr(Tensor, _name, getattr(_ops, _name))
+Tensor.clip = Tensor.clamp

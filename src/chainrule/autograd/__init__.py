@@ -2,7 +2,7 @@
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from .engine import backward
 from .function import Function, FreedGraphError, ShapeError
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "set_grad_enabled",
 ]

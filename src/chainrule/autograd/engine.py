@@ -1,8 +1,10 @@
 """The reverse-mode engine: walk the graph from the output back to the leaves.
 
-No recursion (a chain of 100,000 ops works): the graph is ordered by an explicit
-depth-first post-order, then visited in reverse, summing gradients where a value
-fans out ("fan-out adds", section 1 of the math doc).
+No recursion (a chain of 100,000 ops works). A first sweep counts, for every node
+reachable from the output, how many reachable nodes consume its value; the backward
+sweep then visits a node only once all its consumers have been visited, so its
+gradient is complete: every use has added its share ("fan-out adds", section 1 of
+the math doc). That order is a reverse topological order, found with explicit stacks.
 """
 import numpy as np
 
@@ -11,31 +13,29 @@ from ..tensor import Tensor
 from .function import FREED, FreedGraphError, backward_hooks
 
 
-def _topological_order(root):
-    """Nodes reachable from ``root``, each before every node it depends on."""
-    order, visited = [], set()
-    stack = [(root, False)]
+def consumer_counts(root):
+    """{node: number of uses by nodes reachable from ``root``}, for every reachable node."""
+    counts = {root: 0}
+    stack = [root]
     while stack:
-        node, finished = stack.pop()
-        if finished:
-            order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for inp in node.inputs:
-            if isinstance(inp, Tensor) and inp.grad_fn is not None and inp.grad_fn not in visited:
-                stack.append((inp.grad_fn, False))
-    order.reverse()
-    return order
+        for inp in stack.pop().inputs:
+            if isinstance(inp, Tensor):
+                child = inp.grad_fn
+                if child is None:
+                    continue
+                if child in counts:
+                    counts[child] += 1
+                else:
+                    counts[child] = 1
+                    stack.append(child)
+    return counts
 
 
 def _run_hooks(hooks, grad):
     for hook in hooks:
         result = hook(grad)
         if result is not None:
-            grad = np.asarray(result)
+            grad = np.asarray(result.data if isinstance(result, Tensor) else result)
     return grad
 
 
@@ -66,8 +66,27 @@ def _initial_grad(tensor, grad):
     return grad.astype(tensor.dtype, copy=False)
 
 
+def _freed_error(node):
+    return FreedGraphError(
+        f"backward: trying to backward through the graph a second time (at "
+        f"{node.op_name()}); its saved values were freed by the first backward. Call "
+        "backward(retain_graph=True) the first time if you need to backward twice"
+    )
+
+
+def _arity_error(node, grad_inputs):
+    return RuntimeError(
+        f"{node.op_name()}: backward returned {len(grad_inputs)} gradients for "
+        f"{len(node.inputs)} inputs; return one (or None) per positional input"
+    )  # fewer would silently drop gradients (extra ones, for absent optional inputs, are ignored)
+
+
 def backward(tensor, grad=None, retain_graph=False):
-    """Accumulate d(tensor)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
+    """Accumulate d(tensor)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+    ``grad`` is the upstream gradient (needed when ``tensor`` is not a scalar). Unless
+    ``retain_graph``, every node's saved values are freed once it has been visited.
+    """
     if not tensor.requires_grad:
         raise RuntimeError(
             "backward: the tensor does not require grad and has no grad_fn; create the "
@@ -78,36 +97,44 @@ def backward(tensor, grad=None, retain_graph=False):
     if root is None:
         _accumulate_leaf(tensor, grad)
         return
+    pending = consumer_counts(root)
     grads = {root: grad}
-    for node in _topological_order(root):
-        grad_out = grads.pop(node, None)
-        if grad_out is None:
-            continue
+    ready = [root]
+    while ready:
+        node = ready.pop()
         if node.saved is FREED:
-            raise FreedGraphError(
-                f"backward: trying to backward through the graph a second time at "
-                f"{node.op_name()}: its saved values were freed; call backward(retain_graph=True) "
-                "the first time if you need to backward twice"
-            )
-        if node.hooks:
-            grad_out = _run_hooks(node.hooks, grad_out)
-        grad_inputs = node.backward(grad_out)
-        if backward_hooks:
-            for hook in backward_hooks:
-                hook(node, grad_out, grad_inputs)
+            raise _freed_error(node)
+        grad_out = grads.pop(node, None)
+        if grad_out is None:  # no gradient reached this node: none flows to its inputs
+            grad_inputs = (None,) * len(node.inputs)
+        else:
+            if node.hooks:
+                grad_out = _run_hooks(node.hooks, grad_out)
+            grad_inputs = node.backward(grad_out)
+            if len(grad_inputs) < len(node.inputs):
+                raise _arity_error(node, grad_inputs)
+            if backward_hooks:
+                for hook in backward_hooks:
+                    hook(node, grad_out, grad_inputs)
         for inp, needed, g in zip(node.inputs, node.needs_input_grad, grad_inputs):
-            if not needed or g is None:
+            if not needed:  # a constant, or a tensor without grad (hence without grad_fn)
                 continue
-            data = inp.data
-            if g.shape != data.shape:
-                g = sum_to_shape(g, data.shape)
-            if g.dtype != data.dtype:
-                g = g.astype(data.dtype)
             child = inp.grad_fn
-            if child is None:
-                _accumulate_leaf(inp, g)
-            else:
+            if g is not None:
+                data = inp.data
+                if g.shape != data.shape:
+                    g = sum_to_shape(g, data.shape)  # undo broadcasting, once, here
+                if g.dtype is not data.dtype and g.dtype != data.dtype:
+                    g = g.astype(data.dtype)
+                if child is None:
+                    _accumulate_leaf(inp, g)
+                    continue
                 previous = grads.get(child)
                 grads[child] = g if previous is None else previous + g
+            elif child is None:
+                continue
+            pending[child] -= 1
+            if not pending[child]:  # every consumer has added its share
+                ready.append(child)
         if not retain_graph:
             node.release()

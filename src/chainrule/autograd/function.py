@@ -8,7 +8,7 @@ and dtype casting of the returned gradients happen once, in the engine.
 import numpy as np
 
 from ..tensor import Tensor
-from . import grad_mode
+from .grad_mode import _mode as _grad_mode
 
 _NUMBER_TYPES = (int, float, bool, np.number, np.bool_, np.ndarray)
 
@@ -29,31 +29,56 @@ class FreedGraphError(RuntimeError):
 FREED = object()  # marks ``saved`` of a node after backward released it
 
 
+def _shape_list(arrays):
+    shapes = [str(np.shape(a)) for a in arrays]
+    return shapes[0] if len(shapes) == 1 else ", ".join(shapes[:-1]) + " and " + shapes[-1]
+
+
+def op_error(name, exc, arrays):
+    """The error of a failed forward, re-raised naming the op and the input shapes."""
+    message = str(exc).strip()
+    if isinstance(exc, ValueError):
+        if "could not be broadcast" in message:
+            return ValueError(f"{name}: shapes {_shape_list(arrays)} cannot be broadcast together")
+        return ValueError(f"{name}: {message} (input shapes {_shape_list(arrays)})")
+    dtypes = ", ".join(str(getattr(a, "dtype", type(a).__name__)) for a in arrays)
+    return TypeError(f"{name}: {message} (input dtypes {dtypes})")
+
+
 class Function:
     """Base of every op. Instances are graph nodes: ``inputs`` holds the op's
     arguments (Tensors or constants), ``params`` its keyword parameters (so tools
     can re-run the op), ``saved`` whatever forward cached. Nodes can be weakly
-    referenced, so tools can attach data to a graph without keeping it alive."""
+    referenced, so tools can attach data to a graph without keeping it alive.
+
+    ``name`` (a class attribute) is the op's name in messages; by default the
+    class name in lower case.
+    """
 
     __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "__weakref__")
+    name = None
 
     @classmethod
     def op_name(cls):
-        return cls.__name__.lower()
+        return cls.name or cls.__name__.lower()
 
     @classmethod
     def apply(cls, *args, **params):
-        """Run forward on the arrays of ``args`` and record the node if any input needs grad."""
+        """Run forward on the arrays of ``args`` and record the node if any input needs grad.
+
+        Only floating-point outputs are recorded: a cast to an integer type ends the graph.
+        """
         node = cls.__new__(cls)
         node.saved = None
         arrays = []
-        requires_grad = False
+        needs = []
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                requires_grad = requires_grad or a.requires_grad
+                needs.append(a.requires_grad)
             elif isinstance(a, _NUMBER_TYPES):
                 arrays.append(a)
+                needs.append(False)
             else:
                 raise TypeError(
                     f"{cls.op_name()}: unsupported operand of type {type(a).__name__}; "
@@ -64,16 +89,15 @@ class Function:
         except ShapeError:
             raise
         except ValueError as exc:
-            shapes = ", ".join(str(np.shape(a)) for a in arrays)
-            raise ValueError(f"{cls.op_name()}: {exc} (input shapes {shapes})") from None
+            raise op_error(cls.op_name(), exc, arrays) from None
+        except TypeError as exc:
+            raise op_error(cls.op_name(), exc, arrays) from exc
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        if requires_grad and grad_mode._mode.enabled:
+        if True in needs and _grad_mode.enabled and data.dtype.kind == "f":
             node.inputs = args
             node.params = params
-            node.needs_input_grad = tuple(
-                isinstance(a, Tensor) and a.requires_grad for a in args
-            )
+            node.needs_input_grad = needs
             node.hooks = None
             out = Tensor._make(data, True, node)
         else:

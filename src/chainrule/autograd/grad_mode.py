@@ -1,4 +1,4 @@
-"""Whether ops record the graph: ``no_grad`` and ``enable_grad``, as in PyTorch."""
+"""Whether ops record the graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, as in PyTorch."""
 import functools
 import threading
 
@@ -16,9 +16,13 @@ def is_grad_enabled():
 
 
 class _SetGradMode:
-    """Context manager and decorator that sets grad recording on or off."""
+    """Context manager and decorator (``@no_grad()`` or bare ``@no_grad``) setting grad recording."""
 
     _value = True
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        return self if fn is None else self(fn)
 
     def __enter__(self):
         self._previous = _mode.enabled
@@ -30,6 +34,9 @@ class _SetGradMode:
         return False
 
     def __call__(self, fn):
+        if not callable(fn):
+            raise TypeError(f"{type(self).__name__}: expected a function to decorate, got {fn!r}")
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with type(self)():
@@ -48,3 +55,22 @@ class enable_grad(_SetGradMode):
     """Ops inside record the graph, even within ``no_grad``."""
 
     _value = True
+
+
+class set_grad_enabled:
+    """``set_grad_enabled(mode)``: record the graph if ``mode`` is true.
+
+    As in PyTorch it sets the mode at once (usable as a plain call) and, used with
+    ``with``, restores the previous mode on exit.
+    """
+
+    def __init__(self, mode):
+        self._previous = _mode.enabled
+        _mode.enabled = bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        _mode.enabled = self._previous
+        return False

@@ -13,7 +13,7 @@ from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from .compare import eq, ge, gt, le, lt, ne
 from .elementwise import Abs, Cast, Cos, Exp, Log, Sigmoid, Sin, Sqrt, Tanh
 from .reduction import (
-    Extreme, ExtremeAlongDim, LogSumExp, Mean, MinAlongDim, MinAll, Sum, Var, normalize_dims,
+    LogSumExp, MaxAll, MaxAlongDim, Mean, MinAll, MinAlongDim, Sum, Var, normalize_dims,
 )
 from .selection import Maximum, Minimum, Where
 from .shape import Cat, Expand, GetItem, Permute, Reshape, Stack
@@ -139,50 +139,64 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None, axis=None
     return Var.apply(x, dims=dims, correction=correction, keepdim=keepdim)
 
 
-def _extreme(x, dim, keepdim, axis, keepdims, whole, along, name):
+def _one_dim(dim, ndim, op):
+    """``dim`` as one non-negative axis of a tensor with ``ndim`` >= 1 dimensions."""
+    if ndim == 0:
+        raise IndexError(f"{op}: dim={dim!r} needs a tensor with at least one dimension")
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}: dim must be one int, got {dim!r}")
+    return normalize_dims(dim, ndim, op)[0]
+
+
+def _extreme(x, dim, keepdim, axis, keepdims, name):
     dim, keepdim = _dim_args(dim, axis, keepdim, keepdims)
+    is_max = name == "max"
     if isinstance(dim, Tensor):  # torch.max(a, b) is the element-wise maximum
-        return (maximum if whole is Extreme else minimum)(x, dim)
-    if _data(x).size == 0:
+        return (maximum if is_max else minimum)(x, dim)
+    data = _data(x)
+    if data.size == 0:
         raise ValueError(f"{name}: cannot reduce an empty tensor")
     if dim is None:
-        return whole.apply(x)
-    (dim,) = normalize_dims(dim, xp.ndim(_data(x)), name)
-    values = along.apply(x, dim=dim, keepdim=keepdim)
-    node = values.grad_fn
-    indices = node.indices() if node is not None else _arg(x, dim, keepdim, along._arg)
-    return ValuesIndices(values, Tensor._make(indices, False, None))
+        return (MaxAll if is_max else MinAll).apply(x)
+    dim = _one_dim(dim, data.ndim, name)
+    indices = xp.expand_dims((xp.argmax if is_max else xp.argmin)(data, axis=dim), dim)
+    along = MaxAlongDim if is_max else MinAlongDim
+    values = along.apply(x, indices=indices, dim=dim, keepdim=keepdim)
+    indices = indices if keepdim else indices.squeeze(dim)
+    return ValuesIndices(values, Tensor._make(indices.astype(xp.int64, copy=False), False, None))
 
 
 def max(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
     """Maximum of all elements, or ``(values, indices)`` along ``dim`` as in PyTorch."""
-    return _extreme(x, dim, keepdim, axis, keepdims, Extreme, ExtremeAlongDim, "max")
+    return _extreme(x, dim, keepdim, axis, keepdims, "max")
 
 
 def min(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
     """Minimum of all elements, or ``(values, indices)`` along ``dim`` as in PyTorch."""
-    return _extreme(x, dim, keepdim, axis, keepdims, MinAll, MinAlongDim, "min")
+    return _extreme(x, dim, keepdim, axis, keepdims, "min")
 
 
-def _arg(x, dim, keepdim, fn):
+def _arg(x, dim, keepdim, fn, name):
     data = _data(x)
+    if data.size == 0:
+        raise ValueError(f"{name}: cannot reduce an empty tensor")
     if dim is None:
         return xp.asarray(fn(data), dtype=xp.int64)
-    (dim,) = normalize_dims(dim, data.ndim, fn.__name__)
+    dim = _one_dim(dim, data.ndim, name)
     out = fn(data, axis=dim)
-    return (xp.expand_dims(out, dim) if keepdim else out).astype(xp.int64)
+    return (xp.expand_dims(out, dim) if keepdim else out).astype(xp.int64, copy=False)
 
 
 def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
     """Index of the (first) maximum; no gradient."""
     dim, keepdim = _dim_args(dim, axis, keepdim, keepdims)
-    return Tensor._make(_arg(x, dim, keepdim, xp.argmax), False, None)
+    return Tensor._make(_arg(x, dim, keepdim, xp.argmax, "argmax"), False, None)
 
 
 def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
     """Index of the (first) minimum; no gradient."""
     dim, keepdim = _dim_args(dim, axis, keepdim, keepdims)
-    return Tensor._make(_arg(x, dim, keepdim, xp.argmin), False, None)
+    return Tensor._make(_arg(x, dim, keepdim, xp.argmin, "argmin"), False, None)
 
 
 def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
@@ -191,13 +205,11 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
 
 
 def softmax(x, dim=-1):
-    (dim,) = normalize_dims(dim, xp.ndim(_data(x)), "softmax")
-    return Softmax.apply(x, dim=dim)
+    return Softmax.apply(x, dim=_one_dim(dim, xp.ndim(_data(x)), "softmax"))
 
 
 def log_softmax(x, dim=-1):
-    (dim,) = normalize_dims(dim, xp.ndim(_data(x)), "log_softmax")
-    return LogSoftmax.apply(x, dim=dim)
+    return LogSoftmax.apply(x, dim=_one_dim(dim, xp.ndim(_data(x)), "log_softmax"))
 
 
 def _data(x):
@@ -237,8 +249,10 @@ def permute(x, *dims):
 
 
 def transpose(x, dim0, dim1):
-    dims = list(range(xp.ndim(_data(x))))
-    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    ndim = xp.ndim(_data(x))
+    dim0, dim1 = (_one_dim(d, ndim, "transpose") for d in (dim0, dim1))
+    dims = list(range(ndim))
+    dims[dim0], dims[dim1] = dim1, dim0
     return Permute.apply(x, dims=tuple(dims))
 
 
@@ -250,7 +264,7 @@ def squeeze(x, dim=None):
 
 def unsqueeze(x, dim):
     shape = _data(x).shape
-    (dim,) = normalize_dims(dim, len(shape) + 1, "unsqueeze")
+    dim = _one_dim(dim, len(shape) + 1, "unsqueeze")
     return reshape(x, shape[:dim] + (1,) + shape[dim:])
 
 
@@ -268,7 +282,7 @@ def cat(tensors, dim=0):
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("cat: expects a non-empty sequence of tensors")
-    (dim,) = normalize_dims(dim, xp.ndim(_data(tensors[0])), "cat")
+    dim = _one_dim(dim, xp.ndim(_data(tensors[0])), "cat")
     return Cat.apply(*tensors, dim=dim)
 
 
@@ -276,7 +290,7 @@ def stack(tensors, dim=0):
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError("stack: expects a non-empty sequence of tensors")
-    (dim,) = normalize_dims(dim, xp.ndim(_data(tensors[0])) + 1, "stack")
+    dim = _one_dim(dim, xp.ndim(_data(tensors[0])) + 1, "stack")
     return Stack.apply(*tensors, dim=dim)
 
 

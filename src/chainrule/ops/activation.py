@@ -1,13 +1,18 @@
 """Piecewise-linear activations: the gradient is routed or scaled by a mask."""
 import math
+import numbers
 
 from ..autograd.function import Function
 from ..backend import xp
 
 
 def check_finite_scalar(op, name, value):
-    """Clear error for a NaN or infinite scalar argument where it makes no sense."""
-    if value is not None and not math.isfinite(value):
+    """Clear error for a non-number, NaN or infinite scalar argument where it makes no sense."""
+    if value is None:
+        return
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}: {name} must be a Python number, got {type(value).__name__}")
+    if not math.isfinite(value):
         raise ValueError(f"{op}: {name} must be a finite number, got {value!r}")
 
 
@@ -28,6 +33,7 @@ class LeakyReLU(Function):
     """x where x > 0, else slope * x."""
 
     __slots__ = ("slope",)
+    name = "leaky_relu"
 
     def forward(self, x, negative_slope=0.01):
         mask = x > 0

@@ -124,16 +124,13 @@ class MatMul(Function):
             ) from None
 
     def backward(self, grad):
-        # D = A @ B: dA = dD @ B^T and dB = A^T @ dD; 1-D operands act as a row / a column.
+        # D = A @ B: dA = dD @ B^T and dB = A^T @ dD; a 1-D A acts as a row, a 1-D B as a column
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        g = grad
-        if a.ndim == 1:
-            g = xp.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = xp.expand_dims(g, -1)
+        batch = grad.shape[:grad.ndim - (a.ndim > 1) - (b.ndim > 1)]
+        g = xp.reshape(grad, batch + (a2.shape[-2], b2.shape[-1]))  # restore the dropped 1-dims
         ga = gb = None
         if need_a:
             ga = g @ xp.swapaxes(b2, -1, -2)

@@ -16,10 +16,12 @@ class BatchNorm(Function):
                 momentum=0.1, eps=1e-5):
         axes = (0,) + tuple(range(2, x.ndim))
         channel = (1, -1) + (1,) * (x.ndim - 2)
+        # In-place steps on two buffers (x_hat, out): each new large array costs page faults.
         if training:
             mean = x.mean(axis=axes)
-            centered = x - mean.reshape(channel)
-            var = xp.square(centered).mean(axis=axes)  # biased: the one that normalizes
+            x_hat = x - mean.reshape(channel)
+            out = xp.square(x_hat)
+            var = out.mean(axis=axes)  # biased: the one that normalizes
             if running_mean is not None:
                 n = x.size // x.shape[1]
                 running_mean *= 1 - momentum
@@ -27,13 +29,16 @@ class BatchNorm(Function):
                 running_var *= 1 - momentum
                 running_var += (momentum * n / (n - 1)) * var  # unbiased, as in PyTorch
         else:
-            centered = x - running_mean.astype(x.dtype, copy=False).reshape(channel)
+            x_hat = x - running_mean.astype(x.dtype, copy=False).reshape(channel)
+            out = xp.empty_like(x_hat)
             var = running_var.astype(x.dtype, copy=False)
         inv_std = 1 / xp.sqrt(var + eps)
-        x_hat = centered * inv_std.reshape(channel)
+        x_hat *= inv_std.reshape(channel)
         self.saved = (x_hat, inv_std, weight)
         self.training = training
-        return x_hat * weight.reshape(channel) + bias.reshape(channel)
+        xp.multiply(x_hat, weight.reshape(channel), out=out)
+        out += bias.reshape(channel)
+        return out
 
     def backward(self, grad):
         """dgamma = sum(dy * x_hat), dbeta = sum(dy) over all axes but 1; in training
@@ -43,13 +48,17 @@ class BatchNorm(Function):
         axes = (0,) + tuple(range(2, grad.ndim))
         channel = (1, -1) + (1,) * (grad.ndim - 2)
         dbeta = grad.sum(axis=axes)
-        dgamma = (grad * x_hat).sum(axis=axes)
+        work = grad * x_hat
+        dgamma = work.sum(axis=axes)
         if not self.needs_input_grad[0]:
             dx = None
         elif self.training:
             n = grad.size // grad.shape[1]
-            scale = (gamma * inv_std / n).reshape(channel)
-            dx = scale * (n * grad - dbeta.reshape(channel) - x_hat * dgamma.reshape(channel))
+            xp.multiply(x_hat, dgamma.reshape(channel), out=work)  # x_hat * sum(dy * x_hat)
+            dx = n * grad
+            dx -= dbeta.reshape(channel)
+            dx -= work
+            dx *= (gamma * inv_std / n).reshape(channel)
         else:
             dx = grad * (gamma * inv_std).reshape(channel)
         return dx, dgamma, dbeta

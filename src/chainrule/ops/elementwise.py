@@ -99,10 +99,11 @@ class Tanh(Function):
 
 
 def sigmoid_array(x):
-    """1 / (1 + e^-x), written through tanh so it never overflows."""
-    out = xp.tanh(x * 0.5)
-    out += 1
-    out *= 0.5
+    """1 / (1 + e^-x), as e^x / (1 + e^x) for x < 0: never overflows, and keeps full
+    relative precision for large negative x (where 1 + tanh(x/2) would cancel to 0)."""
+    e = xp.exp(-xp.abs(x))
+    out = xp.where(x >= 0, 1, e)
+    out /= 1 + e
     return out
 
 

@@ -1,19 +1,27 @@
 """Reductions over ``dim`` (int, tuple or None for all) with ``keepdim``, as in PyTorch."""
+import operator
+
 from ..autograd.function import Function
 from ..backend import xp
 
 
 def normalize_dims(dim, ndim, op):
-    """``dim`` as a sorted tuple of non-negative axes (all axes for None)."""
+    """``dim`` (an int, a sequence of ints or None for all) as a sorted tuple of
+    non-negative axes. A 0-d tensor accepts dim 0 and -1 as in PyTorch (no axis)."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    out = []
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    out = set()
     for d in dims:
+        try:
+            d = operator.index(d)
+        except TypeError:
+            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}") from None
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
-        out.append(d % max(ndim, 1))
-    return tuple(sorted(set(out)))
+        if ndim:
+            out.add(d % ndim)
+    return tuple(sorted(out))
 
 
 def expand_reduced(grad, shape, dims, keepdim):
@@ -63,7 +71,8 @@ class Var(Function):
         for d in dims:
             count *= x.shape[d]
         self.dims, self.keepdim = dims, keepdim
-        self.divisor = max(count - correction, 0)
+        # N - correction <= 0 gives inf/nan, as in PyTorch (a float divisor: no ZeroDivisionError)
+        self.divisor = float(max(count - correction, 0))
         centered = x - x.mean(axis=dims, keepdims=True)
         self.saved = centered
         with xp.errstate(divide="ignore", invalid="ignore"):
@@ -73,13 +82,15 @@ class Var(Function):
         centered = self.saved  # d var / dx = 2 (x - mean) / (N - correction)
         if not self.keepdim and centered.ndim:
             grad = xp.expand_dims(grad, self.dims)
-        return (grad * centered * (2 / self.divisor),)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return (grad * centered * (2 / xp.float64(self.divisor)),)
 
 
-class Extreme(Function):
-    """max (or min) over all elements; ties share the gradient evenly, as in PyTorch."""
+class MaxAll(Function):
+    """max over all elements; ties share the gradient evenly, as in PyTorch."""
 
     __slots__ = ()
+    name = "max"
     _reduce = staticmethod(xp.max)
 
     def forward(self, x):
@@ -93,39 +104,41 @@ class Extreme(Function):
         return (mask * (grad / mask.sum()),)
 
 
-class MinAll(Extreme):
+class MinAll(MaxAll):
+    """min over all elements; ties share the gradient evenly."""
+
     __slots__ = ()
+    name = "min"
     _reduce = staticmethod(xp.min)
 
 
-class ExtremeAlongDim(Function):
-    """max (or min) along one dim; the gradient goes to the returned index (the first extreme)."""
+class MaxAlongDim(Function):
+    """max along ``dim``: the values at ``indices`` (from argmax, keepdim shape).
+    The gradient goes to those positions, as PyTorch routes it."""
 
     __slots__ = ("dim", "keepdim", "shape")
-    _arg = staticmethod(xp.argmax)
+    name = "max"
 
-    def forward(self, x, dim=0, keepdim=False):
+    def forward(self, x, indices=None, dim=0, keepdim=False):
         self.dim, self.keepdim, self.shape = dim, keepdim, x.shape
-        idx = xp.expand_dims(self._arg(x, axis=dim), dim)
-        self.saved = idx
-        values = xp.take_along_axis(x, idx, axis=dim)
+        self.saved = indices
+        values = xp.take_along_axis(x, indices, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
-    def indices(self):
-        return self.saved if self.keepdim else self.saved.squeeze(self.dim)
-
     def backward(self, grad):
-        idx = self.saved  # routed to the position of the extreme
+        indices = self.saved  # routed to the position of the extreme
         if not self.keepdim:
             grad = xp.expand_dims(grad, self.dim)
         out = xp.zeros(self.shape, dtype=grad.dtype)
-        xp.put_along_axis(out, idx, grad, axis=self.dim)
+        xp.put_along_axis(out, indices, grad, axis=self.dim)
         return (out,)
 
 
-class MinAlongDim(ExtremeAlongDim):
+class MinAlongDim(MaxAlongDim):
+    """min along ``dim``: the same routing, at argmin's indices."""
+
     __slots__ = ()
-    _arg = staticmethod(xp.argmin)
+    name = "min"
 
 
 class LogSumExp(Function):

@@ -8,19 +8,19 @@ class Maximum(Function):
 
     __slots__ = ()
     _pick = staticmethod(xp.maximum)
+    _wins = staticmethod(xp.greater)
 
     def forward(self, x, y):
-        out = self._pick(x, y)
-        self.saved = (x, y, out)
-        return out
+        self.saved = (x, y)
+        return self._pick(x, y)
 
     def backward(self, grad):
-        x, y, out = self.saved  # max gate: 1 to the larger input, 0 to the other
-        x_wins = (x == out).astype(grad.dtype)
-        y_wins = (y == out).astype(grad.dtype)
-        share = x_wins + y_wins  # 2 on a tie
+        x, y = self.saved  # max gate: 1 to the larger input, 0 to the other (1/2 each on a tie)
+        tie, half = x == y, grad.dtype.type(0.5)  # half in grad's dtype: no float64 upcast
         need_x, need_y = self.needs_input_grad
-        return (grad * x_wins / share if need_x else None), (grad * y_wins / share if need_y else None)
+        gx = grad * xp.where(tie, half, self._wins(x, y)) if need_x else None
+        gy = grad * xp.where(tie, half, self._wins(y, x)) if need_y else None
+        return gx, gy
 
 
 class Minimum(Maximum):
@@ -28,6 +28,7 @@ class Minimum(Maximum):
 
     __slots__ = ()
     _pick = staticmethod(xp.minimum)
+    _wins = staticmethod(xp.less)
 
 
 class Where(Function):

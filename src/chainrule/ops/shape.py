@@ -47,6 +47,10 @@ class Expand(Function):
         return (grad,)
 
 
+def _shapes(arrays):
+    return ", ".join(str(xp.shape(x)) for x in arrays)
+
+
 class Cat(Function):
     """Tensors joined along an existing dim."""
 
@@ -54,12 +58,14 @@ class Cat(Function):
 
     def forward(self, *xs, dim=0):
         self.dim = dim
-        self.saved = xp.cumsum([x.shape[dim] for x in xs])[:-1]
         try:
-            return xp.concatenate(xs, axis=dim)
+            out = xp.concatenate(xs, axis=dim)
         except ValueError:
-            shapes = ", ".join(str(x.shape) for x in xs)
-            raise ShapeError(f"cat: shapes {shapes} differ outside dim {dim}") from None
+            raise ShapeError(
+                f"cat: cannot join shapes {_shapes(xs)} along dim {dim} (the other dims must match)"
+            ) from None
+        self.saved = xp.cumsum([x.shape[dim] for x in xs])[:-1]  # where to split the gradient
+        return out
 
     def backward(self, grad):
         return tuple(xp.split(grad, self.saved, axis=self.dim))
@@ -75,8 +81,7 @@ class Stack(Function):
         try:
             return xp.stack(xs, axis=dim)
         except ValueError:
-            shapes = ", ".join(str(x.shape) for x in xs)
-            raise ShapeError(f"stack: expects tensors of one shape, got {shapes}") from None
+            raise ShapeError(f"stack: expects tensors of one shape, got {_shapes(xs)}") from None
 
     def backward(self, grad):
         return tuple(xp.moveaxis(grad, self.dim, 0))

@@ -35,6 +35,7 @@ class LogSoftmax(Function):
     """y = x - logsumexp(x) along ``dim``."""
 
     __slots__ = ("dim",)
+    name = "log_softmax"
 
     def forward(self, x, dim=-1):
         self.dim = dim

@@ -1,0 +1,119 @@
+"""The pieces of a run, built from a ``TrainConfig``: datasets, model, loss, optimizer and
+learning-rate schedule."""
+import inspect
+import math
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..nn import Linear
+from ..tensor import Tensor
+from ..nn import functional as F
+from .config import ConfigError
+
+LOSSES = {"cross-entropy": F.cross_entropy, "mse": F.quadratic_cost}
+MOMENTUM_OPTIMIZERS = ("sgd", "rmsprop")
+INPUT_SHAPES = {"digits": (1, 8, 8), "mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28)}
+NUM_CLASSES = 10  # every dataset of the CLI has ten classes
+
+
+def input_shape_of(dataset):
+    """``((C, H, W), number of classes)`` of a dataset's images, without loading it."""
+    return INPUT_SHAPES[dataset], NUM_CLASSES
+
+
+def load_datasets(config):
+    """``(train_set, test_set)`` of ``config.dataset`` (IDX sets from ``config.data_dir``,
+    downloaded there first with ``config.download``)."""
+    from .. import data
+
+    if config.dataset == "digits":
+        return data.Digits(train=True), data.Digits(train=False)
+    dataset = {"mnist": data.MNIST, "fashion-mnist": data.FashionMNIST}[config.dataset]
+    try:
+        return tuple(dataset(config.data_dir, train=train, download=config.download)
+                     for train in (True, False))
+    except data.DataError as exc:
+        if config.download:
+            raise
+        raise data.DataError(f"{exc} (on the command line: --download)") from None
+
+
+def build_model(name, input_shape, num_classes, hidden=None, init_name="default"):
+    """The registered model ``name`` (``chainrule.models.MODELS``) for inputs of
+    ``input_shape`` (C, H, W) and ``num_classes`` outputs. Models with layer ``sizes`` get
+    (C*H*W, *hidden, num_classes), ``hidden`` defaulting to the model's own. ``init_name``:
+    'default' keeps the model's initialisation; 'standard_normal' or 'fan_in_normal'
+    (``models.WEIGHT_INITS``) re-draws every Linear layer's weights and biases."""
+    from .. import models
+
+    if name not in models.MODELS:
+        raise ConfigError(f"unknown --model {name!r}; available: {', '.join(sorted(models.MODELS))}")
+    factory = models.MODELS[name]
+    parameters = inspect.signature(factory).parameters
+    kwargs = {}
+    if "sizes" in parameters:
+        hidden = parameters["sizes"].default[1:-1] if hidden is None else hidden
+        kwargs["sizes"] = (math.prod(input_shape), *hidden, num_classes)
+    elif hidden is not None:
+        raise ConfigError(f"--hidden sets the layer sizes of an MLP; model {name!r} has none")
+    if "num_classes" in parameters:
+        kwargs["num_classes"] = num_classes
+    model = factory(**kwargs)
+    _check_input_shape(model, name, input_shape)
+    if init_name != "default":
+        init_weight, init_bias = models.WEIGHT_INITS[init_name]
+        for module in model.modules():
+            if isinstance(module, Linear):
+                init_weight(module.weight)
+                init_bias(module.bias)
+    return model
+
+
+def _check_input_shape(model, name, input_shape):
+    """A clear error now, not a shape error in the first step (e.g. LeNet-5 on 8x8 digits)."""
+    model.eval()
+    try:
+        with no_grad():
+            model(Tensor(np.zeros((1, *input_shape), dtype=np.float32)))
+    except ValueError as exc:
+        raise ConfigError(f"model {name!r} cannot take images of shape {input_shape}: {exc}") from None
+    finally:
+        model.train()
+
+
+def build_loss(name):
+    """``loss(output, target)``: 'cross-entropy' on logits, or 'mse', the math doc's quadratic
+    cost 1/2 ||a - y||^2 per example averaged over the batch (so ``lr`` is the doc's eta)."""
+    return LOSSES[name]
+
+
+def build_optimizer(config, parameters):
+    """The optimizer ``config.optimizer`` with its learning rate, momentum and weight decay."""
+    from .. import optim
+
+    kwargs = {"lr": config.lr, "weight_decay": config.weight_decay}
+    if config.optimizer in MOMENTUM_OPTIMIZERS:
+        kwargs["momentum"] = config.momentum
+    elif config.momentum:
+        raise ConfigError(f"--momentum applies to {' and '.join(MOMENTUM_OPTIMIZERS)}, not "
+                          f"{config.optimizer}")
+    optimizer = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW,
+                 "rmsprop": optim.RMSprop}[config.optimizer]
+    return optimizer(parameters, **kwargs)
+
+
+def build_scheduler(config, optimizer, steps_per_epoch):
+    """``(scheduler or None, interval)``: 'step' divides the rate by 10 after each third of the
+    epochs, 'cosine' anneals it to 0 over the run (both per epoch), 'onecycle' rises to
+    ``lr`` and falls again over every step of the run (interval 'step')."""
+    from ..optim import lr_scheduler
+
+    if config.schedule == "none":
+        return None, "epoch"
+    if config.schedule == "step":
+        return lr_scheduler.StepLR(optimizer, step_size=max(1, config.epochs // 3), gamma=0.1), "epoch"
+    if config.schedule == "cosine":
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs), "epoch"
+    total = config.epochs * steps_per_epoch
+    return lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=total), "step"

@@ -1,0 +1,145 @@
+"""Training checkpoints: one directory per checkpoint, replaced as a whole (``slots``).
+
+    model.safetensors     the weights: PyTorch key names and layouts, {"format": "pt"}
+                          (``safetensors.torch.load_file`` + ``load_state_dict`` work in PyTorch)
+    training.safetensors  optimizer, scheduler and data-loader state and the RNG state
+    checkpoint.json       the sidecar: config, model description, epoch, step, history and
+                          running sums (``TrainState``), thread counts and versions;
+                          written last, it marks the checkpoint complete
+
+Everything needed to continue a run exactly is saved: the weights, the optimizer's and the
+scheduler's state, the data order and position in the epoch, and the random generator.
+"""
+import json
+import math
+import os
+
+import numpy as np
+
+from .. import random as cr_random
+from ..io import CheckpointError, atomic_write_text, load, load_state, save, save_state
+from .callbacks import Callback
+from .config import ConfigError, TrainConfig
+from .loop import NonFiniteLossError, TrainState
+from .rundir import CHECKPOINTS_DIR, environment
+from .slots import find_slot, write_slot
+
+MODEL_FILE = "model.safetensors"
+TRAINING_FILE = "training.safetensors"
+SIDECAR_FILE = "checkpoint.json"
+FORMAT = "chainrule.checkpoint/1"
+SLOTS = ("best", "last")
+
+
+def save_checkpoint(run_dir, slot, run, description):
+    """Write the checkpoint ``run_dir/checkpoints/slot`` of the ``TrainingRun`` ``run``.
+
+    ``description``: the JSON-ready dict saved as is (config and model description).
+    Refuses to save weights that are not finite (a NaN would overwrite the last good state).
+    """
+    bad = [name for name, array in run.model.state_dict().items()
+           if array.dtype.kind == "f" and not np.isfinite(array).all()]
+    if bad:
+        raise NonFiniteLossError(
+            f"training stopped: weights {', '.join(bad)} hold NaN or Inf after step "
+            f"{run.state.step}; the last good checkpoint was kept. Try a smaller learning rate.")
+    sidecar = {"format": FORMAT, **description, "state": run.state.to_dict(),
+               "environment": environment()}
+    training = {
+        "optimizer": run.optimizer.state_dict(),
+        "scheduler": None if run.scheduler is None else run.scheduler.state_dict(),
+        "loader": run.train_loader.state_dict(),
+        "rng": cr_random.get_rng_state(),
+    }
+
+    def write_files(directory):
+        save(run.model.state_dict(), os.path.join(directory, MODEL_FILE))
+        save_state(os.path.join(directory, TRAINING_FILE), training)
+        atomic_write_text(os.path.join(directory, SIDECAR_FILE), json.dumps(sidecar, indent=1))
+
+    write_slot(os.path.join(run_dir, CHECKPOINTS_DIR), slot, SIDECAR_FILE, write_files)
+
+
+class Checkpoint:
+    """A checkpoint on disk: ``directory``, ``sidecar`` (the parsed checkpoint.json), ``state``
+    (``TrainState``), ``input_shape`` (C, H, W) and ``classes`` (names) of the model's data;
+    ``model_state()``, ``training_state()`` and ``build_model()`` read the files."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        path = os.path.join(directory, SIDECAR_FILE)
+        try:
+            with open(path, encoding="utf-8") as file:
+                sidecar = json.load(file)
+        except (OSError, ValueError) as exc:
+            raise CheckpointError(path, f"cannot read the sidecar ({exc})") from None
+        if not isinstance(sidecar, dict) or sidecar.get("format") != FORMAT:
+            raise CheckpointError(path, f"not a chainrule training checkpoint (format {FORMAT})")
+        try:
+            self.state = TrainState.from_dict(sidecar["state"])
+            self.input_shape = tuple(sidecar["model"]["input_shape"])
+            self.classes = list(sidecar["model"]["classes"])
+            self._config = TrainConfig.from_mapping(sidecar["config"], path)
+        except (KeyError, TypeError, ConfigError) as exc:
+            raise CheckpointError(path, f"invalid sidecar ({type(exc).__name__}: {exc})") from None
+        self.sidecar = sidecar
+
+    def config(self):
+        """The run's ``TrainConfig``."""
+        return self._config
+
+    def build_model(self):
+        """The run's model with these weights (in training mode)."""
+        from .builders import build_model
+
+        config = self._config
+        model = build_model(config.model, self.input_shape, len(self.classes), config.hidden)
+        model.load_state_dict(self.model_state(model.state_dict()))
+        return model
+
+    def model_state(self, expected=None):
+        """The weights as ``{name: ndarray}`` (checked against ``expected`` if given)."""
+        return load(os.path.join(self.directory, MODEL_FILE), expected)
+
+    def training_state(self):
+        """``{"optimizer", "scheduler", "loader", "rng"}`` as saved."""
+        return load_state(os.path.join(self.directory, TRAINING_FILE))
+
+
+def open_checkpoint(path, slot=None):
+    """The ``Checkpoint`` at ``path``: a checkpoint directory, a file in one, or a run
+    directory (its ``slot``; by default ``best``, else ``last``)."""
+    path = os.fspath(path)
+    if os.path.isfile(path):
+        path = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(path):
+        raise CheckpointError(path, "no such checkpoint or run directory")
+    if os.path.isfile(os.path.join(path, SIDECAR_FILE)):
+        return Checkpoint(path)
+    checkpoints = os.path.join(path, CHECKPOINTS_DIR)
+    for name in (slot,) if slot else SLOTS:
+        found = find_slot(checkpoints, name, SIDECAR_FILE)
+        if found is not None:
+            return Checkpoint(found)
+    wanted = slot or " or ".join(SLOTS)
+    raise CheckpointError(path, f"no {wanted} checkpoint here (expected {SIDECAR_FILE}, or a run "
+                                f"directory with {CHECKPOINTS_DIR}/{wanted}/{SIDECAR_FILE})")
+
+
+class Checkpointer(Callback):
+    """Saves ``last`` at each epoch end (and every ``every_steps`` steps when > 0), and
+    ``best`` when the epoch's ``monitor`` metric beats every earlier epoch."""
+
+    def __init__(self, run_dir, description, every_steps=0, monitor="test_acc"):
+        self.run_dir, self.description = run_dir, description
+        self.every_steps, self.monitor = every_steps, monitor
+
+    def on_step_end(self, run):
+        if self.every_steps and run.state.step % self.every_steps == 0:
+            save_checkpoint(self.run_dir, "last", run, self.description)
+
+    def on_epoch_end(self, run, record):
+        save_checkpoint(self.run_dir, "last", run, self.description)
+        earlier = [r[self.monitor] for r in run.state.history[:-1] if self.monitor in r]
+        if self.monitor in record and record[self.monitor] > max(earlier, default=-math.inf):
+            save_checkpoint(self.run_dir, "best", run, self.description)

@@ -1,0 +1,32 @@
+"""The PNG of a run's loss and accuracy curves (matplotlib's object API; no pyplot state)."""
+import io
+
+from .extras import require
+from ..io import atomic_write_bytes
+
+
+def plot_curves(history, path):
+    """Draw loss (left) and accuracy (right) per epoch for every split in ``history``
+    (a list of epoch records) and write the PNG to ``path`` atomically."""
+    figure_module = require("matplotlib.figure", "plotting the training curves")
+    from matplotlib.ticker import MaxNLocator
+    figure = figure_module.Figure(figsize=(9, 3.6))
+    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
+    loss_axes, acc_axes = figure.subplots(1, 2)
+    epochs = [record["epoch"] for record in history]
+    for split in ("train", "val", "test"):
+        if history and f"{split}_loss" in history[0]:
+            loss_axes.plot(epochs, [r[f"{split}_loss"] for r in history], marker=".", label=split)
+            acc_axes.plot(epochs, [100 * r[f"{split}_acc"] for r in history], marker=".",
+                          label=split)
+    for axes, label in ((loss_axes, "loss"), (acc_axes, "accuracy (%)")):
+        axes.set_xlabel("epoch")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel(label)
+        axes.grid(alpha=0.3)
+        axes.legend()
+    loss_axes.set_title("Loss")
+    acc_axes.set_title("Accuracy")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    atomic_write_bytes(path, buffer.getvalue())

@@ -1,0 +1,100 @@
+"""The run directory: where a training run keeps its config, metrics, plot and checkpoints.
+
+    RUN/config.json         resolved config and environment (versions, thread counts)
+    RUN/metrics.jsonl       one JSON object per epoch
+    RUN/curves.png          loss and accuracy curves
+    RUN/diagnostics.png     per-layer gradient statistics (with --diagnostics)
+    RUN/checkpoints/last/   newest checkpoint (resume from it)
+    RUN/checkpoints/best/   checkpoint of the epoch with the best test accuracy
+"""
+import datetime
+import json
+import os
+import platform
+import sys
+
+import numpy as np
+
+from ..io import atomic_write_text
+
+CONFIG_FILE = "config.json"
+METRICS_FILE = "metrics.jsonl"
+PLOT_FILE = "curves.png"
+DIAGNOSTICS_PLOT_FILE = "diagnostics.png"
+CHECKPOINTS_DIR = "checkpoints"
+
+
+class RunDirError(ValueError):
+    """A run directory that cannot be used; the message says why."""
+
+
+def create_run_dir(out=None, root="runs"):
+    """Make the directory of a new run: ``out``, or ``root/YYYYmmdd-HHMMSS`` (made unique).
+
+    An ``out`` that already holds a run is refused (resume it instead).
+    """
+    if out is None:
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out, suffix = os.path.join(root, stamp), 1
+        while os.path.exists(out):
+            suffix += 1
+            out = os.path.join(root, f"{stamp}-{suffix}")
+    if os.path.exists(os.path.join(out, CONFIG_FILE)):
+        raise RunDirError(
+            f"{out} already holds a run; continue it with --resume {out} or choose another --out")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise RunDirError(f"--out {out}: exists and is not a directory")
+    try:
+        os.makedirs(os.path.join(out, CHECKPOINTS_DIR), exist_ok=True)
+    except OSError as exc:
+        raise RunDirError(f"cannot create the run directory {out}: {exc.strerror}") from None
+    return out
+
+
+def write_config(run_dir, config):
+    """Write ``config.json``: the resolved options and the environment that ran them."""
+    document = {"config": config.to_dict(), "environment": environment()}
+    atomic_write_text(os.path.join(run_dir, CONFIG_FILE), json.dumps(document, indent=2) + "\n")
+
+
+def read_config(run_dir):
+    """The ``config`` mapping of a run's ``config.json``."""
+    path = os.path.join(run_dir, CONFIG_FILE)
+    try:
+        with open(path, encoding="utf-8") as file:
+            document = json.load(file)
+    except FileNotFoundError:
+        raise RunDirError(f"{run_dir} is not a run directory (no {CONFIG_FILE})") from None
+    except (OSError, ValueError) as exc:
+        raise RunDirError(f"{path}: cannot read it ({exc})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("config"), dict):
+        raise RunDirError(f"{path}: no 'config' object")
+    return document["config"]
+
+
+def environment():
+    """Versions and thread counts that decide whether two runs can match bit for bit."""
+    from .. import __version__
+
+    return {
+        "chainrule": __version__,
+        "numpy": np.__version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "blas_threads": blas_threads(),
+        "thread_env": {name: os.environ[name] for name in _THREAD_VARIABLES if name in os.environ},
+    }
+
+
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def blas_threads():
+    """Threads NumPy's BLAS uses (None when threadpoolctl, from the cli extra, is missing)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    counts = [info["num_threads"] for info in threadpool_info() if info.get("user_api") == "blas"]
+    return max(counts) if counts else None

@@ -1,0 +1,628 @@
+"""Every core op, declared once; tests/ops/test_registry.py runs each entry through the generic tests.
+
+An ``OpEntry`` gives:
+- ``fn``: the chainrule call, ``fn(*inputs, **params)``;
+- ``ref``: the NumPy reference, ``ref(*arrays, **params)``; its result dtype is the expected one
+  (results follow NumPy type promotion);
+- ``torch``: the PyTorch equivalent, ``torch(*torch_inputs, **params)``;
+- ``samples``: ``samples(rng)`` -> ``Sample``s. Inputs that are NumPy arrays become tensors
+  (float ones in the dtype under test); other inputs (Python numbers, strings) pass as they are.
+  Shapes cover broadcasting between different ranks and size-1 dims;
+- ``diff``: positions of the differentiable inputs; ``()`` for ops that carry no gradient;
+- ``errors``: ``ErrorCase``s, each with its inputs, exception type and message fragment.
+
+Adding an op to chainrule means adding its entry here: every generic test then covers it.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import chainrule as cr
+
+
+@dataclass(frozen=True)
+class Sample:
+    inputs: tuple
+    params: dict = field(default_factory=dict)
+    smooth: bool = True  # False at a kink or tie: no gradcheck, but parity with PyTorch still holds
+
+
+@dataclass(frozen=True)
+class ErrorCase:
+    inputs: tuple
+    exception: type
+    match: str  # a fragment of the message (compared literally)
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OpEntry:
+    name: str
+    fn: object
+    ref: object
+    torch: object
+    samples: object
+    diff: tuple = (0,)
+    errors: tuple = ()
+    gradcheck: bool = True  # False for an output in float32: below gradcheck's precision
+
+
+def universal(name, expression, samples, **options):
+    """An entry whose expression (``x + y``, ``x[i]``) reads the same in chainrule, NumPy and PyTorch."""
+    return OpEntry(name, expression, expression, expression, samples, **options)
+
+
+def fails(*shapes, exception=ValueError, match, **params):
+    """An error case on arrays of ones of the given shapes."""
+    return ErrorCase(tuple(np.ones(s) for s in shapes), exception, match, params)
+
+
+def broadcast_error(name):
+    return fails((2, 3), (4,), match=f"{name}: shapes (2, 3) and (4,) cannot be broadcast together")
+
+
+# ---- input generators ------------------------------------------------------------------------
+def normal(rng, shape):
+    return np.asarray(rng.standard_normal(shape))
+
+
+def positive(rng, shape):
+    return np.asarray(rng.uniform(0.5, 2.0, shape))
+
+
+def nonzero(rng, shape):
+    return np.asarray(positive(rng, shape) * rng.choice([-1.0, 1.0], shape))
+
+
+def small_integers(rng, shape):
+    """Float values in {0, 1, 2}: ties for comparisons."""
+    return np.asarray(rng.integers(0, 3, shape), dtype=np.float64)
+
+
+UNARY_SHAPES = [(), (5,), (2, 3), (2, 1, 3)]
+# different ranks, size-1 dims, 0-d against n-d, in both orders
+BINARY_SHAPES = [
+    ((2, 3), (2, 3)),
+    ((2, 3), (3,)),
+    ((3,), (2, 3)),
+    ((2, 1, 3), (4, 1)),
+    ((), (2, 3)),
+    ((2, 3), ()),
+    ((1,), (3, 1)),
+]
+
+
+def unary(gen=normal, shapes=UNARY_SHAPES):
+    return lambda rng: [Sample((gen(rng, s),)) for s in shapes]
+
+
+def binary(gen_x=normal, gen_y=normal, shapes=BINARY_SHAPES):
+    return lambda rng: [Sample((gen_x(rng, a), gen_y(rng, b))) for a, b in shapes]
+
+
+def with_params(gen, shape, params_list):
+    return lambda rng: [Sample((gen(rng, shape),), dict(p)) for p in params_list]
+
+
+def fixed(*inputs, smooth=True, **params):
+    """One sample with the given arrays."""
+    return lambda rng: [Sample(tuple(np.asarray(a, dtype=float) for a in inputs), params, smooth)]
+
+
+# ---- PyTorch, imported only when a parity test calls an entry's ``torch`` ----------------------
+def torch_mod():
+    import torch
+
+    return torch
+
+
+def torch_fn(name):
+    """``torch.<name>``, looked up when called."""
+    return lambda *args, **kwargs: getattr(torch_mod(), name)(*args, **kwargs)
+
+
+def torch_index(index):
+    """A NumPy index with its arrays as torch tensors."""
+    if isinstance(index, tuple):
+        return tuple(torch_index(i) for i in index)
+    if isinstance(index, np.ndarray):
+        return torch_mod().from_numpy(index)
+    return index
+
+
+def from_np(c):
+    return torch_mod().from_numpy(np.asarray(c))
+
+
+# ---- arithmetic --------------------------------------------------------------------------------
+def _binary_entry(name, op, gen_y=normal):
+    return universal(name, op, binary(normal, gen_y), diff=(0, 1), errors=(broadcast_error(name),))
+
+
+def _constant_samples(rng):
+    """x against a NumPy constant ``c`` of another rank (broadcasting both ways)."""
+    return [
+        Sample((normal(rng, (3,)),), {"c": positive(rng, (2, 3))}),
+        Sample((normal(rng, (2, 3)),), {"c": positive(rng, (3,))}),
+    ]
+
+
+def _constant_entries(name, op):
+    """``op`` between a tensor and a NumPy array, with the array on either side."""
+    return [
+        OpEntry(f"{name}_ndarray", lambda x, c: op(x, c), lambda x, c: op(x, c),
+                lambda x, c: op(x, from_np(c)), _constant_samples),
+        OpEntry(f"r{name}_ndarray", lambda x, c: op(c, x), lambda x, c: op(c, x),
+                lambda x, c: op(from_np(c), x), _constant_samples),
+    ]
+
+
+def _pow_scalar_samples(rng):
+    return [Sample((positive(rng, s), p)) for s, p in (((2, 3), 2), ((3,), 0.5), ((2, 2), -1.5), ((), 3))]
+
+
+ARITHMETIC = [
+    _binary_entry("add", lambda x, y: x + y),
+    _binary_entry("sub", lambda x, y: x - y),
+    _binary_entry("mul", lambda x, y: x * y),
+    _binary_entry("div", lambda x, y: x / y, gen_y=nonzero),
+    OpEntry(
+        "add_unsupported", lambda x, y: x + y, None, None, lambda rng: [], diff=(0, 1),
+        errors=(
+            ErrorCase((np.ones(2), "a"), TypeError, "add: unsupported operand of type str"),
+            ErrorCase((np.ones(2), [1.0, 2.0]), TypeError, "add: unsupported operand of type list"),
+            ErrorCase((np.ones(2), 1j), TypeError, "add: unsupported operand of type complex"),
+        ),
+    ),
+    universal("pow_scalar", lambda x, p: x ** p, _pow_scalar_samples),
+    universal("pow_tensor", lambda x, y: x ** y, binary(positive, normal), diff=(0, 1)),
+    universal("rpow_scalar", lambda x: 2.5 ** x, unary()),
+    universal("neg", lambda x: -x, unary()),
+    OpEntry("neg_function", cr.neg, np.negative, torch_fn("neg"), unary()),
+    universal("add_python_int", lambda x: x + 2, unary()),
+    universal("radd_scalar", lambda x: 2.5 + x, unary()),
+    universal("rsub_scalar", lambda x: 2.5 - x, unary()),
+    universal("rmul_scalar", lambda x: 2.5 * x, unary()),
+    universal("rdiv_scalar", lambda x: 2.5 / x, unary(nonzero)),
+    *_constant_entries("add", lambda a, b: a + b),
+    *_constant_entries("sub", lambda a, b: a - b),
+    *_constant_entries("mul", lambda a, b: a * b),
+    *_constant_entries("div", lambda a, b: a / b),
+    OpEntry("rpow_ndarray", lambda x, c: c ** x, lambda x, c: c ** x, lambda x, c: from_np(c) ** x, _constant_samples),
+]
+
+MATMUL_SHAPES = [
+    ((3,), (3,)),
+    ((2, 3), (3,)),
+    ((3,), (3, 2)),
+    ((2, 3), (3, 4)),
+    ((2, 2, 3), (3,)),
+    ((3,), (2, 3, 2)),
+    ((2, 2, 3), (2, 3, 2)),
+    ((2, 1, 2, 3), (3, 3, 2)),  # batch dims broadcast: (2, 1) with (3,)
+    ((1, 2, 3), (3, 3, 2)),
+]
+
+MATMUL = [
+    universal(
+        "matmul", lambda a, b: a @ b, binary(shapes=MATMUL_SHAPES), diff=(0, 1),
+        errors=(
+            fails((32, 784), (30, 784), match="matmul: shapes (32, 784) and (30, 784) are not aligned (784 != 30)"),
+            fails((3,), (4,), match="matmul: shapes (3,) and (4,) are not aligned (3 != 4)"),
+            fails((2, 2, 3), (3, 3, 2),
+                  match="matmul: batch dimensions of shapes (2, 2, 3) and (3, 3, 2) cannot be broadcast"),
+            fails((), (3,), match="matmul: both operands need at least one dimension"),
+        ),
+    ),
+    OpEntry("matmul_function", cr.matmul, np.matmul, torch_fn("matmul"), binary(shapes=[((2, 3), (3, 2))]),
+            diff=(0, 1)),
+    OpEntry(
+        "rmatmul_ndarray", lambda x, c: c @ x, lambda x, c: c @ x, lambda x, c: from_np(c) @ x,
+        lambda rng: [
+            Sample((normal(rng, (3, 2)),), {"c": normal(rng, (4, 3))}),
+            Sample((normal(rng, (3,)),), {"c": normal(rng, (2, 3))}),
+        ],
+    ),
+]
+
+
+# ---- element-wise ------------------------------------------------------------------------------
+def _unary_entry(name, gen=normal, ref=None):
+    return OpEntry(name, getattr(cr, name), ref or getattr(np, name), torch_fn(name), unary(gen))
+
+
+def _np_sigmoid(x):
+    return np.exp(-np.logaddexp(0, -x))
+
+
+ELEMENTWISE = [
+    _unary_entry("exp"),
+    _unary_entry("log", positive),
+    _unary_entry("sqrt", positive),
+    _unary_entry("abs", nonzero),
+    _unary_entry("sin"),
+    _unary_entry("cos"),
+    _unary_entry("tanh"),
+    _unary_entry("sigmoid", ref=_np_sigmoid),
+    OpEntry("sigmoid_extremes", cr.sigmoid, _np_sigmoid, torch_fn("sigmoid"),
+            fixed([-60.0, -20.0, -1e-3, 0.0, 1e-3, 20.0, 60.0])),
+    OpEntry("abs_method", lambda x: abs(x), np.abs, lambda x: abs(x), unary(nonzero)),
+    OpEntry("exp_method", lambda x: x.exp(), np.exp, lambda x: x.exp(), unary()),
+]
+
+
+# ---- activations and selection ------------------------------------------------------------------
+def _np_leaky_relu(x, negative_slope=0.01):
+    return np.where(x > 0, x, x * negative_slope)
+
+
+def _np_clamp(x, min=None, max=None):
+    return np.clip(x, min, max)
+
+
+def _torch_leaky_relu(x, negative_slope=0.01):
+    return torch_mod().nn.functional.leaky_relu(x, negative_slope)
+
+
+def _torch_relu(x):
+    return torch_mod().relu(x)
+
+
+CLAMP_PARAMS = [{"min": -0.5, "max": 0.5}, {"min": -0.3}, {"max": 0.2}]
+
+ACTIVATION = [
+    OpEntry("relu", cr.relu, lambda x: np.maximum(x, 0), _torch_relu, unary(nonzero)),
+    OpEntry(
+        "leaky_relu", cr.leaky_relu, _np_leaky_relu, _torch_leaky_relu,
+        lambda rng: [Sample((nonzero(rng, s),), p) for s in ((5,), (2, 3)) for p in ({}, {"negative_slope": 0.2})],
+        errors=(
+            fails(3, negative_slope=float("inf"), match="leaky_relu: negative_slope must be a finite number, got inf"),
+            fails(3, negative_slope="x", exception=TypeError,
+                  match="leaky_relu: negative_slope must be a Python number, got str"),
+        ),
+    ),
+    OpEntry(
+        "clamp", cr.clamp, _np_clamp, torch_fn("clamp"),
+        lambda rng: [Sample((normal(rng, s),), p) for s in ((6,), (2, 3)) for p in CLAMP_PARAMS],
+        errors=(
+            fails(3, min=float("nan"), match="clamp: min must be a finite number, got nan"),
+            fails(3, max=float("inf"), match="clamp: max must be a finite number, got inf"),
+            fails(3, match="clamp: at least one of min and max must be given"),
+            fails(3, min="a", exception=TypeError, match="clamp: min must be a Python number, got str"),
+        ),
+    ),
+    universal("clip_method", lambda x: x.clip(-0.5, 0.5), unary()),
+    OpEntry("clamp_at_bounds", cr.clamp, _np_clamp, torch_fn("clamp"),
+            fixed([-1.0, -0.5, 0.0, 0.5, 1.0], min=-0.5, max=0.5, smooth=False)),
+    OpEntry("relu_at_zero", cr.relu, lambda x: np.maximum(x, 0), _torch_relu, fixed([-1.0, 0.0, 2.0], smooth=False)),
+    OpEntry("abs_at_zero", cr.abs, np.abs, torch_fn("abs"), fixed([-1.0, 0.0, 2.0], smooth=False)),
+]
+
+WHERE_SHAPES = [((2, 3), (2, 3), (2, 3)), ((2, 3), (3,), (2, 1)), ((3,), (2, 3), ()), ((2, 1), (1, 3), (3,))]
+
+SELECTION = [
+    OpEntry("maximum", cr.maximum, np.maximum, torch_fn("maximum"), binary(), diff=(0, 1),
+            errors=(broadcast_error("maximum"),)),
+    OpEntry("minimum", cr.minimum, np.minimum, torch_fn("minimum"), binary(), diff=(0, 1)),
+    OpEntry("maximum_ties", cr.maximum, np.maximum, torch_fn("maximum"),
+            fixed([1.0, 2.0, 3.0], [1.0, 0.0, 3.0], smooth=False), diff=(0, 1)),
+    OpEntry("max_binary", lambda x, y: cr.max(x, y), np.maximum, torch_fn("max"), binary(), diff=(0, 1)),
+    OpEntry(
+        "where", cr.where, np.where, torch_fn("where"),
+        lambda rng: [Sample((rng.random(c) > 0.5, normal(rng, a), normal(rng, b))) for c, a, b in WHERE_SHAPES],
+        diff=(1, 2),
+        errors=(ErrorCase((np.ones(2, bool), np.ones(3), np.ones(2)), ValueError,
+                          "where: shapes (2,), (3,) and (2,) cannot be broadcast together"),),
+    ),
+    OpEntry(
+        "where_scalar", lambda c, x: cr.where(c, x, 0.0), lambda c, x: np.where(c, x, 0.0),
+        lambda c, x: torch_mod().where(c, x, 0.0),
+        lambda rng: [Sample((rng.random((2, 3)) > 0.5, normal(rng, (2, 3))))], diff=(1,),
+    ),
+]
+
+
+# ---- reductions ----------------------------------------------------------------------------------
+def _torch_reduce(name):
+    def reduce(x, dim=None, keepdim=False):
+        fn = getattr(torch_mod(), name)
+        return fn(x) if dim is None and not keepdim else fn(x, dim=dim, keepdim=keepdim)
+
+    return reduce
+
+
+def _np_reduce(fn):
+    return lambda x, dim=None, keepdim=False: fn(x, axis=dim, keepdims=keepdim)
+
+
+REDUCE_PARAMS = [{}, {"dim": 1}, {"dim": -1, "keepdim": True}, {"dim": (0, 2)}, {"dim": (0, 1, 2), "keepdim": True}]
+
+
+def _reduction_entry(name, np_fn):
+    return OpEntry(
+        name, getattr(cr, name), _np_reduce(np_fn), _torch_reduce(name), with_params(normal, (2, 3, 2), REDUCE_PARAMS),
+        errors=(fails((2, 3), dim=2, exception=IndexError,
+                      match=f"{name}: dim 2 is out of range for a tensor with 2 dimensions"),),
+    )
+
+
+def _np_logsumexp(x, dim=None, keepdim=False):
+    m = np.max(x, axis=dim, keepdims=True)
+    out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def _np_var(x, dim=None, keepdim=False, correction=1):
+    return np.var(x, axis=dim, keepdims=keepdim, ddof=correction)
+
+
+def _np_argmax(x, dim=None, keepdim=False):
+    return np.argmax(x) if dim is None else np.argmax(x, axis=dim, keepdims=keepdim)
+
+
+def _dim_entries(name):
+    """max/min over all elements, and along a dim: the values (differentiable) and the indices."""
+    np_arg = getattr(np, f"arg{name}")
+
+    def np_values(x, dim, keepdim=False):
+        values = np.take_along_axis(x, np.expand_dims(np_arg(x, axis=dim), dim), dim)
+        return values if keepdim else np.squeeze(values, axis=dim)
+
+    def np_indices(x, dim, keepdim=False):
+        return np_arg(x, axis=dim, keepdims=keepdim)
+
+    def torch_result(field):
+        return lambda x, dim, keepdim=False: getattr(getattr(torch_mod(), name)(x, dim, keepdim), field)
+
+    def chainrule_result(field):
+        return lambda x, dim, keepdim=False: getattr(getattr(cr, name)(x, dim, keepdim=keepdim), field)
+
+    samples = with_params(normal, (3, 4), [{"dim": 0}, {"dim": 1, "keepdim": True}, {"dim": -1}])
+    return [
+        OpEntry(f"{name}_dim_values", chainrule_result("values"), np_values, torch_result("values"), samples),
+        OpEntry(f"{name}_dim_indices", chainrule_result("indices"), np_indices, torch_result("indices"), samples,
+                diff=()),
+        OpEntry(
+            f"{name}_all", getattr(cr, name), getattr(np, name), torch_fn(name), unary(shapes=[(5,), (2, 3)]),
+            errors=(
+                fails((0, 3), match=f"{name}: cannot reduce an empty tensor"),
+                fails((2, 3), dim=(0, 1), exception=TypeError, match=f"{name}: dim must be one int"),
+            ),
+        ),
+        OpEntry(f"{name}_all_ties", getattr(cr, name), getattr(np, name), torch_fn(name),
+                fixed([[1.0, -3.0, 3.0], [-3.0, 3.0, 0.0]], smooth=False)),
+    ]
+
+
+VAR_PARAMS = [{}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"correction": 0}, {"dim": (0, 1), "correction": 2}]
+
+REDUCTION = [
+    _reduction_entry("sum", np.sum),
+    _reduction_entry("mean", np.mean),
+    OpEntry("logsumexp", cr.logsumexp, _np_logsumexp, torch_fn("logsumexp"),
+            with_params(normal, (2, 3, 2), REDUCE_PARAMS[1:])),
+    OpEntry("logsumexp_large", cr.logsumexp, _np_logsumexp, torch_fn("logsumexp"),
+            lambda rng: [Sample((normal(rng, (2, 3)) * 400,), {"dim": 1})]),
+    OpEntry("var", cr.var, _np_var, torch_fn("var"), with_params(normal, (3, 4), VAR_PARAMS),
+            errors=(fails((2, 3), dim=-3, exception=IndexError, match="var: dim -3 is out of range"),)),
+    OpEntry("sum_numpy_names", lambda x: cr.sum(x, axis=1, keepdims=True), lambda x: np.sum(x, axis=1, keepdims=True),
+            lambda x: x.sum(1, keepdim=True), unary(shapes=[(2, 3)])),
+    universal("mean_method", lambda x: x.mean(0), unary(shapes=[(2, 3)])),
+    OpEntry("argmax", cr.argmax, _np_argmax, torch_fn("argmax"),
+            with_params(normal, (3, 4), [{}, {"dim": 0}, {"dim": 1, "keepdim": True}]), diff=(),
+            errors=(fails((2, 3), dim=2, exception=IndexError, match="argmax: dim 2 is out of range"),)),
+    OpEntry("argmin", cr.argmin, lambda x, dim=None: np.argmin(x, axis=dim), torch_fn("argmin"),
+            with_params(normal, (3, 4), [{}, {"dim": -1}]), diff=()),
+    *_dim_entries("max"),
+    *_dim_entries("min"),
+]
+
+
+# ---- softmax ----------------------------------------------------------------------------------------
+def _torch_softmax(name):
+    return lambda x, dim=-1: getattr(torch_mod(), name)(x, dim)
+
+
+def _np_log_softmax(x, dim=-1):
+    shifted = x - np.max(x, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+def _softmax_samples(rng):
+    return [
+        Sample((normal(rng, (2, 5)),)),
+        Sample((normal(rng, (2, 5)),), {"dim": 0}),
+        Sample((normal(rng, (2, 3, 2)),), {"dim": 1}),
+        Sample((normal(rng, (3, 4)) * 300,), {"dim": 1}),  # stable: no overflow
+    ]
+
+
+SOFTMAX = [
+    OpEntry("softmax", cr.softmax, lambda x, dim=-1: np.exp(_np_log_softmax(x, dim)), _torch_softmax("softmax"),
+            _softmax_samples,
+            errors=(fails((2, 3), dim=2, exception=IndexError, match="softmax: dim 2 is out of range"),)),
+    OpEntry("log_softmax", cr.log_softmax, _np_log_softmax, _torch_softmax("log_softmax"), _softmax_samples,
+            errors=(fails((), exception=IndexError,
+                          match="log_softmax: dim=-1 needs a tensor with at least one dimension"),)),
+]
+
+
+# ---- shape ops -----------------------------------------------------------------------------------------
+def _np_flatten(x, start_dim=0, end_dim=-1):
+    shape = x.shape
+    start, end = start_dim % len(shape), end_dim % len(shape)
+    return x.reshape(shape[:start] + (-1,) + shape[end + 1:])
+
+
+def _np_squeeze(x, dim=None):
+    if dim is None:
+        return np.squeeze(x)
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    return np.squeeze(x, axis=tuple(d for d in dims if x.shape[d] == 1))
+
+
+def _np_expand(x, sizes):
+    lead = len(sizes) - x.ndim
+    return np.broadcast_to(x, tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes)))
+
+
+def _cat_samples(rng):
+    return [
+        Sample((normal(rng, (2, 3)), normal(rng, (1, 3))), {"dim": 0}),
+        Sample((normal(rng, (2, 3)), normal(rng, (2, 1)), normal(rng, (2, 2))), {"dim": 1}),
+        Sample((normal(rng, (2, 1, 2)), normal(rng, (2, 3, 2))), {"dim": -2}),
+    ]
+
+
+def _stack_samples(rng):
+    return [
+        Sample((normal(rng, (2, 3)), normal(rng, (2, 3))), {"dim": 0}),
+        Sample((normal(rng, (2, 3)), normal(rng, (2, 3)), normal(rng, (2, 3))), {"dim": 2}),
+        Sample((normal(rng, (3,)), normal(rng, (3,))), {"dim": -1}),
+    ]
+
+
+RESHAPES = [{"shape": (3, 2)}, {"shape": (-1,)}, {"shape": (1, 6, 1)}, {"shape": (2, -1, 3)}]
+FLATTENS = [{}, {"start_dim": 1}, {"start_dim": 0, "end_dim": 1}, {"start_dim": -2, "end_dim": -1}]
+UNSQUEEZES = [((2, 3), 0), ((2, 3), -1), ((2, 3), 1), ((), 0)]
+EXPANDS = [((3, 1), (2, 3, 4)), ((3, 1), (-1, 4)), ((), (2, 2)), ((1, 2), (3, 1, -1))]
+
+SHAPE = [
+    universal(
+        "reshape", lambda x, shape: x.reshape(shape), with_params(normal, (2, 3), RESHAPES),
+        errors=(fails((2, 3), shape=(4, 2), match="reshape: cannot reshape a tensor of shape (2, 3) into (4, 2)"),),
+    ),
+    OpEntry("reshape_function", lambda x: cr.reshape(x, (3, 2)), lambda x: x.reshape(3, 2),
+            lambda x: x.reshape(3, 2), unary(shapes=[(2, 3)])),
+    OpEntry("view", lambda x: x.view(3, -1), lambda x: x.reshape(3, -1), lambda x: x.view(3, -1),
+            unary(shapes=[(2, 3), (6,)])),
+    OpEntry("flatten", cr.flatten, _np_flatten, torch_fn("flatten"), with_params(normal, (2, 3, 2), FLATTENS)),
+    OpEntry(
+        "transpose", cr.transpose, lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1), torch_fn("transpose"),
+        with_params(normal, (2, 3, 4), [{"dim0": 0, "dim1": 1}, {"dim0": -1, "dim1": 0}, {"dim0": 2, "dim1": 2}]),
+        errors=(fails((2, 3), dim0=0, dim1=5, exception=IndexError,
+                      match="transpose: dim 5 is out of range for a tensor with 2 dimensions"),),
+    ),
+    OpEntry(
+        "permute", lambda x, dims: x.permute(*dims), lambda x, dims: np.transpose(x, dims),
+        lambda x, dims: x.permute(*dims),
+        with_params(normal, (2, 3, 4), [{"dims": (2, 0, 1)}, {"dims": (0, 1, 2)}, {"dims": (-1, -3, -2)}]),
+        errors=(fails((2, 3), dims=(0, 0), match="permute: (0, 0) is not a permutation of the 2 dims"),),
+    ),
+    universal("T", lambda x: x.T, unary(shapes=[(2, 3), (3, 1)])),
+    OpEntry(
+        "squeeze", cr.squeeze, _np_squeeze, torch_fn("squeeze"),
+        with_params(normal, (1, 3, 1, 2), [{}, {"dim": 0}, {"dim": 2}, {"dim": 1}, {"dim": (0, 2)}, {"dim": -2}]),
+        errors=(fails((1, 3), dim=2, exception=IndexError, match="squeeze: dim 2 is out of range"),),
+    ),
+    OpEntry(
+        "unsqueeze", cr.unsqueeze, lambda x, dim: np.expand_dims(x, dim), torch_fn("unsqueeze"),
+        lambda rng: [Sample((normal(rng, s),), {"dim": d}) for s, d in UNSQUEEZES],
+        errors=(fails((2, 3), dim=3, exception=IndexError,
+                      match="unsqueeze: dim 3 is out of range for a tensor with 3 dimensions"),),
+    ),
+    OpEntry(
+        "expand", lambda x, sizes: x.expand(*sizes), _np_expand, lambda x, sizes: x.expand(*sizes),
+        lambda rng: [Sample((normal(rng, s),), {"sizes": sizes}) for s, sizes in EXPANDS],
+        errors=(
+            fails((2, 3), sizes=(4, 3), match="expand: cannot expand a tensor of shape (2, 3) to (4, 3)"),
+            fails((2, 3), sizes=(3,), match="expand: (3,) has fewer dims than the tensor's shape (2, 3)"),
+        ),
+    ),
+    OpEntry(
+        "cat", lambda *xs, dim: cr.cat(xs, dim), lambda *xs, dim: np.concatenate(xs, dim),
+        lambda *xs, dim: torch_mod().cat(xs, dim), _cat_samples, diff=(0, 1, 2),
+        errors=(
+            fails((2, 3), (3, 2), dim=0, match="cat: cannot join shapes (2, 3), (3, 2) along dim 0"),
+            fails((2, 3), (3,), dim=1, match="cat: cannot join shapes (2, 3), (3,) along dim 1"),
+        ),
+    ),
+    OpEntry(
+        "stack", lambda *xs, dim: cr.stack(xs, dim), lambda *xs, dim: np.stack(xs, dim),
+        lambda *xs, dim: torch_mod().stack(xs, dim), _stack_samples, diff=(0, 1, 2),
+        errors=(fails((2, 3), (3, 2), dim=0, match="stack: expects tensors of one shape, got (2, 3), (3, 2)"),),
+    ),
+]
+
+
+# ---- indexing ------------------------------------------------------------------------------------------
+INDICES = [
+    1,
+    -1,
+    (slice(None), 2),
+    (slice(1, None), slice(None, None, 2)),
+    (Ellipsis, None, slice(1, None)),
+    (1, slice(0, 3)),
+    np.array([0, 2, 0, 0]),  # repeated rows: their gradients add
+    (np.array([0, 1, 1, 2]), np.array([3, 0, 0, 3])),  # repeated (row, col) pairs
+    (slice(None), np.array([1, 1, 0])),
+    np.array([[0, 1], [1, 1]]),
+    np.array([True, False, True]),  # a row mask
+    (slice(None), np.array([-1, -1])),
+]
+
+
+def _getitem_samples(rng):
+    samples = [Sample((normal(rng, (3, 4)),), {"index": i}) for i in INDICES]
+    data = normal(rng, (3, 4))
+    samples.append(Sample((data,), {"index": data > 0}))  # a full boolean mask
+    return samples
+
+
+def _tensor_index_samples(rng):
+    return [
+        Sample((normal(rng, (4, 2)),), {"index": np.array([3, 0, 3])}),
+        Sample((normal(rng, (3,)),), {"index": np.array([True, False, True])}),
+    ]
+
+
+INDEXING = [
+    OpEntry(
+        "getitem", lambda x, index: x[index], lambda x, index: x[index], lambda x, index: x[torch_index(index)],
+        _getitem_samples,
+        errors=(
+            fails((2, 3), index=5, exception=IndexError, match="getitem: index 5 is out of bounds"),
+            fails((2, 3), index=np.array([0, 7]), exception=IndexError, match="getitem: index 7 is out of bounds"),
+        ),
+    ),
+    OpEntry(  # torch has no negative steps: flip
+        "getitem_negative_step", lambda x: x[..., None, ::-1], lambda x: x[..., None, ::-1],
+        lambda x: x[..., None, :].flip(-1), unary(shapes=[(3,), (2, 3)]),
+    ),
+    OpEntry("getitem_tensor_index", lambda x, index: x[cr.tensor(index)], lambda x, index: x[index],
+            lambda x, index: x[torch_index(index)], _tensor_index_samples),
+    universal("getitem_list_index", lambda x: x[[0, 2, 2]], unary(shapes=[(3,), (3, 2)])),
+]
+
+
+# ---- comparisons (no gradient) and casts --------------------------------------------------------------------
+def _comparison_entry(name, op):
+    return universal(name, op, binary(small_integers, small_integers), diff=(), errors=(broadcast_error(name),))
+
+
+COMPARE = [
+    _comparison_entry("eq", lambda x, y: x == y),
+    _comparison_entry("ne", lambda x, y: x != y),
+    _comparison_entry("lt", lambda x, y: x < y),
+    _comparison_entry("le", lambda x, y: x <= y),
+    _comparison_entry("gt", lambda x, y: x > y),
+    _comparison_entry("ge", lambda x, y: x >= y),
+    universal("gt_scalar", lambda x: x > 0.5, unary(), diff=()),
+    OpEntry("eq_function", cr.eq, np.equal, torch_fn("eq"), binary(small_integers, small_integers), diff=()),
+]
+
+CAST = [
+    OpEntry("to_float64", lambda x: x.to("float64"), lambda x: x.astype(np.float64),
+            lambda x: x.to(torch_mod().float64), unary()),
+    OpEntry("double", lambda x: x.double(), lambda x: x.astype(np.float64), lambda x: x.double(), unary()),
+    OpEntry("float", lambda x: x.float(), lambda x: x.astype(np.float32), lambda x: x.float(), unary(),
+            gradcheck=False),
+    OpEntry("to_int64", lambda x: x.long(), lambda x: x.astype(np.int64), lambda x: x.long(), unary(), diff=()),
+]
+
+
+ENTRIES = [
+    *ARITHMETIC, *MATMUL, *ELEMENTWISE, *ACTIVATION, *SELECTION, *REDUCTION, *SOFTMAX, *SHAPE, *INDEXING,
+    *COMPARE, *CAST,
+]
+assert len({e.name for e in ENTRIES}) == len(ENTRIES), "entry names must be unique"

@@ -1,0 +1,32 @@
+"""Whole error messages, compared exactly (the registry checks fragments of every op's errors)."""
+import pytest
+
+import chainrule as cr
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: cr.randn(32, 784) @ cr.randn(30, 784),
+     "matmul: shapes (32, 784) and (30, 784) are not aligned (784 != 30)"),
+    (lambda: cr.ones(2, 3) + cr.ones(4), "add: shapes (2, 3) and (4,) cannot be broadcast together"),
+    (lambda: cr.ones(2, 3).reshape(4, 2), "reshape: cannot reshape a tensor of shape (2, 3) into (4, 2)"),
+    (lambda: cr.clamp(cr.ones(2), min=float("nan")), "clamp: min must be a finite number, got nan"),
+    (lambda: cr.leaky_relu(cr.ones(2), float("-inf")), "leaky_relu: negative_slope must be a finite number, got -inf"),
+])
+def test_exact_messages(call, message):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_requires_grad_on_an_integer_tensor():
+    with pytest.raises(TypeError) as info:
+        cr.arange(3).requires_grad_()
+    assert str(info.value) == "only floating point tensors can require gradients, got dtype int64"
+
+
+def test_unsupported_operand_type():
+    with pytest.raises(TypeError) as info:
+        cr.ones(2) * {"a": 1}
+    assert str(info.value) == (
+        "mul: unsupported operand of type dict; expected a Tensor, a NumPy array or a Python number"
+    )

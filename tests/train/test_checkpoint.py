@@ -1,0 +1,88 @@
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.data import Digits
+from chainrule.io import CheckpointError
+from chainrule.train import NonFiniteLossError, TrainingRun, TrainState
+from chainrule.train.checkpoint import MODEL_FILE, SIDECAR_FILE, open_checkpoint, save_checkpoint
+
+
+def _slot(run, name):
+    return os.path.join(run.run_dir, "checkpoints", name)
+
+
+def test_weights_load_into_pytorch_with_strict_keys(small_run):
+    torch = pytest.importorskip("torch")
+    safetensors_torch = pytest.importorskip("safetensors.torch")
+    from safetensors import safe_open
+
+    path = os.path.join(_slot(small_run, "best"), MODEL_FILE)
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 100), torch.nn.ReLU(),
+                              torch.nn.Linear(100, 10))
+    net.load_state_dict(safetensors_torch.load_file(path), strict=True)
+    with safe_open(path, "pt") as file:
+        assert file.metadata()["format"] == "pt"
+    images = Digits(train=False).get_batch(np.arange(50))[0]
+    with torch.no_grad():
+        expected = net(torch.from_numpy(images)).numpy()
+    model = open_checkpoint(path).build_model().eval()
+    np.testing.assert_allclose(model(cr.tensor(images)).data, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_sidecar_and_training_state_hold_what_resume_needs(small_run):
+    checkpoint = open_checkpoint(small_run.run_dir, slot="last")
+    sidecar = checkpoint.sidecar
+    assert sidecar["config"]["batch_size"] == 32 and sidecar["model"]["input_shape"] == [1, 8, 8]
+    assert sidecar["environment"]["blas_threads"] is not None or os.name != "posix"
+    assert (checkpoint.state.epoch, checkpoint.state.step, checkpoint.state.epoch_step) == (2, 92, 0)
+    assert len(checkpoint.state.history) == 2
+    training = checkpoint.training_state()
+    assert set(training) == {"optimizer", "scheduler", "loader", "rng"}
+    assert training["loader"]["next_batch"] == 0 and training["rng"]["bit_generator"] == "PCG64"
+    assert training["optimizer"]["param_groups"][0]["lr"] == 0.1
+
+
+def test_best_is_the_epoch_with_the_highest_test_accuracy(small_run):
+    accuracies = small_run.history["test_acc"]
+    best = open_checkpoint(small_run.run_dir)  # a run directory means its best checkpoint
+    assert best.directory == _slot(small_run, "best")
+    assert best.state.epoch == 1 + int(np.argmax(accuracies))
+
+
+def test_checkpoint_paths_and_clear_errors(small_run, tmp_path):
+    last = _slot(small_run, "last")
+    assert open_checkpoint(last).directory == last
+    assert open_checkpoint(os.path.join(last, MODEL_FILE)).directory == last
+    with pytest.raises(CheckpointError, match="no such checkpoint"):
+        open_checkpoint(tmp_path / "missing")
+    with pytest.raises(CheckpointError, match="no best or last checkpoint here"):
+        open_checkpoint(tmp_path)
+    broken = tmp_path / "broken"
+    shutil.copytree(last, broken)
+    (broken / SIDECAR_FILE).write_text("{not json")
+    with pytest.raises(CheckpointError, match="cannot read the sidecar"):
+        open_checkpoint(broken)
+    (broken / SIDECAR_FILE).write_text(json.dumps({"format": "something else"}))
+    with pytest.raises(CheckpointError, match="not a chainrule training checkpoint"):
+        open_checkpoint(broken)
+    shutil.copy(os.path.join(last, SIDECAR_FILE), broken / SIDECAR_FILE)
+    data = (broken / MODEL_FILE).read_bytes()
+    (broken / MODEL_FILE).write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError):
+        open_checkpoint(broken).build_model()
+
+
+def test_non_finite_weights_are_never_saved(small_run, tmp_path):
+    run_dir = tmp_path / "copy"
+    shutil.copytree(small_run.run_dir, run_dir)
+    model = open_checkpoint(run_dir, slot="last").build_model()
+    model.state_dict()["3.bias"][2] = np.nan
+    run = TrainingRun(model, None, None, None, None, None, 2, TrainState(step=93))
+    with pytest.raises(NonFiniteLossError, match=r"weights 3.bias hold NaN or Inf after step 93"):
+        save_checkpoint(str(run_dir), "last", run, {})
+    assert open_checkpoint(run_dir, slot="last").state.step == 92

@@ -1,0 +1,163 @@
+"""The train, eval, predict and summary commands, run in-process with Click's runner."""
+import json
+import os
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.cli import build_cli
+from chainrule.data import Digits
+from chainrule.train import evaluate
+from chainrule.train.builders import build_loss
+from chainrule.train.checkpoint import open_checkpoint
+from chainrule.train.images import load_image
+
+click_testing = pytest.importorskip("click.testing")
+PIL_Image = pytest.importorskip("PIL.Image")
+
+
+def _invoke(*args):
+    return click_testing.CliRunner().invoke(build_cli(), [str(a) for a in args], catch_exceptions=False)
+
+
+def test_config_file_with_flags_overriding_it(tmp_path):
+    config = tmp_path / "run.toml"
+    config.write_text('epochs = 1\nbatch-size = 64\nlr = 0.05\nhidden = [32]\n')
+    out = tmp_path / "run"
+    result = _invoke("train", "--config", config, "--lr", "0.2", "--quiet", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"test accuracy \d+\.\d\d% after 1 epochs; run directory: .*\n", result.output)
+    saved = json.loads((out / "config.json").read_text())
+    assert {k: saved["config"][k] for k in ("epochs", "batch_size", "lr", "hidden", "out")} == {
+        "epochs": 1, "batch_size": 64, "lr": 0.2, "hidden": [32], "out": str(out)}
+    assert saved["environment"]["numpy"] == np.__version__
+    assert (out / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_metrics_jsonl_has_one_record_per_epoch(small_run):
+    with open(os.path.join(small_run.run_dir, "metrics.jsonl")) as file:
+        records = [json.loads(line) for line in file]
+    assert records == small_run.history.epochs
+    assert [r["epoch"] for r in records] == [1, 2]
+    for record in records:
+        assert {"epoch", "train_loss", "train_acc", "test_loss", "test_acc", "lr", "time"} <= set(record)
+        assert 0 <= record["test_acc"] <= 1 and record["train_loss"] > 0 and record["lr"] == 0.1
+
+
+def test_per_epoch_summary_lines(tmp_path):
+    result = _invoke("train", "--epochs", "2", "--out", tmp_path / "run")
+    lines = result.output.splitlines()
+    assert re.fullmatch(r"epoch 1/2  train loss \d\.\d{4} acc \d+\.\d\d%  test loss \d\.\d{4} "
+                        r"acc \d+\.\d\d%  lr 0\.1  \d+\.\d s", lines[0])
+    assert lines[1].startswith("epoch 2/2") and lines[2].startswith("test accuracy")
+
+
+def test_eval_prints_accuracy_per_class_accuracy_and_confusion_matrix(small_run):
+    result = _invoke("eval", small_run.run_dir)
+    assert result.exit_code == 0, result.output
+    test_set = Digits(train=False)
+    checkpoint = open_checkpoint(small_run.run_dir)
+    from chainrule.data import DataLoader
+
+    expected = evaluate(checkpoint.build_model(), build_loss("cross-entropy"), DataLoader(test_set, 1000))
+    assert f"accuracy {100 * expected.accuracy:.2f}%" in result.output
+    lines = result.output.splitlines()
+    matrix_start = lines.index("confusion matrix (rows: true class, columns: predicted class):") + 2
+    matrix = np.array([[int(v) for v in line.split()[1:]] for line in lines[matrix_start:matrix_start + 10]])
+    np.testing.assert_array_equal(matrix.sum(axis=1), np.bincount(test_set.targets, minlength=10))
+    assert np.trace(matrix) == round(expected.accuracy * len(test_set))
+    per_class = re.findall(r"^\s+(\d)\s+(\d+\.\d\d)%$", result.output, flags=re.M)
+    assert [c for c, _ in per_class] == list("0123456789")
+    assert float(per_class[0][1]) == pytest.approx(100 * matrix[0, 0] / matrix[0].sum(), abs=0.006)
+
+
+def test_predict_png_and_npy_images(small_run, tmp_path):
+    test_set = Digits(train=False)
+    pixels = (test_set.data[:3].astype(np.float32) * 255 / 16).round().astype(np.uint8)
+    PIL_Image.fromarray(pixels[0]).save(tmp_path / "zero.png")
+    np.save(tmp_path / "one.npy", pixels[1])
+    PIL_Image.fromarray(pixels[2]).resize((28, 28)).convert("RGB").save(tmp_path / "two.jpg")
+    paths = [tmp_path / "zero.png", tmp_path / "one.npy", tmp_path / "two.jpg"]
+    result = _invoke("predict", small_run.run_dir, *paths)
+    assert result.exit_code == 0, result.output
+    model = open_checkpoint(small_run.run_dir).build_model().eval()
+    with cr.no_grad():
+        logits = model(cr.tensor(np.stack([load_image(p, (8, 8)) for p in paths]))).data
+    for path, line, row in zip(paths, result.output.splitlines(), logits):
+        match = re.fullmatch(rf"{re.escape(str(path))}: (\d) \((\d+\.\d)%\), (\d) \(\d+\.\d%\), (\d) \(\d+\.\d%\)", line)
+        assert match, line
+        assert [int(match[i]) for i in (1, 3, 4)] == list(np.argsort(-row)[:3])
+        probabilities = np.exp(row - row.max()) / np.exp(row - row.max()).sum()
+        assert float(match[2]) == pytest.approx(100 * probabilities.max(), abs=0.051)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["eval", "{tmp}/nowhere"], "no such checkpoint or run directory"),
+    (["eval", "{run}", "--dataset", "mnist"], "takes images of shape (1, 8, 8), not mnist's (1, 28, 28)"),
+    (["predict", "{run}", "{tmp}/notes.txt"], "notes.txt: not a readable image"),
+    (["predict", "{run}", "{tmp}/missing.png"], "missing.png: no such file"),
+    (["train", "--out", "{run}"], "already holds a run; continue it with --resume"),
+    (["train", "--resume", "{run}", "--lr", "1"], "it cannot change --lr"),
+    (["train", "--resume", "{tmp}"], "is not a run directory (no config.json)"),
+    (["train", "--config", "{tmp}/bad.toml"], "unknown option 'learning-rate'"),
+    (["train", "--model", "resnet"], "unknown --model 'resnet'; available: "),
+    (["train", "--dataset", "mnist", "--data-dir", "{tmp}"], "MNIST"),
+    (["train", "--model", "lenet5"], "model 'lenet5' cannot take images of shape (1, 8, 8): conv2d"),
+    (["train", "--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to sgd and rmsprop"),
+])
+def test_clear_errors(args, message, small_run, tmp_path):
+    (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path / "bad.toml").write_text("learning-rate = 0.1\n")
+    args = [a.format(tmp=tmp_path, run=small_run.run_dir) for a in args]
+    result = _invoke(*args, "--out", tmp_path / "new") if args[0] == "train" and "--out" not in args \
+        and "--resume" not in args else _invoke(*args)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and message in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "new").exists()  # nothing written for a run that could not start
+
+
+def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    result = _invoke("train", "--lr", "1e38", "--checkpoint-every", "1", "--quiet", "--out", out)
+    assert result.exit_code == 1
+    failed = re.search(r"Error: training stopped: the loss became nan at epoch 1, step \d+ of the "
+                       r"epoch \(step (\d+) in all\)", result.output)
+    assert failed, result.output
+    last = open_checkpoint(out, slot="last")
+    assert last.state.step == int(failed[1]) - 1
+    assert all(np.isfinite(array).all() for array in last.model_state().values())
+
+
+def test_summary_counts_parameters():
+    result = _invoke("summary", "--model", "nielsen")
+    assert result.exit_code == 0, result.output
+    assert "23,860" in result.output  # 784*30 + 30 + 30*10 + 10
+    assert "(N, 10)" in result.output and "Input shape: (N, 1, 28, 28)" in result.output
+
+
+def test_first_mnist_epoch_of_the_math_doc_experiment_and_its_eval(mnist_dir, tmp_path):
+    out = tmp_path / "nielsen"
+    result = _invoke("train", "--dataset", "mnist", "--data-dir", mnist_dir, "--model", "nielsen",
+                     "--loss", "mse", "--lr", "3.0", "--batch-size", "10", "--epochs", "1",
+                     "--quiet", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert float(re.search(r"test accuracy (\d+\.\d+)%", result.output)[1]) >= 80.0  # ~95% after 30
+    evaluation = _invoke("eval", out, "--data-dir", mnist_dir)
+    assert "on mnist test set (10000 images)" in evaluation.output
+    assert re.search(r"^\s+9 - nine\s+\d+\.\d\d%$", evaluation.output, flags=re.M)
+
+
+def test_diagnostics_extend_the_records_without_changing_training(small_run, small_run_flags, tmp_path):
+    out = tmp_path / "diagnosed"
+    result = _invoke(*small_run_flags(out), "--diagnostics")
+    assert result.exit_code == 0, result.output
+    with open(out / "metrics.jsonl") as file:
+        records = [json.loads(line) for line in file]
+    assert {"grad_norm/1", "delta/3", "update_ratio/1", "dead_relu/2"} <= set(records[-1])
+    assert (out / "diagnostics.png").is_file()
+    weights = open_checkpoint(out, slot="last").model_state()
+    for key, value in open_checkpoint(small_run.run_dir, slot="last").model_state().items():
+        assert weights[key].tobytes() == value.tobytes()

@@ -1,0 +1,45 @@
+import pytest
+
+from chainrule.train.config import ConfigError, TrainConfig, read_config_file
+
+
+def test_defaults_and_mapping_with_dashes_or_underscores():
+    config = TrainConfig.from_mapping({"batch-size": 10, "weight_decay": 1e-4, "hidden": "128,64"})
+    assert (config.batch_size, config.weight_decay, config.hidden) == (10, 1e-4, (128, 64))
+    assert config.dataset == "digits" and config.epochs == 20
+    assert TrainConfig.from_mapping({"lr": 3}).lr == 3.0 and isinstance(TrainConfig(lr=3).lr, float)
+    assert TrainConfig(hidden=[100]).to_dict()["hidden"] == [100]
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"batch-sise": 10}, "unknown option 'batch-sise'"),
+    ({"dataset": "cifar"}, "--dataset must be one of digits, mnist, fashion-mnist"),
+    ({"epochs": 0}, "--epochs must be >= 1"),
+    ({"epochs": 2.5}, "--epochs must be an integer"),
+    ({"lr": "fast"}, "--lr must be a number"),
+    ({"quiet": 1}, "--quiet must be true or false"),
+    ({"hidden": "100,x"}, "--hidden must be positive integers"),
+    ({"hidden": [0]}, "--hidden must be positive integers"),
+])
+def test_bad_values_name_the_option(values, message):
+    with pytest.raises(ConfigError, match="my.toml: option|my.toml: unknown") as info:
+        TrainConfig.from_mapping(values, source="my.toml")
+    assert message in str(info.value)
+
+
+def test_toml_file_top_level_or_train_table(tmp_path):
+    flat = tmp_path / "flat.toml"
+    flat.write_text('dataset = "mnist"\nbatch-size = 10\nlr = 3.0\n')
+    table = tmp_path / "table.toml"
+    table.write_text('[train]\nloss = "mse"\n')
+    assert read_config_file(flat) == {"dataset": "mnist", "batch-size": 10, "lr": 3.0}
+    assert read_config_file(table) == {"loss": "mse"}
+
+
+def test_unreadable_toml_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("lr = = 3\n")
+    with pytest.raises(ConfigError, match="bad.toml: not valid TOML"):
+        read_config_file(bad)
+    with pytest.raises(ConfigError, match="missing.toml: cannot read it"):
+        read_config_file(tmp_path / "missing.toml")

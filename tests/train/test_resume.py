@@ -1,0 +1,112 @@
+"""Resumed runs end with weights bit-identical to uninterrupted ones, even after SIGKILL."""
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import chainrule
+from chainrule.train.checkpoint import open_checkpoint
+from chainrule.train.config import TrainConfig
+from chainrule.train.runner import resume_run, start_run
+
+# Runs the CLI and kills itself with SIGKILL: "step K" right after optimizer step K, "save K"
+# in the K-th checkpoint save, after the new weights file is written and before the rest.
+KILL_DRIVER = """
+import os, signal, sys
+from chainrule.cli import main
+from chainrule.train import checkpoint, loop
+
+mode, k = sys.argv[1], int(sys.argv[2])
+calls = []
+
+def kill_after(function, when):
+    def wrapper(*args, **kwargs):
+        calls.append(1)
+        if mode == "save" and len(calls) == k:
+            os.kill(os.getpid(), signal.SIGKILL)
+        result = function(*args, **kwargs)
+        if when(args):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+    return wrapper
+
+if mode == "step":
+    loop._train_step = kill_after(loop._train_step, lambda args: args[0].state.step == k)
+else:
+    checkpoint.save_state = kill_after(checkpoint.save_state, lambda args: False)
+main(sys.argv[3:])
+"""
+TOTAL_STEPS = 92  # 2 epochs of 46 batches (1,442 images, batches of 32)
+SAVES = TOTAL_STEPS // 7 + 2 * 2  # every 7 steps, plus last and best at each epoch end (at most)
+
+
+def _env():
+    src = os.path.dirname(os.path.dirname(chainrule.__file__))
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+
+
+def _weights(run_dir):
+    return open_checkpoint(run_dir, slot="last").model_state()
+
+
+def _assert_bit_identical(run_dir, reference_dir, context):
+    got, want = _weights(run_dir), _weights(reference_dir)
+    assert list(got) == list(want)
+    for key in want:
+        assert got[key].tobytes() == want[key].tobytes(), f"{key} differs ({context})"
+
+
+def _resume_and_compare(run_dir, small_run, context):
+    epochs = len(small_run.history)
+    result = resume_run(str(run_dir), echo=lambda line: None)
+    _assert_bit_identical(run_dir, small_run.run_dir, context)
+    assert result.history.epochs[-1]["test_acc"] == small_run.history.epochs[-1]["test_acc"]
+    with open(os.path.join(run_dir, "metrics.jsonl")) as file:
+        assert len(file.readlines()) == epochs, context  # no epoch logged twice
+
+
+def test_same_seed_gives_bit_identical_weights(small_run, small_run_config, tmp_path):
+    again = start_run(TrainConfig(out=str(tmp_path / "again"), **small_run_config))
+    _assert_bit_identical(again.run_dir, small_run.run_dir, "same seed")
+    other = start_run(TrainConfig(out=str(tmp_path / "other"), seed=1, **small_run_config))
+    assert not np.array_equal(_weights(other.run_dir)["1.weight"], _weights(small_run.run_dir)["1.weight"])
+
+
+@pytest.mark.parametrize("mode, limit", [("step", TOTAL_STEPS - 1), ("save", SAVES)])
+def test_killed_then_resumed_equals_uninterrupted(mode, limit, small_run, small_run_flags, tmp_path):
+    k = random.randint(1, limit)
+    run_dir = tmp_path / "run"
+    killed = subprocess.run([sys.executable, "-c", KILL_DRIVER, mode, str(k), *small_run_flags(run_dir)],
+                            env=_env(), capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    _resume_and_compare(run_dir, small_run, f"killed at {mode} {k}")
+
+
+def test_killed_from_outside_at_a_random_moment(small_run, small_run_flags, tmp_path):
+    run_dir = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "chainrule", *small_run_flags(run_dir)],
+                               env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    marker = run_dir / "checkpoints" / "last" / "checkpoint.json"
+    deadline = time.monotonic() + 60
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    delay = random.uniform(0, 0.3)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    _resume_and_compare(run_dir, small_run, f"killed {delay:.3f} s after the first checkpoint")
+
+
+def test_resuming_with_more_epochs_equals_training_them_at_once(small_run, small_run_config, tmp_path):
+    extended = tmp_path / "extended"
+    shutil.copytree(small_run.run_dir, extended)
+    result = resume_run(str(extended), {"epochs": 3}, echo=lambda line: None)
+    at_once = start_run(TrainConfig(out=str(tmp_path / "at_once"), **{**small_run_config, "epochs": 3}))
+    _assert_bit_identical(extended, at_once.run_dir, "2 epochs, then 1 more")
+    assert result.history["test_acc"] == at_once.history["test_acc"]
