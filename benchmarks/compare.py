@@ -19,7 +19,7 @@ and the fastest run of each counts (the least disturbed by other load on the mac
 Prints samples/s for both and the ratio chainrule / PyTorch; with ``--accuracy`` the test
 accuracy of both after one epoch from the same start; with ``--all`` also the float32 GEMM
 ceiling (a 2048x2048 @ 2048x2048 NumPy product), w4's achieved GFLOP/s against it, and the
-per-op overhead of small ops (forward + backward). Data: real MNIST from
+per-op overhead of small ops (forward + backward, from benchmarks/op_overhead.py). Data: real MNIST from
 ``../shared/data/mnist`` beside the repository (or ``--data``); without it scikit-learn's 8x8
 digits upscaled to 28x28, or else random images, and the output says which.
 """
@@ -306,21 +306,16 @@ def mlp_step_flops(sizes, batch):
     return 2 * batch * (2 * sum(macs) + sum(macs[1:]))
 
 
-def op_overhead(use_torch, repeats=20, chain=300):
-    """Microseconds per small op (forward + backward): x -> tanh(x * 1.01 + 0.1) repeated
-    ``chain`` times on 16 floats, then sum and backward; 3 ops per link."""
-    def run(lib):
-        x = lib.ones(16, requires_grad=True)
-        y = x
-        for _ in range(chain):
-            y = (y * 1.01 + 0.1).tanh()
-        y.sum().backward()
-    libs = {"chainrule": cr} | ({"pytorch": torch} if use_torch else {})
-    result = {}
-    for name, lib in libs.items():
-        run(lib)
-        result[name] = min(_seconds(lambda: run(lib)) for _ in range(repeats)) / (3 * chain + 2) * 1e6
-    return result
+def op_overhead(threads):
+    """The output of benchmarks/op_overhead.py (a chain of small ops, forward + backward,
+    microseconds per op, and a 784-256-10 MLP step; chainrule next to PyTorch), run at
+    ``threads`` threads in a fresh process, as it sets its pools before NumPy loads."""
+    paths = [str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+    script = REPO_ROOT / "benchmarks" / "op_overhead.py"
+    result = subprocess.run([sys.executable, str(script), "--threads", str(threads)],
+                            capture_output=True, text=True, env=env)
+    return (result.stdout + result.stderr).rstrip()
 
 
 # ---- report ----------------------------------------------------------------------------------
@@ -409,10 +404,8 @@ def main(args):
                 print(f"w4 {name}: {achieved:.1f} GFLOP/s = {achieved / ceiling:.0%} of the ceiling "
                       f"({flops / 1e9:.2f} GFLOP of GEMM per step, formula in mlp_step_flops)")
         if args.all:
-            overhead = op_overhead(use_torch)
-            print("per small op, forward + backward (tanh(x*1.01+0.1) chain on 16 floats): "
-                  + ", ".join(f"{name} {us:.1f} us" for name, us in overhead.items())
-                  + (f"; ratio {overhead['chainrule'] / overhead['pytorch']:.2f}" if "pytorch" in overhead else ""))
+            print(f"\nper-op overhead (python benchmarks/op_overhead.py --threads {threads}):")
+            print(op_overhead(threads))
         print()
     if args.accuracy:
         limit_threads(args.threads[0])
