@@ -90,6 +90,13 @@ def test_doctor_command_on_digits(cli):
     assert result.exit_code == 0 and "result: PASS" in result.output
 
 
-def test_unknown_model_is_a_usage_error(cli):
+def test_unknown_model_is_a_clear_error(cli):
     result = run(cli, "gradcheck", "--model", "nope")
-    assert result.exit_code == 2 and "unknown model 'nope'" in result.output
+    assert result.exit_code == 1 and "unknown --model 'nope'" in result.output
+
+
+def test_model_that_cannot_take_the_images_is_a_clear_error(cli):
+    result = run(cli, "gradcheck", "--model", "lenet5", "--dataset", "digits")
+    assert result.exit_code == 1
+    assert "model 'lenet5' cannot take images of shape (1, 8, 8)" in result.output
+    assert "Traceback" not in result.output

@@ -50,7 +50,7 @@ def test_per_epoch_summary_lines(tmp_path):
     result = _invoke("train", "--epochs", "2", "--out", tmp_path / "run")
     lines = result.output.splitlines()
     assert re.fullmatch(r"epoch 1/2  train loss \d\.\d{4} acc \d+\.\d\d%  test loss \d\.\d{4} "
-                        r"acc \d+\.\d\d%  lr 0\.1  \d+\.\d s", lines[0])
+                        r"acc \d+\.\d\d%  lr 0\.1  \d+\.\d\d s", lines[0])
     assert lines[1].startswith("epoch 2/2") and lines[2].startswith("test accuracy")
 
 

@@ -7,18 +7,18 @@
 
 ``COMMANDS`` lists them for the CLI group. Needs the ``cli`` extra (click).
 """
-import inspect
 import os
 import warnings
 
 import click
 import numpy as np
 
+from ..train.builders import LOSSES, build_loss
+from ..train.commands import reporting_errors
+from ..train.config import DATASETS
 from .examples import EXAMPLES, example
 from .expression import ExpressionError, parse
 
-DATASETS = ("digits", "mnist", "fashion-mnist")
-LOSSES = ("cross-entropy", "mse")
 
 
 def _assignments(tokens):
@@ -93,38 +93,6 @@ def explain_command(expression, more_values, settings, example_name, draw_path):
         _draw(output, draw_path)
 
 
-def _dataset(name, data_dir):
-    from .. import data
-
-    if name == "digits":
-        return data.Digits(train=True)
-    cls = data.MNIST if name == "mnist" else data.FashionMNIST
-    try:
-        return cls(data_dir, train=True)
-    except data.DataError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _model(name, input_shape, num_classes, hidden):
-    """The zoo model ``name`` sized for the data: its ``sizes`` run from the number of input
-    values to the number of classes (hidden sizes from ``--hidden`` or the model's own)."""
-    from .. import models
-
-    if name not in models.MODELS:
-        raise click.UsageError(f"unknown model {name!r}; available: {', '.join(sorted(models.MODELS))}")
-    build = models.MODELS[name]
-    parameters = inspect.signature(build).parameters
-    kwargs = {}
-    if "sizes" in parameters:
-        inner = hidden if hidden is not None else tuple(parameters["sizes"].default[1:-1])
-        kwargs["sizes"] = (int(np.prod(input_shape)), *inner, num_classes)
-    if "input_shape" in parameters:
-        kwargs["input_shape"] = input_shape
-    if "num_classes" in parameters:
-        kwargs["num_classes"] = num_classes
-    return build(**kwargs)
-
-
 def _hidden(text):
     if text is None:
         return None
@@ -134,20 +102,17 @@ def _hidden(text):
         raise click.UsageError(f"--hidden takes sizes like 30 or 100,50, got {text!r}") from None
 
 
-def _loss(name):
-    from ..nn import functional as F
-
-    return F.cross_entropy if name == "cross-entropy" else F.quadratic_cost
-
-
 def _setup(model_name, dataset, data_dir, hidden, seed):
+    """``(train_set, model)`` built as ``chainrule train`` builds them, so a model that cannot
+    take the dataset's images gets the same clear error."""
     from ..random import manual_seed
+    from ..train.builders import build_model, input_shape_of, load_datasets
+    from ..train.config import TrainConfig
 
     manual_seed(seed)
-    train_set = _dataset(dataset, data_dir)
-    image, _ = train_set[0]
-    num_classes = len(getattr(train_set, "classes", range(10)))
-    return train_set, _model(model_name, tuple(np.shape(image)), num_classes, _hidden(hidden))
+    train_set, _ = load_datasets(TrainConfig(dataset=dataset, data_dir=data_dir))
+    input_shape, num_classes = input_shape_of(dataset)
+    return train_set, build_model(model_name, input_shape, num_classes, _hidden(hidden))
 
 
 def _model_options(command):
@@ -157,7 +122,7 @@ def _model_options(command):
         click.option("--data-dir", type=click.Path(file_okay=False), default=None,
                      help="Directory of the MNIST / Fashion-MNIST files."),
         click.option("--hidden", default=None, help="Hidden layer sizes, e.g. 30 or 100,50."),
-        click.option("--loss", type=click.Choice(LOSSES), default="cross-entropy", show_default=True),
+        click.option("--loss", type=click.Choice(list(LOSSES)), default="cross-entropy", show_default=True),
         click.option("--seed", type=int, default=0, show_default=True),
     ]):
         command = option(command)
@@ -168,6 +133,7 @@ def _model_options(command):
 @_model_options
 @click.option("--batch", type=int, default=4, show_default=True, help="Examples in the checked batch.")
 @click.pass_context
+@reporting_errors
 def gradcheck_command(ctx, model_name, dataset, data_dir, hidden, loss, seed, batch):
     """Check every parameter's gradient against finite differences (float64)."""
     from ..tensor import Tensor
@@ -177,7 +143,7 @@ def gradcheck_command(ctx, model_name, dataset, data_dir, hidden, loss, seed, ba
     images, labels = zip(*(train_set[i] for i in range(batch)))
     inputs = Tensor(np.stack([np.asarray(getattr(im, "data", im)) for im in images]))
     targets = Tensor(np.array([int(getattr(y, "data", y)) for y in labels]))
-    report = gradcheck_model(model, inputs, targets, _loss(loss), seed=seed)
+    report = gradcheck_model(model, inputs, targets, build_loss(loss), seed=seed)
     click.echo(str(report))
     ctx.exit(0 if report.ok else 1)
 
@@ -188,6 +154,7 @@ def gradcheck_command(ctx, model_name, dataset, data_dir, hidden, loss, seed, ba
 @click.option("--optimizer", type=click.Choice(["sgd", "adam"]), default="sgd", show_default=True)
 @click.option("--batch-size", type=int, default=64, show_default=True)
 @click.pass_context
+@reporting_errors
 def doctor_command(ctx, model_name, dataset, data_dir, hidden, loss, seed, lr, optimizer, batch_size):
     """Sanity checks before a long run: initial loss, overfitting 20 examples,
     update-to-weight ratio and gradient health, each with its number."""
@@ -197,7 +164,7 @@ def doctor_command(ctx, model_name, dataset, data_dir, hidden, loss, seed, lr, o
 
     train_set, model = _setup(model_name, dataset, data_dir, hidden, seed)
     cls = optim.SGD if optimizer == "sgd" else optim.Adam
-    report = doctor(model, DataLoader(train_set, batch_size=batch_size), _loss(loss),
+    report = doctor(model, DataLoader(train_set, batch_size=batch_size), build_loss(loss),
                     optimizer=lambda params: cls(params, lr=lr), verbose=True)
     click.echo("result: " + ("PASS" if report.ok else "FAIL"))
     ctx.exit(0 if report.ok else 1)

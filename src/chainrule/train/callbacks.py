@@ -114,7 +114,7 @@ class EpochSummary(Callback):
 
 
 def format_record(record, epochs):
-    """``epoch  3/20  train loss 0.2310 acc 93.41%  test loss ...  lr 0.1  1.2 s``."""
+    """``epoch  3/20  train loss 0.2310 acc 93.41%  test loss ...  lr 0.1  1.23 s``."""
     width = len(str(epochs))
     parts = [f"epoch {record['epoch']:>{width}}/{epochs}"]
     for prefix in ("train", "val", "test"):
@@ -122,7 +122,7 @@ def format_record(record, epochs):
             parts.append(f"{prefix} loss {record[f'{prefix}_loss']:.4f} "
                          f"acc {100 * record[f'{prefix}_acc']:.2f}%")
     parts.append(f"lr {record['lr']:.4g}")
-    parts.append(f"{record['time']:.1f} s")
+    parts.append(f"{record['time']:.2f} s")
     return "  ".join(parts)
 
 

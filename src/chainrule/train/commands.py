@@ -24,7 +24,7 @@ _CLICK_TYPES = {"int": click.INT, "float": click.FLOAT, "str": click.STRING,
                 "path": click.Path(), "ints": click.STRING}
 
 
-def _reporting_errors(command):
+def reporting_errors(command):
     """Turn the library's clear errors into ``Error: message`` and exit status 1."""
 
     @functools.wraps(command)
@@ -61,7 +61,7 @@ def _train_options(command):
 @click.option("--resume", "resume_dir", type=click.Path(file_okay=False),
               help="Continue the run in this directory from its last checkpoint.")
 @click.pass_context
-@_reporting_errors
+@reporting_errors
 def train(ctx, config_file, resume_dir, **options):
     """Train a model; with no options, an MLP on the embedded 8x8 digits (a few seconds)."""
     given = {name: value for name, value in options.items()
@@ -83,7 +83,7 @@ def train(ctx, config_file, resume_dir, **options):
 @click.argument("checkpoint", type=click.Path())
 @click.option("--dataset", type=click.Choice(DATASETS), help="Default: the run's dataset.")
 @click.option("--data-dir", type=click.Path(), help="Folder with the IDX files.")
-@_reporting_errors
+@reporting_errors
 def eval_command(checkpoint, dataset, data_dir):
     """Accuracy, per-class accuracy and confusion matrix of CHECKPOINT on a test set.
 
@@ -118,7 +118,7 @@ def eval_command(checkpoint, dataset, data_dir):
 @click.option("--invert/--no-invert", default=None,
               help="Invert the gray levels (default: when an image has a light border).")
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1), help="Classes shown.")
-@_reporting_errors
+@reporting_errors
 def predict(checkpoint, images, invert, top):
     """Classify IMAGES (PNG, JPEG or NPY) with CHECKPOINT; print the top classes."""
     saved = open_checkpoint(checkpoint)
@@ -146,7 +146,7 @@ def predict(checkpoint, images, invert, top):
 @click.option("--dataset", type=click.Choice(DATASETS), default="mnist", show_default=True,
               help="Dataset whose input shape the model takes.")
 @click.option("--hidden", help="Hidden layer sizes of an MLP (e.g. 100 or 128,64).")
-@_reporting_errors
+@reporting_errors
 def summary(model_name, dataset, hidden):
     """Print a model's layers, output shapes and parameter counts."""
     from .. import summary as model_summary
