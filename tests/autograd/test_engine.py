@@ -243,3 +243,62 @@ def test_nodes_record_their_inputs_and_which_need_a_gradient():
     assert list(y.grad_fn.needs_input_grad) == [True, False]
     (y.sum()).backward()
     assert c.grad is None
+
+
+# ---- adopting a fresh gradient as a leaf's .grad instead of copying it ----------------------------
+class _KeepsItsGradient(cr.autograd.Function):
+    """y = 2x whose backward returns one array that it also keeps (as a cache might)."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, grad):
+        self.saved = 2 * grad
+        return (self.saved,)
+
+
+def test_an_adopted_gradient_accumulates_like_a_copied_one():
+    x, y = leaf([1.0, 2.0]), leaf([1.0, 2.0])
+    for _ in range(2):  # the first backward may adopt the op's fresh array, the second adds
+        cr.nn.functional.linear(cr.tensor([[3.0, 4.0]], dtype=cr.float64), x[None]).sum().backward()
+        (cr.tensor([[3.0, 4.0]], dtype=cr.float64) @ y[:, None]).sum().backward()
+    np.testing.assert_array_equal(x.grad, [6.0, 8.0])
+    np.testing.assert_array_equal(x.grad, y.grad)
+
+
+def test_a_gradient_the_op_still_holds_is_copied():
+    x = leaf([1.0, 2.0])
+    out = _KeepsItsGradient.apply(x).sum()
+    out.backward(retain_graph=True)
+    kept = out.grad_fn.inputs[0].grad_fn.saved
+    assert x.grad is not kept
+    out.backward()
+    np.testing.assert_array_equal(kept, [2.0, 2.0])  # not changed by the accumulation
+    np.testing.assert_array_equal(x.grad, [4.0, 4.0])
+
+
+def test_one_gradient_passed_to_two_leaves_or_given_by_the_caller_is_copied():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    seed = np.ones(2)
+    (a + b).backward(seed)  # add passes the caller's array on to both inputs
+    assert a.grad is not b.grad and a.grad is not seed and b.grad is not seed
+    (a + b).backward(seed)
+    np.testing.assert_array_equal(seed, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad, [2.0, 2.0])
+    np.testing.assert_array_equal(b.grad, [2.0, 2.0])
+
+
+def test_gradients_seen_by_backward_hooks_are_copied():
+    from chainrule.autograd import function
+
+    seen = []
+    function.backward_hooks.append(lambda node, grad_out, grad_inputs: seen.append(grad_inputs))
+    try:
+        x = leaf([1.0, 2.0])
+        (x * 3.0).sum().backward()
+    finally:
+        function.backward_hooks.pop()
+    grad_of_x = seen[-1][0]  # what the multiply gate's backward returned for x
+    assert grad_of_x is not x.grad
+    x.grad += 1
+    np.testing.assert_array_equal(grad_of_x, [3.0, 3.0])
