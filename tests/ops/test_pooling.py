@@ -123,3 +123,18 @@ def test_avg_pool2d_spreads_the_gradient_evenly():
 def test_pooling_errors(fn, shape, params, error, message):
     with pytest.raises(error, match=re.escape(message)):
         fn(cr.zeros(*shape), **params)
+
+
+def test_a_cached_geometry_is_the_one_the_arguments_give():
+    """Geometries are cached per call signature: a bool that equals a cached int is still
+    refused, and a geometry taken from the cache equals a freshly computed one."""
+    from chainrule.ops.pooling import PoolGeometry, pool_geometry
+
+    x = cr.zeros(1, 1, 4, 4)
+    max_pool2d(x, 1)
+    with pytest.raises(ValueError, match="kernel_size must be an int or 2 ints, got True"):
+        max_pool2d(x, True)
+    args = ("max_pool2d", (2, 3, 7, 9), 3, 2, 1, 1, True)
+    cached, fresh = pool_geometry(*args), PoolGeometry(*args)
+    assert pool_geometry(*args) is cached
+    assert repr(cached) == repr(fresh) and (cached.pads, cached.slices) == (fresh.pads, fresh.slices)

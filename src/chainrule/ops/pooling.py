@@ -4,6 +4,8 @@ Pooling never unfolds the input: forward combines the kernel's k*k strided slice
 padded input (``windows.window_slices``) with k*k element-wise ops, and backward folds the
 gradient back into the same slices, adding where windows overlap.
 """
+import functools
+
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
@@ -45,6 +47,27 @@ class PoolGeometry:
     def __repr__(self):
         return (f"PoolGeometry(kernel={self.kernel}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, out={self.out_hw})")
+
+
+def _cacheable(value):
+    """None, an int or a tuple of ints, exactly: the arguments a geometry may be cached
+    under (a bool equals an int as a key, but is an error as an argument)."""
+    return value is None or type(value) is int or (
+        type(value) is tuple and all(type(v) is int for v in value))
+
+
+@functools.lru_cache(maxsize=128)
+def _cached_geometry(*args):
+    return PoolGeometry(*args)
+
+
+def pool_geometry(op, shape, kernel_size, stride, padding, dilation, ceil_mode):
+    """``PoolGeometry(...)``, computed once per distinct call: a layer called on batches of
+    one shape reuses it (its arithmetic costs more than a small pooling itself)."""
+    args = (op, tuple(shape), kernel_size, stride, padding, dilation, ceil_mode)
+    if all(_cacheable(a) for a in args[2:6]) and type(ceil_mode) is bool:
+        return _cached_geometry(*args)
+    return PoolGeometry(*args)
 
 
 def window_max(padded, slices):
@@ -185,7 +208,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     (..., Ho, Wo) out; padding counts as -inf. With ``return_indices`` also the int64 flat
     index of each maximum in its H*W plane (ties: the first in row-major window order)."""
     shape = _data_shape(input)
-    geometry = PoolGeometry("max_pool2d", shape, kernel_size, stride, padding, dilation, ceil_mode)
+    geometry = pool_geometry("max_pool2d", shape, kernel_size, stride, padding, dilation, ceil_mode)
     out = MaxPool2d.apply(input, geometry=geometry)
     if not return_indices:
         return out
@@ -199,7 +222,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     """Average pooling like ``torch.nn.functional.avg_pool2d``: (N, C, H, W) or (C, H, W) in,
     (..., Ho, Wo) out; zero padding, counted in the divisor unless ``count_include_pad=False``."""
     shape = _data_shape(input)
-    geometry = PoolGeometry("avg_pool2d", shape, kernel_size, stride, padding, 1, ceil_mode)
+    geometry = pool_geometry("avg_pool2d", shape, kernel_size, stride, padding, 1, ceil_mode)
     dtype = input.dtype if isinstance(input, Tensor) else xp.asarray(input).dtype
     if divisor_override is not None:
         if divisor_override == 0:
