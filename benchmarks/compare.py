@@ -7,8 +7,9 @@
 Each workload trains for ``--steps`` steps after ``--warmup`` warm-up steps, with chainrule
 and with PyTorch (when importable): the same initial weights (chainrule's state dict copied
 into the PyTorch twin), the same batches, the same thread count (NumPy's BLAS pool through
-threadpoolctl, ``torch.set_num_threads`` for PyTorch). The two alternate ``--repeats`` times
-and the fastest run of each counts (the least disturbed by other load on the machine).
+threadpoolctl, ``torch.set_num_threads`` for PyTorch). The two alternate ``--repeats`` times;
+the fastest run of each counts (the least disturbed by other load on the machine), and the
+median ratio of back-to-back pairs is shown beside it.
 
 | key | model                                   | loss, optimizer                 | batch | dtype   |
 | w1  | MLP 784-30-10, sigmoid everywhere, N(0,1)| quadratic cost, SGD lr 3.0      | 10    | float64 |
@@ -27,6 +28,7 @@ import argparse
 import datetime
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -46,7 +48,7 @@ def parse_args(argv=None):
     parser.add_argument("--steps", type=int, default=None,
                         help="timed steps per run (default: per workload, about a second of work)")
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs per framework; the best counts")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per framework; the best counts")
     parser.add_argument("--accuracy", action="store_true",
                         help="also train one epoch from the same start and report test accuracy")
     parser.add_argument("--data", type=Path, default=REPO_ROOT.parent / "shared" / "data" / "mnist")
@@ -248,7 +250,9 @@ def limit_threads(threads):
 
 
 def time_workload(workload, data, args, use_torch):
-    """``{framework: (samples/s, ms/step)}`` and the two losses after the warm-up steps."""
+    """``{framework: (samples/s, ms/step)}`` of the fastest run, the median over the repeats
+    of chainrule's speed / PyTorch's speed in back-to-back runs (None without PyTorch), and
+    the losses after the warm-up steps."""
     steps = args.steps or workload.steps
     _, train_x, train_y = data[:3]
     warm_x, warm_y = batch_sequence(train_x, train_y, workload.batch, args.warmup, workload.dtype, seed=1)
@@ -256,15 +260,13 @@ def time_workload(workload, data, args, use_torch):
     warm_y, labels = targets_for(workload, warm_y), targets_for(workload, labels)
     runners = make_runners(workload, use_torch)
     warm_losses = {r.name: r.steps(warm_x, warm_y) for r in runners}
-    best = {}
+    seconds = {r.name: [] for r in runners}
     for _ in range(args.repeats):  # alternate, so that both see the same machine load
         for runner in runners:
-            start = time.perf_counter()
-            runner.steps(images, labels)
-            seconds = time.perf_counter() - start
-            best[runner.name] = min(best.get(runner.name, seconds), seconds)
-    rates = {name: (steps * workload.batch / s, s / steps * 1e3) for name, s in best.items()}
-    return rates, warm_losses, steps
+            seconds[runner.name].append(_seconds(lambda: runner.steps(images, labels)))
+    rates = {name: (steps * workload.batch / min(s), min(s) / steps * 1e3) for name, s in seconds.items()}
+    pairs = [theirs / ours for ours, theirs in zip(*seconds.values())] if len(seconds) == 2 else None
+    return rates, pairs and statistics.median(pairs), warm_losses, steps
 
 
 def epoch_accuracy(workload, data, use_torch):
@@ -372,23 +374,24 @@ def main(args):
     use_torch = torch is not None and not args.no_torch
     print(describe_machine())
     print(f"data: {data[0]}")
-    print(f"timing: {args.warmup} warm-up steps, then the best of {args.repeats} alternating timed runs")
+    print(f"timing: {args.warmup} warm-up steps, then {args.repeats} timed runs of each framework, alternating; "
+          "samples/s of the fastest run, and the median ratio of back-to-back pairs")
     print()
     for threads in args.threads:
         note = limit_threads(threads)
         print(f"## {threads} thread(s)" + (f" ({note})" if note else ""))
         print("| workload | steps | chainrule samples/s | PyTorch samples/s | chainrule / PyTorch "
-              "| ms/step chainrule, PyTorch | loss after warm-up chainrule, PyTorch |")
-        print("|---|---|---|---|---|---|---|")
+              "| median of paired runs | ms/step chainrule, PyTorch | loss after warm-up chainrule, PyTorch |")
+        print("|---|---|---|---|---|---|---|---|")
         w4_rates = None
         # best of a measurement before and one after the workloads: load from other processes
         # only ever slows a run down, so the faster one is closer to the machine's ceiling
         ceiling = gemm_ceiling() if args.all or "w4" in args.workload else None
         for key in args.workload:
             workload = WORKLOADS[key]
-            rates, warm, steps = time_workload(workload, data, args, use_torch)
+            rates, paired, warm, steps = time_workload(workload, data, args, use_torch)
             ours, theirs = rates["chainrule"], rates.get("pytorch")
-            ratio = f"{ours[0] / theirs[0]:.2f}x" if theirs else "-"
+            ratio = f"{ours[0] / theirs[0]:.2f}x | {paired:.2f}x" if theirs else "- | -"
             ms = f"{ours[1]:.2f}, {theirs[1]:.2f}" if theirs else f"{ours[1]:.2f}, -"
             print(f"| {key} | {steps} | {ours[0]:,.0f} | {f'{theirs[0]:,.0f}' if theirs else '-'} | {ratio} "
                   f"| {ms} | {', '.join(f'{v:.6f}' for v in warm.values())} |")
