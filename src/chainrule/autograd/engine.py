@@ -6,11 +6,9 @@ sweep then visits a node only once all its consumers have been visited, so its
 gradient is complete: every use has added its share ("fan-out adds", section 1 of
 the math doc). That order is a reverse topological order, found with explicit stacks.
 """
-import sys
-
 import numpy as np
 
-from ..backend import sum_to_shape, xp
+from ..backend import sum_to_shape
 from ..tensor import Tensor
 from .function import FREED, FreedGraphError, backward_hooks
 
@@ -41,41 +39,13 @@ def _run_hooks(hooks, grad):
     return grad
 
 
-def _references(array):
-    """The reference count of ``array`` as a call ``_references(variable)`` sees it."""
-    return _getrefcount(array)
-
-
-def _sole_owner_references():
-    """What ``_references`` reports in ``backward``'s loop for a gradient that the op has
-    just returned in its tuple and kept no other reference to. Measured the way that loop
-    sees it (the tuple and the zip hold references too), because interpreter versions
-    count differently."""
-    returned = (xp.empty(0),)
-    for _, _, g in zip((None,), (True,), returned):
-        return _references(g)
-
-
-_getrefcount = getattr(sys, "getrefcount", None)
-_SOLE_OWNER = _sole_owner_references() if _getrefcount else -1
-
-
-def _accumulate_leaf(leaf, grad, adoptable=False):
-    """Leaves sum gradients across backward calls, in their own dtype and layout.
-
-    A leaf's first gradient is copied, unless it is ``adoptable`` (a fresh array that no
-    one else holds, from the engine's refcount check) with the leaf's memory layout: then
-    it becomes ``.grad`` itself, sparing an allocation and a pass over memory.
-    """
+def _accumulate_leaf(leaf, grad):
+    """Leaves sum gradients across backward calls, in their own dtype and layout."""
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad)
-        adoptable = False
     if leaf.grad is None:
-        if adoptable and grad.base is None and grad.flags.writeable and grad.strides == leaf.data.strides:
-            leaf.grad = grad
-        else:
-            leaf.grad = np.empty_like(leaf.data)
-            np.copyto(leaf.grad, grad)
+        leaf.grad = np.empty_like(leaf.data)
+        np.copyto(leaf.grad, grad)
     else:
         np.add(leaf.grad, grad, out=leaf.grad)
 
@@ -141,8 +111,6 @@ def backward(tensor, grad=None, retain_graph=False):
             if node.hooks:
                 grad_out = _run_hooks(node.hooks, grad_out)
             grad_inputs = node.backward(grad_out)
-            if type(grad_inputs) is not tuple:
-                grad_inputs = tuple(grad_inputs)  # the container _sole_owner_references assumes
             if len(grad_inputs) < len(node.inputs):
                 raise _arity_error(node, grad_inputs)
             if backward_hooks:
@@ -159,9 +127,7 @@ def backward(tensor, grad=None, retain_graph=False):
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
                 if child is None:
-                    # adopt only what no tracing hook has seen and nothing else refers to
-                    adoptable = not backward_hooks and _references(g) <= _SOLE_OWNER
-                    _accumulate_leaf(inp, g, adoptable)
+                    _accumulate_leaf(inp, g)
                     continue
                 previous = grads.get(child)
                 grads[child] = g if previous is None else previous + g
