@@ -3,6 +3,7 @@ SIGKILL at any moment of a save."""
 import os
 import random
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.io import atomic_write, atomic_write_bytes, atomic_write_text
+from chainrule.io import atomic_write, atomic_write_bytes, atomic_write_text, fsync_directory
 
 SRC = str(Path(cr.__file__).resolve().parent.parent)
 
@@ -90,3 +91,20 @@ def test_sigkill_during_saves_leaves_the_last_checkpoint_loadable(tmp_path):
         assert last_reported <= int(loaded["step"]) <= last_reported + 1
         np.testing.assert_array_equal(loaded["w"], np.full(1_000_000, loaded["step"], np.float64))
     assert process.returncode == -signal.SIGKILL
+
+
+def test_the_file_then_its_directory_are_synced(tmp_path, monkeypatch):
+    synced, real_fsync = [], os.fsync
+
+    def fsync(fd):
+        info = os.fstat(fd)
+        synced.append((stat.S_ISDIR(info.st_mode), info.st_ino))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    atomic_write_text(tmp_path / "f.txt", "new")
+    directory = (True, os.stat(tmp_path).st_ino)
+    assert synced == [(False, os.stat(tmp_path / "f.txt").st_ino), directory]
+    synced.clear()
+    fsync_directory(tmp_path)
+    assert synced == [directory]

@@ -42,7 +42,7 @@ def atomic_write(path, write):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
 def atomic_write_bytes(path, data):
@@ -55,7 +55,13 @@ def atomic_write_text(path, text, encoding="utf-8"):
     atomic_write_bytes(path, text.encode(encoding))
 
 
-def _fsync_directory(directory):
+def fsync_directory(directory):
+    """Make renames and new entries in ``directory`` durable (fsync the directory itself).
+
+    ``os.replace`` is atomic but lives in the page cache until the directory is synced; call
+    this after renaming into ``directory`` when the rename must survive a power failure.
+    A no-op on Windows and on filesystems that refuse to sync directories.
+    """
     if os.name != "posix":
         return  # directories cannot be opened on Windows; NTFS journals the rename
     fd = os.open(directory, os.O_RDONLY)
