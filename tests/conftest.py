@@ -1,4 +1,7 @@
 """Shared fixtures for the whole test suite."""
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +21,31 @@ def mnist_dir():
     if not (path / "t10k-labels-idx1-ubyte.gz").is_file():
         pytest.skip(f"real MNIST not found in {path}")
     return path
+
+
+@pytest.fixture
+def run_atheris(tmp_path):
+    """``run(harness, seeds, runs, max_len)``: run the atheris harness script ``harness`` for
+    ``runs`` inputs of at most ``max_len`` bytes, starting from the corpus ``seeds`` (bytes),
+    and assert that it finished without a crash (an exception escaping the harness)."""
+    pytest.importorskip("atheris")
+
+    def run(harness, seeds, runs, max_len):
+        corpus = tmp_path / "corpus"
+        corpus.mkdir()
+        for index, seed in enumerate(seeds):
+            (corpus / f"seed{index}").write_bytes(seed)
+        source_dir = str(Path(cr.__file__).resolve().parents[1])
+        path = os.pathsep.join(filter(None, [source_dir, os.environ.get("PYTHONPATH")]))
+        result = subprocess.run(
+            [sys.executable, str(harness), f"-atheris_runs={runs}", f"-max_len={max_len}", str(corpus)],
+            capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": path},
+            cwd=tmp_path,  # crash files go there
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert f"Done {runs} " in result.stderr
+
+    return run
 
 
 @pytest.fixture
