@@ -4,6 +4,7 @@ Nothing is decoded before its size is checked: a small file may declare a huge i
 decompression bomb), so the dimensions in a PNG/JPEG header or an NPY header are checked
 first, and NPY files are read with ``allow_pickle=False``.
 """
+import contextlib
 import warnings
 
 import numpy as np
@@ -45,46 +46,43 @@ def _check_size(path, height, width):
                          f"{MAX_SIDE} on a side and {MAX_PIXELS} pixels in all)")
 
 
-def _read_picture(path):
-    image_module = require("PIL.Image", "reading images")
-    bomb = (image_module.DecompressionBombWarning, image_module.DecompressionBombError)
+@contextlib.contextmanager
+def _reading(path, what):
+    """Turn any failure while reading ``path`` into one ImageError naming the file."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", image_module.DecompressionBombWarning)
-            with image_module.open(path, formats=PICTURE_FORMATS) as image:
-                _check_size(path, image.height, image.width)
-                gray = image.convert("L")
+        yield
     except ImageError:
         raise
     except FileNotFoundError:
         raise ImageError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ImageError(f"{path}: is a directory, not an image") from None
-    except image_module.UnidentifiedImageError:
-        raise ImageError(f"{path}: not a readable image (not recognised as "
-                         f"{', '.join(PICTURE_FORMATS[:-1])} or {PICTURE_FORMATS[-1]})") from None
-    except bomb as exc:
-        raise ImageError(f"{path}: image too large ({exc})") from None
-    except Exception as exc:  # noqa: BLE001  (Pillow's decoders raise many types on corrupt data)
-        raise ImageError(f"{path}: not a readable image ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # noqa: BLE001  (Pillow's decoders and NumPy's header parser raise many types)
+        raise ImageError(f"{path}: not a readable {what} ({type(exc).__name__}: {exc})") from None
+
+
+def _read_picture(path):
+    image_module = require("PIL.Image", "reading images")
+    with _reading(path, "image"), warnings.catch_warnings():
+        warnings.simplefilter("error", image_module.DecompressionBombWarning)
+        try:
+            with image_module.open(path, formats=PICTURE_FORMATS) as image:
+                _check_size(path, image.height, image.width)
+                gray = image.convert("L")
+        except image_module.UnidentifiedImageError:
+            raise ImageError(f"{path}: not a readable image (not recognised as "
+                             f"{', '.join(PICTURE_FORMATS[:-1])} or {PICTURE_FORMATS[-1]})") from None
+        except (image_module.DecompressionBombWarning, image_module.DecompressionBombError) as exc:
+            raise ImageError(f"{path}: image too large ({exc})") from None
     return np.asarray(gray, dtype=np.float32) / 255.0
 
 
 def _read_npy(path):
-    try:
-        with open(path, "rb") as file:
-            shape, dtype = _npy_header(file)
-            _check_npy_header(path, shape, dtype)  # before a byte of data is read
-            file.seek(0)
-            array = np.load(file, allow_pickle=False)
-    except ImageError:
-        raise
-    except FileNotFoundError:
-        raise ImageError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImageError(f"{path}: is a directory, not an image") from None
-    except Exception as exc:  # noqa: BLE001  (NumPy's header parser raises many types on corrupt headers)
-        raise ImageError(f"{path}: not a readable .npy array ({type(exc).__name__}: {exc})") from None
+    with _reading(path, ".npy array"), open(path, "rb") as file:
+        shape, dtype = _npy_header(file)
+        _check_npy_header(path, shape, dtype)  # before a byte of data is read
+        file.seek(0)
+        array = np.load(file, allow_pickle=False)
     pixels = array.reshape(_grayscale_shape(array.shape)).astype(np.float32)
     if not np.isfinite(pixels).all() or pixels.min() < 0 or pixels.max() > 255:
         raise ImageError(f"{path}: pixel values must be finite and in [0, 1] or 0..255")
