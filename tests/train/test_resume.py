@@ -1,6 +1,7 @@
 """Resumed runs end with weights bit-identical to uninterrupted ones, even after SIGKILL."""
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 import chainrule
+from chainrule.io import CheckpointError, load_state, save_state
 from chainrule.train.checkpoint import open_checkpoint
 from chainrule.train.config import TrainConfig
 from chainrule.train.runner import resume_run, start_run
@@ -110,3 +112,21 @@ def test_resuming_with_more_epochs_equals_training_them_at_once(small_run, small
     at_once = start_run(TrainConfig(out=str(tmp_path / "at_once"), **{**small_run_config, "epochs": 3}))
     _assert_bit_identical(extended, at_once.run_dir, "2 epochs, then 1 more")
     assert result.history["test_acc"] == at_once.history["test_acc"]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda state: state.update(rng={"bit_generator": "os.system"}), "unknown generator state 'os.system'"),
+    (lambda state: state.pop("optimizer"), "KeyError: 'optimizer'"),
+    (lambda state: state["loader"].update(batch_size=5), "batch_size: saved 5, loader has 32"),
+], ids=["rng", "optimizer", "loader"])
+def test_training_state_that_does_not_fit_is_a_clear_error(small_run, tmp_path, edit, message):
+    """A well-formed training.safetensors with content that cannot continue the run."""
+    run_dir = tmp_path / "edited"
+    shutil.copytree(small_run.run_dir, run_dir)
+    path = run_dir / "checkpoints" / "last" / "training.safetensors"
+    state = load_state(path)
+    edit(state)
+    save_state(path, state)
+    with pytest.raises(CheckpointError, match=f"{re.escape(str(path))}.*does not fit this run") as info:
+        resume_run(str(run_dir), {"epochs": 3}, echo=lambda line: None)
+    assert message in str(info.value)
