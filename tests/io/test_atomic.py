@@ -108,3 +108,20 @@ def test_the_file_then_its_directory_are_synced(tmp_path, monkeypatch):
     synced.clear()
     fsync_directory(tmp_path)
     assert synced == [directory]
+
+
+def test_a_failing_check_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "download.bin"
+    path.write_bytes(b"old")
+    seen = []
+
+    def check(temporary):
+        seen.append(Path(temporary).read_bytes())  # complete and on disk
+        raise ValueError("bad checksum")
+
+    with pytest.raises(ValueError, match="bad checksum"):
+        atomic_write(path, lambda file: file.write(b"new content"), check=check)
+    assert seen == [b"new content"]
+    assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["download.bin"]
+    atomic_write(path, lambda file: file.write(b"new content"), check=seen.append)
+    assert path.read_bytes() == b"new content"

@@ -15,14 +15,16 @@ def _default_mode():
 _NEW_FILE_MODE = _default_mode()  # what open() would give a new file
 
 
-def atomic_write(path, write):
+def atomic_write(path, write, check=None):
     """Replace the file ``path`` with what ``write(file)`` writes to a binary file object.
 
     The bytes go to a temporary file in the same directory (``.NAME.XXXX.tmp``), which is
     flushed and fsynced before ``os.replace`` moves it over ``path``; the directory is then
-    fsynced so the rename itself is durable. If ``write`` raises, ``path`` is untouched and
-    the temporary file is removed; if the process is killed, ``path`` still holds the previous
-    content (a stray temporary file may remain). An existing file keeps its permissions.
+    fsynced so the rename itself is durable. ``check(temporary_path)``, if given, runs on the
+    complete temporary file just before the rename (to verify a download, say). If ``write``
+    or ``check`` raises, ``path`` is untouched and the temporary file is removed; if the
+    process is killed, ``path`` still holds the previous content (a stray temporary file may
+    remain). An existing file keeps its permissions.
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
@@ -36,6 +38,8 @@ def atomic_write(path, write):
             write(file)
             file.flush()
             os.fsync(file.fileno())
+        if check is not None:
+            check(tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
