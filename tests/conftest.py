@@ -23,8 +23,16 @@ def mnist_dir():
     return path
 
 
+@pytest.fixture(scope="session")
+def subprocess_env():
+    """The environment for running chainrule in a child process: this checkout's ``src``
+    first on PYTHONPATH (chainrule need not be installed)."""
+    source_dir = str(Path(cr.__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source_dir, os.environ.get("PYTHONPATH")]))}
+
+
 @pytest.fixture
-def run_atheris(tmp_path):
+def run_atheris(tmp_path, subprocess_env):
     """``run(harness, seeds, runs, max_len)``: run the atheris harness script ``harness`` for
     ``runs`` inputs of at most ``max_len`` bytes, starting from the corpus ``seeds`` (bytes),
     and assert that it finished without a crash (an exception escaping the harness)."""
@@ -35,12 +43,9 @@ def run_atheris(tmp_path):
         corpus.mkdir()
         for index, seed in enumerate(seeds):
             (corpus / f"seed{index}").write_bytes(seed)
-        source_dir = str(Path(cr.__file__).resolve().parents[1])
-        path = os.pathsep.join(filter(None, [source_dir, os.environ.get("PYTHONPATH")]))
         result = subprocess.run(
             [sys.executable, str(harness), f"-atheris_runs={runs}", f"-max_len={max_len}", str(corpus)],
-            capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": path},
-            cwd=tmp_path,  # crash files go there
+            capture_output=True, text=True, timeout=300, env=subprocess_env, cwd=tmp_path,  # crash files go there
         )
         assert result.returncode == 0, result.stderr[-3000:]
         assert f"Done {runs} " in result.stderr

@@ -15,8 +15,6 @@ import pytest
 import chainrule as cr
 from chainrule.io import atomic_write, atomic_write_bytes, atomic_write_text, fsync_directory
 
-SRC = str(Path(cr.__file__).resolve().parent.parent)
-
 
 def test_bytes_and_text_are_written_and_replaced(tmp_path):
     path = tmp_path / "f.json"
@@ -70,12 +68,12 @@ while True:
 """
 
 
-def test_sigkill_during_saves_leaves_the_last_checkpoint_loadable(tmp_path):
+def test_sigkill_during_saves_leaves_the_last_checkpoint_loadable(tmp_path, subprocess_env):
     """A process saving an 8 MB checkpoint in a loop is killed at random moments (mostly in
     the middle of a save); each time, the file holds a complete checkpoint: the last one
     reported saved, or the one being written if its rename had happened."""
     path = tmp_path / "ckpt.safetensors"
-    env = {**os.environ, "PYTHONPATH": SRC, "OMP_NUM_THREADS": "1"}
+    env = {**subprocess_env, "OMP_NUM_THREADS": "1"}
     rng = random.Random(0)
     for _ in range(4):
         process = subprocess.Popen([sys.executable, "-c", _SAVER, str(path)], env=env,

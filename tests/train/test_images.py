@@ -2,19 +2,16 @@
 (corrupt, truncated, oversized, pickled, wrong dtype or shape) as one clear ImageError, also
 through the ``chainrule predict`` command line."""
 import io
-import os
 import struct
 import subprocess
 import sys
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import chainrule as cr
 from chainrule.cli import build_cli
 from chainrule.train.images import MAX_SIDE, ImageError, load_image
 
@@ -200,16 +197,14 @@ def test_predict_reports_a_bad_image_as_an_error_message(small_run, tmp_path, na
     ("warned.png", png_header_only(10 ** 4, 9000)),  # Pillow warns before refusing
     ("object.npy", npy_header_only((8, 8), "|O", b"\x80\x04N.")),
 ], ids=["warned.png", "object.npy"])
-def test_predict_in_its_own_process_prints_one_error_line(small_run, tmp_path, name, data):
+def test_predict_in_its_own_process_prints_one_error_line(small_run, subprocess_env, tmp_path, name, data):
     """The real command: exit status 1 and ``Error: <file>: ...`` on stderr, nothing else
     (no traceback, no warning), nothing on stdout."""
     (tmp_path / name).write_bytes(data)
     (tmp_path / "good.png").write_bytes(picture_bytes(DIGIT, "PNG"))
-    source_dir = str(Path(cr.__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source_dir, os.environ.get("PYTHONPATH")]))}
     result = subprocess.run(
         [sys.executable, "-m", "chainrule", "predict", small_run.run_dir, "good.png", name],
-        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=120, env=subprocess_env, cwd=tmp_path,
     )
     assert result.returncode == 1
     assert result.stdout == ""

@@ -11,7 +11,6 @@ import time
 import numpy as np
 import pytest
 
-import chainrule
 from chainrule.io import CheckpointError, load_state, save_state
 from chainrule.train.checkpoint import open_checkpoint
 from chainrule.train.config import TrainConfig
@@ -48,11 +47,6 @@ TOTAL_STEPS = 92  # 2 epochs of 46 batches (1,442 images, batches of 32)
 SAVES = TOTAL_STEPS // 7 + 2 * 2  # every 7 steps, plus last and best at each epoch end (at most)
 
 
-def _env():
-    src = os.path.dirname(os.path.dirname(chainrule.__file__))
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-
-
 def _weights(run_dir):
     return open_checkpoint(run_dir, slot="last").model_state()
 
@@ -81,19 +75,19 @@ def test_same_seed_gives_bit_identical_weights(small_run, small_run_config, tmp_
 
 
 @pytest.mark.parametrize("mode, limit", [("step", TOTAL_STEPS - 1), ("save", SAVES)])
-def test_killed_then_resumed_equals_uninterrupted(mode, limit, small_run, small_run_flags, tmp_path):
+def test_killed_then_resumed_equals_uninterrupted(mode, limit, small_run, small_run_flags, subprocess_env, tmp_path):
     k = random.randint(1, limit)
     run_dir = tmp_path / "run"
     killed = subprocess.run([sys.executable, "-c", KILL_DRIVER, mode, str(k), *small_run_flags(run_dir)],
-                            env=_env(), capture_output=True, text=True, timeout=120)
+                            env=subprocess_env, capture_output=True, text=True, timeout=120)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     _resume_and_compare(run_dir, small_run, f"killed at {mode} {k}")
 
 
-def test_killed_from_outside_at_a_random_moment(small_run, small_run_flags, tmp_path):
+def test_killed_from_outside_at_a_random_moment(small_run, small_run_flags, subprocess_env, tmp_path):
     run_dir = tmp_path / "run"
     process = subprocess.Popen([sys.executable, "-m", "chainrule", *small_run_flags(run_dir)],
-                               env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               env=subprocess_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     marker = run_dir / "checkpoints" / "last" / "checkpoint.json"
     deadline = time.monotonic() + 60
     while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
