@@ -107,3 +107,9 @@ def test_integers_too_large_for_a_float_are_rejected():
         parse("x * 2" + "0" * 400)
     assert info.value.column == 5
     assert parse("x * 1" + "0" * 300).evaluate({"x": 1.0}).item() == 1e300
+
+
+def test_python_warnings_about_rejected_text_do_not_escape(recwarn):
+    with pytest.raises(ExpressionError, match="only numbers"):
+        parse("x + '\\%'")
+    assert not recwarn.list

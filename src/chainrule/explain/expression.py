@@ -9,6 +9,7 @@ sqrt, tanh, sigmoid, relu, abs (one argument), max and min (two). Everything els
 with its column.
 """
 import ast
+import warnings
 
 import numpy as np
 
@@ -117,7 +118,9 @@ def parse(text):
     if control is not None:
         raise ExpressionError(f"control character {text[control]!r} in the expression", "", control + 1)
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():  # e.g. invalid escapes in a string, which is refused anyway
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         if not exc.offset or exc.offset > len(text):  # Python reports 0 at the end of input
             raise ExpressionError("syntax error: unexpected end of the expression", text, len(text) + 1) from None
