@@ -1,9 +1,17 @@
 """Shared fixtures for the whole test suite."""
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import chainrule as cr
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+PARITY_TOLERANCES = {np.dtype(np.float64): dict(rtol=1e-10, atol=1e-12),
+                     np.dtype(np.float32): dict(rtol=2e-4, atol=2e-5)}
 
 
 @pytest.fixture(scope="session")
@@ -13,3 +21,66 @@ def mnist_dir():
     if not (path / "t10k-labels-idx1-ubyte.gz").is_file():
         pytest.skip(f"real MNIST not found in {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def subprocess_env():
+    """The environment for running chainrule in a child process: this checkout's ``src``
+    first on PYTHONPATH (chainrule need not be installed)."""
+    source_dir = str(Path(cr.__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source_dir, os.environ.get("PYTHONPATH")]))}
+
+
+@pytest.fixture
+def run_atheris(tmp_path, subprocess_env):
+    """``run(harness, seeds, runs, max_len)``: run the atheris harness script ``harness`` for
+    ``runs`` inputs of at most ``max_len`` bytes, starting from the corpus ``seeds`` (bytes),
+    and assert that it finished without a crash (an exception escaping the harness)."""
+    pytest.importorskip("atheris")
+
+    def run(harness, seeds, runs, max_len):
+        corpus = tmp_path / "corpus"
+        corpus.mkdir()
+        for index, seed in enumerate(seeds):
+            (corpus / f"seed{index}").write_bytes(seed)
+        result = subprocess.run(
+            [sys.executable, str(harness), f"-atheris_runs={runs}", f"-max_len={max_len}", str(corpus)],
+            capture_output=True, text=True, timeout=300, env=subprocess_env, cwd=tmp_path,  # crash files go there
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert f"Done {runs} " in result.stderr
+
+    return run
+
+
+@pytest.fixture
+def check_torch_parity():
+    """``check(fn, torch_fn, arrays, dtype=None)``: run ``fn`` on chainrule
+    tensors and ``torch_fn`` on torch tensors made from the same arrays (float arrays cast to
+    ``dtype`` if given; integer arrays, such as class indices, stay as they are and get no
+    gradient), backpropagate one random upstream gradient through both, and compare the
+    outputs and the gradients of every float input, values (to ``PARITY_TOLERANCES`` of the
+    output's dtype) and dtypes. Skips the test without PyTorch."""
+    torch = pytest.importorskip("torch")
+
+    def check(fn, torch_fn, arrays, dtype=None):
+        arrays = [np.asarray(a) for a in arrays]
+        if dtype is not None:
+            arrays = [a.astype(dtype) if a.dtype.kind == "f" else a for a in arrays]
+        leaves = [cr.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+        torch_leaves = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+        out, expected = fn(*leaves), torch_fn(*torch_leaves)
+        expected_data = expected.detach().numpy()
+        assert out.dtype == expected_data.dtype
+        tol = PARITY_TOLERANCES[out.dtype]
+        np.testing.assert_allclose(out.data, expected_data, **tol)
+        grad = np.random.default_rng(1).standard_normal(out.shape).astype(out.dtype)
+        out.backward(grad)
+        expected.backward(torch.from_numpy(grad))
+        for i, (leaf, torch_leaf) in enumerate(zip(leaves, torch_leaves)):
+            if torch_leaf.requires_grad:
+                assert leaf.grad.dtype == leaf.dtype, f"input {i}"
+                np.testing.assert_allclose(leaf.grad, torch_leaf.grad.numpy(), **tol, err_msg=f"input {i}")
+        return out
+
+    return check

@@ -8,29 +8,23 @@ import types
 
 import pytest
 
-import chainrule
 from chainrule.cli import CLI_EXTRA_MESSAGE, build_cli
 
 click = pytest.importorskip("click")
 click_testing = pytest.importorskip("click.testing")
 
 
-def _env():
-    src = os.path.dirname(os.path.dirname(chainrule.__file__))
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-
-
-def test_python_m_chainrule_lists_the_commands():
-    result = subprocess.run([sys.executable, "-m", "chainrule", "--help"], env=_env(),
+def test_python_m_chainrule_lists_the_commands(subprocess_env):
+    result = subprocess.run([sys.executable, "-m", "chainrule", "--help"], env=subprocess_env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     commands = re.findall(r"^  (\w+)", result.stdout.split("Commands:")[1], flags=re.M)
     assert {"train", "eval", "predict", "summary"} <= set(commands)
 
 
-def test_without_the_cli_extra_one_sentence_names_it():
+def test_without_the_cli_extra_one_sentence_names_it(subprocess_env):
     code = "import sys; sys.modules['click'] = None; from chainrule.cli import main; main(['train'])"
-    result = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True,
+    result = subprocess.run([sys.executable, "-c", code], env=subprocess_env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == CLI_EXTRA_MESSAGE

@@ -30,3 +30,23 @@ def test_invalid_seeds_are_refused(seed):
 
 def test_manual_seed_accepts_numpy_integers():
     assert isinstance(cr.manual_seed(np.int64(7)), np.random.Generator)
+
+
+def test_set_rng_state_refuses_what_is_not_a_generator_state():
+    cr.manual_seed(0)
+    before = cr.get_rng_state()
+    for state, message in [({"bit_generator": "os.system"}, "unknown generator state 'os.system'"),
+                           ({"bit_generator": ["PCG64"]}, "unknown generator state"),
+                           ([1, 2], "unknown generator state None"),
+                           ({"bit_generator": "PCG64"}, "malformed PCG64 generator state")]:
+        with pytest.raises(ValueError, match=message):
+            cr.set_rng_state(state)
+    assert cr.get_rng_state() == before  # unchanged
+
+
+def test_generator_from_state_rebuilds_other_bit_generators():
+    source = np.random.Generator(np.random.MT19937(3))
+    state = source.bit_generator.state
+    state = {**state, "state": {**state["state"], "key": state["state"]["key"].tolist()}}  # as after JSON
+    rebuilt = cr_random.generator_from_state(state)
+    assert rebuilt.integers(0, 1000, 5).tolist() == source.integers(0, 1000, 5).tolist()

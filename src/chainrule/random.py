@@ -14,7 +14,7 @@ def manual_seed(seed):
 
 
 def default_generator():
-    """The global generator (use it; never cache it: manual_seed replaces it)."""
+    """The global generator (use it; never cache it: manual_seed and set_rng_state replace it)."""
     return _generator
 
 
@@ -24,5 +24,24 @@ def get_rng_state():
 
 
 def set_rng_state(state):
-    """Restore a state returned by ``get_rng_state``."""
-    _generator.bit_generator.state = state
+    """Restore a state returned by ``get_rng_state`` (ValueError if it is not one)."""
+    global _generator
+    _generator = generator_from_state(state)
+
+
+# bit generators a saved state may name (a state read from a file picks no other attribute)
+_BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
+
+
+def generator_from_state(state):
+    """A new NumPy Generator in ``state`` (a ``bit_generator.state`` dict, as saved in a
+    checkpoint); ValueError naming the problem when it is not one."""
+    kind = state.get("bit_generator") if isinstance(state, dict) else None
+    if not isinstance(kind, str) or kind not in _BIT_GENERATORS:
+        raise ValueError(f"unknown generator state {kind!r}")
+    bit_generator = _BIT_GENERATORS[kind]()
+    try:
+        bit_generator.state = state
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"malformed {kind} generator state: {exc!r}") from None
+    return np.random.Generator(bit_generator)

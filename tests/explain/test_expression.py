@@ -84,3 +84,32 @@ def test_overlong_or_multiline_expressions():
     with pytest.raises(ExpressionError, match="one line"):
         parse("x +\n y")
     assert parse("-" * 400 + "x").evaluate({"x": 2.0}).item() == 2.0
+
+
+@pytest.mark.parametrize("text, column", [("x\r+ y", 2), ("x +\x00", 4), ("\x1b[31mx", 1)])
+def test_control_characters_are_rejected(text, column):
+    with pytest.raises(ExpressionError, match="control character") as info:
+        parse(text)
+    assert info.value.column == column
+
+
+def test_columns_count_characters_not_bytes():
+    with pytest.raises(ExpressionError, match="attribute access") as info:
+        parse("αβ + x.real")
+    assert info.value.column == 7
+    with pytest.raises(ExpressionError, match="no value for 'γ'") as info:
+        parse("αβ + γ").evaluate({"αβ": 1.0})
+    assert info.value.column == 6
+
+
+def test_integers_too_large_for_a_float_are_rejected():
+    with pytest.raises(ExpressionError, match="number too large for a float64") as info:
+        parse("x * 2" + "0" * 400)
+    assert info.value.column == 5
+    assert parse("x * 1" + "0" * 300).evaluate({"x": 1.0}).item() == 1e300
+
+
+def test_python_warnings_about_rejected_text_do_not_escape(recwarn):
+    with pytest.raises(ExpressionError, match="only numbers"):
+        parse("x + '\\%'")
+    assert not recwarn.list

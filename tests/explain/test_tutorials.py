@@ -1,5 +1,4 @@
 """Every tutorial in docs/tutorials runs to the end (each asserts its own numbers)."""
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +16,8 @@ TUTORIALS = REPO / "docs" / "tutorials"
     ("04_cnn_layer_by_layer.py", ["dx = full convolution of dy with w rotated 180 deg", "largest difference over 13 checks"]),
     ("05_vanishing_gradients.py", ["speed of learning", "last layer / first layer: sigmoid"]),
 ])
-def test_tutorial_runs(script, expected, tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+def test_tutorial_runs(script, expected, tmp_path, subprocess_env):
+    env = {**subprocess_env, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     done = subprocess.run([sys.executable, str(TUTORIALS / script), str(tmp_path)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]

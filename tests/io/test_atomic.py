@@ -3,6 +3,7 @@ SIGKILL at any moment of a save."""
 import os
 import random
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -12,9 +13,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.io import atomic_write, atomic_write_bytes, atomic_write_text
-
-SRC = str(Path(cr.__file__).resolve().parent.parent)
+from chainrule.io import atomic_write, atomic_write_bytes, atomic_write_text, fsync_directory
 
 
 def test_bytes_and_text_are_written_and_replaced(tmp_path):
@@ -69,12 +68,12 @@ while True:
 """
 
 
-def test_sigkill_during_saves_leaves_the_last_checkpoint_loadable(tmp_path):
+def test_sigkill_during_saves_leaves_the_last_checkpoint_loadable(tmp_path, subprocess_env):
     """A process saving an 8 MB checkpoint in a loop is killed at random moments (mostly in
     the middle of a save); each time, the file holds a complete checkpoint: the last one
     reported saved, or the one being written if its rename had happened."""
     path = tmp_path / "ckpt.safetensors"
-    env = {**os.environ, "PYTHONPATH": SRC, "OMP_NUM_THREADS": "1"}
+    env = {**subprocess_env, "OMP_NUM_THREADS": "1"}
     rng = random.Random(0)
     for _ in range(4):
         process = subprocess.Popen([sys.executable, "-c", _SAVER, str(path)], env=env,
@@ -90,3 +89,37 @@ def test_sigkill_during_saves_leaves_the_last_checkpoint_loadable(tmp_path):
         assert last_reported <= int(loaded["step"]) <= last_reported + 1
         np.testing.assert_array_equal(loaded["w"], np.full(1_000_000, loaded["step"], np.float64))
     assert process.returncode == -signal.SIGKILL
+
+
+def test_the_file_then_its_directory_are_synced(tmp_path, monkeypatch):
+    synced, real_fsync = [], os.fsync
+
+    def fsync(fd):
+        info = os.fstat(fd)
+        synced.append((stat.S_ISDIR(info.st_mode), info.st_ino))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    atomic_write_text(tmp_path / "f.txt", "new")
+    directory = (True, os.stat(tmp_path).st_ino)
+    assert synced == [(False, os.stat(tmp_path / "f.txt").st_ino), directory]
+    synced.clear()
+    fsync_directory(tmp_path)
+    assert synced == [directory]
+
+
+def test_a_failing_check_leaves_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "download.bin"
+    path.write_bytes(b"old")
+    seen = []
+
+    def check(temporary):
+        seen.append(Path(temporary).read_bytes())  # complete and on disk
+        raise ValueError("bad checksum")
+
+    with pytest.raises(ValueError, match="bad checksum"):
+        atomic_write(path, lambda file: file.write(b"new content"), check=check)
+    assert seen == [b"new content"]
+    assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["download.bin"]
+    atomic_write(path, lambda file: file.write(b"new content"), check=seen.append)
+    assert path.read_bytes() == b"new content"

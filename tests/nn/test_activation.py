@@ -3,8 +3,6 @@ import pytest
 
 from chainrule import nn
 
-from .parity import assert_matches_torch
-
 X = np.random.default_rng(3).standard_normal((4, 6)) * 2
 
 
@@ -17,10 +15,10 @@ def pairs(torch):
     ]
 
 
-def test_activation_modules_match_torch():
+def test_activation_modules_match_torch(check_torch_parity):
     torch = pytest.importorskip("torch")
     for ours, theirs in pairs(torch):
-        assert_matches_torch(ours, theirs, [X])
+        check_torch_parity(ours, theirs, [X])
         assert repr(ours) == repr(theirs)
 
 

@@ -82,7 +82,7 @@ def test_load_state_dict_lists_every_problem_and_changes_nothing():
     assert "WithBuffers" in message
     assert "missing keys: 'fc.bias'" in message
     assert "unexpected keys: 'extra.weight'" in message
-    assert "'fc.weight': shape (3, 3) in the state dict, (2, 3) in the model" in message
+    assert "'fc.weight': shape (3, 3) in the state dict, (2, 3) expected" in message
     assert "'running_mean': dtype complex64" in message
     assert info.value.missing_keys == ["fc.bias"]
     for key, value in model.state_dict().items():
@@ -91,14 +91,29 @@ def test_load_state_dict_lists_every_problem_and_changes_nothing():
 
 def test_load_state_dict_not_strict_reports_keys():
     model = make_mlp()
-    state = dict(model.state_dict())
+    state = {k: v + 1 for k, v in model.state_dict().items()}
     state.pop("0.bias")
     state["other"] = np.zeros(1)
     result = model.load_state_dict(state, strict=False)
     assert result.missing_keys == ["0.bias"] and result.unexpected_keys == ["other"]
+    np.testing.assert_array_equal(model[0].weight.data, state["0.weight"])
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    state["0.weight"] += 1
     state["1.0.weight"] = np.zeros((9, 9))
     with pytest.raises(nn.StateDictError, match="1.0.weight"):
         model.load_state_dict(state, strict=False)  # shape mismatches are errors even then
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_load_state_dict_into_a_read_only_array_changes_nothing():
+    model = make_mlp()
+    model[1][0].bias.data.flags.writeable = False
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    with pytest.raises(nn.StateDictError, match="'1.0.bias': the model's array is read-only"):
+        model.load_state_dict({k: v + 1 for k, v in model.state_dict().items()})
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
 
 
 def test_train_eval_recurse():

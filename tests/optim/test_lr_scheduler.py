@@ -1,8 +1,7 @@
-import json
-
 import pytest
 
 from chainrule import optim
+from chainrule.io import flatten_state, unflatten_state
 from chainrule.optim import lr_scheduler
 
 from .trajectory import assert_same_history, gradients, initial_weights, params, run, run_torch
@@ -58,13 +57,14 @@ def test_resume_through_json_continues_the_schedule():
     scheduler = lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=20)
     for _ in range(7):
         scheduler.step()
-    saved = json.loads(json.dumps({"optimizer": optim.flatten_state_dict(opt.state_dict())[1],
-                                   "scheduler": scheduler.state_dict()}))
+    # through JSON text, as in a checkpoint
+    saved = unflatten_state(*flatten_state({"optimizer": opt.state_dict(),
+                                            "scheduler": scheduler.state_dict()}))
 
     # the usual order: build both as for a fresh run, then load the optimizer, then the scheduler
     opt2 = optim.SGD(params(weights), lr=0.1, momentum=0.9)
     scheduler2 = lr_scheduler.OneCycleLR(opt2, max_lr=1.0, total_steps=20)
-    opt2.load_state_dict(optim.unflatten_state_dict({}, saved["optimizer"]))
+    opt2.load_state_dict(saved["optimizer"])
     scheduler2.load_state_dict(saved["scheduler"])
     assert opt2.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
     for _ in range(5):

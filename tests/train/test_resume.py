@@ -1,6 +1,7 @@
 """Resumed runs end with weights bit-identical to uninterrupted ones, even after SIGKILL."""
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-import chainrule
+from chainrule.io import CheckpointError, load_state, save_state
 from chainrule.train.checkpoint import open_checkpoint
 from chainrule.train.config import TrainConfig
 from chainrule.train.runner import resume_run, start_run
@@ -46,11 +47,6 @@ TOTAL_STEPS = 92  # 2 epochs of 46 batches (1,442 images, batches of 32)
 SAVES = TOTAL_STEPS // 7 + 2 * 2  # every 7 steps, plus last and best at each epoch end (at most)
 
 
-def _env():
-    src = os.path.dirname(os.path.dirname(chainrule.__file__))
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-
-
 def _weights(run_dir):
     return open_checkpoint(run_dir, slot="last").model_state()
 
@@ -79,19 +75,19 @@ def test_same_seed_gives_bit_identical_weights(small_run, small_run_config, tmp_
 
 
 @pytest.mark.parametrize("mode, limit", [("step", TOTAL_STEPS - 1), ("save", SAVES)])
-def test_killed_then_resumed_equals_uninterrupted(mode, limit, small_run, small_run_flags, tmp_path):
+def test_killed_then_resumed_equals_uninterrupted(mode, limit, small_run, small_run_flags, subprocess_env, tmp_path):
     k = random.randint(1, limit)
     run_dir = tmp_path / "run"
     killed = subprocess.run([sys.executable, "-c", KILL_DRIVER, mode, str(k), *small_run_flags(run_dir)],
-                            env=_env(), capture_output=True, text=True, timeout=120)
+                            env=subprocess_env, capture_output=True, text=True, timeout=120)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     _resume_and_compare(run_dir, small_run, f"killed at {mode} {k}")
 
 
-def test_killed_from_outside_at_a_random_moment(small_run, small_run_flags, tmp_path):
+def test_killed_from_outside_at_a_random_moment(small_run, small_run_flags, subprocess_env, tmp_path):
     run_dir = tmp_path / "run"
     process = subprocess.Popen([sys.executable, "-m", "chainrule", *small_run_flags(run_dir)],
-                               env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               env=subprocess_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     marker = run_dir / "checkpoints" / "last" / "checkpoint.json"
     deadline = time.monotonic() + 60
     while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
@@ -110,3 +106,21 @@ def test_resuming_with_more_epochs_equals_training_them_at_once(small_run, small
     at_once = start_run(TrainConfig(out=str(tmp_path / "at_once"), **{**small_run_config, "epochs": 3}))
     _assert_bit_identical(extended, at_once.run_dir, "2 epochs, then 1 more")
     assert result.history["test_acc"] == at_once.history["test_acc"]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda state: state.update(rng={"bit_generator": "os.system"}), "unknown generator state 'os.system'"),
+    (lambda state: state.pop("optimizer"), "KeyError: 'optimizer'"),
+    (lambda state: state["loader"].update(batch_size=5), "batch_size: saved 5, loader has 32"),
+], ids=["rng", "optimizer", "loader"])
+def test_training_state_that_does_not_fit_is_a_clear_error(small_run, tmp_path, edit, message):
+    """A well-formed training.safetensors with content that cannot continue the run."""
+    run_dir = tmp_path / "edited"
+    shutil.copytree(small_run.run_dir, run_dir)
+    path = run_dir / "checkpoints" / "last" / "training.safetensors"
+    state = load_state(path)
+    edit(state)
+    save_state(path, state)
+    with pytest.raises(CheckpointError, match=f"{re.escape(str(path))}.*does not fit this run") as info:
+        resume_run(str(run_dir), {"epochs": 3}, echo=lambda line: None)
+    assert message in str(info.value)

@@ -17,9 +17,6 @@ import numpy as np
 from .. import random as cr_random
 from .dataset import _tensor
 
-# bit generators whose saved state load_state_dict may rebuild (no arbitrary attribute lookup)
-_BIT_GENERATORS = {name: getattr(np.random, name) for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
-
 
 def _jsonable(value):
     """A generator state as plain JSON types (MT19937 keeps an array in its state)."""
@@ -32,15 +29,11 @@ def _jsonable(value):
 
 def _permutation_from_state(state, n):
     """``Generator.permutation(n)`` as a generator in ``state`` would draw it."""
-    kind = state.get("bit_generator") if isinstance(state, dict) else None
-    if kind not in _BIT_GENERATORS:
-        raise ValueError(f"DataLoader.load_state_dict: unknown generator state {kind!r}")
-    bit_generator = _BIT_GENERATORS[kind]()
     try:
-        bit_generator.state = state
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"DataLoader.load_state_dict: malformed {kind} generator state: {exc!r}") from None
-    return np.random.Generator(bit_generator).permutation(n)
+        generator = cr_random.generator_from_state(state)
+    except ValueError as exc:
+        raise ValueError(f"DataLoader.load_state_dict: {exc}") from None
+    return generator.permutation(n)
 
 
 class DataLoader:

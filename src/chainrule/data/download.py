@@ -1,11 +1,11 @@
 """Where downloaded data lives, and an atomic, size-capped download with a progress bar."""
 import os
 import sys
-import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from ..io.atomic import atomic_write
 from .errors import DataError
 
 MAX_DOWNLOAD_BYTES = 1 << 28  # 256 MiB: far above any file chainrule fetches
@@ -47,17 +47,17 @@ def _copy(response, out, url, max_bytes, bar):
 def download_url(url, destination, verify=None, max_bytes=MAX_DOWNLOAD_BYTES, timeout=30):
     """Download ``url`` (http, https or file) to ``destination`` atomically.
 
-    The bytes go to a temporary file beside ``destination``; ``verify(temp_path)`` (which
-    raises ``DataError`` on a bad file) runs on it; only then is it renamed into place, so
-    ``destination`` is never a partial or unverified file. Network errors propagate as
+    The bytes go to a temporary file beside ``destination`` (``chainrule.io.atomic_write``);
+    ``verify(temp_path)`` (which raises ``DataError`` on a bad file) runs on it; only then is
+    it renamed into place, so ``destination`` is never a partial or unverified file. Network errors propagate as
     ``OSError`` (``urllib.error.URLError``); size problems raise ``DataError``.
     """
     if urllib.parse.urlsplit(url).scheme not in _SCHEMES:
         raise DataError(f"{url}: unsupported URL scheme (use one of {', '.join(_SCHEMES)})")
     destination = Path(destination)
-    descriptor, temp_name = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".part")
-    try:
-        with os.fdopen(descriptor, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+
+    def write(out):
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             expected = int(length) if length and length.isdigit() else None
             if expected is not None and expected > max_bytes:
@@ -70,11 +70,5 @@ def download_url(url, destination, verify=None, max_bytes=MAX_DOWNLOAD_BYTES, ti
                     bar.close()
             if expected is not None and copied != expected:
                 raise DataError(f"{url}: truncated download: got {copied} of {expected} bytes")
-            out.flush()
-            os.fsync(out.fileno())
-        if verify is not None:
-            verify(temp_name)
-        os.replace(temp_name, destination)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+
+    atomic_write(destination, write, check=verify)

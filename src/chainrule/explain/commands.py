@@ -86,7 +86,8 @@ def explain_command(expression, more_values, settings, example_name, draw_path):
             raise click.ClickException(str(exc)) from None
         from .trace import trace
 
-        click.echo(str(trace(output)))
+        with np.errstate(all="ignore"):  # inf and nan show in the trace (and the warning below)
+            click.echo(str(trace(output)))
         if not np.isfinite(output.item()):
             click.echo(f"warning: the expression evaluates to {output.item()}", err=True)
     if draw_path:

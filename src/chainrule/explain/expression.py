@@ -9,6 +9,7 @@ sqrt, tanh, sigmoid, relu, abs (one argument), max and min (two). Everything els
 with its column.
 """
 import ast
+import warnings
 
 import numpy as np
 
@@ -16,6 +17,8 @@ from .. import ops
 from ..tensor import Tensor
 
 MAX_LENGTH = 500
+_CONTROL_CHARACTERS = frozenset(map(chr, [*range(32), 127])) - {"\t"}
+_LARGEST_FLOAT = int(np.finfo(np.float64).max)
 
 FUNCTIONS = {
     "exp": (1, ops.exp), "log": (1, ops.log), "sqrt": (1, ops.sqrt), "tanh": (1, ops.tanh),
@@ -59,7 +62,8 @@ class Expression:
         if missing:
             node = next(n for n in ast.walk(self.tree) if isinstance(n, ast.Name) and n.id == missing[0])
             raise ExpressionError(
-                f"no value for {missing[0]!r}; set it, e.g. {missing[0]}=1", self.text, node.col_offset + 1
+                f"no value for {missing[0]!r}; set it, e.g. {missing[0]}=1", self.text,
+                _column(self.text, node.col_offset)
             )
         if unknown:
             raise ValueError(
@@ -110,8 +114,13 @@ def parse(text):
         raise ExpressionError(f"expression longer than {MAX_LENGTH} characters", "", MAX_LENGTH + 1)
     if "\n" in text:
         raise ExpressionError("the expression must be one line", "", text.index("\n") + 1)
+    control = next((i for i, char in enumerate(text) if char in _CONTROL_CHARACTERS), None)
+    if control is not None:
+        raise ExpressionError(f"control character {text[control]!r} in the expression", "", control + 1)
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():  # e.g. invalid escapes in a string, which is refused anyway
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         if not exc.offset or exc.offset > len(text):  # Python reports 0 at the end of input
             raise ExpressionError("syntax error: unexpected end of the expression", text, len(text) + 1) from None
@@ -129,15 +138,23 @@ def parse(text):
     return Expression(text, tree, sorted(first_use, key=first_use.get))
 
 
+def _column(text, utf8_offset):
+    """The 1-based character column of ``ast``'s ``col_offset`` (which counts UTF-8 bytes)."""
+    return len(text.encode("utf-8")[:utf8_offset].decode("utf-8", errors="ignore")) + 1
+
+
 def _check(node, text):
-    column = getattr(node, "col_offset", 0) + 1
+    offset = getattr(node, "col_offset", 0)
     if isinstance(node, (ast.Attribute, ast.Subscript)):  # point at the '.' or the '['
-        column = node.value.end_col_offset + 1
+        offset = node.value.end_col_offset
+    column = _column(text, offset)
     if isinstance(node, (ast.Expression, ast.Load, ast.operator, ast.unaryop)):
         return
     if isinstance(node, ast.Constant):
         if type(node.value) not in (int, float):
             raise ExpressionError(f"only numbers are allowed, not {node.value!r}", text, column)
+        if type(node.value) is int and abs(node.value) > _LARGEST_FLOAT:
+            raise ExpressionError("number too large for a float64", text, column)
     elif isinstance(node, ast.Name):
         if node.id in FUNCTIONS:
             raise ExpressionError(f"{node.id} is a function: call it as {node.id}(...)", text, column)

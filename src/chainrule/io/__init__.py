@@ -1,6 +1,7 @@
 """Files: safetensors checkpoints (``save``/``load``), nested training state
-(``save_state``/``load_state``), and atomic writes. Nothing is ever unpickled."""
-from .atomic import atomic_write, atomic_write_bytes, atomic_write_text
+(``save_state``/``load_state``), and atomic writes (``atomic_write``, ``fsync_directory``).
+Nothing is ever unpickled."""
+from .atomic import atomic_write, atomic_write_bytes, atomic_write_text, fsync_directory
 from .checkpoint import load, load_metadata, read_checkpoint, save, validate_state_dict
 from .errors import CheckpointError
 from .state import flatten_state, load_state, save_state, unflatten_state
@@ -11,6 +12,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "flatten_state",
+    "fsync_directory",
     "load",
     "load_metadata",
     "load_state",

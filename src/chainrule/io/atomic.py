@@ -15,14 +15,16 @@ def _default_mode():
 _NEW_FILE_MODE = _default_mode()  # what open() would give a new file
 
 
-def atomic_write(path, write):
+def atomic_write(path, write, check=None):
     """Replace the file ``path`` with what ``write(file)`` writes to a binary file object.
 
     The bytes go to a temporary file in the same directory (``.NAME.XXXX.tmp``), which is
     flushed and fsynced before ``os.replace`` moves it over ``path``; the directory is then
-    fsynced so the rename itself is durable. If ``write`` raises, ``path`` is untouched and
-    the temporary file is removed; if the process is killed, ``path`` still holds the previous
-    content (a stray temporary file may remain). An existing file keeps its permissions.
+    fsynced so the rename itself is durable. ``check(temporary_path)``, if given, runs on the
+    complete temporary file just before the rename (to verify a download, say). If ``write``
+    or ``check`` raises, ``path`` is untouched and the temporary file is removed; if the
+    process is killed, ``path`` still holds the previous content (a stray temporary file may
+    remain). An existing file keeps its permissions.
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
@@ -36,13 +38,15 @@ def atomic_write(path, write):
             write(file)
             file.flush()
             os.fsync(file.fileno())
+        if check is not None:
+            check(tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
 def atomic_write_bytes(path, data):
@@ -55,7 +59,13 @@ def atomic_write_text(path, text, encoding="utf-8"):
     atomic_write_bytes(path, text.encode(encoding))
 
 
-def _fsync_directory(directory):
+def fsync_directory(directory):
+    """Make renames and new entries in ``directory`` durable (fsync the directory itself).
+
+    ``os.replace`` is atomic but lives in the page cache until the directory is synced; call
+    this after renaming into ``directory`` when the rename must survive a power failure.
+    A no-op on Windows and on filesystems that refuse to sync directories.
+    """
     if os.name != "posix":
         return  # directories cannot be opened on Windows; NTFS journals the rename
     fd = os.open(directory, os.O_RDONLY)

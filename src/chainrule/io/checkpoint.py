@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..state_dicts import state_dict_problems
 from ..tensor import Tensor
 from .atomic import atomic_write_bytes
 from .errors import CheckpointError
@@ -124,23 +125,8 @@ def load_metadata(path):
 
 def validate_state_dict(state_dict, expected, path=None):
     """Check ``state_dict`` against ``expected`` (names -> arrays or Tensors): raise one
-    ``CheckpointError`` listing missing and unexpected keys and every shape or dtype mismatch."""
-    problems = []
-    missing = [name for name in expected if name not in state_dict]
-    unexpected = [name for name in state_dict if name not in expected]
-    if missing:
-        problems.append(f"missing keys: {', '.join(map(repr, missing))}")
-    if unexpected:
-        problems.append(f"unexpected keys: {', '.join(map(repr, unexpected))}")
-    for name, want in expected.items():
-        if name not in state_dict:
-            continue
-        have = state_dict[name]
-        if tuple(have.shape) != tuple(want.shape):
-            problems.append(f"{name!r}: shape {tuple(have.shape)} in the file, "
-                            f"{tuple(want.shape)} expected")
-        if np.dtype(have.dtype) != np.dtype(want.dtype):
-            problems.append(f"{name!r}: dtype {np.dtype(have.dtype)} in the file, "
-                            f"{np.dtype(want.dtype)} expected")
+    ``CheckpointError`` listing missing and unexpected keys and every shape or dtype mismatch
+    (dtypes must be equal: a file is not cast silently)."""
+    problems = state_dict_problems(state_dict, expected, "the file" if path is not None else "the state dict")
     if problems:
-        raise CheckpointError(path, problems)
+        raise CheckpointError(path, problems.messages())

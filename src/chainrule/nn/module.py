@@ -8,6 +8,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from ..state_dicts import state_dict_problems
 from ..tensor import Tensor, resolve_dtype
 
 
@@ -42,17 +43,11 @@ class StateDictError(RuntimeError):
     ``(key, problem)`` for shape and dtype mismatches).
     """
 
-    def __init__(self, module_name, missing_keys, unexpected_keys, mismatches):
+    def __init__(self, module_name, problems):
         lines = [f"Error(s) in loading state_dict for {module_name}:"]
-        if missing_keys:
-            lines.append("  missing keys: " + ", ".join(repr(k) for k in missing_keys))
-        if unexpected_keys:
-            lines.append("  unexpected keys: " + ", ".join(repr(k) for k in unexpected_keys))
-        lines.extend(f"  {key!r}: {problem}" for key, problem in mismatches)
+        lines.extend(f"  {line}" for line in problems.messages())
         super().__init__("\n".join(lines))
-        self.missing_keys = missing_keys
-        self.unexpected_keys = unexpected_keys
-        self.mismatches = mismatches
+        self.missing_keys, self.unexpected_keys, self.mismatches = problems
 
 
 class RemovableHandle:
@@ -82,6 +77,11 @@ def _buffer_array(name, value):
     if isinstance(value, Tensor):
         return value.data
     raise TypeError(f"buffer {name!r}: expected a NumPy array (or None), got {type(value).__name__}")
+
+
+def _as_array(value):
+    """A state-dict value as an array: a Tensor's own, or ``np.asarray`` (PyTorch CPU tensors)."""
+    return value.data if isinstance(value, Tensor) else np.asarray(value)
 
 
 def zero_grads(tensors, set_to_none=True):
@@ -349,36 +349,25 @@ class Module:
         """Copy ``state_dict``'s values into this module's parameters and buffers, in place.
 
         Values may be NumPy arrays, Tensors or anything ``np.asarray`` accepts (PyTorch
-        CPU tensors). Nothing is changed if there is a problem: a ``StateDictError``
-        lists every missing key and unexpected key (when ``strict``) and every shape or
-        dtype mismatch. Returns ``(missing_keys, unexpected_keys)``.
+        CPU tensors); a dtype must cast within its kind (float64 to float32, as in
+        PyTorch). Nothing is changed if there is a problem: a ``StateDictError`` lists
+        every missing key and unexpected key (when ``strict``), every shape or dtype
+        mismatch and every read-only array of the model. Returns ``(missing_keys,
+        unexpected_keys)``.
         """
         targets = self.state_dict()
-        missing = [k for k in targets if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in targets]
-        mismatches, sources = [], {}
+        sources = {key: _as_array(value) if key in targets else value
+                   for key, value in state_dict.items()}
+        found = state_dict_problems(sources, targets, allow_cast=True)
+        found.mismatches.extend((key, "the model's array is read-only") for key, target
+                                in targets.items() if key in sources and not target.flags.writeable)
+        errors = found if strict else found._replace(missing_keys=[], unexpected_keys=[])
+        if errors:
+            raise StateDictError(type(self).__name__, errors)
         for key, target in targets.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            source = value.data if isinstance(value, Tensor) else np.asarray(value)
-            if source.shape != target.shape:
-                mismatches.append(
-                    (key, f"shape {source.shape} in the state dict, {target.shape} in the model")
-                )
-            elif not np.can_cast(source.dtype, target.dtype, "same_kind"):
-                mismatches.append(
-                    (key, f"dtype {source.dtype} in the state dict cannot be cast to {target.dtype}")
-                )
-            else:
-                sources[key] = source
-        if mismatches or (strict and (missing or unexpected)):
-            raise StateDictError(
-                type(self).__name__, missing if strict else [], unexpected if strict else [], mismatches
-            )
-        for key, source in sources.items():
-            np.copyto(targets[key], source, casting="same_kind")
-        return IncompatibleKeys(missing, unexpected)
+            if key in sources:
+                np.copyto(target, sources[key], casting="same_kind")
+        return IncompatibleKeys(found.missing_keys, found.unexpected_keys)
 
     # ---- repr -----------------------------------------------------------------------------------
     def extra_repr(self):

@@ -1,11 +1,8 @@
 """``chainrule.optim``: optimizers with PyTorch's update formulas, defaults and state dicts."""
 from . import lr_scheduler
 from .adam import Adam, AdamW
-from .optimizer import Optimizer, flatten_state_dict, unflatten_state_dict
+from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = [
-    "SGD", "Adam", "AdamW", "Optimizer", "RMSprop", "flatten_state_dict", "lr_scheduler",
-    "unflatten_state_dict",
-]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]

@@ -6,9 +6,8 @@ State-dict layout (PyTorch's, with NumPy arrays instead of tensors)::
      "param_groups": [{"lr": 0.001, "betas": [0.9, 0.999], ..., "params": [0, 1]}]}
 
 Parameters are numbered in group order. Per-parameter arrays have the parameter's shape
-and dtype; everything else is a plain number, so ``flatten_state_dict`` can split a
-state dict into arrays (for safetensors) and a JSON-serialisable rest, and
-``unflatten_state_dict`` joins them back.
+and dtype; everything else is a plain number, so ``chainrule.io.save_state`` can store a
+state dict (arrays as safetensors tensors, the rest as JSON).
 """
 import copy
 import math
@@ -174,32 +173,3 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines.extend(f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params")
         return "\n".join(lines) + "\n)"
-
-
-def flatten_state_dict(state_dict):
-    """Split an optimizer state dict into ``(arrays, meta)``: ``arrays`` maps
-    ``"state.<index>.<field>"`` to NumPy arrays (for safetensors); ``meta`` is the rest,
-    JSON-serialisable (numbers, lists, dicts with string keys)."""
-    arrays, numbers = {}, {}
-    for index, fields in state_dict["state"].items():
-        for field, value in fields.items():
-            if isinstance(value, np.ndarray):
-                arrays[f"state.{index}.{field}"] = value
-            else:
-                numbers.setdefault(str(index), {})[field] = value
-    groups = [
-        {k: (list(v) if isinstance(v, tuple) else v) for k, v in group.items()}
-        for group in state_dict["param_groups"]
-    ]
-    return arrays, {"state": numbers, "param_groups": groups}
-
-
-def unflatten_state_dict(arrays, meta):
-    """The inverse of ``flatten_state_dict``."""
-    state = {int(index): dict(fields) for index, fields in meta["state"].items()}
-    for key, value in arrays.items():
-        prefix, index, field = key.split(".", 2)
-        if prefix != "state":
-            raise KeyError(f"unflatten_state_dict: unexpected array key {key!r}")
-        state.setdefault(int(index), {})[field] = value
-    return {"state": state, "param_groups": copy.deepcopy(meta["param_groups"])}

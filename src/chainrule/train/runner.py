@@ -10,11 +10,12 @@ import numpy as np
 
 from .. import random as cr_random
 from ..autograd import detect_anomaly
+from ..io import CheckpointError
 from .builders import (
     build_loss, build_model, build_optimizer, build_scheduler, input_shape_of, load_datasets,
 )
 from .callbacks import EpochSummary, MetricsLogger, PlotCurves, ProgressBar
-from .checkpoint import SIDECAR_FILE, SLOTS, Checkpoint, Checkpointer
+from .checkpoint import SIDECAR_FILE, SLOTS, TRAINING_FILE, Checkpoint, Checkpointer
 from .config import ConfigError, TrainConfig
 from .loop import fit
 from .rundir import (
@@ -149,8 +150,12 @@ def _execute(config, run_dir, parts, echo, state=None):
 def _restore(checkpoint, parts):
     parts.model.load_state_dict(checkpoint.model_state(parts.model.state_dict()))
     training = checkpoint.training_state()
-    parts.optimizer.load_state_dict(training["optimizer"])
-    if parts.scheduler is not None:
-        parts.scheduler.load_state_dict(training["scheduler"])
-    parts.train_loader.load_state_dict(training["loader"])
-    cr_random.set_rng_state(training["rng"])
+    try:  # a well-formed file whose content does not fit this run (edited by hand, say)
+        parts.optimizer.load_state_dict(training["optimizer"])
+        if parts.scheduler is not None:
+            parts.scheduler.load_state_dict(training["scheduler"])
+        parts.train_loader.load_state_dict(training["loader"])
+        cr_random.set_rng_state(training["rng"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(os.path.join(checkpoint.directory, TRAINING_FILE),
+                              f"the training state does not fit this run: {type(exc).__name__}: {exc}") from None

@@ -10,7 +10,7 @@ else ``.NAME.old``.
 import os
 import shutil
 
-from ..io.atomic import _fsync_directory as fsync_directory  # noqa: PLC2701
+from ..io import fsync_directory
 
 
 def write_slot(parent, name, marker, write_files):
