@@ -136,6 +136,63 @@ def test_leaf_gradient_keeps_the_leaf_dtype_and_layout():
     np.testing.assert_array_equal(x.grad, np.full((3, 4), 2.0))
 
 
+
+class _Handback(cr.autograd.Function):
+    """Returns ``handed`` as its input's gradient (a test double for the fresh_grads promise)."""
+
+    handed = None
+
+    def forward(self, x):
+        return x.sum()
+
+    def backward(self, grad):
+        return (type(self).handed,)
+
+
+class _FreshHandback(_Handback):
+    fresh_grads = True
+
+
+@pytest.mark.parametrize("op, adopted", [(_FreshHandback, True), (_Handback, False)])
+def test_a_first_gradient_is_kept_without_a_copy_only_when_the_op_promises_it_is_fresh(op, adopted):
+    x = leaf([1.0, 2.0])
+    op.handed = np.array([3.0, 4.0])
+    op.apply(x).backward()
+    assert (x.grad is op.handed) == adopted
+    op.apply(x).backward()  # the second gradient is added in place, to whichever array .grad is
+    np.testing.assert_array_equal(x.grad, [6.0, 8.0])
+
+
+def test_a_fresh_gradient_is_still_copied_for_hooks_or_another_dtype_or_layout():
+    x = leaf([1.0, 2.0])
+    x.register_hook(lambda g: g)
+    _FreshHandback.handed = np.array([3.0, 4.0])
+    _FreshHandback.apply(x).backward()
+    assert x.grad is not _FreshHandback.handed
+    y = cr.from_numpy(np.ones((2, 2), dtype=np.float32)).requires_grad_()
+    for handed in (np.ones((2, 2)), np.asfortranarray(np.ones((2, 2), dtype=np.float32))):
+        y.grad = None
+        _FreshHandback.handed = handed
+        _FreshHandback.apply(y).backward()
+        assert y.grad is not handed and y.grad.dtype == np.float32 and y.grad.flags.c_contiguous
+
+
+def test_gradients_a_backward_hook_saw_are_not_changed_by_later_accumulation():
+    from chainrule.autograd import function
+
+    x, w = leaf([[1.0, 2.0]]), leaf([[3.0, 4.0]])
+    seen = []
+    function.backward_hooks.append(lambda node, grad_out, grad_inputs: seen.append(grad_inputs[1]))
+    try:
+        cr.nn.functional.linear(x, w).backward(np.ones((1, 1)))  # the linear node's hook only
+    finally:
+        function.backward_hooks.pop()
+    cr.nn.functional.linear(x, w).backward(np.ones((1, 1)))
+    assert len(seen) == 1
+    np.testing.assert_array_equal(seen[0], [[1.0, 2.0]])
+    np.testing.assert_array_equal(w.grad, [[2.0, 4.0]])
+
+
 def test_backward_on_a_leaf_sets_its_grad():
     x = leaf(2.0)
     x.backward()

@@ -245,7 +245,7 @@ ELEMENTWISE = [
     _unary_entry("tanh"),
     _unary_entry("sigmoid", ref=_np_sigmoid),
     OpEntry("sigmoid_extremes", cr.sigmoid, _np_sigmoid, torch_fn("sigmoid"),
-            fixed([-60.0, -20.0, -1e-3, 0.0, 1e-3, 20.0, 60.0])),
+            fixed([-1000.0, -100.0, -60.0, -20.0, -1e-3, 0.0, 1e-3, 20.0, 60.0, 1000.0])),
     OpEntry("abs_method", lambda x: abs(x), np.abs, lambda x: abs(x), unary(nonzero)),
     OpEntry("exp_method", lambda x: x.exp(), np.exp, lambda x: x.exp(), unary()),
 ]

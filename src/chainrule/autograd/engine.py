@@ -39,12 +39,21 @@ def _run_hooks(hooks, grad):
     return grad
 
 
-def _accumulate_leaf(leaf, grad):
-    """Leaves sum gradients across backward calls, in their own dtype and layout."""
+def _accumulate_leaf(leaf, grad, owned=False):
+    """Leaves sum gradients across backward calls, in their own dtype and layout.
+
+    A first gradient is copied, unless ``owned`` (nothing else refers to it: see
+    ``Function.fresh_grads``) and already in the leaf's dtype and strides: then it
+    becomes ``.grad`` as it is, saving a pass over every parameter per step."""
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad)
+        owned = False  # a hook may return an array its caller keeps
     if leaf.grad is None:
-        leaf.grad = np.empty_like(leaf.data)
+        data = leaf.data
+        if owned and grad.dtype == data.dtype and grad.strides == data.strides:
+            leaf.grad = grad
+            return
+        leaf.grad = np.empty_like(data)
         np.copyto(leaf.grad, grad)
     else:
         np.add(leaf.grad, grad, out=leaf.grad)
@@ -116,6 +125,7 @@ def backward(tensor, grad=None, retain_graph=False):
             if backward_hooks:
                 for hook in backward_hooks:
                     hook(node, grad_out, grad_inputs)
+        owned = node.fresh_grads and not backward_hooks  # hooks may keep what they saw
         for inp, needed, g in zip(node.inputs, node.needs_input_grad, grad_inputs):
             if not needed:  # a constant, or a tensor without grad (hence without grad_fn)
                 continue
@@ -127,7 +137,7 @@ def backward(tensor, grad=None, retain_graph=False):
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
                 if child is None:
-                    _accumulate_leaf(inp, g)
+                    _accumulate_leaf(inp, g, owned)
                     continue
                 previous = grads.get(child)
                 grads[child] = g if previous is None else previous + g

@@ -52,11 +52,15 @@ class Function:
     referenced, so tools can attach data to a graph without keeping it alive.
 
     ``name`` (a class attribute) is the op's name in messages; by default the
-    class name in lower case.
+    class name in lower case. ``fresh_grads = True`` promises that every array
+    ``backward`` returns is new and referenced nowhere else (not saved, not an
+    input, not returned twice), so the engine may keep it as a leaf's ``.grad``
+    without a copy.
     """
 
     __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "__weakref__")
     name = None
+    fresh_grads = False
 
     @classmethod
     def op_name(cls):

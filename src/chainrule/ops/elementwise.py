@@ -99,12 +99,13 @@ class Tanh(Function):
 
 
 def sigmoid_array(x):
-    """1 / (1 + e^-x), as e^x / (1 + e^x) for x < 0: never overflows, and keeps full
-    relative precision for large negative x (where 1 + tanh(x/2) would cancel to 0)."""
-    e = xp.exp(-xp.abs(x))
-    out = xp.where(x >= 0, 1, e)
-    out /= 1 + e
-    return out
+    """1 / (1 + e^-x) in four NumPy calls. For large negative x, 1 + e^-x rounds to e^-x, so
+    the result keeps full relative precision; where e^-x overflows (x below about -709 in
+    float64, -88 in float32) it is 0 rather than a subnormal number, as in PyTorch."""
+    with xp.errstate(over="ignore"):
+        out = xp.exp(xp.negative(x))
+    out += 1
+    return xp.reciprocal(out)
 
 
 class Sigmoid(Function):

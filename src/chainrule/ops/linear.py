@@ -28,6 +28,7 @@ class Linear(Function):
     """y = x W^T + b; x (*, in), W (out, in), b (out,) optional, y (*, out)."""
 
     __slots__ = ()
+    fresh_grads = True  # backward returns new products and sums only
 
     def forward(self, x, weight, bias=None):
         _check(x, weight, bias)
