@@ -1,8 +1,11 @@
+import re
+
 import numpy as np
 import pytest
 
 import chainrule as cr
 from chainrule import data, models, optim
+from chainrule.autograd import ShapeError
 from chainrule.nn import functional as F
 
 
@@ -64,3 +67,10 @@ def test_cnn_bn_learns_a_slice_of_real_mnist(mnist_dir):
     with cr.no_grad():
         accuracy = (model(images).data.argmax(axis=1) == labels.data).mean()
     assert accuracy > 0.85  # one pass over 4096 images (64 steps); chance is 0.1
+
+
+def test_lenet5_names_the_layer_that_does_not_fit_32x32_images():
+    with pytest.raises(ShapeError, match="^" + re.escape(
+            "layer '7' (Linear(in_features=400, out_features=120, bias=True)): linear: input of shape (2, 576) "
+            "does not match weight of shape (120, 400)")):
+        models.lenet5()(cr.zeros(2, 1, 32, 32))

@@ -72,10 +72,19 @@ def test_construction_errors_name_the_layer():
         nn.Conv2d(3, 4, 3, padding_mode="reflect")
 
 
-def test_forward_error_names_the_op_and_shapes():
-    layer = nn.Conv2d(3, 2, 5)
+def test_forward_error_names_the_layer_the_op_and_shapes():
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Conv2d(4, 4, 5))
+    with pytest.raises(ShapeError, match="^" + re.escape(
+            "layer '1' (Conv2d(4, 4, kernel_size=(5, 5), stride=(1, 1))): conv2d: input of shape (1, 4, 4, 4) "
+            "with padding (0, 0) is smaller than the dilated kernel (5, 5)") + "$") as info:
+        model(cr.zeros(1, 3, 6, 6))
+    assert type(info.value.__cause__) is ShapeError and str(info.value.__cause__).startswith("conv2d: ")
     with pytest.raises(ShapeError, match=re.escape(
-            "conv2d: input of shape (1, 3, 4, 4) with padding (0, 0) is smaller than the dilated kernel (5, 5)")):
-        layer(cr.zeros(1, 3, 4, 4))
-    with pytest.raises(ShapeError, match=re.escape("conv2d: input of shape (1, 2, 8, 8) has 2 channels")):
-        layer(cr.zeros(1, 2, 8, 8))
+            "layer '0' (Conv2d(4, 4, kernel_size=(3, 3), stride=(1, 1))): conv2d: input of shape (1, 2, 8, 8) has 2 channels")):
+        nn.Sequential(nn.Conv2d(4, 4, 3))(cr.zeros(1, 2, 8, 8))
+
+
+def test_a_layer_called_alone_keeps_the_ops_message():
+    with pytest.raises(ShapeError, match="^" + re.escape(
+            "conv2d: input of shape (1, 3, 4, 4) with padding (0, 0) is smaller than the dilated kernel (5, 5)") + "$"):
+        nn.Conv2d(3, 2, 5)(cr.zeros(1, 3, 4, 4))

@@ -3,6 +3,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import nn
+from chainrule.autograd import ShapeError
 
 
 class WithBuffers(nn.Module):
@@ -158,6 +159,46 @@ def test_forward_hook_sees_output_and_can_be_removed():
     handle.remove()
     layer(cr.randn(4, 2))
     assert seen == [(layer, (4, 3))]
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Sequential(nn.ReLU(), nn.Linear(5, 2)))
+        self.helper = [nn.Linear(4, 4)]  # a plain list: not a registered child
+
+    def forward(self, x, use_helper=False):
+        return self.helper[0](x) if use_helper else self.features(x)
+
+
+def test_errors_inside_a_model_name_the_layer_by_its_dotted_path():
+    with pytest.raises(ShapeError, match=r"^layer 'features\.1\.1' \(Linear\(in_features=5, out_features=2, "
+                                         r"bias=True\)\): linear: input of shape \(1, 2, 2, 3\)"):
+        Net()(cr.zeros(1, 1, 4, 5))
+    with pytest.raises(TypeError, match=r"^layer 'features\.0' \(Conv2d\(1, 2, .*\)\): tensor: cannot make a tensor"):
+        Net()("an image")
+    with pytest.raises(ShapeError, match="^linear: input of shape"):  # an unregistered layer has no name
+        Net()(cr.zeros(2, 3), use_helper=True)
+
+
+def test_custom_errors_pass_through_and_hook_errors_name_their_layer():
+    class Odd(ValueError):
+        pass
+
+    class Raises(nn.Module):
+        def forward(self, x):
+            raise Odd("a custom error")
+
+    with pytest.raises(Odd, match="^a custom error$"):
+        nn.Sequential(Raises())(cr.zeros(1))
+
+    def failing_hook(module, inputs, output):
+        raise ValueError("a hook failed")
+
+    model = nn.Sequential(nn.Linear(2, 2))
+    model[0].register_forward_hook(failing_hook)
+    with pytest.raises(ValueError, match=r"^layer '0' \(Linear.*\): a hook failed$"):
+        model(cr.zeros(1, 2))
 
 
 def test_to_double_casts_parameters_and_float_buffers():

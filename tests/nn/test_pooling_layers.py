@@ -1,8 +1,11 @@
+import re
+
 import numpy as np
 import pytest
 
 import chainrule as cr
 from chainrule import nn
+from chainrule.autograd import ShapeError
 
 LAYERS = [
     ("MaxPool2d", dict(kernel_size=2)),
@@ -32,3 +35,11 @@ def test_pooling_layers_match_torch(name, params):
 def test_max_pool_layer_returns_indices():
     values, indices = nn.MaxPool2d(2, return_indices=True)(cr.tensor([[[[1.0, 3.0], [3.0, 2.0]]]]))
     assert values.item() == 3.0 and indices.item() == 1
+
+
+def test_a_pooling_layer_too_small_for_its_input_is_named():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(4))
+    with pytest.raises(ShapeError, match="^" + re.escape(
+            "layer '2' (MaxPool2d(kernel_size=4, stride=4, padding=0, dilation=1, ceil_mode=False)): max_pool2d: "
+            "input of shape (1, 2, 3, 3) with padding (0, 0) is smaller than the dilated kernel (4, 4)")):
+        model(cr.zeros(1, 1, 5, 5))

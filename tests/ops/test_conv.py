@@ -71,13 +71,13 @@ def test_unbatched_conv2d_matches_torch(check_torch_parity):
     )
 
 
-@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, groups", [
+@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, groups", CONV2D_GRID + [
     ((1, 2, 5, 4), (2, 2, 3, 2), 1, 1, 1, 1),
     ((2, 2, 6, 5), (2, 1, 2, 3), 2, "valid", (1, 2), 2),
 ])
 def test_conv2d_gradcheck(x_shape, w_shape, stride, padding, dilation, groups):
     params = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-    gradcheck(lambda x, w, b: conv2d(x, w, b, **params), _arrays(x_shape, w_shape))
+    gradcheck(lambda x, w, b: conv2d(x, w, b, **params), _arrays(x_shape, w_shape))  # input, weight, bias
 
 
 def test_conv_output_is_an_nchw_view_of_batch_inner_memory():

@@ -92,14 +92,19 @@ def test_adaptive_avg_pool2d_matches_torch(check_torch_parity, shape, output_siz
                        lambda x: F.adaptive_avg_pool2d(x, output_size), [x])
 
 
-@pytest.mark.parametrize("fn, params", [
-    (max_pool2d, dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
-    (avg_pool2d, dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
-    (adaptive_avg_pool2d, dict(output_size=(2, 3))),
+def _distinct(shape, seed=3):
+    """Values 0.1 apart (far beyond gradcheck's step): every window has one maximum."""
+    return np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape) / 10.0
+
+
+@pytest.mark.parametrize("fn, shape, params", [(max_pool2d, *case) for case in MAX_GRID] + [
+    (avg_pool2d, *case) for case in AVG_GRID] + [
+    (adaptive_avg_pool2d, (2, 3, 7, 9), dict(output_size=1)),
+    (adaptive_avg_pool2d, (1, 2, 5, 5), dict(output_size=(2, 3))),
+    (adaptive_avg_pool2d, (3, 7, 9), dict(output_size=(None, 5))),
 ])
-def test_pooling_gradcheck(fn, params):
-    x = np.random.default_rng(3).permutation(50).reshape(1, 2, 5, 5) / 10.0  # distinct: no ties
-    gradcheck(lambda x: fn(x, **params), [x])
+def test_pooling_gradcheck(fn, shape, params):
+    gradcheck(lambda x: fn(x, **params), [_distinct(shape)])
 
 
 def test_avg_pool2d_spreads_the_gradient_evenly():

@@ -8,6 +8,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from ..autograd.function import ShapeError
 from ..state_dicts import state_dict_problems
 from ..tensor import Tensor, resolve_dtype
 
@@ -100,6 +101,38 @@ def _add_indent(text, spaces):
     return lines[0] if len(lines) == 1 else "\n".join([lines[0]] + [" " * spaces + ln for ln in lines[1:]])
 
 
+_LAYER_ERROR_TYPES = (ValueError, TypeError, ShapeError)  # built from one message
+
+
+def _one_line(module):
+    text = repr(module)
+    return text if "\n" not in text else type(module).__name__
+
+
+def _named_in(caller, exc):
+    """``exc``, raised while ``caller`` ran, re-raised naming the layer it came from.
+
+    The innermost module that raised is remembered on the exception; every enclosing module
+    looks up that layer's dotted path among its own descendants, so the error leaving the
+    outermost call says e.g. ``layer 'features.1' (Conv2d(...)): conv2d: input of shape ...``.
+    The type stays the same (a ShapeError stays a ShapeError), chained from the op's error.
+    """
+    layer = getattr(exc, "_layer", None)
+    if layer is None:  # raised by this module's own forward
+        exc._layer, exc._op_error = caller, exc
+        return exc
+    op_error = exc._op_error
+    if type(op_error) not in _LAYER_ERROR_TYPES:
+        return exc
+    path = next((name for name, module in caller.named_modules() if module is layer), "")
+    if not path:  # the layer is the caller itself, or not one of its registered children
+        return exc
+    named = type(op_error)(f"layer '{path}' ({_one_line(layer)}): {op_error}")
+    named._layer, named._op_error = layer, op_error
+    named.__cause__ = op_error
+    return named
+
+
 class Module:
     """Base class of every layer and model. Subclasses call ``super().__init__()`` first,
     assign Parameters, buffers and sub-Modules as attributes, and define ``forward``."""
@@ -117,12 +150,15 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward method")
 
     def __call__(self, *args, **kwargs):
-        result = self.forward(*args, **kwargs)
-        if self._forward_hooks:
-            for hook in tuple(self._forward_hooks.values()):
-                replaced = hook(self, args, result)
-                if replaced is not None:
-                    result = replaced
+        try:  # free when nothing is raised
+            result = self.forward(*args, **kwargs)
+            if self._forward_hooks:
+                for hook in tuple(self._forward_hooks.values()):
+                    replaced = hook(self, args, result)
+                    if replaced is not None:
+                        result = replaced
+        except (ValueError, TypeError) as exc:
+            raise _named_in(self, exc)
         return result
 
     def register_forward_hook(self, hook):
