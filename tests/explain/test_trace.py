@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+from chainrule.autograd import Function
 from chainrule.explain import recording, trace
 from chainrule.explain.trace import _recorded
 
@@ -158,6 +159,27 @@ def test_replay_reuses_the_dropout_mask_without_drawing():
     assert_same_records(replayed, recorded)
     assert 0 < np.count_nonzero(x.grad) < x.grad.size
     np.testing.assert_array_equal(replayed.gradients["x"], x.grad)
+
+
+class Noisy(Function):
+    """x + noise drawn inside forward (no built-in op does this: dropout takes its mask as an input)."""
+
+    def forward(self, x):
+        return x + cr.default_generator().standard_normal(x.shape)
+
+    def backward(self, grad):
+        """d(x + noise)/dx = 1."""
+        return (grad,)
+
+
+def test_replay_refuses_an_op_drawing_random_numbers_and_restores_the_generator():
+    x = leaf([1.0, 2.0], "x")
+    f = cr.sum(Noisy.apply(x))
+    f.backward()
+    state = cr.get_rng_state()
+    with pytest.raises(RuntimeError, match="draws random numbers in its forward"):
+        trace(f)
+    assert cr.get_rng_state() == state
 
 
 def test_replay_leaves_batchnorm_running_statistics_alone():
