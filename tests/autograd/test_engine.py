@@ -4,6 +4,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.autograd import FreedGraphError
+from chainrule.autograd.engine import retained
 from chainrule.autograd.function import FREED
 
 
@@ -214,6 +215,18 @@ def test_backward_frees_saved_values():
     y = e.sum()
     y.backward()
     assert e.grad_fn.saved is FREED and y.grad_fn.saved is FREED
+
+
+def test_retain_graph_marks_the_visited_nodes_as_retained():
+    x = leaf([1.0, 2.0])
+    e = cr.exp(x)
+    y = e.sum()
+    assert e.grad_fn not in retained
+    y.backward(retain_graph=True)
+    assert e.grad_fn in retained and y.grad_fn in retained
+    z = cr.exp(x).sum()
+    z.backward()  # a freed graph is marked by FREED instead
+    assert z.grad_fn not in retained and z.grad_fn.saved is FREED
 
 
 def test_retain_graph_allows_a_second_backward():

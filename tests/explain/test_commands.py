@@ -2,10 +2,11 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import click
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from chainrule.explain.commands import COMMANDS
+from chainrule.explain.commands import COMMANDS, _enlarged
 
 
 @pytest.fixture
@@ -95,8 +96,35 @@ def test_unknown_model_is_a_clear_error(cli):
     assert result.exit_code == 1 and "unknown --model 'nope'" in result.output
 
 
-def test_model_that_cannot_take_the_images_is_a_clear_error(cli):
-    result = run(cli, "gradcheck", "--model", "lenet5", "--dataset", "digits")
+@pytest.mark.parametrize("command", [
+    ("gradcheck", "--model", "lenet5", "--batch", "2"),
+    ("gradcheck", "--model", "cnn_bn", "--batch", "2"),
+    ("doctor", "--model", "lenet5", "--batch-size", "16"),
+])
+def test_cnn_models_check_the_digits_enlarged_to_28x28(cli, command):
+    result = run(cli, *command)
+    assert ("model '%s' takes 28x28 images: the 8x8 digits are scaled up 3x and zero-padded to 28x28"
+            % command[2]) in result.output
+    if command[0] == "doctor":
+        assert "initial loss" in result.output and "overfit" in result.output
+    else:
+        assert "0.weight" in result.output and result.exit_code == 0 and "result: PASS" in result.output
+
+
+def test_digits_enlarged_to_28x28_keep_their_pixels():
+    image = np.arange(1, 65, dtype=np.float32).reshape(1, 8, 8)
+    big = _enlarged(image, (1, 28, 28))
+    assert big.shape == (1, 28, 28) and big.dtype == np.float32
+    np.testing.assert_array_equal(big[0, 2:26:3, 2:26:3], image[0])
+    np.testing.assert_array_equal(big[0, 2:5, 2:5], np.ones((3, 3)))  # pixel (0, 0) became a 3x3 block
+    assert big.sum() == 9 * image.sum()  # so the 2-pixel border is zeros
+
+
+def test_model_that_cannot_take_the_images_is_a_clear_error(cli, monkeypatch):
+    from chainrule import models, nn
+
+    monkeypatch.setitem(models.MODELS, "wide", lambda num_classes=10: nn.Sequential(nn.Flatten(), nn.Linear(1000, num_classes)))
+    result = run(cli, "gradcheck", "--model", "wide", "--dataset", "digits")
     assert result.exit_code == 1
-    assert "model 'lenet5' cannot take images of shape (1, 8, 8)" in result.output
-    assert "Traceback" not in result.output
+    assert "model 'wide' cannot take images of shape (1, 8, 8)" in result.output
+    assert "Traceback" not in result.output and "28x28" not in result.output

@@ -3,7 +3,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from chainrule.explain import draw
+import chainrule as cr
+from chainrule.explain import draw, recording
 from chainrule.explain.examples import staged
 from chainrule.explain.graph import format_value
 
@@ -81,3 +82,20 @@ def test_bad_format_or_mismatched_path(tmp_path):
         draw(f, tmp_path / "graph.png")
     with pytest.raises(ValueError, match="needs a path"):
         draw(f, format="png")
+
+
+def test_draw_after_a_plain_backward_shows_the_recorded_gradients():
+    def build():
+        x = cr.tensor(3.0, dtype="float64", requires_grad=True)
+        y = cr.tensor(-4.0, dtype="float64", requires_grad=True)
+        x.name, y.name = "x", "y"
+        return (x + cr.sigmoid(y)) / (cr.sigmoid(x) + (x + y) ** 2)
+
+    f = build()
+    with recording():
+        f.backward()
+    recorded = draw(f, format="dot")
+    f = build()
+    f.backward()  # without recording: draw replays the freed graph
+    assert draw(f, format="dot") == recorded
+    assert "grad " + format_value(2.0595697955721652) in recorded  # df/dx of the math doc

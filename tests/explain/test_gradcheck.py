@@ -83,6 +83,41 @@ def test_a_check_straddling_a_relu_kink_is_a_warning_not_a_failure():
     assert any("kink of relu" in w for w in report.warnings)
 
 
+def test_a_tie_in_a_max_pooling_window_is_a_kink_not_a_failure():
+    conv = nn.Conv2d(2, 1, 1)
+    with cr.no_grad():
+        conv.weight.data[...] = 1
+        conv.bias.data[...] = 0
+    model = nn.Sequential(conv, nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1, 2))
+    # pixels (1, 0) and (0, 1) both give 1: +eps and -eps on weight 0 pick different maxima
+    x = cr.tensor([[[[1.0, 0.0], [0.0, 0.0]], [[0.0, 1.0], [0.0, 0.0]]]])
+    report = gradcheck_model(model, x, cr.tensor([0]), F.cross_entropy)
+    assert report.ok and report["0.weight"].kinks == 2  # both weights sit on the tie
+    assert any("kink of maxpool2d" in w for w in report.warnings)
+
+
+class MaxOfTwo(nn.Module):
+    def __init__(self, reduce):
+        super().__init__()
+        self.fc, self.reduce = nn.Linear(2, 2), reduce
+
+    def forward(self, x):
+        h = self.fc(x)
+        top = cr.max(h) if self.reduce == "max" else cr.maximum(h[:, 0], h[:, 1])
+        return top.reshape(1, 1) * cr.tensor([[1.0, -1.0]])
+
+
+@pytest.mark.parametrize("reduce", ["max", "maximum"])
+def test_ties_of_max_are_kinks(reduce):
+    model = MaxOfTwo(reduce)
+    with cr.no_grad():
+        model.fc.weight.data[...] = 1
+        model.fc.bias.data[...] = 0
+    report = gradcheck_model(model, cr.tensor([[1.0, 0.0]]), cr.tensor([0]), F.cross_entropy)
+    assert report.ok and report["fc.weight"].kinks == 2 and report["fc.bias"].kinks == 2
+    assert any(f"kink of {reduce}" in w for w in report.warnings)
+
+
 def test_first_wrong_op_on_a_graph():
     x = cr.tensor(np.linspace(-1, 1, 5), requires_grad=True)
     good = cr.sum(cr.sigmoid(x * 3) ** 2)

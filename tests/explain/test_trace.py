@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+from chainrule.autograd import Function
 from chainrule.explain import recording, trace
 from chainrule.explain.trace import _recorded
 
@@ -80,11 +81,117 @@ def test_trace_after_backward_inside_recording():
     assert x.grad == -4.0  # trace did not run backward a second time
 
 
-def test_trace_refuses_a_graph_backpropagated_without_recording():
-    *_, f = example_one()
+def fan_out_example():
+    x, y = leaf(3.0, "x"), leaf(-4.0, "y")
+    return x, y, (x + cr.sigmoid(y)) / (cr.sigmoid(x) + (x + y) ** 2)
+
+
+def assert_same_records(replayed, recorded):
+    assert str(replayed) == str(recorded)
+    assert len(replayed.records) == len(recorded.records)
+    for a, b in zip(replayed.records, recorded.records):
+        assert a.keys() == b.keys()
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+
+
+@pytest.mark.parametrize("build", [lambda: example_one()[-1], lambda: fan_out_example()[-1]])
+def test_trace_after_a_plain_backward_replays_the_graph(build):
+    f = build()
+    with recording():
+        f.backward()
+    recorded = trace(f)
+    f = build()
+    f.backward()  # without recording: the graph is freed
+    assert_same_records(trace(f), recorded)
+
+
+def test_replay_gives_the_worked_examples_numbers_and_leaves_grad_alone():
+    x, y, z, q, f = example_one()
     f.backward()
-    with pytest.raises(RuntimeError, match="without recording"):
+    tr = trace(f)
+    assert tr.gradients == {"x": -4.0, "y": -4.0, "z": 3.0}
+    assert next(r for r in tr.records if r["name"] == "q")["grad"] == -4.0
+    assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)  # not added to a second time
+    x, y, f = fan_out_example()
+    f.backward()
+    tr = trace(f)
+    assert tr.gradients["x"] == pytest.approx(2.0595697956, abs=1e-9)
+    assert tr.gradients["y"] == pytest.approx(1.5922327515, abs=1e-9)
+    assert (tr.gradients["x"], tr.gradients["y"]) == (x.grad.item(), y.grad.item())
+
+
+def test_trace_after_retain_graph_does_not_backpropagate_twice():
+    x = leaf(3.0, "x")
+    f = x * x
+    f.backward(retain_graph=True)
+    assert x.grad == 6.0
+    assert trace(f).gradients == {"x": 6.0}
+    assert x.grad == 6.0
+    f.backward()  # the user's graph is still there for the user
+    assert x.grad == 12.0
+
+
+def test_replay_refuses_inputs_changed_since_the_forward_pass():
+    x = leaf([1.0, 2.0], "x")
+    f = cr.sum(cr.exp(x * 2))
+    f.backward()
+    x.data += 1
+    with pytest.raises(RuntimeError, match=r"inputs changed since the forward pass.*before changing them"):
         trace(f)
+
+
+def test_replay_reuses_the_dropout_mask_without_drawing():
+    def build():
+        cr.manual_seed(0)
+        x = leaf(np.arange(1.0, 9.0), "x")
+        return x, cr.sum(cr.nn.functional.dropout(x, 0.5, training=True) * x)
+
+    x, f = build()
+    with recording():
+        f.backward()
+    recorded = trace(f)
+    x, f = build()
+    f.backward()
+    state = cr.get_rng_state()
+    replayed = trace(f)  # the mask is an input of the dropout op: the replay draws nothing
+    assert cr.get_rng_state() == state
+    assert_same_records(replayed, recorded)
+    assert 0 < np.count_nonzero(x.grad) < x.grad.size
+    np.testing.assert_array_equal(replayed.gradients["x"], x.grad)
+
+
+class Noisy(Function):
+    """x + noise drawn inside forward (no built-in op does this: dropout takes its mask as an input)."""
+
+    def forward(self, x):
+        return x + cr.default_generator().standard_normal(x.shape)
+
+    def backward(self, grad):
+        """d(x + noise)/dx = 1."""
+        return (grad,)
+
+
+def test_replay_refuses_an_op_drawing_random_numbers_and_restores_the_generator():
+    x = leaf([1.0, 2.0], "x")
+    f = cr.sum(Noisy.apply(x))
+    f.backward()
+    state = cr.get_rng_state()
+    with pytest.raises(RuntimeError, match="draws random numbers in its forward"):
+        trace(f)
+    assert cr.get_rng_state() == state
+
+
+def test_replay_leaves_batchnorm_running_statistics_alone():
+    rng = np.random.default_rng(0)
+    bn = cr.nn.BatchNorm1d(3).double()
+    x = leaf(rng.standard_normal((4, 3)), "x")
+    f = cr.sum(bn(x) ** 2 * cr.tensor(rng.standard_normal((4, 3))))
+    f.backward()
+    running = np.array(bn.running_mean), np.array(bn.running_var)
+    np.testing.assert_array_equal(trace(f).gradients["x"], x.grad)
+    np.testing.assert_array_equal(bn.running_mean, running[0])
+    np.testing.assert_array_equal(bn.running_var, running[1])
 
 
 def test_trace_of_a_constant_is_an_error():
@@ -132,6 +239,9 @@ def test_records_die_with_the_graph():
 def test_non_scalar_outputs_need_their_gradient_under_recording():
     x = leaf([1.0, 2.0, 3.0], "x")
     y = x * x
+    with pytest.raises(RuntimeError, match="backward needs its gradient"):
+        trace(y)
+    y.backward(np.ones(3), retain_graph=True)  # without recording: the seed is unknown to trace
     with pytest.raises(RuntimeError, match="backward needs its gradient"):
         trace(y)
     with recording():

@@ -6,11 +6,17 @@ sweep then visits a node only once all its consumers have been visited, so its
 gradient is complete: every use has added its share ("fan-out adds", section 1 of
 the math doc). That order is a reverse topological order, found with explicit stacks.
 """
+import weakref
+
 import numpy as np
 
 from ..backend import sum_to_shape
 from ..tensor import Tensor
 from .function import FREED, FreedGraphError, backward_hooks
+
+# Nodes that a backward(retain_graph=True) has visited (a freed node is marked by FREED):
+# tools that backpropagate a graph themselves (explain.trace) must not add to .grad twice.
+retained = weakref.WeakSet()
 
 
 def consumer_counts(root):
@@ -94,7 +100,8 @@ def backward(tensor, grad=None, retain_graph=False):
     """Accumulate d(tensor)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
 
     ``grad`` is the upstream gradient (needed when ``tensor`` is not a scalar). Unless
-    ``retain_graph``, every node's saved values are freed once it has been visited.
+    ``retain_graph``, every node's saved values are freed once it has been visited; with
+    it, the visited nodes join ``retained``.
     """
     if not tensor.requires_grad:
         raise RuntimeError(
@@ -148,3 +155,5 @@ def backward(tensor, grad=None, retain_graph=False):
                 ready.append(child)
         if not retain_graph:
             node.release()
+    if retain_graph:
+        retained.update(pending)

@@ -2,11 +2,12 @@
 
     chainrule explain "(x + y) * z" --set x=-2 y=5 z=-4 [--draw graph.svg]
     chainrule explain --example staged
-    chainrule gradcheck --model mlp [--dataset digits]
+    chainrule gradcheck --model mlp [--dataset digits]   (lenet5, cnn_bn: digits enlarged to 28x28)
     chainrule doctor --model mlp --dataset digits --lr 0.05
 
 ``COMMANDS`` lists them for the CLI group. Needs the ``cli`` extra (click).
 """
+import functools
 import os
 import warnings
 
@@ -104,16 +105,44 @@ def _hidden(text):
 
 
 def _setup(model_name, dataset, data_dir, hidden, seed):
-    """``(train_set, model)`` built as ``chainrule train`` builds them, so a model that cannot
-    take the dataset's images gets the same clear error."""
+    """``(train_set, model)`` built as ``chainrule train`` builds them. A model made for
+    28x28 images (LeNet-5, cnn_bn) gets the 8x8 digits enlarged to 28x28, saying so (these
+    checks need no particular data); a model that takes neither gets the clear error that
+    ``chainrule train`` gives."""
     from ..random import manual_seed
     from ..train.builders import build_model, input_shape_of, load_datasets
-    from ..train.config import TrainConfig
+    from ..train.config import ConfigError, TrainConfig
 
     manual_seed(seed)
     train_set, _ = load_datasets(TrainConfig(dataset=dataset, data_dir=data_dir))
     input_shape, num_classes = input_shape_of(dataset)
-    return train_set, build_model(model_name, input_shape, num_classes, _hidden(hidden))
+    try:
+        return train_set, build_model(model_name, input_shape, num_classes, _hidden(hidden))
+    except ConfigError as exc:
+        if dataset != "digits":
+            raise
+        error = exc
+    mnist_shape, _ = input_shape_of("mnist")
+    manual_seed(seed)
+    try:
+        model = build_model(model_name, mnist_shape, num_classes, _hidden(hidden))
+    except ConfigError:
+        raise error from None
+    train_set.transform = functools.partial(_enlarged, shape=mnist_shape)
+    (_, h, w), (_, big_h, big_w) = input_shape, mnist_shape
+    click.echo(f"model {model_name!r} takes {big_h}x{big_w} images: the {h}x{w} digits are scaled "
+               f"up {big_h // h}x and zero-padded to {big_h}x{big_w} (these checks need no particular data)")
+    return train_set, model
+
+
+def _enlarged(image, shape):
+    """``image`` (C, h, w) scaled up by a whole factor per axis (each pixel a block, ``np.kron``)
+    and zero-padded evenly on both sides to ``shape`` (C, H, W)."""
+    _, h, w = image.shape
+    _, big_h, big_w = shape
+    blocks = np.kron(image, np.ones((1, big_h // h, big_w // w), dtype=image.dtype))
+    pad_h, pad_w = big_h - blocks.shape[1], big_w - blocks.shape[2]
+    return np.pad(blocks, ((0, 0), (pad_h // 2, pad_h - pad_h // 2), (pad_w // 2, pad_w - pad_w // 2)))
 
 
 def _model_options(command):

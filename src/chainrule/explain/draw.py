@@ -203,7 +203,8 @@ def draw(output, path=None, format="svg"):
 
     ``format``: "svg" (returns the SVG text, displayed inline by Jupyter), "dot" (returns
     the Graphviz source) or "png" (writes ``path``, returns the DOT source; needs Graphviz).
-    Backpropagates first when needed, like ``trace``. Writes the result to ``path`` if given.
+    Backpropagates (or replays a graph already backpropagated) first when needed, like
+    ``trace``. Writes the result to ``path`` if given.
     """
     if format not in _FORMATS:
         raise ValueError(f"draw: unknown format {format!r}; use one of {', '.join(_FORMATS)}")

@@ -23,6 +23,10 @@ from .. import random as cr_random
 from ..autograd import function
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import sum_to_shape
+from ..ops.elementwise import Abs
+from ..ops.pooling import MaxPool2d, first_max_masks
+from ..ops.reduction import MaxAll
+from ..ops.selection import Maximum
 from ..tensor import Tensor
 from .graph import forward_values, installed
 
@@ -97,13 +101,20 @@ class GradcheckModelReport:
 
 # ---- kinks: the routing decisions an op made in its forward pass --------------------------
 def _routing_state(node):
-    """Arrays that record which branch ``node`` took: its saved masks and indices (bool or
-    integer arrays), and for max/min/abs which input won or the sign."""
+    """Arrays that record which branch ``node`` took: which input of max/min won, which
+    element of a max/min reduction or of each max-pooling window, the sign for abs, else
+    the node's saved masks and indices (bool or integer arrays)."""
     saved = node.saved if isinstance(node.saved, tuple) else (node.saved,)
-    name = node.op_name()
-    if name in ("maximum", "minimum", "extreme", "minall"):
-        return [saved[0] == saved[-1]]
-    if name == "abs":
+    if isinstance(node, Maximum):  # Minimum too: the order of x and y decides
+        x, y = saved
+        return [x > y, x < y]
+    if isinstance(node, MaxAll):  # MinAll too
+        x, out = saved
+        return [x == out]
+    if isinstance(node, MaxPool2d):
+        padded, out = saved
+        return list(first_max_masks(padded, out, node.geometry.slices))
+    if isinstance(node, Abs):
         return [np.sign(saved[0])]
     return [a for a in saved if isinstance(a, np.ndarray) and a.dtype.kind in "biu"]
 

@@ -3,22 +3,29 @@
 How trace knows every intermediate gradient: the engine forgets them, so they are
 recorded while backward runs. ``recording()`` installs an engine backward hook that
 keeps, per graph node, its upstream gradient and its gradients to the inputs (in a
-weak dictionary: the records die with the graph). ``trace(f)`` then works
+weak dictionary: the records die with the graph). ``trace(f)`` (and ``draw(f)``) then
 
-- after ``f.backward()`` run inside ``with chainrule.explain.recording():``, or
-- on an output not backpropagated yet: trace runs ``f.backward()`` itself while
-  recording (the leaves get their ``.grad`` exactly as with a plain backward).
+- use the records when ``f.backward()`` ran inside ``with chainrule.explain.recording():``;
+- on an output never backpropagated, run ``f.backward()`` themselves while recording
+  (the leaves get their ``.grad`` exactly as with a plain backward);
+- on a graph already backpropagated without recording (plain or ``retain_graph=True``),
+  replay it (``replay.py``): recompute the forward pass on detached copies of the
+  leaves and run backward on that, recording. The user's graph is never backpropagated
+  a second time, so the leaves' ``.grad`` stay as they are; tensor and node hooks are
+  not run again. If the recomputed values differ (the inputs changed since the forward
+  pass), trace says so instead of guessing.
 
-A graph already backpropagated without recording has lost its intermediate gradients
-(and its saved values): trace says so instead of guessing.
+A non-scalar output needs the gradient backward starts from, which only the user knows:
+run ``out.backward(grad)`` inside ``recording()`` first.
 """
 import weakref
 import numpy as np
 
-from ..autograd import function
+from ..autograd import engine, function
 from ..backend import sum_to_shape
 from ..tensor import Tensor
 from .graph import constant_text, format_value, forward_values, installed, term, value_names
+from .replay import replay
 from .rules import contribution_formula, forward_formula, rule_for
 
 _recorded = weakref.WeakKeyDictionary()  # node -> (grad_output, grad_inputs)
@@ -34,7 +41,8 @@ def recording():
 
 
 def ensure_backpropagated(output, caller):
-    """Make sure the gradients of ``output``'s graph were recorded (running backward if needed)."""
+    """Make sure the gradients of ``output``'s graph were recorded: run backward while
+    recording if it never ran, else replay the graph (see the module docstring)."""
     if not isinstance(output, Tensor):
         raise TypeError(f"{caller}: expected a Tensor, got {type(output).__name__}")
     if not output.requires_grad:
@@ -45,19 +53,24 @@ def ensure_backpropagated(output, caller):
     node = output.grad_fn
     if node is None or node in _recorded:
         return
-    if node.saved is function.FREED:
-        raise RuntimeError(
-            f"{caller}: this output was backpropagated without recording, so its intermediate "
-            f"gradients are gone; call {caller}(out) instead of out.backward() (it runs backward "
-            "itself), or run out.backward() inside `with chainrule.explain.recording():`"
-        )
     if output.data.size != 1:
         raise RuntimeError(
             f"{caller}: the output has shape {output.shape}, so backward needs its gradient: run "
             f"out.backward(grad) inside `with chainrule.explain.recording():`, then call {caller}(out)"
         )
+    values = forward_values(output)
+    nodes = [t.grad_fn for t in values if t.grad_fn is not None]
+    if not any(n.saved is function.FREED or n in engine.retained for n in nodes):
+        with recording():
+            output.backward()
+        return
+    root, pairs = replay(values, caller)
     with recording():
-        output.backward()
+        root.backward()
+    for original, new in pairs:
+        record = _recorded.get(new)
+        if record is not None:
+            _recorded[original] = record
 
 
 class Contribution:
@@ -225,8 +238,9 @@ class Trace:
 def trace(output):
     """The staged forward and backward account of ``output`` (a Tensor) as a ``Trace``.
 
-    Call it after ``output.backward()`` run inside ``recording()``, or instead of
-    ``output.backward()`` (it then runs backward itself, recording).
+    Call it instead of ``output.backward()`` (it then runs backward itself, recording),
+    or after ``output.backward()``: with ``recording()`` its records are used, without it
+    the graph is replayed on copies of its leaves (``.grad`` is left as it is).
     """
     ensure_backpropagated(output, "trace")
     return Trace(output)

@@ -26,7 +26,8 @@ class ReLU(Function):
         return xp.maximum(x, 0)
 
     def backward(self, grad):
-        return (grad * self.saved,)  # relu gate: 1 where x > 0, else 0
+        """dx = dy where x > 0, else 0 (the relu gate)."""
+        return (grad * self.saved,)
 
 
 class LeakyReLU(Function):
@@ -42,7 +43,8 @@ class LeakyReLU(Function):
         return xp.where(mask, x, x * negative_slope)
 
     def backward(self, grad):
-        return (xp.where(self.saved, grad, grad * self.slope),)  # 1 where x > 0, else slope
+        """dx = dy where x > 0, else slope * dy."""
+        return (xp.where(self.saved, grad, grad * self.slope),)
 
 
 class Clamp(Function):
@@ -60,4 +62,5 @@ class Clamp(Function):
         return xp.clip(x, min, max)
 
     def backward(self, grad):
-        return (grad * self.saved,)  # 1 inside [min, max], 0 where clipped
+        """dx = dy inside [min, max], 0 where clipped."""
+        return (grad * self.saved,)

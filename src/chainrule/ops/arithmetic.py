@@ -12,7 +12,8 @@ class Add(Function):
         return x + y
 
     def backward(self, grad):
-        return grad, grad  # add gate: the upstream gradient is copied to every input
+        """Add gate: the upstream gradient is copied to every input."""
+        return grad, grad
 
 
 class Sub(Function):
@@ -24,7 +25,8 @@ class Sub(Function):
         return x - y
 
     def backward(self, grad):
-        return grad, (-grad if self.needs_input_grad[1] else None)  # d/dx = 1, d/dy = -1
+        """d(x - y)/dx = 1, d(x - y)/dy = -1."""
+        return grad, (-grad if self.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -37,7 +39,8 @@ class Mul(Function):
         return x * y
 
     def backward(self, grad):
-        x, y = self.saved  # multiply gate: inputs swapped, scaled by the upstream gradient
+        """Multiply gate: dx = dz * y, dy = dz * x (the other input times the upstream gradient)."""
+        x, y = self.saved
         need_x, need_y = self.needs_input_grad
         return (grad * y if need_x else None), (grad * x if need_y else None)
 
@@ -53,7 +56,8 @@ class Div(Function):
         return out
 
     def backward(self, grad):
-        y, out = self.saved  # d/dx = 1/y, d/dy = -x/y^2 = -out/y
+        """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2 = -out/y."""
+        y, out = self.saved
         need_x, need_y = self.needs_input_grad
         gx = grad / y if need_x else None
         gy = -grad * out / y if need_y else None
@@ -71,7 +75,8 @@ class Pow(Function):
         return out
 
     def backward(self, grad):
-        x, p, out = self.saved  # d/dx = p x^(p-1), d/dp = x^p ln x
+        """d x^p/dx = p x^(p-1), d x^p/dp = x^p ln x (0 where x <= 0)."""
+        x, p, out = self.saved
         need_x, need_p = self.needs_input_grad
         gx = grad * p * x ** (p - 1) if need_x else None
         gp = None
@@ -90,6 +95,7 @@ class Neg(Function):
         return -x
 
     def backward(self, grad):
+        """d(-x)/dx = -1."""
         return (-grad,)
 
 
@@ -124,7 +130,7 @@ class MatMul(Function):
             ) from None
 
     def backward(self, grad):
-        # D = A @ B: dA = dD @ B^T and dB = A^T @ dD; a 1-D A acts as a row, a 1-D B as a column
+        """D = A @ B: dA = dD @ B^T, dB = A^T @ dD (a 1-D A acts as a row, a 1-D B as a column)."""
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
         a2 = a[None, :] if a.ndim == 1 else a

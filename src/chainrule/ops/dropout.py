@@ -25,4 +25,5 @@ class Dropout(Function):
         return x * mask
 
     def backward(self, grad):
-        return grad * self.saved, None  # the same mask routes and scales the gradient
+        """dx = dy * mask: the same mask routes and scales the gradient (none to the mask)."""
+        return grad * self.saved, None

@@ -14,7 +14,8 @@ class Exp(Function):
         return out
 
     def backward(self, grad):
-        return (grad * self.saved,)  # d e^x = e^x
+        """d e^x = e^x."""
+        return (grad * self.saved,)
 
 
 class Log(Function):
@@ -27,7 +28,8 @@ class Log(Function):
         return xp.log(x)
 
     def backward(self, grad):
-        return (grad / self.saved,)  # d ln x = 1/x
+        """d ln x = 1/x."""
+        return (grad / self.saved,)
 
 
 class Sqrt(Function):
@@ -41,7 +43,8 @@ class Sqrt(Function):
         return out
 
     def backward(self, grad):
-        return (grad / (2 * self.saved),)  # d sqrt(x) = 1 / (2 sqrt(x))
+        """d sqrt(x) = 1 / (2 sqrt(x))."""
+        return (grad / (2 * self.saved),)
 
 
 class Abs(Function):
@@ -54,7 +57,8 @@ class Abs(Function):
         return xp.abs(x)
 
     def backward(self, grad):
-        return (grad * xp.sign(self.saved),)  # d|x| = sign(x), 0 at 0
+        """d|x| = sign(x), 0 at 0."""
+        return (grad * xp.sign(self.saved),)
 
 
 class Sin(Function):
@@ -67,7 +71,8 @@ class Sin(Function):
         return xp.sin(x)
 
     def backward(self, grad):
-        return (grad * xp.cos(self.saved),)  # d sin = cos
+        """d sin x = cos x."""
+        return (grad * xp.cos(self.saved),)
 
 
 class Cos(Function):
@@ -80,7 +85,8 @@ class Cos(Function):
         return xp.cos(x)
 
     def backward(self, grad):
-        return (-grad * xp.sin(self.saved),)  # d cos = -sin
+        """d cos x = -sin x."""
+        return (-grad * xp.sin(self.saved),)
 
 
 class Tanh(Function):
@@ -94,8 +100,9 @@ class Tanh(Function):
         return out
 
     def backward(self, grad):
+        """d tanh x = 1 - t^2, t = tanh x."""
         t = self.saved
-        return (grad * (1 - t * t),)  # d tanh = 1 - t^2
+        return (grad * (1 - t * t),)
 
 
 def sigmoid_array(x):
@@ -119,8 +126,9 @@ class Sigmoid(Function):
         return out
 
     def backward(self, grad):
+        """d sigmoid(x) = s (1 - s), s = sigmoid(x)."""
         s = self.saved
-        return (grad * s * (1 - s),)  # d sigmoid = s (1 - s)
+        return (grad * s * (1 - s),)
 
 
 class Cast(Function):
@@ -132,4 +140,5 @@ class Cast(Function):
         return xp.array(x, dtype=dtype)
 
     def backward(self, grad):
-        return (grad,)  # identity; the engine casts back to the input's dtype
+        """The identity; the engine casts the gradient back to the input's dtype."""
+        return (grad,)

@@ -39,7 +39,7 @@ class Linear(Function):
         return out
 
     def backward(self, grad):
-        # BP4 and BP3 summed over the batch: dW = dY^T X, db = sum_n dY; dX = dY W (BP2's product).
+        """BP4, BP3 summed over the batch: dW = dY^T X, db = sum_n dY; dX = dY W (BP2's product)."""
         x, weight = self.saved
         need = self.needs_input_grad
         grad = xp.ascontiguousarray(grad)  # e.g. a broadcast from sum(): BLAS needs real strides

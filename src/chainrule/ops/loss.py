@@ -92,7 +92,7 @@ class CrossEntropy(Function):
         return reduce_loss(loss, self.reduction)
 
     def backward(self, grad):
-        # d loss / d logits = softmax - q per row (math doc section 4: (softmax - y)/n for the mean)
+        """d loss/d logits = softmax - q per row, q the (smoothed) one-hot target (section 4)."""
         probs, target = self.saved
         n, classes = probs.shape
         eps = self.smoothing
@@ -114,7 +114,8 @@ class NLLLoss(Function):
         return reduce_loss(-log_probs[xp.arange(log_probs.shape[0]), target], reduction)
 
     def backward(self, grad):
-        target = self.saved  # d/d input[n, c] = -1 at c = target[n], else 0
+        """d loss/d input[n, c] = -1 at c = target[n], else 0 (times the reduction scale)."""
+        target = self.saved
         local = xp.zeros(self.shape, dtype=grad.dtype)
         local[xp.arange(self.shape[0]), target] = -upstream_scale(grad, self.reduction, self.shape[0])
         return local, None
@@ -155,7 +156,8 @@ class MSELoss(Function):
         return total / diff.size if reduction == "mean" else total
 
     def backward(self, grad):
-        diff = self.saved  # d/d input = 2 (input - target), d/d target = its negative
+        """d/d input = 2 (input - target), d/d target = its negative (times the reduction scale)."""
+        diff = self.saved
         local = diff * (2 * upstream_scale(grad, self.reduction, diff.size))
         return local, (-local if self.needs_input_grad[1] else None)
 
@@ -174,7 +176,7 @@ class BinaryCrossEntropy(Function):
         return reduce_loss(-(target * log_p + (1 - target) * log_1mp), reduction)
 
     def backward(self, grad):
-        # d/dp = (p - t) / (p (1 - p)) (denominator clamped at 1e-12), d/dt = log(1-p) - log p
+        """d/dp = (p - t) / (p (1 - p)) (denominator clamped at 1e-12), d/dt = log(1-p) - log p."""
         probs, target = self.saved
         scale = upstream_scale(grad, self.reduction, probs.size)
         grad_p = scale * (probs - target) / xp.maximum(probs * (1 - probs), 1e-12)
@@ -203,7 +205,8 @@ class BinaryCrossEntropyWithLogits(Function):
         return reduce_loss(loss, reduction)
 
     def backward(self, grad):
-        logits, target = self.saved  # d/dx = sigmoid(x) - t, d/dt = -x
+        """d/dx = sigmoid(x) - t, d/dt = -x."""
+        logits, target = self.saved
         scale = upstream_scale(grad, self.reduction, logits.size)
         grad_t = -scale * logits if self.needs_input_grad[1] else None
         return scale * (sigmoid_array(logits) - target), grad_t
@@ -227,7 +230,7 @@ class MultiMargin(Function):
         return reduce_loss(terms.sum(axis=1) / scores.shape[1], reduction)
 
     def backward(self, grad):
-        # each active hinge adds d/dx_i = 1 (p=1) or 2 h (p=2) and the same with minus sign to x_y
+        """Each active hinge h adds d/dx_i = 1 (p=1) or 2h (p=2), and minus that to x_target."""
         hinge, target = self.saved
         n, classes = hinge.shape
         local = (hinge > 0).astype(hinge.dtype) if self.p == 1 else 2 * hinge

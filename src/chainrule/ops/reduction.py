@@ -41,7 +41,8 @@ class Sum(Function):
         return x.sum(axis=dims, keepdims=keepdim)
 
     def backward(self, grad):
-        return (expand_reduced(grad, self.shape, self.dims, self.keepdim),)  # d sum = 1 each
+        """d sum = 1 for each element: dy spread back over the summed dims."""
+        return (expand_reduced(grad, self.shape, self.dims, self.keepdim),)
 
 
 class Mean(Function):
@@ -57,7 +58,7 @@ class Mean(Function):
         return x.mean(axis=dims, keepdims=keepdim)
 
     def backward(self, grad):
-        # d mean = 1/N each
+        """d mean = 1/N for each of the N averaged elements."""
         return (expand_reduced(grad / self.count, self.shape, self.dims, self.keepdim),)
 
 
@@ -79,7 +80,8 @@ class Var(Function):
             return (centered * centered).sum(axis=dims, keepdims=keepdim) / self.divisor
 
     def backward(self, grad):
-        centered = self.saved  # d var / dx = 2 (x - mean) / (N - correction)
+        """d var/dx = 2 (x - mean) / (N - correction)."""
+        centered = self.saved
         if not self.keepdim and centered.ndim:
             grad = xp.expand_dims(grad, self.dims)
         with xp.errstate(divide="ignore", invalid="ignore"):
@@ -99,7 +101,8 @@ class MaxAll(Function):
         return out
 
     def backward(self, grad):
-        x, out = self.saved  # max gate: routed to the maximum (split between ties)
+        """Max gate: dy goes to the maximum (split evenly between ties)."""
+        x, out = self.saved
         mask = (x == out).astype(grad.dtype)
         return (mask * (grad / mask.sum()),)
 
@@ -126,7 +129,8 @@ class MaxAlongDim(Function):
         return values if keepdim else values.squeeze(dim)
 
     def backward(self, grad):
-        indices = self.saved  # routed to the position of the extreme
+        """dy goes to the position of the extreme along dim, 0 elsewhere."""
+        indices = self.saved
         if not self.keepdim:
             grad = xp.expand_dims(grad, self.dim)
         out = xp.zeros(self.shape, dtype=grad.dtype)
@@ -155,7 +159,8 @@ class LogSumExp(Function):
         return out if keepdim else out.squeeze(dims)
 
     def backward(self, grad):
-        x, out = self.saved  # d lse / dx = softmax(x)
+        """d lse/dx = softmax(x) = exp(x - lse)."""
+        x, out = self.saved
         if not self.keepdim:
             grad = xp.expand_dims(grad, self.dims)
         return (grad * xp.exp(x - out),)

@@ -15,7 +15,8 @@ class Maximum(Function):
         return self._pick(x, y)
 
     def backward(self, grad):
-        x, y = self.saved  # max gate: 1 to the larger input, 0 to the other (1/2 each on a tie)
+        """Max gate: dy to the larger input, 0 to the other (1/2 each on a tie)."""
+        x, y = self.saved
         tie, half = x == y, grad.dtype.type(0.5)  # half in grad's dtype: no float64 upcast
         need_x, need_y = self.needs_input_grad
         gx = grad * xp.where(tie, half, self._wins(x, y)) if need_x else None
@@ -42,7 +43,8 @@ class Where(Function):
         return xp.where(cond, x, y)
 
     def backward(self, grad):
-        cond = self.saved  # routed: x gets the gradient where cond holds, y elsewhere
+        """dy routed: to x where cond holds, to y elsewhere (none to cond)."""
+        cond = self.saved
         _, need_x, need_y = self.needs_input_grad
         zero = xp.zeros((), dtype=grad.dtype)
         gx = xp.where(cond, grad, zero) if need_x else None

@@ -16,6 +16,7 @@ class Reshape(Function):
             raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} into {shape}") from None
 
     def backward(self, grad):
+        """dx = dy reshaped back to the input's shape."""
         return (grad.reshape(self.in_shape),)
 
 
@@ -29,7 +30,8 @@ class Permute(Function):
         return x.transpose(dims)
 
     def backward(self, grad):
-        return (grad.transpose(xp.argsort(self.dims)),)  # the inverse permutation
+        """dx = dy permuted back by the inverse permutation."""
+        return (grad.transpose(xp.argsort(self.dims)),)
 
 
 class Expand(Function):
@@ -44,6 +46,7 @@ class Expand(Function):
             raise ShapeError(f"expand: cannot expand a tensor of shape {x.shape} to {shape}") from None
 
     def backward(self, grad):
+        """dx = dy; the engine sums it over the expanded axes."""
         return (grad,)
 
 
@@ -68,6 +71,7 @@ class Cat(Function):
         return out
 
     def backward(self, grad):
+        """dx_i = the slice of dy that input i filled along dim."""
         return tuple(xp.split(grad, self.saved, axis=self.dim))
 
 
@@ -84,6 +88,7 @@ class Stack(Function):
             raise ShapeError(f"stack: expects tensors of one shape, got {_shapes(xs)}") from None
 
     def backward(self, grad):
+        """dx_i = dy's slice i along the stacked dim."""
         return tuple(xp.moveaxis(grad, self.dim, 0))
 
 
@@ -105,6 +110,7 @@ class GetItem(Function):
             raise IndexError(f"getitem: {exc} (tensor shape {x.shape})") from None
 
     def backward(self, grad):
+        """dx = zeros with dy placed at the indexed positions (repeated indices add up)."""
         out = xp.zeros(self.shape, dtype=grad.dtype)
         if is_advanced_index(self.index):
             xp.add.at(out, self.index, grad)  # repeated indices add up (fan-out adds)

@@ -27,7 +27,8 @@ class Softmax(Function):
         return out
 
     def backward(self, grad):
-        y = self.saved  # dx = y (.) (g - sum(g y))
+        """dx = y (.) (dy - sum(dy y)), y = softmax(x)."""
+        y = self.saved
         return (y * (grad - (grad * y).sum(axis=self.dim, keepdims=True)),)
 
 
@@ -44,5 +45,6 @@ class LogSoftmax(Function):
         return out
 
     def backward(self, grad):
-        y = self.saved  # dx = g - softmax(x) sum(g)
+        """dx = dy - softmax(x) sum(dy), softmax(x) = exp(y)."""
+        y = self.saved
         return (grad - xp.exp(y) * grad.sum(axis=self.dim, keepdims=True),)
