@@ -86,3 +86,38 @@ def test_non_finite_weights_are_never_saved(small_run, tmp_path):
     with pytest.raises(NonFiniteLossError, match=r"weights 3.bias hold NaN or Inf after step 93"):
         save_checkpoint(str(run_dir), "last", run, {})
     assert open_checkpoint(run_dir, slot="last").state.step == 92
+
+
+class _Killed(BaseException):
+    """Stands for a SIGKILL between two saves (BaseException: nothing catches it)."""
+
+
+def test_a_kill_between_the_epoch_end_saves_keeps_best(small_run, small_run_config, tmp_path, monkeypatch):
+    """best is saved before last: once last marks the epoch done, best is already on disk."""
+    from chainrule.train import checkpoint
+    from chainrule.train.config import TrainConfig
+    from chainrule.train.runner import resume_run, start_run
+
+    save, epoch_end_saves = checkpoint.save_checkpoint, []
+
+    def save_then_die_at_the_second_epoch_end_save(run_dir, slot, run, description):
+        if run.state.epoch == 1 and run.state.epoch_step == 0:
+            epoch_end_saves.append(slot)
+            if len(epoch_end_saves) == 2:
+                raise _Killed
+        save(run_dir, slot, run, description)
+
+    monkeypatch.setattr(checkpoint, "save_checkpoint", save_then_die_at_the_second_epoch_end_save)
+    run_dir = tmp_path / "run"
+    with pytest.raises(_Killed):
+        start_run(TrainConfig(out=str(run_dir), **small_run_config))
+    monkeypatch.undo()
+    assert open_checkpoint(run_dir, slot="best").state.epoch == 1
+    assert open_checkpoint(run_dir, slot="last").state.epoch == 0  # the epoch is redone on resume
+    result = resume_run(str(run_dir), echo=lambda line: None)
+    assert result.history["test_acc"] == small_run.history["test_acc"]
+    for slot in ("best", "last"):
+        got, want = open_checkpoint(run_dir, slot=slot), open_checkpoint(small_run.run_dir, slot=slot)
+        assert got.state.step == want.state.step
+        for key, array in want.model_state().items():
+            assert got.model_state()[key].tobytes() == array.tobytes(), f"{slot} {key}"

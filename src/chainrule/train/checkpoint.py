@@ -128,7 +128,7 @@ def open_checkpoint(path, slot=None):
 
 class Checkpointer(Callback):
     """Saves ``last`` at each epoch end (and every ``every_steps`` steps when > 0), and
-    ``best`` when the epoch's ``monitor`` metric beats every earlier epoch."""
+    before it ``best`` when the epoch's ``monitor`` metric beats every earlier epoch."""
 
     def __init__(self, run_dir, description, every_steps=0, monitor="test_acc"):
         self.run_dir, self.description = run_dir, description
@@ -139,7 +139,10 @@ class Checkpointer(Callback):
             save_checkpoint(self.run_dir, "last", run, self.description)
 
     def on_epoch_end(self, run, record):
-        save_checkpoint(self.run_dir, "last", run, self.description)
+        # best first: once last says the epoch is done, a resume never redoes it, so a kill
+        # between the two saves must not be able to lose best (a kill after best and before
+        # last redoes the epoch from the previous last and saves the same best again)
         earlier = [r[self.monitor] for r in run.state.history[:-1] if self.monitor in r]
         if self.monitor in record and record[self.monitor] > max(earlier, default=-math.inf):
             save_checkpoint(self.run_dir, "best", run, self.description)
+        save_checkpoint(self.run_dir, "last", run, self.description)
