@@ -118,8 +118,8 @@ def _resume_message(run_dir, checkpoint):
 
 
 def _check_threads(checkpoint, echo):
-    saved_threads = checkpoint.sidecar["environment"].get("blas_threads")
-    if saved_threads != blas_threads():
+    saved_threads = checkpoint.blas_threads
+    if saved_threads is not None and saved_threads != blas_threads():
         echo(f"warning: the run used {saved_threads} BLAS threads and this process uses "
              f"{blas_threads()}; set OMP_NUM_THREADS={saved_threads} for bit-identical results")
 
