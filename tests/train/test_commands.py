@@ -170,6 +170,22 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     assert all(np.isfinite(array).all() for array in last.model_state().values())
 
 
+def test_detect_anomaly_stops_at_the_op_that_made_the_first_non_finite_value(tmp_path):
+    from chainrule.autograd import is_anomaly_enabled
+
+    out = tmp_path / "run"
+    result = _invoke("train", "--detect-anomaly", "--lr", "1e38", "--epochs", "1", "--checkpoint-every", "1",
+                     "--quiet", "--out", out)
+    assert result.exit_code == 1 and not is_anomaly_enabled()
+    assert result.output.startswith("Error: forward of linear produced "), result.output
+    assert "input shapes: (32, 100), (10, 100), (10,); output shape: (32, 10)" in result.output
+    assert "in linear: return _Linear.apply(input, weight, bias)" in result.output
+    assert "its inputs were finite: this op made the non-finite value" in result.output
+    assert "Traceback" not in result.output
+    last = open_checkpoint(out, slot="last")  # the steps before it were saved, all finite
+    assert all(np.isfinite(array).all() for array in last.model_state().values())
+
+
 def test_summary_counts_parameters():
     result = _invoke("summary", "--model", "nielsen")
     assert result.exit_code == 0, result.output
