@@ -74,12 +74,30 @@ def test_non_finite_data_is_reported_at_the_first_op_that_sees_it():
     assert "input 1 already held NaN/Inf: the value came from outside the graph" in str(info.value)
 
 
-def test_unrecorded_ops_are_checked_too():
+def test_unrecorded_ops_are_checked_too_with_their_inputs():
     with detect_anomaly(), pytest.raises(AnomalyError) as info:
         line = next_line()
-        cr.log(cr.tensor([-1.0]))
-    assert info.value.origin == (HERE, line) and info.value.input_shapes is None
-    assert "input shapes: unknown (not recorded: no input requires grad)" in str(info.value)
+        cr.log(cr.tensor([-1.0, 2.0]))
+    assert info.value.origin == (HERE, line) and info.value.input_shapes == ((2,),)
+    assert "input shapes: (2,); output shape: (2,)" in str(info.value)
+    assert "its inputs were finite: this op made the non-finite value" in str(info.value)
+    with detect_anomaly(), pytest.raises(AnomalyError) as info:
+        cr.mul(cr.tensor([np.inf, 1.0]), 2.0)
+    assert info.value.input_shapes == ((2,), ())
+    assert "input 0 already held NaN/Inf: the value came from outside the graph" in str(info.value)
+
+
+def test_unrecorded_ops_keep_no_inputs_without_hooks():
+    class Identity(function.Function):
+        __slots__ = ()
+        nodes = []
+
+        def forward(self, x):
+            Identity.nodes.append(self)
+            return x
+
+    Identity.apply(cr.tensor([1.0]))
+    assert not hasattr(Identity.nodes[0], "inputs")  # no hook: nothing kept, nothing set
 
 
 def test_backward_of_a_graph_built_outside_the_detector_has_no_origin():

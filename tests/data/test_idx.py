@@ -130,6 +130,29 @@ def test_gzip_bomb_stops_at_the_declared_size():
     assert peak < 16 << 20  # bounded by the decompression chunk, not by the 64 MB
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.float64])
+def test_a_gzip_bomb_within_the_limit_costs_its_data_once(dtype, idx_bytes):
+    """32 MB of zeros in a 33 KB gzip file: the reader holds the decompressed data once (plus
+    a decompression chunk), byte-swapped in place; no second copy for multi-byte types."""
+    data_bytes = 32 << 20
+    bomb = idx_bytes(np.zeros(data_bytes // np.dtype(dtype).itemsize, dtype), compress=True)
+    assert len(bomb) < 40_000
+    tracemalloc.start()
+    try:
+        array = read_idx(io.BytesIO(bomb))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert array.dtype == np.dtype(dtype) and array.nbytes == data_bytes and not array.any()
+    assert peak < 1.5 * data_bytes
+
+
+def test_multi_byte_values_are_swapped_to_native_order(idx_bytes):
+    values = np.array([1, -2, 300, -40000], dtype=np.int32)
+    array = read_idx(io.BytesIO(idx_bytes(values, compress=True)))
+    assert array.dtype.isnative and array.flags.writeable and array.tolist() == values.tolist()
+
+
 def test_truncated_and_corrupt_gzip(idx_bytes):
     packed = idx_bytes(np.arange(1000, dtype=np.int32), compress=True)
     _raises(packed[: len(packed) // 2], r"truncated gzip stream \(it ends mid-member\)")

@@ -103,3 +103,25 @@ def test_plot_needs_diagnostics(tmp_path):
         plot_diagnostics([{"epoch": 1, "train_loss": 0.3}], tmp_path / "x.png")
     with pytest.raises(ValueError, match="no layer with a weight matrix"):
         GradientDiagnostics(nn.Sequential(nn.ReLU()))
+
+
+def test_a_plot_that_fails_to_be_written_leaves_the_previous_file_whole(tmp_path, monkeypatch):
+    import chainrule.io.atomic
+
+    path = tmp_path / "diagnostics.png"
+    path.write_bytes(b"the previous plot")
+
+    def crash(source, destination):
+        raise OSError("killed before the rename")
+
+    monkeypatch.setattr(chainrule.io.atomic.os, "replace", crash)
+    with pytest.raises(OSError, match="killed before the rename"):
+        plot_diagnostics([{"epoch": 1, "grad_norm/0": 0.5}], path)
+    assert path.read_bytes() == b"the previous plot" and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_the_plot_format_follows_the_suffix(tmp_path):
+    plot_diagnostics([{"epoch": 1, "grad_norm/0": 0.5}], tmp_path / "d.png")
+    plot_diagnostics([{"epoch": 1, "grad_norm/0": 0.5}], tmp_path / "d.svg")
+    assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"<svg" in (tmp_path / "d.svg").read_bytes()[:500]

@@ -1,3 +1,4 @@
+import os
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -99,3 +100,24 @@ def test_draw_after_a_plain_backward_shows_the_recorded_gradients():
     f.backward()  # without recording: draw replays the freed graph
     assert draw(f, format="dot") == recorded
     assert "grad " + format_value(2.0595697955721652) in recorded  # df/dx of the math doc
+
+
+@pytest.mark.parametrize("name, format, graphviz", [
+    ("graph.svg", "svg", False), ("graph.dot", "dot", False), ("graph.png", "png", True),
+])
+def test_a_write_that_fails_leaves_the_previous_file_whole(name, format, graphviz, tmp_path, monkeypatch):
+    if graphviz and shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    f, _ = staged_records()
+    path = tmp_path / name
+    path.write_text("the previous diagram")
+    import chainrule.io.atomic
+
+    monkeypatch.setattr(chainrule.io.atomic.os, "replace", _crash)
+    with pytest.raises(OSError, match="killed before the rename"):
+        draw(f, path, format=format)
+    assert path.read_text() == "the previous diagram" and os.listdir(tmp_path) == [name]
+
+
+def _crash(source, destination):
+    raise OSError("killed before the rename")

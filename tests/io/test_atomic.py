@@ -123,3 +123,13 @@ def test_a_failing_check_leaves_the_old_file_and_no_temporary(tmp_path):
     assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["download.bin"]
     atomic_write(path, lambda file: file.write(b"new content"), check=seen.append)
     assert path.read_bytes() == b"new content"
+
+
+def test_an_unwritable_place_is_reported_with_the_users_path(tmp_path):
+    path = tmp_path / "no_such_dir" / "x.safetensors"
+    with pytest.raises(FileNotFoundError) as info:
+        cr.save({"w": np.ones(2)}, path)
+    assert str(path) in str(info.value) and ".tmp" not in str(info.value)
+    with pytest.raises(FileNotFoundError, match="x.txt") as info:
+        atomic_write_text(path.with_name("x.txt"), "text")
+    assert ".tmp" not in str(info.value)

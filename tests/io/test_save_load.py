@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.io import CheckpointError, read_checkpoint, validate_state_dict
+from chainrule.io import CheckpointError, load_metadata, load_state, read_checkpoint, validate_state_dict
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "float16", "int8", "uint8", "bool"])
@@ -176,3 +176,11 @@ def test_without_safetensors_the_error_names_the_extra(tmp_path, monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'chainrule\[cli\]'"):
         cr.save({"w": np.zeros(2)}, tmp_path / "w.safetensors")
     assert not any(tmp_path.iterdir())
+
+
+def test_a_path_that_cannot_be_read_is_a_checkpoint_error(tmp_path):
+    folder = tmp_path / "folder.safetensors"
+    folder.mkdir()
+    for read in (cr.load, load_metadata, load_state):
+        with pytest.raises(CheckpointError, match=f"^checkpoint '{folder}': cannot read it: Is a directory$"):
+            read(folder)

@@ -90,6 +90,21 @@ def test_load_state_dict_lists_every_problem_and_changes_nothing():
         np.testing.assert_array_equal(value, before[key])
 
 
+def test_load_state_dict_with_values_that_are_no_arrays_lists_them_and_changes_nothing():
+    model = WithBuffers()
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    bad = dict(model.state_dict(), **{"fc.weight": [[1, 2, 3], [4, 5]], "fc.bias": "ab"})
+    del bad["running_mean"]
+    with pytest.raises(nn.StateDictError) as info:
+        model.load_state_dict(bad)
+    message = str(info.value)
+    assert "'fc.weight': not an array (ValueError: " in message and "inhomogeneous" in message
+    assert "missing keys: 'running_mean'" in message and "'fc.bias': dtype <U2" in message
+    assert "missing keys: 'fc.weight'" not in message and info.value.missing_keys == ["running_mean"]
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
 def test_load_state_dict_not_strict_reports_keys():
     model = make_mlp()
     state = {k: v + 1 for k, v in model.state_dict().items()}

@@ -86,3 +86,124 @@ def test_non_finite_weights_are_never_saved(small_run, tmp_path):
     with pytest.raises(NonFiniteLossError, match=r"weights 3.bias hold NaN or Inf after step 93"):
         save_checkpoint(str(run_dir), "last", run, {})
     assert open_checkpoint(run_dir, slot="last").state.step == 92
+
+
+class _Killed(BaseException):
+    """Stands for a SIGKILL between two saves (BaseException: nothing catches it)."""
+
+
+def test_a_kill_between_the_epoch_end_saves_keeps_best(small_run, small_run_config, tmp_path, monkeypatch):
+    """best is saved before last: once last marks the epoch done, best is already on disk."""
+    from chainrule.train import checkpoint
+    from chainrule.train.config import TrainConfig
+    from chainrule.train.runner import resume_run, start_run
+
+    save, epoch_end_saves = checkpoint.save_checkpoint, []
+
+    def save_then_die_at_the_second_epoch_end_save(run_dir, slot, run, description):
+        if run.state.epoch == 1 and run.state.epoch_step == 0:
+            epoch_end_saves.append(slot)
+            if len(epoch_end_saves) == 2:
+                raise _Killed
+        save(run_dir, slot, run, description)
+
+    monkeypatch.setattr(checkpoint, "save_checkpoint", save_then_die_at_the_second_epoch_end_save)
+    run_dir = tmp_path / "run"
+    with pytest.raises(_Killed):
+        start_run(TrainConfig(out=str(run_dir), **small_run_config))
+    monkeypatch.undo()
+    assert open_checkpoint(run_dir, slot="best").state.epoch == 1
+    assert open_checkpoint(run_dir, slot="last").state.epoch == 0  # the epoch is redone on resume
+    result = resume_run(str(run_dir), echo=lambda line: None)
+    assert result.history["test_acc"] == small_run.history["test_acc"]
+    for slot in ("best", "last"):
+        got, want = open_checkpoint(run_dir, slot=slot), open_checkpoint(small_run.run_dir, slot=slot)
+        assert got.state.step == want.state.step
+        for key, array in want.model_state().items():
+            assert got.model_state()[key].tobytes() == array.tobytes(), f"{slot} {key}"
+
+
+def _edit_sidecar(sidecar, key_path, value):
+    *parents, last = key_path
+    for key in parents:
+        sidecar = sidecar[key]
+    if value is _DELETE:
+        del sidecar[last]
+    else:
+        sidecar[last] = value
+
+
+_DELETE = object()
+BAD_SIDECARS = [
+    (("state", "epoch"), "x", "key 'state': field 'epoch' is 'x', expected an integer >= 0"),
+    (("state", "history"), 5, "key 'state': field 'history' is 5, expected a list of records"),
+    (("state", "history"), [{"test_acc": "high"}, {}], "field 'history' is [{'test_acc': 'high'}, {}]"),
+    (("state", "step"), _DELETE, "key 'state': missing field 'step'"),
+    (("state", "epoch"), 1, "key 'state': field 'history' holds 2 records for 1 completed epochs"),
+    (("model", "input_shape"), [1, "x", 8], "key 'model': 'input_shape' must be a list of 3 positive integers"),
+    (("model", "classes"), "0123456789", "key 'model': 'classes' must be a non-empty list of names"),
+    (("model",), _DELETE, "missing key 'model'"),
+    (("environment",), [], "key 'environment': expected an object whose 'blas_threads'"),
+    (("environment", "blas_threads"), "4", "key 'environment': expected an object whose 'blas_threads'"),
+    (("config", "lr"), "fast", "key 'config': "),
+]
+
+
+@pytest.fixture
+def edited_run(small_run, tmp_path):
+    """``edit(key_path, value)``: a copy of small_run whose ``last`` sidecar has ``value`` at
+    ``key_path`` (``_DELETE`` removes the key); returns (run directory, sidecar path)."""
+    def edit(key_path, value):
+        run_dir = tmp_path / "edited"
+        shutil.copytree(small_run.run_dir, run_dir)
+        path = run_dir / "checkpoints" / "last" / SIDECAR_FILE
+        sidecar = json.loads(path.read_text())
+        _edit_sidecar(sidecar, key_path, value)
+        path.write_text(json.dumps(sidecar))
+        return run_dir, path
+
+    return edit
+
+
+@pytest.mark.parametrize("key_path, value, message", BAD_SIDECARS,
+                         ids=["/".join(k) + f"={v if v is not _DELETE else 'deleted'}" for k, v, _ in BAD_SIDECARS])
+def test_a_bad_sidecar_field_is_a_checkpoint_error_naming_file_and_key(edited_run, key_path, value, message):
+    run_dir, path = edited_run(key_path, value)
+    with pytest.raises(CheckpointError) as info:
+        open_checkpoint(run_dir, slot="last")
+    assert info.value.path == str(path)
+    assert str(info.value).startswith(f"checkpoint {str(path)!r}: invalid sidecar: ") and message in str(info.value)
+
+
+def test_a_sidecar_without_environment_opens_and_resumes(edited_run):
+    from chainrule.train.runner import resume_run
+
+    run_dir, _ = edited_run(("environment",), _DELETE)
+    checkpoint = open_checkpoint(run_dir, slot="last")
+    assert checkpoint.blas_threads is None and checkpoint.state.step == 92
+    lines = []
+    assert resume_run(str(run_dir), echo=lines.append).history.epochs == checkpoint.state.history
+    assert not any("BLAS threads" in line for line in lines)  # unknown: nothing to compare
+
+
+def test_resume_warns_when_the_blas_thread_count_differs(edited_run):
+    from chainrule.train.runner import resume_run
+
+    run_dir, _ = edited_run(("environment", "blas_threads"), 999)
+    lines = []
+    resume_run(str(run_dir), echo=lines.append)
+    assert "warning: the run used 999 BLAS threads" in lines[0]
+
+
+def test_missing_or_unreadable_files_of_a_checkpoint_are_checkpoint_errors(small_run, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(_slot(small_run, "last"), broken)
+    os.remove(broken / MODEL_FILE)
+    with pytest.raises(CheckpointError, match=f"{MODEL_FILE}': missing: the checkpoint .* is incomplete"):
+        open_checkpoint(broken).build_model()
+    os.mkdir(broken / MODEL_FILE)
+    with pytest.raises(CheckpointError, match=f"{MODEL_FILE}': cannot read it: Is a directory"):
+        open_checkpoint(broken).build_model()
+    os.remove(broken / "training.safetensors")
+    with pytest.raises(CheckpointError, match="training.safetensors': missing"):
+        open_checkpoint(broken).training_state()

@@ -119,6 +119,45 @@ def test_clear_errors(args, message, small_run, tmp_path):
     assert not (tmp_path / "new").exists()  # nothing written for a run that could not start
 
 
+def _broken_copy(run_dir, tmp_path, damage):
+    """A copy of the run whose ``last`` checkpoint (also its best: best is removed) is damaged."""
+    import shutil
+
+    copy = tmp_path / "broken"
+    shutil.copytree(run_dir, copy)
+    shutil.rmtree(copy / "checkpoints" / "best")
+    damage(copy / "checkpoints" / "last")
+    return copy
+
+
+def _edit_state(last, **fields):
+    path = last / "checkpoint.json"
+    sidecar = json.loads(path.read_text())
+    sidecar["state"].update(fields)
+    path.write_text(json.dumps(sidecar))
+
+
+def _model_file_is_a_directory(last):
+    os.remove(last / "model.safetensors")
+    os.mkdir(last / "model.safetensors")
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda last: _edit_state(last, epoch="x"), "checkpoint.json': invalid sidecar: key 'state': field 'epoch' is 'x'"),
+    (_model_file_is_a_directory, "model.safetensors': cannot read it: Is a directory"),
+], ids=["bad-sidecar", "model-file-is-a-directory"])
+@pytest.mark.parametrize("command", ["predict", "resume"])
+def test_a_broken_checkpoint_is_one_error_line(command, damage, message, small_run, tmp_path):
+    run_dir = _broken_copy(small_run.run_dir, tmp_path, damage)
+    image = tmp_path / "digit.npy"
+    np.save(image, np.zeros((8, 8), np.float32))
+    result = _invoke("predict", run_dir, image) if command == "predict" else \
+        _invoke("train", "--resume", run_dir, "--quiet")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: checkpoint ") and message in result.output, result.output
+    assert result.output.count("\n") == 1
+
+
 def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     out = tmp_path / "run"
     result = _invoke("train", "--lr", "1e38", "--checkpoint-every", "1", "--quiet", "--out", out)
@@ -128,6 +167,22 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     assert failed, result.output
     last = open_checkpoint(out, slot="last")
     assert last.state.step == int(failed[1]) - 1
+    assert all(np.isfinite(array).all() for array in last.model_state().values())
+
+
+def test_detect_anomaly_stops_at_the_op_that_made_the_first_non_finite_value(tmp_path):
+    from chainrule.autograd import is_anomaly_enabled
+
+    out = tmp_path / "run"
+    result = _invoke("train", "--detect-anomaly", "--lr", "1e38", "--epochs", "1", "--checkpoint-every", "1",
+                     "--quiet", "--out", out)
+    assert result.exit_code == 1 and not is_anomaly_enabled()
+    assert result.output.startswith("Error: forward of linear produced "), result.output
+    assert "input shapes: (32, 100), (10, 100), (10,); output shape: (32, 10)" in result.output
+    assert "in linear: return _Linear.apply(input, weight, bias)" in result.output
+    assert "its inputs were finite: this op made the non-finite value" in result.output
+    assert "Traceback" not in result.output
+    last = open_checkpoint(out, slot="last")  # the steps before it were saved, all finite
     assert all(np.isfinite(array).all() for array in last.model_state().values())
 
 

@@ -1,6 +1,6 @@
 """Image input of ``predict`` (src/chainrule/train/images.py): values, and every bad file
-(corrupt, truncated, oversized, pickled, wrong dtype or shape) as one clear ImageError, also
-through the ``chainrule predict`` command line."""
+(corrupt, truncated, oversized, pickled, wrong dtype or shape) as one clear ImageError (a
+DataError), also through the ``chainrule predict`` command line."""
 import io
 import struct
 import subprocess
@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chainrule.cli import build_cli
+from chainrule.data import DataError
 from chainrule.train.images import MAX_SIDE, ImageError, load_image
 
 PIL_Image = pytest.importorskip("PIL.Image")
@@ -122,8 +123,9 @@ BAD_FILES = [
 def test_bad_files_raise_one_clear_error(tmp_path, name, data, message):
     path = tmp_path / name
     path.write_bytes(data)
-    with pytest.raises(ImageError) as info:
+    with pytest.raises(DataError) as info:  # like every bad data file
         load_image(path, (8, 8))
+    assert isinstance(info.value, ImageError) and isinstance(info.value, ValueError)
     assert str(info.value).startswith(f"{path}: ") and message in str(info.value)
 
 

@@ -108,19 +108,50 @@ def test_resuming_with_more_epochs_equals_training_them_at_once(small_run, small
     assert result.history["test_acc"] == at_once.history["test_acc"]
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda state: state.update(rng={"bit_generator": "os.system"}), "unknown generator state 'os.system'"),
-    (lambda state: state.pop("optimizer"), "KeyError: 'optimizer'"),
-    (lambda state: state["loader"].update(batch_size=5), "batch_size: saved 5, loader has 32"),
-], ids=["rng", "optimizer", "loader"])
-def test_training_state_that_does_not_fit_is_a_clear_error(small_run, tmp_path, edit, message):
-    """A well-formed training.safetensors with content that cannot continue the run."""
+def _edit_rng(state):
+    state.update(rng={"bit_generator": "os.system"})
+
+
+def _drop_optimizer(state):
+    state.pop("optimizer")
+
+
+def _shrink_loader_batches(state):
+    state["loader"].update(batch_size=5)
+
+
+EDITS = {
+    "rng": (_edit_rng, "rng: ValueError: unknown generator state 'os.system'"),
+    "optimizer": (_drop_optimizer, "no 'optimizer' entry"),
+    "loader": (_shrink_loader_batches, "batch_size: saved 5, loader has 32"),
+}
+
+
+def _edited_training_state(small_run, tmp_path, edits):
     run_dir = tmp_path / "edited"
     shutil.copytree(small_run.run_dir, run_dir)
     path = run_dir / "checkpoints" / "last" / "training.safetensors"
     state = load_state(path)
-    edit(state)
+    for edit in edits:
+        edit(state)
     save_state(path, state)
+    return run_dir, path
+
+
+@pytest.mark.parametrize("name", EDITS)
+def test_training_state_that_does_not_fit_is_a_clear_error(small_run, tmp_path, name):
+    """A well-formed training.safetensors with content that cannot continue the run."""
+    edit, message = EDITS[name]
+    run_dir, path = _edited_training_state(small_run, tmp_path, [edit])
     with pytest.raises(CheckpointError, match=f"{re.escape(str(path))}.*does not fit this run") as info:
         resume_run(str(run_dir), {"epochs": 3}, echo=lambda line: None)
     assert message in str(info.value)
+
+
+def test_every_problem_of_the_training_state_is_listed(small_run, tmp_path):
+    run_dir, path = _edited_training_state(small_run, tmp_path, [edit for edit, _ in EDITS.values()])
+    with pytest.raises(CheckpointError) as info:
+        resume_run(str(run_dir), {"epochs": 3}, echo=lambda line: None)
+    assert info.value.path == str(path) and len(info.value.problems) == 3
+    for _, message in EDITS.values():
+        assert message in str(info.value)

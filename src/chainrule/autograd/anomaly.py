@@ -125,18 +125,13 @@ def _non_finite(array):
 
 
 def _input_arrays(node):
-    """The op's inputs as arrays, or None: only recorded nodes keep their inputs."""
-    inputs = getattr(node, "inputs", None)
-    if inputs is None:
-        return None
-    return [np.asarray(a.data if isinstance(a, Tensor) else a) for a in inputs]
+    """The op's inputs as arrays (forward hooks see them for unrecorded ops too)."""
+    return [np.asarray(a.data if isinstance(a, Tensor) else a) for a in node.inputs]
 
 
 def _raise(node, phase, what, output_shape, origin, cause):
-    inputs = _input_arrays(node)
-    shapes = None if inputs is None else tuple(a.shape for a in inputs)
-    shape_text = ("unknown (not recorded: no input requires grad)" if shapes is None
-                  else ", ".join(map(str, shapes)))
+    shapes = tuple(a.shape for a in _input_arrays(node))
+    shape_text = ", ".join(map(str, shapes))
     where = origin.describe() if origin is not None else (
         "origin unknown (its forward ran outside detect_anomaly)")
     message = (f"{phase} of {node.op_name()} produced {what}\n"
@@ -153,11 +148,8 @@ def _check_forward(node, output):
     found = _non_finite(output.data)
     if found is None:
         return
-    inputs = _input_arrays(node)
-    bad = [] if inputs is None else [i for i, a in enumerate(inputs) if _non_finite(a)]
-    if inputs is None:
-        cause = "its inputs were not recorded, so whether they were finite is unknown"
-    elif bad:
+    bad = [i for i, a in enumerate(_input_arrays(node)) if _non_finite(a)]
+    if bad:
         cause = (f"input {', '.join(map(str, bad))} already held NaN/Inf: the value came from "
                  "outside the graph (the data, or parameters made non-finite by an update)")
     else:

@@ -12,8 +12,9 @@ from .grad_mode import _mode as _grad_mode
 
 _NUMBER_TYPES = (int, float, bool, np.number, np.bool_, np.ndarray)
 
-# Callables run on every recorded op: forward_hooks(node, output) and
-# backward_hooks(node, grad_output, grad_inputs). Empty lists cost one truth test.
+# Callables run on every op: forward_hooks(node, output) (on every forward, recorded or not;
+# node.inputs and node.params are set either way) and backward_hooks(node, grad_output,
+# grad_inputs). Empty lists cost one truth test.
 forward_hooks = []
 backward_hooks = []
 
@@ -107,6 +108,9 @@ class Function:
         else:
             out = Tensor._make(data, False, None)
         if forward_hooks:
+            if out.grad_fn is None:  # unrecorded: the hooks still see what the op was given
+                node.inputs = args
+                node.params = params
             for hook in forward_hooks:
                 hook(node, out)
         return out

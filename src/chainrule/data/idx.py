@@ -1,10 +1,11 @@
 """Read IDX files (the MNIST format), gzipped or raw, safely: files from strangers welcome.
 
 An IDX file is: two zero bytes, a type code, the number of dimensions ``n``, ``n`` big-endian
-uint32 sizes, then the values in C order, big-endian. Every check happens before memory is
-committed: the header's sizes must fit ``max_bytes`` and match the data exactly, and a gzip
-stream is decompressed chunk by chunk, never past the size the header declares (a gzip bomb
-stops there). Any problem raises ``DataError`` naming the file and the problem.
+uint32 sizes, then the values in C order, big-endian. Memory follows the data actually read,
+never the header: the header's sizes must fit ``max_bytes`` and match the data exactly, and a
+gzip stream is decompressed chunk by chunk into a growing buffer, never past the size the
+header declares. A gzip bomb of genuine data is decoded up to ``max_bytes`` (the array once,
+byte-swapped in place). Any problem raises ``DataError`` naming the file and the problem.
 """
 import hashlib
 import os
@@ -148,8 +149,10 @@ def _read_values(reader, dtype, shape, max_bytes, remaining):
         )
     if reader.read(1):
         raise DataError(f"{reader.name}: trailing data after the {declared} bytes the header declares")
-    array = np.frombuffer(values, dtype=dtype).reshape(shape)
-    return array if dtype.itemsize == 1 else array.astype(dtype.newbyteorder("="))
+    array = np.frombuffer(values, dtype=dtype).reshape(shape)  # a view of the bytes read: no copy
+    if dtype.isnative:
+        return array
+    return array.byteswap(inplace=True).view(dtype.newbyteorder())  # in place: no second copy
 
 
 def read_idx(source, expected_sha256=None, max_bytes=MAX_IDX_BYTES):

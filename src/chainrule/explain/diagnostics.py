@@ -26,9 +26,13 @@ positions) that output 0 for every training example of the epoch. C is the loss 
 backward ran on (the batch mean in ``fit``). Only training forwards are recorded (grad
 enabled, module in training mode), not evaluation.
 """
+import io
+import os
+
 import numpy as np
 
 from ..autograd.grad_mode import is_grad_enabled
+from ..io import atomic_write_bytes
 
 METRICS = ("grad_norm", "delta", "update_ratio", "dead_relu")
 TITLES = {
@@ -199,5 +203,7 @@ def plot_diagnostics(history, path):
         else:
             ax.text(0.5, 0.5, "no ReLU modules", ha="center", va="center", transform=ax.transAxes)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    buffer = io.BytesIO()  # drawn in memory, then written atomically (never a torn PNG)
+    fig.savefig(buffer, format=os.path.splitext(os.fspath(path))[1][1:].lower() or "png", dpi=100)
+    atomic_write_bytes(path, buffer.getvalue())
     return path

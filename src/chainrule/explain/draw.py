@@ -11,6 +11,7 @@ import subprocess
 import warnings
 from xml.sax.saxutils import escape
 
+from ..io import atomic_write_bytes, atomic_write_text
 from ..tensor import Tensor
 from .graph import constant_text, format_value
 from .rules import rule_for
@@ -189,13 +190,13 @@ def to_svg(nodes):
     return "\n".join(out) + "\n"
 
 
-def _graphviz(dot_source, fmt, path=None):
-    """Run ``dot -T<fmt>``: returns the SVG text, or writes the PNG to ``path``."""
-    command = [shutil.which("dot"), f"-T{fmt}"] + (["-o", os.fspath(path)] if path else [])
-    done = subprocess.run(command, input=dot_source.encode(), capture_output=True, timeout=60)
+def _graphviz(dot_source, fmt):
+    """The output of ``dot -T<fmt>`` as bytes (the caller writes it atomically)."""
+    done = subprocess.run([shutil.which("dot"), f"-T{fmt}"], input=dot_source.encode(),
+                          capture_output=True, timeout=60)
     if done.returncode != 0:
         raise RuntimeError(f"draw: Graphviz dot failed: {done.stderr.decode(errors='replace').strip()}")
-    return done.stdout.decode()
+    return done.stdout
 
 
 def draw(output, path=None, format="svg"):
@@ -204,7 +205,8 @@ def draw(output, path=None, format="svg"):
     ``format``: "svg" (returns the SVG text, displayed inline by Jupyter), "dot" (returns
     the Graphviz source) or "png" (writes ``path``, returns the DOT source; needs Graphviz).
     Backpropagates (or replays a graph already backpropagated) first when needed, like
-    ``trace``. Writes the result to ``path`` if given.
+    ``trace``. Writes the result to ``path`` if given (atomically: a crash leaves the
+    previous file whole).
     """
     if format not in _FORMATS:
         raise ValueError(f"draw: unknown format {format!r}; use one of {', '.join(_FORMATS)}")
@@ -221,10 +223,10 @@ def draw(output, path=None, format="svg"):
     has_dot = shutil.which("dot") is not None
     if format == "png":
         if has_dot:
-            _graphviz(dot_source, "png", path)
+            atomic_write_bytes(path, _graphviz(dot_source, "png"))
         else:
             dot_path = os.path.splitext(os.fspath(path))[0] + ".dot"
-            _write(dot_path, dot_source)
+            atomic_write_text(dot_path, dot_source)
             warnings.warn(
                 f"draw: Graphviz 'dot' is not installed, so no PNG was made; wrote {dot_path}. "
                 f"Install Graphviz (apt install graphviz, brew install graphviz) and run "
@@ -235,12 +237,8 @@ def draw(output, path=None, format="svg"):
     if format == "dot":
         text = dot_source
     else:
-        text = Drawing(_graphviz(dot_source, "svg") if has_dot else to_svg(nodes))
+        text = Drawing(_graphviz(dot_source, "svg").decode() if has_dot else to_svg(nodes))
     if path is not None:
-        _write(path, text)
+        atomic_write_text(path, text)
     return text
 
-
-def _write(path, text):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)

@@ -24,7 +24,8 @@ def atomic_write(path, write, check=None):
     complete temporary file just before the rename (to verify a download, say). If ``write``
     or ``check`` raises, ``path`` is untouched and the temporary file is removed; if the
     process is killed, ``path`` still holds the previous content (a stray temporary file may
-    remain). An existing file keeps its permissions.
+    remain). An existing file keeps its permissions. When the temporary file cannot be
+    created (no such directory, no permission), the ``OSError`` names ``path``.
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
@@ -32,7 +33,10 @@ def atomic_write(path, write, check=None):
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = _NEW_FILE_MODE
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    except OSError as exc:  # name the user's file, not the hidden temporary one
+        raise type(exc)(exc.errno, exc.strerror, path) from None
     try:
         with os.fdopen(fd, "wb") as file:
             write(file)

@@ -78,13 +78,28 @@ def _check_metadata(metadata):
     return dict(metadata)
 
 
+def _read_file(path, read):
+    """``read(file, size)`` on ``path`` opened for binary reading. A missing file raises
+    ``FileNotFoundError``; any other ``OSError`` (a directory, no permission, an I/O error)
+    a ``CheckpointError`` naming the path."""
+    try:
+        with open(path, "rb") as file:
+            return read(file, os.fstat(file.fileno()).st_size)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise CheckpointError(path, f"cannot read it: {exc.strerror or exc}") from None
+
+
 def read_checkpoint(path):
     """(arrays, metadata) of a safetensors file, validated before any tensor is built."""
-    with open(path, "rb") as file:
-        file_size = os.fstat(file.fileno()).st_size
+
+    def read(file, file_size):
         header = read_header(file, file_size, path)
         file.seek(0)
-        data = file.read(file_size + 1)
+        return file_size, header, file.read(file_size + 1)
+
+    file_size, header, data = _read_file(path, read)
     if len(data) != file_size:
         raise CheckpointError(path, "the file changed size while it was being read")
     verify_checksum(header, data, path)
@@ -107,7 +122,8 @@ def load(path, expected=None):
     no trailing bytes) and the content against its checksum when the file has one. With
     ``expected`` (a state dict, e.g. ``model.state_dict()``), the keys, shapes and dtypes must
     match it, and the result follows its key order. Raises ``CheckpointError`` listing every
-    problem; a missing file raises ``FileNotFoundError``.
+    problem (also for a path that cannot be read, such as a directory); a missing file raises
+    ``FileNotFoundError``.
     """
     arrays, _ = read_checkpoint(path)
     if expected is not None:
@@ -118,8 +134,7 @@ def load(path, expected=None):
 
 def load_metadata(path):
     """The str -> str metadata of a safetensors file; reads and validates only its header."""
-    with open(path, "rb") as file:
-        header = read_header(file, os.fstat(file.fileno()).st_size, path)
+    header = _read_file(path, lambda file, file_size: read_header(file, file_size, path))
     return dict(header.metadata)
 
 

@@ -392,9 +392,17 @@ class Module:
         unexpected_keys)``.
         """
         targets = self.state_dict()
-        sources = {key: _as_array(value) if key in targets else value
-                   for key, value in state_dict.items()}
-        found = state_dict_problems(sources, targets, allow_cast=True)
+        sources, unreadable = {}, []
+        for key, value in state_dict.items():
+            try:
+                sources[key] = _as_array(value) if key in targets else value
+            except (TypeError, ValueError) as exc:  # a ragged list, say: no array at all
+                unreadable.append((key, f"not an array ({type(exc).__name__}: {exc})"))
+        skipped = {key for key, _ in unreadable}  # reported as unreadable, not as missing
+        found = state_dict_problems(
+            sources, {key: target for key, target in targets.items() if key not in skipped},
+            allow_cast=True)
+        found.mismatches.extend(unreadable)
         found.mismatches.extend((key, "the model's array is read-only") for key, target
                                 in targets.items() if key in sources and not target.flags.writeable)
         errors = found if strict else found._replace(missing_keys=[], unexpected_keys=[])

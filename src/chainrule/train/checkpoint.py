@@ -62,8 +62,10 @@ def save_checkpoint(run_dir, slot, run, description):
 
 class Checkpoint:
     """A checkpoint on disk: ``directory``, ``sidecar`` (the parsed checkpoint.json), ``state``
-    (``TrainState``), ``input_shape`` (C, H, W) and ``classes`` (names) of the model's data;
-    ``model_state()``, ``training_state()`` and ``build_model()`` read the files."""
+    (``TrainState``), ``input_shape`` (C, H, W) and ``classes`` (names) of the model's data,
+    ``blas_threads`` (the run's BLAS thread count, None if unknown); ``model_state()``,
+    ``training_state()`` and ``build_model()`` read the files. Every field of the sidecar is
+    validated here: a bad one raises ``CheckpointError`` naming the file and the key."""
 
     def __init__(self, directory):
         self.directory = directory
@@ -75,13 +77,19 @@ class Checkpoint:
             raise CheckpointError(path, f"cannot read the sidecar ({exc})") from None
         if not isinstance(sidecar, dict) or sidecar.get("format") != FORMAT:
             raise CheckpointError(path, f"not a chainrule training checkpoint (format {FORMAT})")
+        problems = []
+        self.state = _parsed(sidecar, "state", TrainState.from_dict, problems)
+        model = _parsed(sidecar, "model", _model_description, problems) or {}
+        self.input_shape, self.classes = model.get("input_shape"), model.get("classes")
+        self.blas_threads = _parsed(sidecar, "environment", _blas_threads, problems, missing={})
         try:
-            self.state = TrainState.from_dict(sidecar["state"])
-            self.input_shape = tuple(sidecar["model"]["input_shape"])
-            self.classes = list(sidecar["model"]["classes"])
             self._config = TrainConfig.from_mapping(sidecar["config"], path)
-        except (KeyError, TypeError, ConfigError) as exc:
-            raise CheckpointError(path, f"invalid sidecar ({type(exc).__name__}: {exc})") from None
+        except KeyError:
+            problems.append("missing key 'config'")
+        except ConfigError as exc:
+            problems.append(f"key 'config': {exc}")
+        if problems:
+            raise CheckpointError(path, [f"invalid sidecar: {problem}" for problem in problems])
         self.sidecar = sidecar
 
     def config(self):
@@ -99,11 +107,53 @@ class Checkpoint:
 
     def model_state(self, expected=None):
         """The weights as ``{name: ndarray}`` (checked against ``expected`` if given)."""
-        return load(os.path.join(self.directory, MODEL_FILE), expected)
+        return self._read(load, MODEL_FILE, expected)
 
     def training_state(self):
         """``{"optimizer", "scheduler", "loader", "rng"}`` as saved."""
-        return load_state(os.path.join(self.directory, TRAINING_FILE))
+        return self._read(load_state, TRAINING_FILE)
+
+    def _read(self, read, name, *args):
+        path = os.path.join(self.directory, name)
+        try:
+            return read(path, *args)
+        except FileNotFoundError:
+            raise CheckpointError(path, f"missing: the checkpoint {self.directory} is incomplete") from None
+
+
+def _parsed(sidecar, key, parse, problems, missing=None):
+    """``parse(sidecar[key])``, or None after adding to ``problems`` what is wrong with it.
+    A missing key is a problem, unless ``missing`` gives the value that stands for it."""
+    if key not in sidecar and missing is None:
+        problems.append(f"missing key {key!r}")
+        return None
+    try:
+        return parse(sidecar.get(key, missing))
+    except ValueError as exc:
+        problems.append(f"key {key!r}: {exc}")
+        return None
+
+
+def _model_description(model):
+    """``{"input_shape": (C, H, W), "classes": [names]}`` from the sidecar's ``model``."""
+    shape = model.get("input_shape") if isinstance(model, dict) else None
+    classes = model.get("classes") if isinstance(model, dict) else None
+    if not (isinstance(shape, list) and len(shape) == 3
+            and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape)):
+        raise ValueError(f"'input_shape' must be a list of 3 positive integers (C, H, W), got {shape!r}")
+    if not (isinstance(classes, list) and classes and all(isinstance(c, str) for c in classes)):
+        raise ValueError(f"'classes' must be a non-empty list of names, got {classes!r}")
+    return {"input_shape": tuple(shape), "classes": list(classes)}
+
+
+def _blas_threads(environment):
+    """The BLAS thread count the run used (None: unknown)."""
+    if isinstance(environment, dict):
+        threads = environment.get("blas_threads")
+        if threads is None or (isinstance(threads, int) and not isinstance(threads, bool) and threads > 0):
+            return threads
+    raise ValueError(f"expected an object whose 'blas_threads' is a positive integer or null, "
+                     f"got {environment!r}")
 
 
 def open_checkpoint(path, slot=None):
@@ -128,7 +178,7 @@ def open_checkpoint(path, slot=None):
 
 class Checkpointer(Callback):
     """Saves ``last`` at each epoch end (and every ``every_steps`` steps when > 0), and
-    ``best`` when the epoch's ``monitor`` metric beats every earlier epoch."""
+    before it ``best`` when the epoch's ``monitor`` metric beats every earlier epoch."""
 
     def __init__(self, run_dir, description, every_steps=0, monitor="test_acc"):
         self.run_dir, self.description = run_dir, description
@@ -139,7 +189,10 @@ class Checkpointer(Callback):
             save_checkpoint(self.run_dir, "last", run, self.description)
 
     def on_epoch_end(self, run, record):
-        save_checkpoint(self.run_dir, "last", run, self.description)
+        # best first: once last says the epoch is done, a resume never redoes it, so a kill
+        # between the two saves must not be able to lose best (a kill after best and before
+        # last redoes the epoch from the previous last and saves the same best again)
         earlier = [r[self.monitor] for r in run.state.history[:-1] if self.monitor in r]
         if self.monitor in record and record[self.monitor] > max(earlier, default=-math.inf):
             save_checkpoint(self.run_dir, "best", run, self.description)
+        save_checkpoint(self.run_dir, "last", run, self.description)

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from ..data import DataError
 from .extras import require
 
 MAX_SIDE = 8192  # larger images are refused before decoding (decompression bombs)
@@ -17,8 +18,9 @@ MAX_PIXELS = 1 << 24  # 16.8 megapixels (4096 x 4096; a 12-megapixel photo fits)
 PICTURE_FORMATS = ("PNG", "JPEG", "BMP", "GIF")
 
 
-class ImageError(ValueError):
-    """An image that cannot be used; the message names the file and the problem."""
+class ImageError(DataError):
+    """An image that cannot be used; the message names the file and the problem. A
+    ``chainrule.data.DataError`` (so a ``ValueError``), like every bad input file."""
 
 
 def load_image(path, size, invert=None):

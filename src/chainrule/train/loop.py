@@ -44,7 +44,44 @@ class TrainState:
 
     @classmethod
     def from_dict(cls, values):
+        """The state ``to_dict`` gave; raises ``ValueError`` listing every field that is
+        missing, unknown or of the wrong type (a hand-edited checkpoint, say)."""
+        if not isinstance(values, dict):
+            raise ValueError(f"expected an object of the fields {', '.join(_FIELD_TYPES)}, "
+                             f"got {type(values).__name__}")
+        problems = [f"unknown field {name!r}" for name in values if name not in _FIELD_TYPES]
+        for name, kind in _FIELD_TYPES.items():
+            if name not in values:
+                problems.append(f"missing field {name!r}")
+            elif not _FIELD_CHECKS[kind](values[name]):
+                problems.append(f"field {name!r} is {_short(values[name])}, expected {_FIELD_WANTED[kind]}")
+        if not problems and len(values["history"]) != values["epoch"]:
+            problems.append(f"field 'history' holds {len(values['history'])} records for "
+                            f"{values['epoch']} completed epochs")
+        if problems:
+            raise ValueError("; ".join(problems))
         return cls(**values)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_FIELD_TYPES = {field.name: field.type for field in dataclasses.fields(TrainState)}
+_FIELD_CHECKS = {
+    int: lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+    float: _is_number,
+    list: lambda value: isinstance(value, list) and all(
+        isinstance(record, dict) and all(isinstance(k, str) and _is_number(v) for k, v in record.items())
+        for record in value),
+}
+_FIELD_WANTED = {int: "an integer >= 0", float: "a number",
+                 list: "a list of records (objects mapping names to numbers)"}
+
+
+def _short(value, limit=40):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 @dataclasses.dataclass

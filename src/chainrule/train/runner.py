@@ -118,8 +118,8 @@ def _resume_message(run_dir, checkpoint):
 
 
 def _check_threads(checkpoint, echo):
-    saved_threads = checkpoint.sidecar["environment"].get("blas_threads")
-    if saved_threads != blas_threads():
+    saved_threads = checkpoint.blas_threads
+    if saved_threads is not None and saved_threads != blas_threads():
         echo(f"warning: the run used {saved_threads} BLAS threads and this process uses "
              f"{blas_threads()}; set OMP_NUM_THREADS={saved_threads} for bit-identical results")
 
@@ -150,12 +150,20 @@ def _execute(config, run_dir, parts, echo, state=None):
 def _restore(checkpoint, parts):
     parts.model.load_state_dict(checkpoint.model_state(parts.model.state_dict()))
     training = checkpoint.training_state()
-    try:  # a well-formed file whose content does not fit this run (edited by hand, say)
-        parts.optimizer.load_state_dict(training["optimizer"])
-        if parts.scheduler is not None:
-            parts.scheduler.load_state_dict(training["scheduler"])
-        parts.train_loader.load_state_dict(training["loader"])
-        cr_random.set_rng_state(training["rng"])
-    except (KeyError, TypeError, ValueError) as exc:
+    restorers = {"optimizer": parts.optimizer.load_state_dict,
+                 "scheduler": None if parts.scheduler is None else parts.scheduler.load_state_dict,
+                 "loader": parts.train_loader.load_state_dict, "rng": cr_random.set_rng_state}
+    problems = []  # a well-formed file whose content does not fit this run (edited by hand, say)
+    for key, restore in restorers.items():
+        if restore is None:
+            continue
+        if key not in training:
+            problems.append(f"no {key!r} entry")
+            continue
+        try:
+            restore(training[key])
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"{key}: {type(exc).__name__}: {exc}")
+    if problems:
         raise CheckpointError(os.path.join(checkpoint.directory, TRAINING_FILE),
-                              f"the training state does not fit this run: {type(exc).__name__}: {exc}") from None
+                              [f"the training state does not fit this run: {p}" for p in problems])
