@@ -104,7 +104,7 @@ def test_predict_png_and_npy_images(small_run, tmp_path):
     (["train", "--config", "{tmp}/bad.toml"], "unknown option 'learning-rate'"),
     (["train", "--model", "resnet"], "unknown --model 'resnet'; available: "),
     (["train", "--dataset", "mnist", "--data-dir", "{tmp}"], "MNIST"),
-    (["train", "--model", "lenet5"], "model 'lenet5' cannot take images of shape (1, 8, 8): conv2d"),
+    (["train", "--model", "lenet5"], "model 'lenet5' cannot take images of shape (1, 8, 8): layer '3' (Conv2d(6, 16"),
     (["train", "--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to sgd and rmsprop"),
 ])
 def test_clear_errors(args, message, small_run, tmp_path):
