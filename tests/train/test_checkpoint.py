@@ -41,9 +41,10 @@ def test_sidecar_and_training_state_hold_what_resume_needs(small_run):
     assert sidecar["environment"]["blas_threads"] is not None or os.name != "posix"
     assert (checkpoint.state.epoch, checkpoint.state.step, checkpoint.state.epoch_step) == (2, 92, 0)
     assert len(checkpoint.state.history) == 2
+    assert sidecar["rng"]["bit_generator"] == "PCG64" and checkpoint.rng == sidecar["rng"]
     training = checkpoint.training_state()
-    assert set(training) == {"optimizer", "scheduler", "loader", "rng"}
-    assert training["loader"]["next_batch"] == 0 and training["rng"]["bit_generator"] == "PCG64"
+    assert set(training) == {"optimizer", "scheduler", "loader"}
+    assert training["loader"]["next_batch"] == 0
     assert training["optimizer"]["param_groups"][0]["lr"] == 0.1
 
 
@@ -146,6 +147,9 @@ BAD_SIDECARS = [
     (("environment",), [], "key 'environment': expected an object whose 'blas_threads'"),
     (("environment", "blas_threads"), "4", "key 'environment': expected an object whose 'blas_threads'"),
     (("config", "lr"), "fast", "key 'config': "),
+    (("rng",), {"bit_generator": "os.system"}, "key 'rng': unknown generator state 'os.system'"),
+    (("rng", "state"), "x", "key 'rng': malformed PCG64 generator state"),
+    (("rng",), _DELETE, "missing key 'rng'"),
 ]
 
 

@@ -108,10 +108,6 @@ def test_resuming_with_more_epochs_equals_training_them_at_once(small_run, small
     assert result.history["test_acc"] == at_once.history["test_acc"]
 
 
-def _edit_rng(state):
-    state.update(rng={"bit_generator": "os.system"})
-
-
 def _drop_optimizer(state):
     state.pop("optimizer")
 
@@ -121,7 +117,6 @@ def _shrink_loader_batches(state):
 
 
 EDITS = {
-    "rng": (_edit_rng, "rng: ValueError: unknown generator state 'os.system'"),
     "optimizer": (_drop_optimizer, "no 'optimizer' entry"),
     "loader": (_shrink_loader_batches, "batch_size: saved 5, loader has 32"),
 }
@@ -152,6 +147,6 @@ def test_every_problem_of_the_training_state_is_listed(small_run, tmp_path):
     run_dir, path = _edited_training_state(small_run, tmp_path, [edit for edit, _ in EDITS.values()])
     with pytest.raises(CheckpointError) as info:
         resume_run(str(run_dir), {"epochs": 3}, echo=lambda line: None)
-    assert info.value.path == str(path) and len(info.value.problems) == 3
+    assert info.value.path == str(path) and len(info.value.problems) == len(EDITS)
     for _, message in EDITS.values():
         assert message in str(info.value)

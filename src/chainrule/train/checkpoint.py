@@ -2,10 +2,11 @@
 
     model.safetensors     the weights: PyTorch key names and layouts, {"format": "pt"}
                           (``safetensors.torch.load_file`` + ``load_state_dict`` work in PyTorch)
-    training.safetensors  optimizer, scheduler and data-loader state and the RNG state
+    training.safetensors  optimizer, scheduler and data-loader state
     checkpoint.json       the sidecar: config, model description, epoch, step, history and
-                          running sums (``TrainState``), thread counts and versions;
-                          written last, it marks the checkpoint complete
+                          running sums (``TrainState``), the random generator's state,
+                          thread counts and versions; written last, it marks the checkpoint
+                          complete
 
 Everything needed to continue a run exactly is saved: the weights, the optimizer's and the
 scheduler's state, the data order and position in the epoch, and the random generator.
@@ -44,12 +45,11 @@ def save_checkpoint(run_dir, slot, run, description):
             f"training stopped: weights {', '.join(bad)} hold NaN or Inf after step "
             f"{run.state.step}; the last good checkpoint was kept. Try a smaller learning rate.")
     sidecar = {"format": FORMAT, **description, "state": run.state.to_dict(),
-               "environment": environment()}
+               "rng": cr_random.get_rng_state(), "environment": environment()}
     training = {
         "optimizer": run.optimizer.state_dict(),
         "scheduler": None if run.scheduler is None else run.scheduler.state_dict(),
         "loader": run.train_loader.state_dict(),
-        "rng": cr_random.get_rng_state(),
     }
 
     def write_files(directory):
@@ -63,7 +63,7 @@ def save_checkpoint(run_dir, slot, run, description):
 class Checkpoint:
     """A checkpoint on disk: ``directory``, ``sidecar`` (the parsed checkpoint.json), ``state``
     (``TrainState``), ``input_shape`` (C, H, W) and ``classes`` (names) of the model's data,
-    ``blas_threads`` (the run's BLAS thread count, None if unknown); ``model_state()``,
+    ``rng`` (the random generator's state), ``blas_threads`` (the run's BLAS thread count, None if unknown); ``model_state()``,
     ``training_state()`` and ``build_model()`` read the files. Every field of the sidecar is
     validated here: a bad one raises ``CheckpointError`` naming the file and the key."""
 
@@ -81,6 +81,7 @@ class Checkpoint:
         self.state = _parsed(sidecar, "state", TrainState.from_dict, problems)
         model = _parsed(sidecar, "model", _model_description, problems) or {}
         self.input_shape, self.classes = model.get("input_shape"), model.get("classes")
+        self.rng = _parsed(sidecar, "rng", _generator_state, problems)
         self.blas_threads = _parsed(sidecar, "environment", _blas_threads, problems, missing={})
         try:
             self._config = TrainConfig.from_mapping(sidecar["config"], path)
@@ -110,7 +111,7 @@ class Checkpoint:
         return self._read(load, MODEL_FILE, expected)
 
     def training_state(self):
-        """``{"optimizer", "scheduler", "loader", "rng"}`` as saved."""
+        """``{"optimizer", "scheduler", "loader"}`` as saved."""
         return self._read(load_state, TRAINING_FILE)
 
     def _read(self, read, name, *args):
@@ -144,6 +145,12 @@ def _model_description(model):
     if not (isinstance(classes, list) and classes and all(isinstance(c, str) for c in classes)):
         raise ValueError(f"'classes' must be a non-empty list of names, got {classes!r}")
     return {"input_shape": tuple(shape), "classes": list(classes)}
+
+
+def _generator_state(state):
+    """``state`` if it is a generator state ``chainrule.random.set_rng_state`` accepts."""
+    cr_random.generator_from_state(state)  # ValueError naming the problem
+    return state
 
 
 def _blas_threads(environment):

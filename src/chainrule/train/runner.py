@@ -152,7 +152,7 @@ def _restore(checkpoint, parts):
     training = checkpoint.training_state()
     restorers = {"optimizer": parts.optimizer.load_state_dict,
                  "scheduler": None if parts.scheduler is None else parts.scheduler.load_state_dict,
-                 "loader": parts.train_loader.load_state_dict, "rng": cr_random.set_rng_state}
+                 "loader": parts.train_loader.load_state_dict}
     problems = []  # a well-formed file whose content does not fit this run (edited by hand, say)
     for key, restore in restorers.items():
         if restore is None:
@@ -167,3 +167,4 @@ def _restore(checkpoint, parts):
     if problems:
         raise CheckpointError(os.path.join(checkpoint.directory, TRAINING_FILE),
                               [f"the training state does not fit this run: {p}" for p in problems])
+    cr_random.set_rng_state(checkpoint.rng)  # validated when the sidecar was read
