@@ -103,6 +103,15 @@ def test_shape_is_checked(tmp_path, write_idx):
         unverified(tmp_path, train=False)
 
 
+
+def test_a_file_larger_than_mnist_is_refused_before_it_is_decoded(tmp_path, write_idx):
+    """An MNIST loader reads at most the real split's bytes, so a gzip bomb stops early."""
+    write_idx("t10k-images-idx3-ubyte", np.zeros((10001, 28, 28), dtype=np.uint8), compress=True)
+    write_idx("t10k-labels-idx1-ubyte", np.zeros(10001, dtype=np.uint8))
+    unverified = type("UnverifiedMNIST", (MNIST,), {"raw_sha256": {}})
+    with pytest.raises(DataError, match=r"t10k-images-idx3-ubyte.*limit of 7840000 bytes"):
+        unverified(tmp_path, train=False)
+
 def test_fashion_mnist_gzip_md5(fake_mnist_test_split, monkeypatch, tmp_path):
     directory, _, gz_md5 = fake_mnist_test_split
     with pytest.raises(DataError, match=r"t10k-images-idx3-ubyte\.gz: MD5 is .*, expected the published bef4ecab"):
