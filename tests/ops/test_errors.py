@@ -1,4 +1,5 @@
 """Whole error messages, compared exactly (the registry checks fragments of every op's errors)."""
+import numpy as np
 import pytest
 
 import chainrule as cr
@@ -30,3 +31,21 @@ def test_unsupported_operand_type():
     assert str(info.value) == (
         "mul: unsupported operand of type dict; expected a Tensor, a NumPy array or a Python number"
     )
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: cr.ones(4).reshape(2.5, 2), "reshape: sizes must be integers, got 2.5 of type float in (2.5, 2)"),
+    (lambda: cr.ones(6).view((2.5, 2)), "view: sizes must be integers, got 2.5 of type float in (2.5, 2)"),
+    (lambda: cr.ones(1).expand(True), "expand: sizes must be integers, got True of type bool in (True,)"),
+])
+def test_non_integer_sizes_are_rejected_not_truncated(call, message):
+    with pytest.raises(TypeError) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_numpy_integer_sizes_are_accepted():
+    x = cr.ones(6)
+    assert x.reshape(np.int64(2), np.int32(3)).shape == (2, 3)
+    assert x.view((np.int8(3), -1)).shape == (3, 2)
+    assert cr.ones(1).expand(np.uint8(4)).shape == (4,)
