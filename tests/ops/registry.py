@@ -315,7 +315,9 @@ SELECTION = [
                           "where: shapes (2,), (3,) and (2,) cannot be broadcast together"),),
     ),
     OpEntry(
-        "where_scalar", lambda c, x: cr.where(c, x, 0.0), lambda c, x: np.where(c, x, 0.0),
+        # 0 in x's dtype: NumPy 2's np.where(c, x, 0.0), which NumPy 1.26 (even in its
+        # weak promotion state) would widen to float64
+        "where_scalar", lambda c, x: cr.where(c, x, 0.0), lambda c, x: np.where(c, x, x.dtype.type(0)),
         lambda c, x: torch_mod().where(c, x, 0.0),
         lambda rng: [Sample((rng.random((2, 3)) > 0.5, normal(rng, (2, 3))))], diff=(1,),
     ),
