@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+import chainrule.nn.functional as F
 
 
 @pytest.mark.parametrize("call, message", [
@@ -49,3 +50,13 @@ def test_numpy_integer_sizes_are_accepted():
     assert x.reshape(np.int64(2), np.int32(3)).shape == (2, 3)
     assert x.view((np.int8(3), -1)).shape == (3, 2)
     assert cr.ones(1).expand(np.uint8(4)).shape == (4,)
+
+
+def test_a_worded_dtype_error_passes_through_apply_unchanged():
+    with pytest.raises(cr.autograd.DTypeError) as info:
+        F.cross_entropy(cr.ones(2, 3), np.array([0.0, 1.0]))
+    assert isinstance(info.value, TypeError)
+    assert str(info.value) == (
+        "cross_entropy: target must hold class indices of an integer dtype (int64), "
+        "got dtype float64 of shape (2,)"
+    )

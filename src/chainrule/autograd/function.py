@@ -26,6 +26,10 @@ class ShapeError(ValueError):
     """A shape error whose message already names the op and the shapes."""
 
 
+class DTypeError(TypeError):
+    """A dtype error whose message already names the op and the dtypes."""
+
+
 class FreedGraphError(RuntimeError):
     """Backward reached a node whose saved values were freed by an earlier backward."""
 
@@ -107,7 +111,7 @@ class Function:
                 )
         try:
             data = node.forward(*arrays, **params)
-        except ShapeError:
+        except (ShapeError, DTypeError):
             raise
         except ValueError as exc:
             raise op_error(cls.op_name(), exc, arrays) from None

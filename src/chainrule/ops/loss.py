@@ -8,7 +8,7 @@ gradient unless they are float tensors that require one (MSE, BCE).
 ``CrossEntropy`` fuses log-softmax and NLL; ``cross_entropy_composed`` (LogSoftmax +
 NLLLoss) is its reference.
 """
-from ..autograd.function import Function, ShapeError
+from ..autograd.function import DTypeError, Function, ShapeError
 from ..backend import scalar_like, xp
 from .elementwise import sigmoid_array
 from .reduction import Mean, Sum
@@ -44,7 +44,7 @@ def check_class_target(fn, input, target):
             f"{fn}: input must have shape (N, C), a batch of class scores; got shape {input.shape}"
         )
     if target.dtype.kind not in "iu":
-        raise TypeError(
+        raise DTypeError(
             f"{fn}: target must hold class indices of an integer dtype (int64), got dtype "
             f"{target.dtype} of shape {target.shape}"
         )
