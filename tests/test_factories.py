@@ -51,3 +51,20 @@ def test_from_numpy_checks_its_argument():
         cr.from_numpy([1.0])
     with pytest.raises(TypeError, match="unsupported dtype"):
         cr.from_numpy(np.array(["a"]))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: cr.zeros(2.5), "zeros: sizes must be integers, got 2.5 of type float in (2.5,)"),
+    (lambda: cr.ones((2, 3.0)), "ones: sizes must be integers, got 3.0 of type float in (2, 3.0)"),
+    (lambda: cr.full((True, 2), 1.0), "full: sizes must be integers, got True of type bool in (True, 2)"),
+    (lambda: cr.randn(2, "3"), "randn: sizes must be integers, got '3' of type str in (2, '3')"),
+])
+def test_sizes_must_be_integers_as_in_pytorch(make, message):
+    with pytest.raises(TypeError) as info:
+        make()
+    assert str(info.value) == message
+
+
+def test_numpy_integer_sizes_are_accepted():
+    assert cr.zeros(np.int64(2), np.int32(3)).shape == (2, 3)
+    assert cr.rand((np.uint8(4),)).shape == (4,) and cr.full(np.int16(2), 1.0).shape == (2,)

@@ -22,3 +22,10 @@ def sum_to_shape(grad, shape):
     )
     out = grad.sum(axis=axes, keepdims=True) if axes else grad
     return out.reshape(shape)
+
+
+def scalar_like(value, array):
+    """``value`` as a NumPy scalar of ``array``'s dtype. A 0-d float32 result divided by it
+    stays float32 under NumPy 1.x's legacy promotion too, where a Python number would make
+    it float64 (NumPy 2 keeps float32 either way)."""
+    return array.dtype.type(value)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from . import random as _random
-from .tensor import Tensor, resolve_dtype
+from .tensor import Tensor, resolve_dtype, resolve_shape
 
 
 def tensor(data, dtype=None, requires_grad=False):
@@ -11,12 +11,6 @@ def tensor(data, dtype=None, requires_grad=False):
     Python floats become float32 (PyTorch's default), ints int64; NumPy arrays keep their dtype.
     """
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
-
-
-def _size(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    return tuple(int(s) for s in size)
 
 
 def _dtype(dtype, default=np.float32):
@@ -29,16 +23,17 @@ def _leaf(array, requires_grad):
 
 
 def zeros(*size, dtype=None, requires_grad=False):
-    return _leaf(np.zeros(_size(size), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.zeros(resolve_shape(size, "zeros"), dtype=_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False):
-    return _leaf(np.ones(_size(size), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(np.ones(resolve_shape(size, "ones"), dtype=_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False):
     default = np.float32 if isinstance(fill_value, float) else np.asarray(fill_value).dtype
-    return _leaf(np.full(_size((size,)), fill_value, dtype=_dtype(dtype, default)), requires_grad)
+    shape = resolve_shape((size,), "full")
+    return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype, default)), requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False):
@@ -57,14 +52,16 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 def rand(*size, dtype=None, requires_grad=False):
     """Uniform on [0, 1), from the generator seeded by ``manual_seed``."""
     dtype = _dtype(dtype)
-    data = _random.default_generator().random(_size(size), dtype=np.float64).astype(dtype, copy=False)
+    shape = resolve_shape(size, "rand")
+    data = _random.default_generator().random(shape, dtype=np.float64).astype(dtype, copy=False)
     return _leaf(data, requires_grad)
 
 
 def randn(*size, dtype=None, requires_grad=False):
     """Standard normal, from the generator seeded by ``manual_seed``."""
     dtype = _dtype(dtype)
-    data = _random.default_generator().standard_normal(_size(size)).astype(dtype, copy=False)
+    shape = resolve_shape(size, "randn")
+    data = _random.default_generator().standard_normal(shape).astype(dtype, copy=False)
     return _leaf(data, requires_grad)
 
 

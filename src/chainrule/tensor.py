@@ -3,6 +3,8 @@
 The Tensor knows the graph; the ops (``chainrule.ops``) know the math. Operators and
 math methods are the functional ops themselves, bound at the end of this module.
 """
+import operator
+
 import numpy as np
 
 float16, float32, float64 = np.float16, np.float32, np.float64
@@ -23,6 +25,25 @@ def resolve_dtype(dtype, where="tensor"):
             f"{where}: unsupported dtype {resolved.name}; use a float, integer or bool dtype"
         )
     return resolved
+
+
+def resolve_shape(sizes, where, what="sizes"):
+    """``sizes`` (ints, or one tuple/list of them) as a tuple of Python ints. Like PyTorch,
+    accepts Python and NumPy integers and rejects floats and bools instead of truncating."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    shape = []
+    for s in sizes:
+        try:
+            if isinstance(s, (bool, np.bool_)):
+                raise TypeError
+            shape.append(operator.index(s))
+        except TypeError:
+            raise TypeError(
+                f"{where}: {what} must be integers, got {s!r} of type {type(s).__name__} "
+                f"in {tuple(sizes)}"
+            ) from None
+    return tuple(shape)
 
 
 def _to_array(data, dtype):

@@ -54,6 +54,26 @@ def test_dtype_errors_name_the_op():
         cr.ones(2) + np.array(["a", "b"])
 
 
+@pytest.mark.parametrize("op", [
+    lambda s: s * 0.5, lambda s: s + 1, lambda s: 2 / s, lambda s: 1 - s, lambda s: s ** 2,
+    cr.sigmoid, cr.relu, lambda s: cr.clamp(s, 0.0, 0.2), lambda s: cr.maximum(s, 0.5),
+    lambda s: cr.where(s > 0, s, 0.0),
+], ids=["mul", "add", "rdiv", "rsub", "pow", "sigmoid", "relu", "clamp", "maximum", "where"])
+def test_python_numbers_keep_a_0d_float32_tensor_float32(op):
+    # NumPy 1.x alone would promote these to float64; apply follows NumPy 2 and PyTorch
+    s = cr.tensor(0.3, requires_grad=True)
+    out = op(s)
+    assert out.dtype == np.float32
+    out.backward()
+    assert s.grad.dtype == np.float32
+
+
+def test_numpy_float64_operands_and_casts_still_give_float64():
+    s = cr.tensor(0.3)
+    assert (s + np.float64(1.0)).dtype == np.float64 and (s * np.ones(2)).dtype == np.float64
+    assert s.double().dtype == np.float64 and (s.double() * 0.5).dtype == np.float64
+
+
 def test_no_node_is_recorded_without_grad_or_for_integer_outputs():
     assert Cube.apply(cr.ones(2)).grad_fn is None
     x = cr.tensor([1.5, 2.5], requires_grad=True)

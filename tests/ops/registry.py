@@ -315,7 +315,9 @@ SELECTION = [
                           "where: shapes (2,), (3,) and (2,) cannot be broadcast together"),),
     ),
     OpEntry(
-        "where_scalar", lambda c, x: cr.where(c, x, 0.0), lambda c, x: np.where(c, x, 0.0),
+        # 0 in x's dtype: NumPy 2's np.where(c, x, 0.0), which NumPy 1.26 (even in its
+        # weak promotion state) would widen to float64
+        "where_scalar", lambda c, x: cr.where(c, x, 0.0), lambda c, x: np.where(c, x, x.dtype.type(0)),
         lambda c, x: torch_mod().where(c, x, 0.0),
         lambda rng: [Sample((rng.random((2, 3)) > 0.5, normal(rng, (2, 3))))], diff=(1,),
     ),
@@ -490,7 +492,11 @@ EXPANDS = [((3, 1), (2, 3, 4)), ((3, 1), (-1, 4)), ((), (2, 2)), ((1, 2), (3, 1,
 SHAPE = [
     universal(
         "reshape", lambda x, shape: x.reshape(shape), with_params(normal, (2, 3), RESHAPES),
-        errors=(fails((2, 3), shape=(4, 2), match="reshape: cannot reshape a tensor of shape (2, 3) into (4, 2)"),),
+        errors=(
+            fails((2, 3), shape=(4, 2), match="reshape: cannot reshape a tensor of shape (2, 3) into (4, 2)"),
+            fails((2, 3), shape=(3, 2.0), exception=TypeError,
+                  match="reshape: sizes must be integers, got 2.0 of type float in (3, 2.0)"),
+        ),
     ),
     OpEntry("reshape_function", lambda x: cr.reshape(x, (3, 2)), lambda x: x.reshape(3, 2),
             lambda x: x.reshape(3, 2), unary(shapes=[(2, 3)])),
@@ -507,7 +513,11 @@ SHAPE = [
         "permute", lambda x, dims: x.permute(*dims), lambda x, dims: np.transpose(x, dims),
         lambda x, dims: x.permute(*dims),
         with_params(normal, (2, 3, 4), [{"dims": (2, 0, 1)}, {"dims": (0, 1, 2)}, {"dims": (-1, -3, -2)}]),
-        errors=(fails((2, 3), dims=(0, 0), match="permute: (0, 0) is not a permutation of the 2 dims"),),
+        errors=(
+            fails((2, 3), dims=(0, 0), match="permute: (0, 0) is not a permutation of the 2 dims"),
+            fails((2, 3), dims=(True, 0), exception=TypeError,
+                  match="permute: dims must be integers, got True of type bool in (True, 0)"),
+        ),
     ),
     universal("T", lambda x: x.T, unary(shapes=[(2, 3), (3, 1)])),
     OpEntry(
@@ -527,6 +537,7 @@ SHAPE = [
         errors=(
             fails((2, 3), sizes=(4, 3), match="expand: cannot expand a tensor of shape (2, 3) to (4, 3)"),
             fails((2, 3), sizes=(3,), match="expand: (3,) has fewer dims than the tensor's shape (2, 3)"),
+            fails((1,), sizes=(2.7,), exception=TypeError, match="expand: sizes must be integers, got 2.7"),
         ),
     ),
     OpEntry(

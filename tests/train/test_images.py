@@ -110,7 +110,8 @@ BAD_FILES = [
     ("record.npy", npy_header_only((8, 8), [("r", "<f4")]), "got dtype [('r', '<f4')]"),
     ("text.npy", npy_bytes(np.array([["a"]])), "got dtype <U1"),
     ("object.npy", npy_header_only((8, 8), "|O", b"\x80\x04N."), "got dtype object"),
-    ("cut.npy", npy_bytes(DIGIT)[:-10], "not a readable .npy array (ValueError: Failed to read all data"),
+    # NumPy's own wording after the colon differs: 2.x "Failed to read all data", 1.26 "cannot reshape"
+    ("cut.npy", npy_bytes(DIGIT)[:-10], "not a readable .npy array (ValueError: "),
     ("archive.npy", b"PK\x03\x04" + bytes(60), "not a readable .npy array (ValueError: the magic string"),
     ("future.npy", b"\x93NUMPY\x09\x00" + bytes(60), "not a readable .npy array"),
     ("nan.npy", npy_bytes(np.full((8, 8), np.nan)), "pixel values must be finite"),

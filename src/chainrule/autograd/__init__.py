@@ -1,12 +1,13 @@
 """Reverse-mode automatic differentiation: grad mode, ``Function``, the engine, gradcheck."""
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from .engine import backward
-from .function import Function, FreedGraphError, ShapeError
+from .function import DTypeError, Function, FreedGraphError, ShapeError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 
 __all__ = [
     "AnomalyError",
+    "DTypeError",
     "Function",
     "FreedGraphError",
     "GradcheckError",

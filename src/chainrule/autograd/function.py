@@ -12,6 +12,10 @@ from .grad_mode import _mode as _grad_mode
 
 _NUMBER_TYPES = (int, float, bool, np.number, np.bool_, np.ndarray)
 
+# NumPy 1.x's legacy promotion makes a 0-d float32 array combined with a Python number
+# float64; NumPy 2 (NEP 50) keeps float32, as PyTorch does. Ops follow NumPy 2 on both.
+LEGACY_PROMOTION = np.lib.NumpyVersion(np.__version__) < "2.0.0"
+
 # Callables run on every op: forward_hooks(node, output) (on every forward, recorded or not;
 # node.inputs and node.params are set either way) and backward_hooks(node, grad_output,
 # grad_inputs). Empty lists cost one truth test.
@@ -21,6 +25,10 @@ backward_hooks = []
 
 class ShapeError(ValueError):
     """A shape error whose message already names the op and the shapes."""
+
+
+class DTypeError(TypeError):
+    """A dtype error whose message already names the op and the dtypes."""
 
 
 class FreedGraphError(RuntimeError):
@@ -33,6 +41,17 @@ FREED = object()  # marks ``saved`` of a node after backward released it
 def _shape_list(arrays):
     shapes = [str(np.shape(a)) for a in arrays]
     return shapes[0] if len(shapes) == 1 else ", ".join(shapes[:-1]) + " and " + shapes[-1]
+
+
+def undo_legacy_promotion(data, arrays):
+    """NumPy 1.x only: ``data`` in the float dtype its array inputs promote to, when Python
+    numbers (taken as float64 there) made it wider, e.g. float32 0-d * 0.5."""
+    strong = [a for a in arrays if isinstance(a, (np.ndarray, np.generic))]
+    if strong:
+        dtype = np.result_type(*strong)
+        if dtype.kind == "f" and dtype.itemsize < data.dtype.itemsize:
+            return data.astype(dtype)
+    return data
 
 
 def op_error(name, exc, arrays):
@@ -56,12 +75,14 @@ class Function:
     class name in lower case. ``fresh_grads = True`` promises that every array
     ``backward`` returns is new and referenced nowhere else (not saved, not an
     input, not returned twice), so the engine may keep it as a leaf's ``.grad``
-    without a copy.
+    without a copy. ``sets_dtype = True`` marks an op whose output dtype is a parameter
+    (a cast), not the promotion of its inputs.
     """
 
     __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "__weakref__")
     name = None
     fresh_grads = False
+    sets_dtype = False
 
     @classmethod
     def op_name(cls):
@@ -91,7 +112,7 @@ class Function:
                 )
         try:
             data = node.forward(*arrays, **params)
-        except ShapeError:
+        except (ShapeError, DTypeError):
             raise
         except ValueError as exc:
             raise op_error(cls.op_name(), exc, arrays) from None
@@ -99,6 +120,8 @@ class Function:
             raise op_error(cls.op_name(), exc, arrays) from exc
         if type(data) is not np.ndarray:
             data = np.asarray(data)
+        if LEGACY_PROMOTION and data.dtype == np.float64 and not cls.sets_dtype:
+            data = undo_legacy_promotion(data, arrays)
         if True in needs and _grad_mode.enabled and data.dtype.kind == "f":
             node.inputs = args
             node.params = params

@@ -7,7 +7,7 @@ import builtins
 from collections import namedtuple
 
 from ..backend import xp
-from ..tensor import Tensor
+from ..tensor import Tensor, resolve_shape
 from .activation import Clamp, LeakyReLU, ReLU, check_finite_scalar
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
 from .compare import eq, ge, gt, le, lt, ne
@@ -216,17 +216,12 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else xp.asarray(x)
 
 
-def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
-
-
 def reshape(x, *shape):
-    return Reshape.apply(x, shape=_shape_arg(shape))
+    return Reshape.apply(x, shape=resolve_shape(shape, "reshape"))
 
 
-view = reshape
+def view(x, *shape):
+    return Reshape.apply(x, shape=resolve_shape(shape, "view"))
 
 
 def flatten(x, start_dim=0, end_dim=-1):
@@ -241,7 +236,7 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 
 def permute(x, *dims):
-    dims = _shape_arg(dims)
+    dims = resolve_shape(dims, "permute", "dims")
     ndim = xp.ndim(_data(x))
     if sorted(d % builtins.max(ndim, 1) for d in dims) != list(range(ndim)):
         raise ValueError(f"permute: {dims} is not a permutation of the {ndim} dims")
@@ -269,7 +264,7 @@ def unsqueeze(x, dim):
 
 
 def expand(x, *sizes):
-    sizes = _shape_arg(sizes)
+    sizes = resolve_shape(sizes, "expand")
     shape = _data(x).shape
     lead = len(sizes) - len(shape)
     if lead < 0:

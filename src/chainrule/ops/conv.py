@@ -9,7 +9,7 @@ convolution read it without a copy, and the upstream gradient usually arrives in
 """
 from numpy.lib.stride_tricks import as_strided
 
-from ..autograd.function import Function, ShapeError
+from ..autograd.function import DTypeError, Function, ShapeError
 from ..tensor import Tensor
 from .windows import dilated, fold, ntuple, pad, unpad, window_slices, windows_overlap
 
@@ -123,7 +123,7 @@ def _check_shapes(op, x, weight, bias, pads, dilation, groups):
         )
     for other in (weight, bias):
         if other is not None and other.dtype != x.dtype:
-            raise TypeError(f"{op}: input is {x.dtype} but weight/bias is {other.dtype}; convert one of them")
+            raise DTypeError(f"{op}: input is {x.dtype} but weight/bias is {other.dtype}; convert one of them")
 
 
 def convolution(op, nd, input, weight, bias, stride, padding, dilation, groups):

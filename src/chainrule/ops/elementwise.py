@@ -135,6 +135,7 @@ class Cast(Function):
     """x converted to another dtype (also ``clone`` when the dtype is the same)."""
 
     __slots__ = ()
+    sets_dtype = True
 
     def forward(self, x, dtype):
         return xp.array(x, dtype=dtype)

@@ -8,8 +8,8 @@ gradient unless they are float tensors that require one (MSE, BCE).
 ``CrossEntropy`` fuses log-softmax and NLL; ``cross_entropy_composed`` (LogSoftmax +
 NLLLoss) is its reference.
 """
-from ..autograd.function import Function, ShapeError
-from ..backend import xp
+from ..autograd.function import DTypeError, Function, ShapeError
+from ..backend import scalar_like, xp
 from .elementwise import sigmoid_array
 from .reduction import Mean, Sum
 from .softmax import LogSoftmax
@@ -29,7 +29,7 @@ def reduce_loss(per_item, reduction):
 
 def upstream_scale(grad, reduction, count):
     """The factor each item's local gradient is multiplied by."""
-    return grad / count if reduction == "mean" else grad
+    return grad / scalar_like(count, grad) if reduction == "mean" else grad
 
 
 def per_row(scale, reduction):
@@ -44,7 +44,7 @@ def check_class_target(fn, input, target):
             f"{fn}: input must have shape (N, C), a batch of class scores; got shape {input.shape}"
         )
     if target.dtype.kind not in "iu":
-        raise TypeError(
+        raise DTypeError(
             f"{fn}: target must hold class indices of an integer dtype (int64), got dtype "
             f"{target.dtype} of shape {target.shape}"
         )
@@ -153,7 +153,7 @@ class MSELoss(Function):
         if reduction == "none":
             return diff * diff
         total = xp.vdot(diff, diff)  # one BLAS dot, no squared temporary
-        return total / diff.size if reduction == "mean" else total
+        return total / scalar_like(diff.size, total) if reduction == "mean" else total
 
     def backward(self, grad):
         """d/d input = 2 (input - target), d/d target = its negative (times the reduction scale)."""

@@ -2,7 +2,7 @@
 import operator
 
 from ..autograd.function import Function
-from ..backend import xp
+from ..backend import scalar_like, xp
 
 
 def normalize_dims(dim, ndim, op):
@@ -59,7 +59,8 @@ class Mean(Function):
 
     def backward(self, grad):
         """d mean = 1/N for each of the N averaged elements."""
-        return (expand_reduced(grad / self.count, self.shape, self.dims, self.keepdim),)
+        grad = grad / scalar_like(self.count, grad)
+        return (expand_reduced(grad, self.shape, self.dims, self.keepdim),)
 
 
 class Var(Function):
@@ -76,8 +77,9 @@ class Var(Function):
         self.divisor = float(max(count - correction, 0))
         centered = x - x.mean(axis=dims, keepdims=True)
         self.saved = centered
+        total = (centered * centered).sum(axis=dims, keepdims=keepdim)
         with xp.errstate(divide="ignore", invalid="ignore"):
-            return (centered * centered).sum(axis=dims, keepdims=keepdim) / self.divisor
+            return total / scalar_like(self.divisor, total)
 
     def backward(self, grad):
         """d var/dx = 2 (x - mean) / (N - correction)."""
@@ -85,7 +87,8 @@ class Var(Function):
         if not self.keepdim and centered.ndim:
             grad = xp.expand_dims(grad, self.dims)
         with xp.errstate(divide="ignore", invalid="ignore"):
-            return (grad * centered * (2 / xp.float64(self.divisor)),)
+            scale = scalar_like(2, centered) / scalar_like(self.divisor, centered)
+            return (grad * centered * scale,)
 
 
 class MaxAll(Function):
