@@ -73,6 +73,7 @@ import numpy as np  # noqa: E402
 import chainrule as cr  # noqa: E402
 from chainrule import models, nn, optim  # noqa: E402
 from chainrule.nn import functional as F  # noqa: E402
+from benchmarks.threads import limit_threads  # noqa: E402
 
 try:
     import torch
@@ -241,18 +242,6 @@ def targets_for(workload, labels):
 
 
 # ---- measurements ----------------------------------------------------------------------------
-def limit_threads(threads):
-    """Set NumPy's BLAS pool (threadpoolctl) and PyTorch's intra-op pool to ``threads``."""
-    if torch is not None:
-        torch.set_num_threads(threads)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return f"threadpoolctl not installed: NumPy's BLAS keeps OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"
-    threadpool_limits(threads)
-    return None
-
-
 def time_workload(workload, data, args, use_torch):
     """``{framework: (samples/s, ms/step, ms of the fastest step)}`` of the fastest run, the median over the repeats
     of chainrule's speed / PyTorch's speed in back-to-back runs (None without PyTorch), and
@@ -361,7 +350,7 @@ def profile(workload, data, args):
     import pstats
 
     steps = args.steps or workload.steps
-    limit_threads(args.threads[0])
+    limit_threads(args.threads[0], torch)
     images, labels = batch_sequence(*data[1:3], workload.batch, steps, workload.dtype, seed=2)
     runner = make_runners(workload, use_torch=False)[0]
     runner.steps(images[: args.warmup], targets_for(workload, labels[: args.warmup]))
@@ -384,8 +373,7 @@ def main(args):
           "samples/s of the fastest run, and the median ratio of back-to-back pairs")
     print()
     for threads in args.threads:
-        note = limit_threads(threads)
-        print(f"## {threads} thread(s)" + (f" ({note})" if note else ""))
+        print(f"## {threads} thread(s): {limit_threads(threads, torch)}")
         print("| workload | steps | chainrule samples/s | PyTorch samples/s | chainrule / PyTorch "
               "| median of paired runs | ms/step chainrule, PyTorch | loss after warm-up chainrule, PyTorch |")
         print("|---|---|---|---|---|---|---|---|")
@@ -418,7 +406,7 @@ def main(args):
             print(op_overhead(threads))
         print()
     if args.accuracy:
-        limit_threads(args.threads[0])
+        limit_threads(args.threads[0], torch)
         print(f"## test accuracy after one epoch ({args.threads[0]} thread(s), same start, same batches)")
         print("| workload | chainrule accuracy | PyTorch accuracy | epoch seconds chainrule, PyTorch |")
         print("|---|---|---|---|")

@@ -31,23 +31,12 @@ import numpy as np  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 
+from threads import limit_threads  # noqa: E402  (benchmarks/ is this script's folder)
+
 try:
     import torch
 except ImportError:
     torch = None
-
-
-def _limit_threads(threads):
-    """Enforce the thread count on BLAS/OpenMP pools; returns a description."""
-    if torch is not None:
-        torch.set_num_threads(threads)
-    try:
-        from threadpoolctl import threadpool_info, threadpool_limits
-    except ImportError:
-        return f"{threads} (OMP_NUM_THREADS; threadpoolctl not installed)"
-    threadpool_limits(threads)
-    pools = ", ".join(f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info())
-    return f"{threads} (threadpoolctl: {pools})"
 
 
 def _best_seconds(fn, repeat):
@@ -101,7 +90,7 @@ def mlp_step(lib, rng):
 
 
 def main():
-    threads = _limit_threads(ARGS.threads)
+    threads = limit_threads(ARGS.threads, torch)
     n_ops = 3 * ARGS.chain + 1
     cases = [
         (f"small-op chain ({n_ops} ops, fwd+bwd), us/op", lambda lib: chain_step(lib, ARGS.chain), 1e6 / n_ops),
