@@ -24,6 +24,20 @@ def sum_to_shape(grad, shape):
     return out.reshape(shape)
 
 
+def zeros_along_innermost(array):
+    """Zeros of ``array``'s dtype that broadcast against it along its innermost memory axis.
+
+    ``xp.maximum(x, zeros_along_innermost(x))`` is ``xp.maximum(x, 0)``, but NumPy (2.4) runs
+    maximum with a scalar operand in a slower loop than with two streamed operands: 1.5-1.9x
+    on ReLU's arrays (``benchmarks/compare.py`` w2-w4)."""
+    array = xp.asarray(array)
+    shape = [1] * array.ndim
+    if array.ndim:
+        axis = min(range(array.ndim), key=lambda i: abs(array.strides[i]))
+        shape[axis] = array.shape[axis]
+    return xp.zeros(shape, array.dtype)
+
+
 def scalar_like(value, array):
     """``value`` as a NumPy scalar of ``array``'s dtype. A 0-d float32 result divided by it
     stays float32 under NumPy 1.x's legacy promotion too, where a Python number would make

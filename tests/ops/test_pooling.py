@@ -12,6 +12,7 @@ from chainrule.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 # dilation, non-square kernels, odd sizes, unbatched input.
 MAX_GRID = [
     ((2, 3, 8, 8), dict(kernel_size=2)),
+    ((2, 2, 7, 9), dict(kernel_size=2)),  # disjoint windows that leave the last row and column out
     ((1, 1, 7, 9), dict(kernel_size=2, ceil_mode=True)),
     ((2, 3, 7, 9), dict(kernel_size=3, stride=2, padding=1)),
     ((2, 2, 7, 9), dict(kernel_size=(3, 2), stride=(2, 1), ceil_mode=True)),

@@ -3,7 +3,7 @@ import math
 import numbers
 
 from ..autograd.function import Function
-from ..backend import xp
+from ..backend import xp, zeros_along_innermost
 
 
 def check_finite_scalar(op, name, value):
@@ -23,7 +23,7 @@ class ReLU(Function):
 
     def forward(self, x):
         self.saved = x > 0
-        return xp.maximum(x, 0)
+        return xp.maximum(x, zeros_along_innermost(x))
 
     def backward(self, grad):
         """dx = dy where x > 0, else 0 (the relu gate)."""

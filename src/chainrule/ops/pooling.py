@@ -9,14 +9,15 @@ import functools
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
-from .windows import dilated, fold, like_layout, ntuple, pad, unpad, window_slices, windows_overlap
+from .windows import (batch_inner, dilated, fold, like_layout, ntuple, pad, unpad, window_slices,
+                      windows_overlap)
 
 
 class PoolGeometry:
     """PyTorch's pooling arithmetic for one call: the output size and the padding that covers
     every window, including the partial last window that ``ceil_mode`` adds."""
 
-    __slots__ = ("kernel", "stride", "dilation", "padding", "out_hw", "pads", "slices")
+    __slots__ = ("kernel", "stride", "dilation", "padding", "out_hw", "pads", "slices", "tiles")
 
     def __init__(self, op, shape, kernel_size, stride, padding, dilation, ceil_mode):
         if len(shape) not in (3, 4):
@@ -43,6 +44,10 @@ class PoolGeometry:
             )
         self.out_hw, self.pads = tuple(out_hw), tuple(pads)
         self.slices = window_slices(kernel, self.stride, self.dilation, self.out_hw)
+        # the windows cover every padded position exactly once (LeNet's 2x2, stride 2)
+        self.tiles = self.dilation == (1, 1) and self.stride == kernel and all(
+            o * k == size + before + after
+            for o, k, size, (before, after) in zip(self.out_hw, kernel, shape[-2:], self.pads))
 
     def __repr__(self):
         return (f"PoolGeometry(kernel={self.kernel}, stride={self.stride}, padding={self.padding}, "
@@ -98,7 +103,7 @@ def first_max_masks(padded, out, slices):
         else:
             hit &= free
             if k < len(slices) - 1:
-                free &= ~hit
+                free ^= hit  # hit lies inside free: clears exactly the windows routed here
         yield hit
 
 
@@ -120,8 +125,12 @@ class MaxPool2d(Function):
         (padded, out), geometry = self.saved, self.geometry
         grad = like_layout(grad, out)
         masks = first_max_masks(padded, out, geometry.slices)
-        overlap = windows_overlap(geometry.kernel, geometry.stride, geometry.dilation)
-        dx = fold((grad * hit for hit in masks), padded.shape, geometry.slices, grad.dtype, overlap)
+        if windows_overlap(geometry.kernel, geometry.stride, geometry.dilation):
+            dx = fold((grad * hit for hit in masks), padded.shape, geometry.slices, grad.dtype)
+        else:  # disjoint windows: each offset's share is multiplied straight into its slice
+            dx = batch_inner(padded.shape, grad.dtype, None if geometry.tiles else 0)
+            for hit, index in zip(masks, geometry.slices):
+                xp.multiply(grad, hit, out=dx[index])
         return (unpad(dx, geometry.pads, self.in_hw),)
 
 
