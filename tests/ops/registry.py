@@ -176,6 +176,8 @@ ARITHMETIC = [
     ),
     universal("pow_scalar", lambda x, p: x ** p, _pow_scalar_samples),
     universal("pow_tensor", lambda x, y: x ** y, binary(positive, normal), diff=(0, 1)),
+    universal("pow_tensor_signs", lambda x, y: x ** y,  # d/dy: NaN for x < 0, 0 at x = 0, y >= 0
+              fixed([-2.0, 0.0, 0.0, 3.0], [2.0, 2.0, 0.0, 0.5], smooth=False), diff=(0, 1)),
     universal("rpow_scalar", lambda x: 2.5 ** x, unary()),
     universal("neg", lambda x: -x, unary()),
     OpEntry("neg_function", cr.neg, np.negative, torch_fn("neg"), unary()),

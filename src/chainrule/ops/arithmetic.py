@@ -75,14 +75,18 @@ class Pow(Function):
         return out
 
     def backward(self, grad):
-        """d x^p/dx = p x^(p-1), d x^p/dp = x^p ln x (0 where x <= 0)."""
+        """d x^p/dx = p x^(p-1) (0 where p = 0, also at x = 0), d x^p/dp = x^p ln x (NaN where
+        x < 0: no real logarithm; 0 where x = 0 and p >= 0), as in PyTorch."""
         x, p, out = self.saved
         need_x, need_p = self.needs_input_grad
-        gx = grad * p * x ** (p - 1) if need_x else None
-        gp = None
+        gx = gp = None
+        if need_x:
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                local = p * x ** (p - 1)
+            gx = grad * (xp.where(p == 0, 0, local) if xp.any(p == 0) else local)
         if need_p:
             with xp.errstate(divide="ignore", invalid="ignore"):
-                gp = grad * xp.where(x > 0, out * xp.log(xp.where(x > 0, x, 1)), 0)
+                gp = grad * xp.where((x == 0) & (p >= 0), 0, out * xp.log(x))
         return gx, gp
 
 
