@@ -54,6 +54,19 @@ def test_float64_model_and_single_layer():
 
 def test_bad_input_shape_names_the_layer():
     model = small_model()
-    with pytest.raises(ValueError, match=r"summary: the model failed on an input of shape \(1, 13\) after layer '0'"):
+    with pytest.raises(ValueError, match=r"^summary: the model failed on an input of shape \(1, 13\): layer '1' \(Linear"):
         cr.summary(model, (13,), verbose=False)
     assert all(len(m._forward_hooks) == 0 for m in model.modules())
+
+
+def test_an_error_in_the_models_own_forward_says_after_which_layer():
+    class Reshaping(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(3, 4)
+
+        def forward(self, x):
+            return self.lin(x).reshape(3, 3)
+
+    with pytest.raises(ValueError, match=r"^summary: the model failed on an input of shape \(1, 3\) after layer 'lin': reshape"):
+        cr.summary(Reshaping(), (3,), verbose=False)

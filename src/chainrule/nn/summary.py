@@ -84,8 +84,11 @@ def summary(model, input_shape, dtype=None, verbose=True):
         with no_grad():
             model(Tensor._make(np.zeros(shape, dtype=dtype), False, None))
     except (ValueError, TypeError, IndexError) as exc:
-        after = f"after layer {rows[-1][0]!r}" if rows else "in its first layer"
-        raise type(exc)(f"summary: the model failed on an input of shape {shape} {after}: {exc}") from exc
+        if str(exc).startswith("layer '"):  # Module.__call__ already named the failing layer
+            where = ""
+        else:
+            where = f" after layer {rows[-1][0]!r}" if rows else " in its first layer"
+        raise type(exc)(f"summary: the model failed on an input of shape {shape}{where}: {exc}") from exc
     finally:
         for handle in handles:
             handle.remove()
