@@ -1,5 +1,6 @@
 """chainrule.save / chainrule.load: round trips, metadata, validation against a model's state,
 bad arguments, and PyTorch interoperability (src/chainrule/io/checkpoint.py)."""
+import subprocess
 import sys
 
 import numpy as np
@@ -184,3 +185,33 @@ def test_a_path_that_cannot_be_read_is_a_checkpoint_error(tmp_path):
     for read in (cr.load, load_metadata, load_state):
         with pytest.raises(CheckpointError, match=f"^checkpoint '{folder}': cannot read it: Is a directory$"):
             read(folder)
+
+
+SAVE_IN_A_NEW_PROCESS = """
+import sys
+import numpy as np
+import chainrule as cr
+state = {"b": np.arange(3, dtype=np.float32), "a": np.ones((2, 2), dtype=np.float64), "e": np.zeros(0, np.int64)}
+cr.save(state, sys.argv[1], metadata={k: k.upper() * 3 for k in "zyxwvutsrqponm"} | {"é": "ü"})
+"""
+
+
+def test_identical_content_gives_identical_bytes_in_separate_processes(tmp_path, subprocess_env):
+    # safetensors' writer orders metadata by a per-process hash seed; save rewrites the header
+    paths = [tmp_path / f"{i}.safetensors" for i in range(4)]
+    for i, path in enumerate(paths):
+        env = {**subprocess_env, "PYTHONHASHSEED": str(i)}
+        subprocess.run([sys.executable, "-c", SAVE_IN_A_NEW_PROCESS, str(path)], env=env, check=True, timeout=120)
+    contents = {path.read_bytes() for path in paths}
+    assert len(contents) == 1
+    data = contents.pop()
+    size = int.from_bytes(data[:8], "little")
+    assert size % 8 == 0
+    header = data[8:8 + size].decode().rstrip(" ")
+    assert header.startswith('{"__metadata__":{"chainrule.sha256":')
+    assert header.index('"m":"MMM"') < header.index('"z":"ZZZ"') < header.index('"é":"ü"')
+    arrays, metadata = read_checkpoint(paths[0])
+    assert metadata["é"] == "ü" and metadata["format"] == "pt"
+    np.testing.assert_array_equal(arrays["b"], np.arange(3, dtype=np.float32))
+    np.testing.assert_array_equal(arrays["a"], np.ones((2, 2)))
+    assert arrays["e"].shape == (0,) and arrays["e"].dtype == np.int64

@@ -10,7 +10,7 @@ from ..tensor import Tensor
 from .atomic import atomic_write_bytes
 from .errors import CheckpointError
 from .safetensors_format import (
-    CHECKSUM_KEY, content_digest, dtype_code, read_header, verify_checksum,
+    CHECKSUM_KEY, canonical_file, content_digest, dtype_code, read_header, verify_checksum,
 )
 
 PYTORCH_METADATA = {"format": "pt"}  # what safetensors.torch and transformers expect
@@ -40,7 +40,7 @@ def save(state_dict, path, metadata=None):
              for name, a in arrays.items())
     header_metadata[CHECKSUM_KEY] = content_digest(items, header_metadata)
     data = _safetensors_numpy().save(arrays, metadata=header_metadata)
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(path, canonical_file(data))
 
 
 def _as_arrays(state_dict):

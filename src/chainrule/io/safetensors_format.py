@@ -225,3 +225,19 @@ def verify_checksum(header, data, path):
     if content_digest(items, header.metadata) != expected:
         raise CheckpointError(path, "the content does not match its SHA-256 checksum (the file "
                                     "is corrupted: a flipped bit or a partial overwrite)")
+
+
+def canonical_file(data):
+    """The safetensors bytes ``data`` with a header in one canonical order: the metadata by
+    key, then the tensors in data-section order, compact JSON padded with spaces to 8 bytes.
+
+    The safetensors writer keeps metadata in a hash map whose order changes from process to
+    process; rewriting the header makes identical content give identical bytes."""
+    size = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + size])
+    metadata = header.pop("__metadata__", None)
+    ordered = {} if metadata is None else {"__metadata__": dict(sorted(metadata.items()))}
+    ordered.update(sorted(header.items(), key=lambda item: (item[1]["data_offsets"], item[0])))
+    raw = json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode()
+    raw += b" " * (-len(raw) % 8)
+    return len(raw).to_bytes(8, "little") + raw + data[8 + size:]
