@@ -4,6 +4,7 @@ Nothing is ever unpickled."""
 from .atomic import atomic_write, atomic_write_bytes, atomic_write_text, fsync_directory
 from .checkpoint import load, load_metadata, read_checkpoint, save, validate_state_dict
 from .errors import CheckpointError
+from .regular import open_regular
 from .state import flatten_state, load_state, save_state, unflatten_state
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "load",
     "load_metadata",
     "load_state",
+    "open_regular",
     "read_checkpoint",
     "save",
     "save_state",

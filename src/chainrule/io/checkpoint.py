@@ -9,6 +9,7 @@ from ..state_dicts import state_dict_problems
 from ..tensor import Tensor
 from .atomic import atomic_write_bytes
 from .errors import CheckpointError
+from .regular import open_regular
 from .safetensors_format import (
     CHECKSUM_KEY, canonical_file, content_digest, dtype_code, read_header, verify_checksum,
 )
@@ -83,7 +84,7 @@ def _read_file(path, read):
     ``FileNotFoundError``; any other ``OSError`` (a directory, no permission, an I/O error)
     a ``CheckpointError`` naming the path."""
     try:
-        with open(path, "rb") as file:
+        with open_regular(path) as file:
             return read(file, os.fstat(file.fileno()).st_size)
     except FileNotFoundError:
         raise

@@ -18,7 +18,7 @@ import os
 import numpy as np
 
 from .. import random as cr_random
-from ..io import CheckpointError, atomic_write_text, load, load_state, save, save_state
+from ..io import CheckpointError, atomic_write_text, load, load_state, open_regular, save, save_state
 from .callbacks import Callback
 from .config import ConfigError, TrainConfig
 from .loop import NonFiniteLossError, TrainState
@@ -71,7 +71,7 @@ class Checkpoint:
         self.directory = directory
         path = os.path.join(directory, SIDECAR_FILE)
         try:
-            with open(path, encoding="utf-8") as file:
+            with open_regular(path, "r", encoding="utf-8") as file:
                 sidecar = json.load(file)
         except (OSError, ValueError) as exc:
             raise CheckpointError(path, f"cannot read the sidecar ({exc})") from None

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from ..data import DataError
+from ..io import open_regular
 from .extras import require
 
 MAX_SIDE = 8192  # larger images are refused before decoding (decompression bombs)
@@ -68,7 +69,7 @@ def _read_picture(path):
     with _reading(path, "image"), warnings.catch_warnings():
         warnings.simplefilter("error", image_module.DecompressionBombWarning)
         try:
-            with image_module.open(path, formats=PICTURE_FORMATS) as image:
+            with open_regular(path) as file, image_module.open(file, formats=PICTURE_FORMATS) as image:
                 _check_size(path, image.height, image.width)
                 gray = image.convert("L")
         except image_module.UnidentifiedImageError:
@@ -80,7 +81,7 @@ def _read_picture(path):
 
 
 def _read_npy(path):
-    with _reading(path, ".npy array"), open(path, "rb") as file:
+    with _reading(path, ".npy array"), open_regular(path) as file:
         shape, dtype = _npy_header(file)
         _check_npy_header(path, shape, dtype)  # before a byte of data is read
         file.seek(0)
