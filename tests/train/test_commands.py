@@ -12,6 +12,7 @@ from chainrule.data import Digits
 from chainrule.train import evaluate
 from chainrule.train.builders import build_loss
 from chainrule.train.checkpoint import open_checkpoint
+from chainrule.train.config import option_fields
 from chainrule.train.images import load_image
 
 click_testing = pytest.importorskip("click.testing")
@@ -216,3 +217,27 @@ def test_diagnostics_extend_the_records_without_changing_training(small_run, sma
     weights = open_checkpoint(out, slot="last").model_state()
     for key, value in open_checkpoint(small_run.run_dir, slot="last").model_state().items():
         assert weights[key].tobytes() == value.tobytes()
+
+
+FLOAT_OPTIONS = [f"--{f.name.replace('_', '-')}" for f in option_fields() if f.metadata["kind"] == "float"]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1e999"])
+@pytest.mark.parametrize("option", FLOAT_OPTIONS)
+def test_non_finite_numbers_are_one_error_line_naming_the_option(option, value, tmp_path):
+    result = _invoke("train", option, value, "--out", tmp_path / "new")
+    assert result.exit_code == 1
+    bound = " >= 0" if option in ("--lr", "--momentum", "--weight-decay") else ""
+    assert result.output == f"Error: option {option} must be a finite number{bound}, got {float(value)!r}\n"
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("option", ["--out", "--data-dir"])
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_path_is_refused_and_nothing_is_written(option, value, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _invoke("train", option, value)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: option {option} cannot be an empty path; leave it out "
+                             "for the default\n")
+    assert list(tmp_path.iterdir()) == []

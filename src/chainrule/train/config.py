@@ -4,6 +4,7 @@ Every option is one field of ``TrainConfig``; the CLI builds its ``train`` optio
 fields, so a name, default, choice list or help text lives in one place only.
 """
 import dataclasses
+import math
 import sys
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -110,6 +111,11 @@ def _coerce(field, value):
         raise ConfigError(f"option {_flag(field)} must be {_KIND_NAMES[kind]}, got {value!r}")
     if choices is not None and value not in choices:
         raise ConfigError(f"option {_flag(field)} must be one of {', '.join(choices)}; got {value!r}")
+    if kind == "float" and not math.isfinite(value):
+        bound = "" if minimum is None else f" >= {minimum}"
+        raise ConfigError(f"option {_flag(field)} must be a finite number{bound}, got {value!r}")
+    if kind == "path" and not value.strip():
+        raise ConfigError(f"option {_flag(field)} cannot be an empty path; leave it out for the default")
     if minimum is not None and value < minimum:
         raise ConfigError(f"option {_flag(field)} must be >= {minimum}, got {value!r}")
     return float(value) if kind == "float" else value
