@@ -143,10 +143,17 @@ def _model_file_is_a_directory(last):
     os.mkdir(last / "model.safetensors")
 
 
+def _nan_weight(last):
+    weights = cr.load(last / "model.safetensors")
+    weights["1.weight"][0, 0] = np.nan
+    cr.save(weights, last / "model.safetensors")  # a valid file (checksum and all) with a NaN
+
+
 @pytest.mark.parametrize("damage, message", [
     (lambda last: _edit_state(last, epoch="x"), "checkpoint.json': invalid sidecar: key 'state': field 'epoch' is 'x'"),
     (_model_file_is_a_directory, "model.safetensors': cannot read it: Is a directory"),
-], ids=["bad-sidecar", "model-file-is-a-directory"])
+    (_nan_weight, "model.safetensors': tensor '1.weight' holds NaN or infinite values"),
+], ids=["bad-sidecar", "model-file-is-a-directory", "nan-weight"])
 @pytest.mark.parametrize("command", ["predict", "resume"])
 def test_a_broken_checkpoint_is_one_error_line(command, damage, message, small_run, tmp_path):
     run_dir = _broken_copy(small_run.run_dir, tmp_path, damage)

@@ -107,8 +107,15 @@ class Checkpoint:
         return model
 
     def model_state(self, expected=None):
-        """The weights as ``{name: ndarray}`` (checked against ``expected`` if given)."""
-        return self._read(load, MODEL_FILE, expected)
+        """The weights as ``{name: ndarray}`` (checked against ``expected`` if given); a
+        weight with a NaN or infinite value is refused: it would predict ``nan%``."""
+        state = self._read(load, MODEL_FILE, expected)
+        broken = [name for name, array in state.items()
+                  if array.dtype.kind == "f" and not np.isfinite(array).all()]
+        if broken:
+            raise CheckpointError(os.path.join(self.directory, MODEL_FILE),
+                                  [f"tensor {name!r} holds NaN or infinite values" for name in broken])
+        return state
 
     def training_state(self):
         """``{"optimizer", "scheduler", "loader"}`` as saved."""
