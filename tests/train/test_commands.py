@@ -29,7 +29,7 @@ def test_config_file_with_flags_overriding_it(tmp_path):
     out = tmp_path / "run"
     result = _invoke("train", "--config", config, "--lr", "0.2", "--quiet", "--out", out)
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"test accuracy \d+\.\d\d% after 1 epochs; run directory: .*\n", result.output)
+    assert re.fullmatch(r"test accuracy \d+\.\d\d% after 1 epoch; run directory: .*\n", result.output)
     saved = json.loads((out / "config.json").read_text())
     assert {k: saved["config"][k] for k in ("epochs", "batch_size", "lr", "hidden", "out")} == {
         "epochs": 1, "batch_size": 64, "lr": 0.2, "hidden": [32], "out": str(out)}

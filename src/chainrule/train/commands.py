@@ -75,7 +75,8 @@ def train(ctx, config_file, resume_dir, **options):
         if config_file is not None:
             config = TrainConfig.from_mapping(read_config_file(config_file), f"config file {config_file}")
         result = start_run(config.replace(**given), echo=click.echo)
-    click.echo(f"test accuracy {100 * result.test_acc:.2f}% after {len(result.history)} epochs; "
+    epochs = len(result.history)
+    click.echo(f"test accuracy {100 * result.test_acc:.2f}% after {epochs} epoch{'' if epochs == 1 else 's'}; "
                f"run directory: {result.run_dir}")
 
 
