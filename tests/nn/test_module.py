@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -246,3 +248,16 @@ def test_repr_and_state_dict_match_pytorch():
             p.mul_(2)
     model.load_state_dict(reference.state_dict(), strict=True)  # torch tensors load back
     np.testing.assert_allclose(model(cr.tensor(x)).data, reference(torch.from_numpy(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("given, message", [
+    (lambda model: model, "got a Sequential module; pass its .state_dict()"),
+    (lambda model: list(model.state_dict().items()), "got list"),
+    (lambda model: None, "got NoneType"),
+])
+def test_load_state_dict_of_what_is_not_a_state_dict_names_it(given, message):
+    model = nn.Sequential(nn.Linear(2, 3))
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    with pytest.raises(TypeError, match="load_state_dict: expected a state dict .*" + re.escape(message)):
+        model.load_state_dict(given(model))
+    assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())

@@ -5,6 +5,7 @@ dict but not trained, such as BatchNorm's running statistics) and child Modules,
 registered by plain attribute assignment (``self.fc = Linear(3, 4)``).
 """
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -391,6 +392,12 @@ class Module:
         mismatch and every read-only array of the model. Returns ``(missing_keys,
         unexpected_keys)``.
         """
+        if isinstance(state_dict, Module):
+            raise TypeError(f"load_state_dict: expected a state dict (a mapping of names to arrays), got a "
+                            f"{type(state_dict).__name__} module; pass its .state_dict()")
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected a state dict (a mapping of names to arrays), got "
+                            f"{type(state_dict).__name__}")
         targets = self.state_dict()
         sources, unreadable = {}, []
         for key, value in state_dict.items():
