@@ -215,3 +215,21 @@ def test_identical_content_gives_identical_bytes_in_separate_processes(tmp_path,
     np.testing.assert_array_equal(arrays["b"], np.arange(3, dtype=np.float32))
     np.testing.assert_array_equal(arrays["a"], np.ones((2, 2)))
     assert arrays["e"].shape == (0,) and arrays["e"].dtype == np.int64
+
+
+def test_a_pytorch_style_checkpoint_dict_is_refused_with_the_way_that_works(tmp_path):
+    model = cr.nn.Sequential(cr.nn.Linear(2, 3))
+    optimizer = cr.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    checkpoint = {"model": model.state_dict(), "epoch": 3, "optimizer": optimizer.state_dict()}
+    with pytest.raises(TypeError) as refused:
+        cr.save(checkpoint, tmp_path / "checkpoint.safetensors")
+    assert str(refused.value) == (
+        "save: value for key 'model' is OrderedDict; expected a NumPy array or a chainrule Tensor. "
+        "save writes a flat state dict {name: array}; nested state such as {'model': "
+        "model.state_dict(), 'epoch': 3} or optimizer.state_dict() goes through "
+        "chainrule.io.save_state(path, state) and load_state(path)")
+    assert not any(tmp_path.iterdir())
+    cr.io.save_state(tmp_path / "checkpoint.safetensors", checkpoint)  # the advice works
+    loaded = cr.io.load_state(tmp_path / "checkpoint.safetensors")
+    assert loaded["epoch"] == 3 and sorted(loaded["model"]) == ["0.bias", "0.weight"]
+    np.testing.assert_array_equal(loaded["model"]["0.weight"], model.state_dict()["0.weight"])

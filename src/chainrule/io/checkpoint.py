@@ -44,6 +44,11 @@ def save(state_dict, path, metadata=None):
     atomic_write_bytes(path, canonical_file(data))
 
 
+_NESTED_HINT = (". save writes a flat state dict {name: array}; nested state such as "
+                "{'model': model.state_dict(), 'epoch': 3} or optimizer.state_dict() goes through "
+                "chainrule.io.save_state(path, state) and load_state(path)")
+
+
 def _as_arrays(state_dict):
     """Contiguous little-endian arrays (safetensors copies raw memory: a view would be garbled)."""
     if not isinstance(state_dict, Mapping):
@@ -59,7 +64,7 @@ def _as_arrays(state_dict):
             array = np.asarray(array)  # a NumPy scalar is stored as a 0-d tensor
         if not isinstance(array, np.ndarray):
             raise TypeError(f"save: value for key {name!r} is {type(value).__name__}; expected "
-                            "a NumPy array or a chainrule Tensor")
+                            "a NumPy array or a chainrule Tensor" + _NESTED_HINT)
         if dtype_code(array.dtype) is None:
             raise TypeError(f"save: value for key {name!r} has unsupported dtype {array.dtype}; "
                             "use a float, integer or bool dtype")
