@@ -248,3 +248,16 @@ def test_an_empty_path_is_refused_and_nothing_is_written(option, value, tmp_path
     assert result.output == (f"Error: option {option} cannot be an empty path; leave it out "
                              "for the default\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_paths_are_stored_absolute_so_eval_works_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("home")
+    result = _invoke("train", "--epochs", "1", "--quiet", "--out", "home/run", "--data-dir", "data")
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "home" / "run" / "config.json").read_text())["config"]
+    assert (saved["out"], saved["data_dir"]) == (str(tmp_path / "home" / "run"), str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path / "home")
+    result = _invoke("eval", "run")
+    assert result.exit_code == 0, result.output
+    assert "accuracy" in result.output

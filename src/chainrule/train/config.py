@@ -5,6 +5,7 @@ fields, so a name, default, choice list or help text lives in one place only.
 """
 import dataclasses
 import math
+import os
 import sys
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
@@ -118,6 +119,8 @@ def _coerce(field, value):
         raise ConfigError(f"option {_flag(field)} cannot be an empty path; leave it out for the default")
     if minimum is not None and value < minimum:
         raise ConfigError(f"option {_flag(field)} must be >= {minimum}, got {value!r}")
+    if kind == "path":  # absolute: a run's config must mean the same from any folder
+        return os.path.abspath(os.path.expanduser(value))
     return float(value) if kind == "float" else value
 
 
