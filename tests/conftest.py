@@ -1,5 +1,6 @@
 """Shared fixtures for the whole test suite."""
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,16 @@ def check_torch_parity():
         return out
 
     return check
+
+
+@pytest.fixture
+def no_hang():
+    """Fail instead of hanging: whatever blocks (an open of a named pipe) is interrupted after 10 s."""
+    def interrupt(signum, frame):
+        raise TimeoutError("blocked for 10 s: the pipe was waited on")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)

@@ -1,26 +1,12 @@
 """open_regular (src/chainrule/io/regular.py): named pipes, links to them, devices and
 directories are refused at once, never waited on; regular files (and links to them) open."""
 import os
-import signal
 
 import numpy as np
 import pytest
 
 import chainrule as cr
 from chainrule.io import CheckpointError, load_metadata, open_regular
-
-
-@pytest.fixture
-def no_hang():
-    """Fail instead of hanging: a blocked open of a pipe is interrupted after 10 s."""
-    def interrupt(signum, frame):
-        raise TimeoutError("blocked for 10 s: the pipe was waited on")
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

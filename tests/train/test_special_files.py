@@ -2,7 +2,6 @@
 error by the checkpoint readers and by predict's image loader, never waited on."""
 import os
 import shutil
-import signal
 
 import pytest
 
@@ -11,16 +10,7 @@ from chainrule.train.checkpoint import MODEL_FILE, SIDECAR_FILE, Checkpoint
 from chainrule.train.images import ImageError, load_image
 
 
-@pytest.fixture(autouse=True)
-def no_hang():
-    def interrupt(signum, frame):
-        raise TimeoutError("blocked for 10 s: the pipe was waited on")
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+pytestmark = pytest.mark.usefixtures("no_hang")
 
 
 @pytest.mark.parametrize("linked", [False, True], ids=["pipe", "link to a pipe"])
