@@ -19,6 +19,8 @@ def test_parse_and_evaluate_worked_example_three():
     ("relu(x) + abs(y) + exp(0 * x)", {"x": -1.0, "y": -2.0}, {"x": 0.0, "y": -1.0}),
     ("log(x) * sqrt(y) + tanh(x - x)", {"x": 2.0, "y": 4.0}, {"x": 1.0, "y": 0.6931471805599453 / 4}),
     ("+x / 4", {"x": 1.0}, {"x": 0.25}),
+    ("sin(x) * cos(y)", {"x": 0.5, "y": 2.0}, {"x": 0.8775825618903728 * -0.4161468365471424,
+                                               "y": -(0.479425538604203 * 0.9092974268256817)}),
 ])
 def test_operators_and_functions(text, values, expected):
     tr = trace(parse(text).evaluate(values))

@@ -65,7 +65,7 @@ def explain_command(expression, more_values, settings, example_name, draw_path):
     """Run EXPRESSION forward and backward and print every step with its numbers.
 
     EXPRESSION is arithmetic over named scalars: + - * / **, unary minus, exp, log, sqrt,
-    tanh, sigmoid, relu, abs (one argument), max, min (two). It is parsed safely (never
+    tanh, sin, cos, sigmoid, relu, abs (one argument), max, min (two). It is parsed safely (never
     evaluated as Python).
     """
     if (expression is None) == (example_name is None):

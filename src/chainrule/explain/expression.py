@@ -4,7 +4,7 @@
     f = expr.evaluate({"x": -2, "y": 5, "z": -4})   # a float64 Tensor with a graph
 
 Allowed: numbers, names, + - * / **, unary minus and plus, and calls of exp, log,
-sqrt, tanh, sigmoid, relu, abs (one argument), max and min (two). Everything else
+sqrt, tanh, sin, cos, sigmoid, relu, abs (one argument), max and min (two). Everything else
 (attribute access, subscripts, other calls, lambdas, comprehensions, ...) is rejected
 with its column.
 """
@@ -22,6 +22,7 @@ _LARGEST_FLOAT = int(np.finfo(np.float64).max)
 
 FUNCTIONS = {
     "exp": (1, ops.exp), "log": (1, ops.log), "sqrt": (1, ops.sqrt), "tanh": (1, ops.tanh),
+    "sin": (1, ops.sin), "cos": (1, ops.cos),
     "sigmoid": (1, ops.sigmoid), "relu": (1, ops.relu), "abs": (1, ops.abs),
     "max": (2, ops.maximum), "min": (2, ops.minimum),
 }
