@@ -20,7 +20,7 @@ def test_nielsen_layout_and_init():
 
 
 def test_nielsen_gradients_are_the_four_equations():
-    """BP1-BP4 of the math doc, by hand in NumPy, against autograd, batch-averaged quadratic cost."""
+    """BP1-BP4 of docs/math.md, by hand in NumPy, against autograd, batch-averaged quadratic cost."""
     cr.manual_seed(1)
     model = models.nielsen((6, 4, 3)).double()
     rng = np.random.default_rng(0)
@@ -116,7 +116,7 @@ def test_mlp_learns_digits():
 
 
 def test_nielsen_setup_learns_digits():
-    """The math doc's recipe (sigmoids, quadratic cost, SGD with eta = 3, batches of 10)."""
+    """The recipe of docs/math.md, section 2 (sigmoids, quadratic cost, SGD with eta = 3, batches of 10)."""
     cr.manual_seed(0)
     model = models.nielsen((64, 30, 10))
     accuracy = train(model, nn.QuadraticCost(), optim.SGD(model.parameters(), lr=3.0), digits(), 8, 10)

@@ -4,8 +4,8 @@ Run:  python docs/tutorials/01_gates_and_circuits.py [OUTPUT_DIR]
 
 A computation is a circuit of small gates. Forward, each gate computes its output;
 backward, each gate multiplies the upstream gradient by its local gradient and hands
-the result to its inputs. We rebuild the three worked examples of the math doc
-(docs/backprop-math.md, section 1) and let chainrule.explain show every number.
+the result to its inputs. We rebuild the three worked examples of docs/math.md
+(section 1) and let chainrule.explain show every number.
 """
 import sys
 import tempfile

@@ -4,7 +4,7 @@ Run:  python docs/tutorials/02_four_equations_mnist.py
 
 Nielsen's network [784, 30, 10] (sigmoid units, quadratic cost) learns MNIST by
 mini-batch gradient descent. chainrule.explain.nielsen.backprop computes its gradients
-with the four equations written out (math doc, section 2):
+with the four equations written out (docs/math.md, section 2):
 
     BP1  delta^L = grad_a C (.) sigma'(z^L)
     BP2  delta^l = ((w^{l+1})^T delta^{l+1}) (.) sigma'(z^l)

@@ -2,7 +2,7 @@
 
 Run:  python docs/tutorials/03_f_adjoint.py
 
-Boughammoura's formulation (math doc, section 3) writes backpropagation for an MLP
+Boughammoura's formulation (docs/math.md, section 3) writes backpropagation for an MLP
 A[N_0, ..., N_L] as two alternating sweeps, with the biases folded into the weights
 (every activation vector fed to a layer gets a constant last component 1):
 

@@ -5,7 +5,7 @@ Run:  python docs/tutorials/04_cnn_layer_by_layer.py
 A small convolutional network -- conv, batch norm, ReLU, max pooling, a fully connected
 layer and softmax cross-entropy -- runs forward and backward on four digits. Forward
 hooks keep every layer's input and output; then each layer's backward is recomputed
-from the math doc's formulas (section 4), whole-tensor operations only, and compared
+from the formulas of docs/math.md (section 4), whole-tensor operations only, and compared
 with what autograd produced. Uses real MNIST beside the repository when it is there,
 otherwise the embedded 8x8 digits.
 """
@@ -68,7 +68,7 @@ def check(layer, what, formula, autograd):
     print(f"  {layer:<10} {what:<68} max |difference| = {difference:.1e}")
 
 
-print("each layer's backward from the math doc's formulas vs autograd:")
+print("each layer's backward from the formulas of docs/math.md vs autograd:")
 # softmax + cross-entropy: dL/dlogits = (softmax(logits) - onehot(y)) / n
 z = logits.data
 softmax = np.exp(z - z.max(axis=1, keepdims=True))

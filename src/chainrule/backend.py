@@ -11,7 +11,7 @@ xp = numpy
 def sum_to_shape(grad, shape):
     """Sum ``grad`` over the axes along which an operand of ``shape`` was broadcast.
 
-    The rule of section 1 of the math doc: a broadcast operand's gradient is the
+    The rule of docs/math.md, section 1: a broadcast operand's gradient is the
     upstream gradient summed over the broadcast axes. Called once, by the engine.
     """
     if grad.shape == shape:

@@ -11,9 +11,9 @@ ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "leaky_r
 WEIGHT_INITS = {
     # PyTorch's Linear default: U(+-1/sqrt(n_in)) for weights and biases
     "default": None,
-    # math doc, first experiment: weights and biases N(0, 1)
+    # docs/math.md, first experiment: weights and biases N(0, 1)
     "standard_normal": (nn.init.standard_normal_, nn.init.standard_normal_),
-    # math doc, second experiment: weights N(0, 1/n_in), biases N(0, 1)
+    # docs/math.md, second experiment: weights N(0, 1/n_in), biases N(0, 1)
     "fan_in_normal": (nn.init.fan_in_normal_, nn.init.standard_normal_),
 }
 
@@ -37,7 +37,7 @@ def _linear(n_in, n_out, weight_init):
 
 
 def nielsen(sizes=(784, 30, 10)):
-    """The math doc's first network: a sigmoid after every layer, the output included,
+    """The first network of docs/math.md (section 2): a sigmoid after every layer, the output included,
     weights and biases drawn from N(0, 1). Pair it with ``nn.QuadraticCost`` and
     ``optim.SGD(lr=3.0)`` on batches of 10 for the doc's ~95% MNIST run."""
     sizes = _check_sizes(sizes)
@@ -51,7 +51,7 @@ def mlp(sizes=(784, 100, 10), activation="relu", weight_init="default"):
     """A multilayer perceptron returning logits (no activation after the last layer), for
     ``CrossEntropyLoss``. ``activation``: relu, sigmoid, tanh or leaky_relu.
     ``weight_init``: 'default' (PyTorch's), 'standard_normal' or 'fan_in_normal'
-    (the math doc's N(0, 1/n_in) weights, for its [784, 100, 10] ~98% run)."""
+    (docs/math.md's N(0, 1/n_in) weights, for its [784, 100, 10] ~98% run)."""
     sizes = _check_sizes(sizes)
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown activation {activation!r}; choose one of {sorted(ACTIVATIONS)}")

@@ -1,4 +1,4 @@
-"""The engine: worked examples of the math doc, fan-out, accumulation, retain_graph, deep graphs."""
+"""The engine: worked examples of docs/math.md, fan-out, accumulation, retain_graph, deep graphs."""
 import numpy as np
 import pytest
 
@@ -12,7 +12,7 @@ def leaf(value):
     return cr.tensor(value, dtype=cr.float64, requires_grad=True)
 
 
-# ---- the worked examples of section 1 of the math doc, to 1e-9 --------------------------------
+# ---- the worked examples of docs/math.md, section 1, to 1e-9 --------------------------------
 def test_worked_example_1_add_and_multiply_gates():
     x, y, z = leaf(-2.0), leaf(5.0), leaf(-4.0)
     q = x + y

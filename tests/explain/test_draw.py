@@ -99,7 +99,7 @@ def test_draw_after_a_plain_backward_shows_the_recorded_gradients():
     f = build()
     f.backward()  # without recording: draw replays the freed graph
     assert draw(f, format="dot") == recorded
-    assert "grad " + format_value(2.0595697955721652) in recorded  # df/dx of the math doc
+    assert "grad " + format_value(2.0595697955721652) in recorded  # df/dx of docs/math.md
 
 
 @pytest.mark.parametrize("name, format, graphviz", [

@@ -5,7 +5,7 @@ from chainrule.explain.examples import EXAMPLES, example, load_digit, mnist_mlp
 
 from .test_trace import forward_value, gradient_line
 
-DOC = 1e-9  # the math doc's numbers, to its ten decimals
+DOC = 1e-9  # docs/math.md's numbers, to its ten decimals
 
 
 def test_example_one_circuit():

@@ -4,7 +4,7 @@ No recursion (a chain of 100,000 ops works). A first sweep counts, for every nod
 reachable from the output, how many reachable nodes consume its value; the backward
 sweep then visits a node only once all its consumers have been visited, so its
 gradient is complete: every use has added its share ("fan-out adds", section 1 of
-the math doc). That order is a reverse topological order, found with explicit stacks.
+docs/math.md). That order is a reverse topological order, found with explicit stacks.
 """
 import weakref
 

@@ -8,7 +8,7 @@
   dead ReLUs during training (a ``chainrule.train.fit`` callback); ``plot_diagnostics``.
 - ``recording()``: record intermediate gradients during ``backward`` for ``trace``/``draw``.
 - ``nielsen.backprop`` (BP1-BP4) and ``fadjoint.fadjoint`` (the F-adjoint) for MLPs;
-  ``examples.example(name)``: the worked examples of the math doc and more.
+  ``examples.example(name)``: the worked examples of docs/math.md and more.
 """
 from . import examples, fadjoint, nielsen
 from .diagnostics import GradientDiagnostics, plot_diagnostics

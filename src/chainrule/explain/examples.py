@@ -1,13 +1,13 @@
 """The built-in worked examples: ``example(name)`` builds the graph, backpropagates, traces.
 
-- ``circuit``: f = (x + y) * z at x=-2, y=5, z=-4 (math doc, worked example 1).
+- ``circuit``: f = (x + y) * z at x=-2, y=5, z=-4 (docs/math.md, worked example 1).
 - ``neuron``: a 2-input sigmoid neuron, w=[2, -3, -3], x=[-1, -2] (worked example 2).
 - ``staged``: f = (x + sigmoid(y)) / (sigmoid(x) + (x + y)^2) at x=3, y=-4 (example 3).
 - ``mnist-mlp``: a [784, 30, 10] sigmoid MLP, quadratic cost, on one MNIST digit (real
   MNIST when ``<repo>/../shared/data/mnist`` exists, else a deterministic synthetic
   digit; the summary says which), with the four equations checked against the trace.
 - ``convolution``: conv2d (3x3 kernel) -> relu -> 2x2 max-pooling on a 5x5 image, with
-  the math doc's convolution gradients (section 4) checked against the trace.
+  docs/math.md's convolution gradients (section 4) checked against the trace.
 """
 from pathlib import Path
 
@@ -22,7 +22,7 @@ DEFAULT_MNIST_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "dat
 
 class Example:
     """A worked example after backward: ``trace``, ``values`` (name -> number or array,
-    the quantities the math doc lists) and ``summary`` (lines comparing them)."""
+    the quantities docs/math.md lists) and ``summary`` (lines comparing them)."""
 
     def __init__(self, name, title, output, values, summary):
         self.name, self.title, self.output = name, title, output
@@ -47,7 +47,7 @@ def _named(tensor, name):
 
 
 def _fmt(value):
-    """Numbers as the math doc prints them: ten decimals, trailing zeros dropped."""
+    """Numbers as docs/math.md prints them: ten decimals, trailing zeros dropped."""
     a = np.atleast_1d(np.asarray(value, dtype=np.float64))
     items = [np.format_float_positional(round(float(v), 10), trim="-") for v in a]
     return items[0] if np.ndim(value) == 0 else "[" + ", ".join(items) + "]"
@@ -209,7 +209,7 @@ def convolution():
                  "max_difference": max(float(np.max(np.abs(f - t))) for _, f, t in formulas)}
     show = lambda a: np.array2string(np.asarray(a), precision=4, separator=", ").replace("\n", "\n      ")
     ex.summary = [f"{name} =\n      {show(ex.values[name])}" for name in ("dy", "da", "dw", "dx")]
-    ex.summary.append("the math doc's convolution and pooling gradients (section 4) against the trace:")
+    ex.summary.append("the convolution and pooling gradients of docs/math.md (section 4) against the trace:")
     ex.summary += [f"  {text:<54} max |difference| = {np.max(np.abs(f - t)):.1e}" for text, f, t in formulas]
     return ex
 

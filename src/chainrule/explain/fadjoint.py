@@ -1,4 +1,4 @@
-"""The F-adjoint formulation of backpropagation (Boughammoura 2023; math doc section 3).
+"""The F-adjoint formulation of backpropagation (Boughammoura 2023; docs/math.md, section 3).
 
 Biases are folded into the weights: W^l = [w^l | b^l] of shape (n_l, n_{l-1} + 1), and
 every activation vector fed to a layer gets a constant last component 1.

@@ -1,4 +1,4 @@
-"""Backpropagation by the four equations BP1-BP4 (Nielsen, ch. 2; math doc section 2).
+"""Backpropagation by the four equations BP1-BP4 (Nielsen, ch. 2; docs/math.md, section 2).
 
     result = backprop(model, x, y, cost="quadratic")
     result.deltas[-1]        # delta^L, the output error (BP1)

@@ -111,7 +111,7 @@ def mse_loss(input, target, reduction="mean"):
 
 
 def quadratic_cost(output, target):
-    """The math doc's quadratic cost: C = 1/(2N) sum_x ||y(x) - a(x)||^2 over a batch of N.
+    """The quadratic cost of docs/math.md (section 2): C = 1/(2N) sum_x ||y(x) - a(x)||^2 over a batch of N.
 
     ``output`` is (N, C); ``target`` is one-hot (N, C) or class indices (N,), which are
     one-hot encoded. Its gradient is (a - y)/N per example, as in the doc's SGD update,

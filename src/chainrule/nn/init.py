@@ -4,7 +4,7 @@ Every function fills ``tensor.data`` (a Tensor, Parameter or NumPy array) in pla
 draws from chainrule's seeded generator (``chainrule.manual_seed``) unless a NumPy
 ``generator`` is given, and returns ``tensor``.
 
-The two initialisations of the math doc (section 2):
+The two initialisations of docs/math.md (section 2):
 
 - ``standard_normal_``: N(0, 1) for weights and biases (the first MNIST experiment);
 - ``fan_in_normal_``: N(0, 1/n_in) for weights, n_in = fan_in (the [784, 100, 10] one).
@@ -119,12 +119,12 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
 
 
 def standard_normal_(tensor, generator=None):
-    """N(0, 1): the math doc's first experiment draws every weight and bias from it."""
+    """N(0, 1): docs/math.md's first experiment draws every weight and bias from it."""
     return normal_(tensor, 0.0, 1.0, generator)
 
 
 def fan_in_normal_(tensor, generator=None):
-    """N(0, 1/n_in) with n_in = fan_in: the math doc's scaled weight initialisation, which
+    """N(0, 1/n_in) with n_in = fan_in: docs/math.md's scaled weight initialisation, which
     keeps hidden pre-activations near unit variance so sigmoids do not start saturated."""
     fan_in, _ = calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, 1.0 / math.sqrt(fan_in), generator)

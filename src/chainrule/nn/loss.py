@@ -65,7 +65,7 @@ class MultiMarginLoss(_Loss):
 
 
 class QuadraticCost(Module):
-    """The math doc's C = 1/(2N) sum_x ||y(x) - a(x)||^2 (one-hot or class-index targets).
+    """The quadratic cost of docs/math.md (section 2), C = 1/(2N) sum_x ||y(x) - a(x)||^2 (one-hot or class-index targets).
 
     Not ``MSELoss()``: that one averages over the C outputs too and has no 1/2, so its
     gradient is 2/C times this one's. See ``chainrule.nn.functional.quadratic_cost``.

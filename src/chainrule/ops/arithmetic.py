@@ -1,4 +1,4 @@
-"""Arithmetic gates: + - * / ** @ and negation (section 1 of the math doc)."""
+"""Arithmetic gates: + - * / ** @ and negation (docs/math.md, section 1)."""
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 

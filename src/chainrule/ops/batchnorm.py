@@ -1,4 +1,4 @@
-"""Batch normalization over every axis but the channel axis 1 (section 4 of the math doc)."""
+"""Batch normalization over every axis but the channel axis 1 (docs/math.md, section 4)."""
 import math
 
 from ..autograd.function import Function, ShapeError

@@ -1,5 +1,5 @@
 """Convolution (cross-correlation, as in every framework) through im2col: one matrix product
-per pass and group (section 4 of the math doc).
+per pass and group (docs/math.md, section 4).
 
 The user sees NCHW; inside, the op works in the (C, H, W, N) memory layout of
 ``windows.batch_inner``. The padded input is unfolded into the patch matrix ``cols`` of

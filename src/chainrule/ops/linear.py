@@ -1,4 +1,4 @@
-"""The fully connected layer y = x W^T + b as one fused op (section 2 of the math doc).
+"""The fully connected layer y = x W^T + b as one fused op (docs/math.md, section 2).
 
 ``Linear`` does the whole layer in one node: one matrix product forward and, backward,
 one for dW, one for dx (skipped when x needs no gradient) and a sum for db.

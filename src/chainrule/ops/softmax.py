@@ -4,7 +4,7 @@ from ..backend import xp
 
 
 def log_softmax_array(x, dim):
-    """z - max(z) - log(sum(exp(z - max(z)))) (section 4 of the math doc)."""
+    """z - max(z) - log(sum(exp(z - max(z)))) (docs/math.md, section 4)."""
     shifted = x - x.max(axis=dim, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
 

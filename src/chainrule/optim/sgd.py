@@ -11,7 +11,7 @@ class SGD(Optimizer):
         d = g + momentum * buf (nesterov) or buf (momentum > 0) or g
         p <- p - lr * d
 
-    With momentum 0 and batch-averaged losses this is the math doc's mini-batch update
+    With momentum 0 and batch-averaged losses this is docs/math.md's mini-batch update
     w <- w - (eta/m) sum_x dC_x/dw. State: ``momentum_buffer`` (when momentum > 0).
     """
 

@@ -83,7 +83,7 @@ def _check_input_shape(model, name, input_shape):
 
 
 def build_loss(name):
-    """``loss(output, target)``: 'cross-entropy' on logits, or 'mse', the math doc's quadratic
+    """``loss(output, target)``: 'cross-entropy' on logits, or 'mse', docs/math.md's quadratic
     cost 1/2 ||a - y||^2 per example averaged over the batch (so ``lr`` is the doc's eta)."""
     return LOSSES[name]
 
