@@ -7,7 +7,7 @@ import numpy as np
 
 from ..state_dicts import state_dict_problems
 from ..tensor import Tensor
-from .atomic import atomic_write_bytes
+from .atomic import atomic_write
 from .errors import CheckpointError
 from .regular import open_regular
 from .safetensors_format import (
@@ -41,7 +41,8 @@ def save(state_dict, path, metadata=None):
              for name, a in arrays.items())
     header_metadata[CHECKSUM_KEY] = content_digest(items, header_metadata)
     data = _safetensors_numpy().save(arrays, metadata=header_metadata)
-    atomic_write_bytes(path, canonical_file(data))
+    header, body = canonical_file(data)
+    atomic_write(path, lambda file: (file.write(header), file.write(body)))
 
 
 _NESTED_HINT = (". save writes a flat state dict {name: array}; nested state such as "

@@ -228,11 +228,13 @@ def verify_checksum(header, data, path):
 
 
 def canonical_file(data):
-    """The safetensors bytes ``data`` with a header in one canonical order: the metadata by
-    key, then the tensors in data-section order, compact JSON padded with spaces to 8 bytes.
+    """``(header, body)``: the safetensors bytes ``data`` as a new header in one canonical order
+    (the metadata by key, then the tensors in data-section order, compact JSON padded with
+    spaces to 8 bytes, after its 8-byte length) and a view of the unchanged data section.
 
     The safetensors writer keeps metadata in a hash map whose order changes from process to
-    process; rewriting the header makes identical content give identical bytes."""
+    process; rewriting the header makes identical content give identical bytes. The data
+    section is not copied."""
     size = int.from_bytes(data[:8], "little")
     header = json.loads(data[8:8 + size])
     metadata = header.pop("__metadata__", None)
@@ -240,4 +242,4 @@ def canonical_file(data):
     ordered.update(sorted(header.items(), key=lambda item: (item[1]["data_offsets"], item[0])))
     raw = json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode()
     raw += b" " * (-len(raw) % 8)
-    return len(raw).to_bytes(8, "little") + raw + data[8 + size:]
+    return len(raw).to_bytes(8, "little") + raw, memoryview(data)[8 + size:]

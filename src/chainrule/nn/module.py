@@ -392,12 +392,12 @@ class Module:
         mismatch and every read-only array of the model. Returns ``(missing_keys,
         unexpected_keys)``.
         """
-        if isinstance(state_dict, Module):
-            raise TypeError(f"load_state_dict: expected a state dict (a mapping of names to arrays), got a "
-                            f"{type(state_dict).__name__} module; pass its .state_dict()")
         if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict: expected a state dict (a mapping of names to arrays), got "
-                            f"{type(state_dict).__name__}")
+            given = type(state_dict).__name__
+            if isinstance(state_dict, Module):
+                given = f"a {given} module; pass its .state_dict()"
+            raise TypeError(f"load_state_dict: expected a state dict (a mapping of names to arrays), "
+                            f"got {given}")
         targets = self.state_dict()
         sources, unreadable = {}, []
         for key, value in state_dict.items():

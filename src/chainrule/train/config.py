@@ -115,12 +115,12 @@ def _coerce(field, value):
     if kind == "float" and not math.isfinite(value):
         bound = "" if minimum is None else f" >= {minimum}"
         raise ConfigError(f"option {_flag(field)} must be a finite number{bound}, got {value!r}")
-    if kind == "path" and not value.strip():
-        raise ConfigError(f"option {_flag(field)} cannot be an empty path; leave it out for the default")
+    if kind == "path":  # absolute: a run's config must mean the same from any folder
+        if not value.strip():
+            raise ConfigError(f"option {_flag(field)} cannot be an empty path; leave it out for the default")
+        return os.path.abspath(os.path.expanduser(value))
     if minimum is not None and value < minimum:
         raise ConfigError(f"option {_flag(field)} must be >= {minimum}, got {value!r}")
-    if kind == "path":  # absolute: a run's config must mean the same from any folder
-        return os.path.abspath(os.path.expanduser(value))
     return float(value) if kind == "float" else value
 
 
