@@ -21,7 +21,7 @@ Prints samples/s for both and the ratio chainrule / PyTorch; with ``--accuracy``
 accuracy of both after one epoch from the same start; with ``--all`` also the float32 GEMM
 ceiling (a 2048x2048 @ 2048x2048 NumPy product), w4's achieved GFLOP/s against it, and the
 per-op overhead of small ops (forward + backward, from benchmarks/op_overhead.py). Data: real MNIST from
-``../shared/data/mnist`` beside the repository (or ``--data``); without it scikit-learn's 8x8
+chainrule's data cache (``MNIST(download=True)`` puts it there; or ``--data DIR``); without it scikit-learn's 8x8
 digits upscaled to 28x28, or else random images, and the output says which.
 """
 import argparse
@@ -51,7 +51,7 @@ def parse_args(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per framework; the best counts")
     parser.add_argument("--accuracy", action="store_true",
                         help="also train one epoch from the same start and report test accuracy")
-    parser.add_argument("--data", type=Path, default=REPO_ROOT.parent / "shared" / "data" / "mnist")
+    parser.add_argument("--data", type=Path, help="folder of the MNIST IDX files (default: chainrule's data cache)")
     parser.add_argument("--no-torch", action="store_true", help="time chainrule alone")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile chainrule's timed steps (first thread count) instead of comparing")
@@ -129,14 +129,15 @@ WORKLOADS = {
 
 # ---- data ------------------------------------------------------------------------------------
 def load_data(root):
-    """``(description, train_images, train_labels, test_images, test_labels)``; images float32
-    (N, 1, 28, 28) in [0, 1], labels int64."""
-    if (root / "train-images-idx3-ubyte.gz").is_file() or (root / "train-images-idx3-ubyte").is_file():
-        from chainrule.data import MNIST
+    """``(description, train_images, train_labels, test_images, test_labels)`` from the MNIST
+    files in ``root`` (None: chainrule's data cache); images float32 (N, 1, 28, 28) in [0, 1],
+    labels int64."""
+    from chainrule.data import MNIST
 
+    if MNIST.is_available(root, train=True) and MNIST.is_available(root, train=False):
         splits = [MNIST(root, train=train) for train in (True, False)]
         arrays = [a for ds in splits for a in ds.get_batch(np.arange(len(ds)))]
-        return (f"real MNIST from {root}", *arrays)
+        return (f"real MNIST from {splits[0].root}", *arrays)
     try:
         from chainrule.data import Digits
 

@@ -27,7 +27,6 @@ from chainrule.train import fit  # noqa: E402
 from chainrule.train.builders import build_loss, build_model, build_optimizer  # noqa: E402
 from chainrule.train.config import TrainConfig  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = {
     "nielsen": TrainConfig(dataset="mnist", model="nielsen", loss="mse", lr=3.0, batch_size=10),
     "mlp": TrainConfig(dataset="mnist", model="mlp", init="fan_in_normal", lr=0.1,
@@ -37,7 +36,8 @@ CONFIGS = {
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data-dir", default=os.path.join(REPO, os.pardir, "shared", "data", "mnist"))
+    parser.add_argument("--data-dir", default=MNIST.default_root(),
+                        help="folder of the MNIST IDX files (default: chainrule's data cache)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=None, help="train on the first N images only")
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))

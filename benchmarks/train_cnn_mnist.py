@@ -20,7 +20,6 @@ import chainrule as cr  # noqa: E402
 from chainrule import data, models, optim  # noqa: E402
 from chainrule.nn import functional as F  # noqa: E402
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
 
 def parse_args():
@@ -32,7 +31,8 @@ def parse_args():
     parser.add_argument("--momentum", type=float, default=0.9)
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of the MNIST IDX files")
+    parser.add_argument("--data", type=Path, default=data.MNIST.default_root(),
+                        help="folder of the MNIST IDX files (default: chainrule's data cache)")
     parser.add_argument("--log", type=Path, help="append one JSON line per epoch here")
     return parser.parse_args()
 

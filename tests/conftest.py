@@ -25,6 +25,19 @@ def mnist_dir():
 
 
 @pytest.fixture(scope="session")
+def mnist_home(tmp_path_factory):
+    """A ``CHAINRULE_HOME`` whose data cache holds the real MNIST (a link to ``../shared``'s
+    files) when it is there, else nothing: code that looks in the cache finds what a user's
+    ``MNIST(download=True)`` would have put there."""
+    home = tmp_path_factory.mktemp("chainrule-home")
+    path = REPO_ROOT.parent / "shared" / "data" / "mnist"
+    if (path / "t10k-labels-idx1-ubyte.gz").is_file():
+        (home / "datasets").mkdir()
+        (home / "datasets" / "mnist").symlink_to(path.resolve(), target_is_directory=True)
+    return home
+
+
+@pytest.fixture(scope="session")
 def subprocess_env():
     """The environment for running chainrule in a child process: this checkout's ``src``
     first on PYTHONPATH (chainrule need not be installed)."""

@@ -12,10 +12,9 @@ with the four equations written out (docs/math.md, section 2):
     BP4  dC/dw^l = delta^l (a^{l-1})^T
 
 We check them against autograd, then train for a few hundred steps using only them.
-Uses real MNIST from ../shared/data/mnist beside the repository when it is there,
-otherwise the embedded 8x8 digits (the script says which).
+Uses real MNIST when it is in chainrule's data cache (`MNIST(download=True)` puts it
+there), otherwise the embedded 8x8 digits (the script says which).
 """
-from pathlib import Path
 
 import numpy as np
 
@@ -25,10 +24,9 @@ from chainrule.data import MNIST, Digits
 from chainrule.explain.nielsen import backprop
 from chainrule.nn import functional as F
 
-mnist_dir = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "mnist"
-if (mnist_dir / "train-images-idx3-ubyte.gz").is_file():
-    train = MNIST(mnist_dir, train=True)
-    print(f"data: real MNIST from {mnist_dir.resolve()}")
+if MNIST.is_available(train=True):  # in chainrule's data cache (MNIST(download=True) puts it there)
+    train = MNIST(train=True)
+    print(f"data: real MNIST from {train.root}")
 else:
     train = Digits(train=True)
     print("data: MNIST not found; the embedded 8x8 digits instead")

@@ -6,11 +6,9 @@ A small convolutional network -- conv, batch norm, ReLU, max pooling, a fully co
 layer and softmax cross-entropy -- runs forward and backward on four digits. Forward
 hooks keep every layer's input and output; then each layer's backward is recomputed
 from the formulas of docs/math.md (section 4), whole-tensor operations only, and compared
-with what autograd produced. Uses real MNIST beside the repository when it is there,
-otherwise the embedded 8x8 digits.
+with what autograd produced. Uses real MNIST when it is in chainrule's data cache
+(`MNIST(download=True)` puts it there), otherwise the embedded 8x8 digits.
 """
-from pathlib import Path
-
 import numpy as np
 
 import chainrule as cr
@@ -19,9 +17,8 @@ from chainrule.data import MNIST, Digits
 from chainrule.explain.examples import correlate
 from chainrule.nn import functional as F
 
-mnist_dir = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "mnist"
-if (mnist_dir / "t10k-images-idx3-ubyte.gz").is_file():
-    dataset, source = MNIST(mnist_dir, train=False), "real MNIST test images"
+if MNIST.is_available(train=False):  # in chainrule's data cache (MNIST(download=True) puts it there)
+    dataset, source = MNIST(train=False), "real MNIST test images"
 else:
     dataset, source = Digits(train=False), "the embedded 8x8 digits (MNIST not found)"
 images, labels = dataset.get_batch(np.arange(4))

@@ -25,9 +25,8 @@ from chainrule.nn import functional as F
 
 out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="chainrule-"))
 out_dir.mkdir(parents=True, exist_ok=True)
-mnist_dir = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "mnist"
-if (mnist_dir / "t10k-images-idx3-ubyte.gz").is_file():
-    dataset, source = MNIST(mnist_dir, train=False), "real MNIST (test set)"
+if MNIST.is_available(train=False):  # in chainrule's data cache (MNIST(download=True) puts it there)
+    dataset, source = MNIST(train=False), "real MNIST (test set)"
 else:
     dataset, source = Digits(train=True), "the embedded 8x8 digits (MNIST not found)"
 images, labels = dataset.get_batch(np.arange(600))

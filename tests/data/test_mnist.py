@@ -138,3 +138,18 @@ def test_idx_dataset(write_idx):
     bad_labels = write_idx("three-labels", np.array([1, 2, 3], dtype=np.uint8))
     with pytest.raises(DataError, match=r"three-labels: 3 labels for 2 images"):
         IDXDataset(images, bad_labels)
+
+
+def test_is_available_looks_for_both_files_of_the_split_without_reading_them(monkeypatch, tmp_path, mnist_dir):
+    monkeypatch.setenv("CHAINRULE_HOME", str(tmp_path / "home"))
+    assert MNIST.default_root() == tmp_path / "home" / "datasets" / "mnist"
+    assert FashionMNIST.default_root() == tmp_path / "home" / "datasets" / "fashion-mnist"
+    assert not MNIST.is_available() and not MNIST.is_available(tmp_path, train=False)
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(b"not read")
+    assert not MNIST.is_available(tmp_path, train=False)  # the labels are missing
+    (tmp_path / "MNIST" / "raw").mkdir(parents=True)
+    (tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").write_bytes(b"not read")  # torchvision's layout
+    assert MNIST.is_available(tmp_path, train=False) and not MNIST.is_available(tmp_path, train=True)
+    with pytest.raises(DataError):  # available is not valid: making the data set checks the files
+        MNIST(tmp_path, train=False)
+    assert MNIST.is_available(mnist_dir, train=True) and MNIST.is_available(mnist_dir, train=False)

@@ -16,12 +16,15 @@ TUTORIALS = REPO / "docs" / "tutorials"
     ("04_cnn_layer_by_layer.py", ["dx = full convolution of dy with w rotated 180 deg", "largest difference over 13 checks"]),
     ("05_vanishing_gradients.py", ["speed of learning", "last layer / first layer: sigmoid"]),
 ])
-def test_tutorial_runs(script, expected, tmp_path, subprocess_env):
-    env = {**subprocess_env, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+def test_tutorial_runs(script, expected, tmp_path, subprocess_env, mnist_home):
+    env = {**subprocess_env, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "CHAINRULE_HOME": str(mnist_home)}
     done = subprocess.run([sys.executable, str(TUTORIALS / script), str(tmp_path)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     for text in expected:
         assert text in done.stdout
+    if script.startswith(("02", "04", "05")):  # they take MNIST from the data cache when it is there
+        has_mnist = (mnist_home / "datasets" / "mnist").exists()
+        assert ("real MNIST" in done.stdout) == has_mnist
     if script.startswith(("01", "05")):
         assert any(tmp_path.iterdir())  # its diagrams / plots

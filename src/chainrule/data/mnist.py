@@ -62,7 +62,7 @@ class MNIST(ImageDataset):
               False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10000)}
 
     def __init__(self, root=None, train=True, download=False, transform=None):
-        self.root = Path(root) if root is not None else cache_dir() / "datasets" / self.name
+        self.root = Path(root) if root is not None else self.default_root()
         self.train = bool(train)
         images_name, labels_name, count = self.splits[self.train]
         found = {name: self._find(name) for name in (images_name, labels_name)}
@@ -81,8 +81,24 @@ class MNIST(ImageDataset):
                             f"found shape {images.shape} of {images.dtype}")
         super().__init__(images, labels, scale=255, transform=transform)
 
+    @classmethod
+    def default_root(cls):
+        """``cache_dir()/datasets/NAME``: where ``download=True`` puts the files."""
+        return cache_dir() / "datasets" / cls.name
+
+    @classmethod
+    def is_available(cls, root=None, train=True):
+        """Whether both files of the split are in ``root`` (default: ``default_root()``); reads
+        nothing, so corrupt files still raise when the data set is made."""
+        root = Path(root) if root is not None else cls.default_root()
+        return all(cls._find_in(root, name) is not None for name in cls.splits[bool(train)][:2])
+
     def _find(self, name):
-        for directory in (self.root, self.root / self.torchvision_name / "raw"):
+        return self._find_in(self.root, name)
+
+    @classmethod
+    def _find_in(cls, root, name):
+        for directory in (root, root / cls.torchvision_name / "raw"):
             for candidate in (directory / name, directory / f"{name}.gz"):
                 if candidate.is_file():
                     return candidate

@@ -4,8 +4,8 @@
 - ``neuron``: a 2-input sigmoid neuron, w=[2, -3, -3], x=[-1, -2] (worked example 2).
 - ``staged``: f = (x + sigmoid(y)) / (sigmoid(x) + (x + y)^2) at x=3, y=-4 (example 3).
 - ``mnist-mlp``: a [784, 30, 10] sigmoid MLP, quadratic cost, on one MNIST digit (real
-  MNIST when ``<repo>/../shared/data/mnist`` exists, else a deterministic synthetic
-  digit; the summary says which), with the four equations checked against the trace.
+  MNIST when its test files are in chainrule's data cache, ``MNIST.default_root()``, else a
+  deterministic synthetic digit; the summary says which), with the four equations checked against the trace.
 - ``convolution``: conv2d (3x3 kernel) -> relu -> 2x2 max-pooling on a 5x5 image, with
   docs/math.md's convolution gradients (section 4) checked against the trace.
 """
@@ -17,7 +17,6 @@ from .. import ops
 from ..tensor import Tensor
 from .trace import trace
 
-DEFAULT_MNIST_DIR = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "mnist"
 
 
 class Example:
@@ -106,11 +105,12 @@ def _index(tr, name):
 
 def load_digit(mnist_dir=None):
     """(image (784,) float64 in [0, 1], label, source text): the first MNIST test image
-    (a 7) when the IDX files are in ``mnist_dir``, else a deterministic synthetic '7'."""
+    (a 7) when the IDX files are in ``mnist_dir`` (default: chainrule's data cache, where
+    ``MNIST(download=True)`` puts them), else a deterministic synthetic '7'."""
     from ..data import MNIST
 
-    directory = Path(mnist_dir) if mnist_dir is not None else DEFAULT_MNIST_DIR
-    if not any((directory / name).is_file() for name in ("t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte")):
+    directory = Path(mnist_dir) if mnist_dir is not None else MNIST.default_root()
+    if not MNIST.is_available(directory, train=False):
         return synthetic_digit(), 7, f"synthetic digit: a deterministic 28x28 '7' (no MNIST files in {directory})"
     image, label = MNIST(directory, train=False)[0]
     return np.asarray(image, dtype=np.float64).reshape(-1), int(label), f"real MNIST: test image 0 of {directory.resolve()}"
