@@ -61,7 +61,8 @@ def run_atheris(tmp_path, subprocess_env):
             [sys.executable, str(harness), f"-atheris_runs={runs}", f"-max_len={max_len}", str(corpus)],
             capture_output=True, text=True, timeout=300, env=subprocess_env, cwd=tmp_path,  # crash files go there
         )
-        assert result.returncode == 0, result.stderr[-3000:]
+        uncaught = result.stderr.find("Uncaught Python exception")  # atheris's traceback of a crash
+        assert result.returncode == 0, result.stderr[uncaught:][:3000] if uncaught >= 0 else result.stderr[-3000:]
         assert f"Done {runs} " in result.stderr
 
     return run

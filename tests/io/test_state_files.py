@@ -137,6 +137,8 @@ def test_flatten_rejects_what_json_cannot_hold(state, message):
     ('[{"array": "a"}, {"array": "a"}]', {"a": np.zeros(1)}, "refers to array 'a' twice"),
     ('{"scalar": "a"}', {"a": np.zeros(2)}, "scalar 'a' has shape (2,)"),
     ('{"float": "big"}', {}, "unknown node"),
+    ('{"float": []}', {}, "unknown node"),  # found by atheris: an unhashable tag content
+    ('{"float": {"nan": 1}}', {}, "unknown node"),
     ('{"dict": [[1, 2, 3]]}', {}, "invalid or repeated dict entry"),
     ('{"dict": [["k", 1], ["k", 2]]}', {}, "invalid or repeated dict entry"),
     ('{"dict": [[null, 1]]}', {}, "invalid or repeated dict entry"),

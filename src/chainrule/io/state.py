@@ -100,7 +100,7 @@ def unflatten_state(arrays, structure, path=None):
             if value.ndim != 0:
                 fail(f"scalar {content!r} has shape {value.shape}", where)
             return value[()]
-        if tag == "float" and content in _NON_FINITE:
+        if tag == "float" and isinstance(content, str) and content in _NON_FINITE:
             return _NON_FINITE[content]
         if tag == "tuple" and isinstance(content, list):
             return tuple(decode(v, (*where, i)) for i, v in enumerate(content))
