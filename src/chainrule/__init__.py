@@ -8,6 +8,7 @@
 from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
     Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8,
 )
+from .device import device
 from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .factories import (
