@@ -151,7 +151,7 @@ def _parse_entry(name, spec, problems):
         return None
     code, shape, offsets = spec["dtype"], spec["shape"], spec["data_offsets"]
     count = len(problems)
-    if code not in DTYPES:
+    if not isinstance(code, str) or code not in DTYPES:  # a list or object is unhashable
         reason = _UNSUPPORTED_DTYPES.get(code) if isinstance(code, str) else None
         problems.append(f"{where}: unsupported dtype {_short(code)}"
                         + (f" ({reason})" if reason else f"; supported: {', '.join(DTYPES)}"))
