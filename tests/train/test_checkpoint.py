@@ -150,6 +150,10 @@ BAD_SIDECARS = [
     (("rng",), {"bit_generator": "os.system"}, "key 'rng': unknown generator state 'os.system'"),
     (("rng", "state"), "x", "key 'rng': malformed PCG64 generator state"),
     (("rng",), _DELETE, "missing key 'rng'"),
+    (("rng", "state", "state"), 2 ** 300, "key 'rng': malformed PCG64 generator state"),
+    (("rng", "state", "inc"), -5, "key 'rng': malformed PCG64 generator state"),
+    (("config",), [1, 2], "checkpoint.json: expected an object of options, got list [1, 2]"),
+    (("config",), "x", "expected an object of options, got str 'x'"),
 ]
 
 
@@ -211,3 +215,10 @@ def test_missing_or_unreadable_files_of_a_checkpoint_are_checkpoint_errors(small
     os.remove(broken / "training.safetensors")
     with pytest.raises(CheckpointError, match="training.safetensors': missing"):
         open_checkpoint(broken).training_state()
+
+
+def test_a_sidecar_nested_too_deeply_is_a_checkpoint_error(edited_run):
+    run_dir, path = edited_run(("state",), {})
+    path.write_text('{"format": "chainrule.checkpoint/1", "x": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    with pytest.raises(CheckpointError, match="cannot read the sidecar"):
+        open_checkpoint(run_dir, slot="last")

@@ -73,7 +73,7 @@ class Checkpoint:
         try:
             with open_regular(path, "r", encoding="utf-8") as file:
                 sidecar = json.load(file)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise CheckpointError(path, f"cannot read the sidecar ({exc})") from None
         if not isinstance(sidecar, dict) or sidecar.get("format") != FORMAT:
             raise CheckpointError(path, f"not a chainrule training checkpoint (format {FORMAT})")
@@ -155,9 +155,9 @@ def _model_description(model):
 
 
 def _generator_state(state):
-    """``state`` if it is a generator state ``chainrule.random.set_rng_state`` accepts."""
-    cr_random.generator_from_state(state)  # ValueError naming the problem
-    return state
+    """``state`` as the generator it describes reports it, if ``chainrule.random.set_rng_state``
+    accepts it (ValueError naming the problem otherwise)."""
+    return cr_random.generator_from_state(state).bit_generator.state
 
 
 def _blas_threads(environment):
