@@ -348,3 +348,123 @@ for _name in (
 ):
     setattr(Tensor, _name, getattr(_ops, _name))
 Tensor.clip = Tensor.clamp
+
+
+# ---- the rest of PyTorch's Tensor API (issue 11, item 6) -----------------------------------------
+# PyTorch's type names, as ``Tensor.type()`` returns them.
+_TYPE_NAMES = {
+    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
+    "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+}
+_TYPE_DTYPES = {name: dtype for dtype, name in _TYPE_NAMES.items()}
+
+
+def _type(self, dtype=None, non_blocking=False):
+    """Without ``dtype``: the type name ('chainrule.FloatTensor'); with one (a dtype or such a
+    name, 'torch.' accepted): this tensor in that dtype."""
+    if dtype is None:
+        return "chainrule." + _TYPE_NAMES[self.dtype.name]
+    if isinstance(dtype, str) and dtype.rpartition(".")[2] in _TYPE_DTYPES:
+        dtype = _TYPE_DTYPES[dtype.rpartition(".")[2]]
+    return self.to(dtype)
+
+
+def _is_floating_point(self):
+    return self.dtype.kind == "f"
+
+
+def _view_as(self, other):
+    return _ops.view(self, other.shape)
+
+
+def _contiguous(self, memory_format=None):
+    """Itself: every op here accepts any memory layout (PyTorch also returns self when contiguous)."""
+    return self
+
+
+def _allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _ops.allclose(self, other, rtol, atol, equal_nan)
+
+
+def _index(self):
+    """An integer one-element tensor as a Python int (for slicing and ``range``), as in PyTorch."""
+    if self.dtype.kind not in "iu" or self.numel() != 1:
+        raise TypeError(f"only integer tensors of a single element can be converted to an index, "
+                        f"got dtype {self.dtype} and shape {self.shape}")
+    return int(self.item())
+
+
+def _format(self, format_spec):
+    """f"{loss:.4f}": a one-element tensor formats as its number; others only with an empty spec."""
+    if self.numel() == 1:
+        return format(self.item(), format_spec)
+    if format_spec:
+        raise TypeError(f"unsupported format string {format_spec!r} for a tensor of shape {self.shape}; "
+                        "format .item() of a one-element tensor")
+    return str(self)
+
+
+def _new(kind):
+    def new(self, *size, dtype=None, device=None, requires_grad=False):
+        factory = getattr(_factories, kind)
+        return factory(resolve_shape(size, f"new_{kind}"), dtype=self.dtype if dtype is None else dtype,
+                       device=device, requires_grad=requires_grad)
+
+    new.__name__ = f"new_{kind}"
+    new.__doc__ = f"``chainrule.{kind}`` of ``size``, in this tensor's dtype unless ``dtype`` is given."
+    return new
+
+
+def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return _factories.full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                           device=device, requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """A copy of ``data`` in this tensor's dtype unless ``dtype`` is given (PyTorch's rule)."""
+    return _factories.tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
+                             requires_grad=requires_grad)
+
+
+def _repeat(self, *repeats):
+    return _ops.repeat(self, *repeats)
+
+
+def _flip(self, *dims):
+    return _ops.flip(self, *dims)
+
+
+def _round(self, decimals=0):
+    return _ops.round(self, decimals=decimals)
+
+
+def _scatter(self, dim, index, src=None, value=None):
+    """``x.scatter(dim, index, src)`` or ``x.scatter(dim, index, value)`` with a number, out of place."""
+    if not isinstance(src, Tensor) and src is not None and value is None:
+        src, value = None, src
+    return _ops.scatter(self, dim, index, src, value=value)
+
+
+def _floordiv(self, other):
+    return _ops.floor_divide(self, other)
+
+
+def _rfloordiv(self, other):
+    return _ops.floor_divide(other, self)
+
+
+from . import factories as _factories  # noqa: E402
+
+for _name in (
+    "eq", "ne", "lt", "le", "gt", "ge", "t", "mm", "bmm", "norm", "std", "square", "any", "all",
+    "masked_fill", "gather", "topk", "sort", "argsort", "log1p", "expm1", "isnan", "isinf",
+    "isfinite", "chunk", "split",
+):
+    setattr(Tensor, _name, getattr(_ops, _name))
+for _name, _method in (
+    ("type", _type), ("is_floating_point", _is_floating_point), ("view_as", _view_as),
+    ("contiguous", _contiguous), ("allclose", _allclose), ("__index__", _index), ("__format__", _format),
+    ("new_zeros", _new("zeros")), ("new_ones", _new("ones")), ("new_empty", _new("empty")), ("new_full", _new_full), ("new_tensor", _new_tensor), ("repeat", _repeat), ("flip", _flip),
+    ("round", _round), ("scatter", _scatter), ("__floordiv__", _floordiv), ("__rfloordiv__", _rfloordiv),
+):
+    setattr(Tensor, _name, _method)

@@ -45,12 +45,28 @@ class Mul(Function):
         return (grad * y if need_x else None), (grad * x if need_y else None)
 
 
+def division_operands(x, y):
+    """x and y with integer (and bool) arrays made floating, as PyTorch divides: in the other
+    operand's float dtype, or float32 (the default float dtype) when neither is a float array.
+    NumPy would give float64 (int / int, int32 / float, float32 / int64)."""
+    floats = [a.dtype for a in (x, y) if isinstance(a, (xp.ndarray, xp.generic)) and a.dtype.kind == "f"]
+    target = xp.result_type(*floats) if floats else xp.float32
+
+    def floating(a):
+        if isinstance(a, (xp.ndarray, xp.generic)) and a.dtype.kind != "f":
+            return a.astype(target)
+        return a
+
+    return floating(x), floating(y)
+
+
 class Div(Function):
     """x / y."""
 
     __slots__ = ()
 
     def forward(self, x, y):
+        x, y = division_operands(x, y)
         out = x / y
         self.saved = (y, out)
         return out

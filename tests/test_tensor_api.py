@@ -1,0 +1,127 @@
+"""The Tensor methods of issue 11 (item 6) that are not ops: names, conversions, formatting,
+``new_*``; each checked against PyTorch. The differentiable ops are in tests/ops/registry.py."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+torch = pytest.importorskip("torch")
+
+DATA = [[1.5, -2.0, 0.0], [3.25, 4.0, -0.5]]
+
+
+def both(data=DATA, dtype=None):
+    return cr.tensor(data, dtype=dtype), torch.tensor(data, dtype=getattr(torch, dtype) if dtype else None)
+
+
+def as_numpy(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().numpy()
+    return np.asarray(value)
+
+
+@pytest.mark.parametrize("method, args, kwargs", [
+    ("eq", (0.0,), {}), ("ne", (4.0,), {}), ("lt", (0.0,), {}), ("le", (0.0,), {}), ("gt", (1.5,), {}),
+    ("ge", (1.5,), {}), ("t", (), {}), ("square", (), {}), ("any", (), {}), ("all", (1,), {}),
+    ("isnan", (), {}), ("isfinite", (), {}), ("round", (), {}), ("round", (), {"decimals": 1}),
+    ("std", (), {}), ("std", (1,), {"correction": 0}), ("norm", (), {}), ("norm", (1, 1), {}),
+    ("repeat", (2, 1), {}), ("flip", (0,), {}), ("flip", ((0, 1),), {}), ("contiguous", (), {}),
+    ("argsort", (), {"descending": True}), ("expm1", (), {}), ("view", (3, 2), {}),
+    ("type", (), {}), ("is_floating_point", (), {}), ("new_zeros", (2,), {}), ("new_ones", ((1, 2),), {}),
+    ("new_full", ((2,), 7), {}), ("new_tensor", ([1, 2],), {}), ("new_empty", (2, 1), {}),
+])
+def test_methods_match_pytorch(method, args, kwargs):
+    x, tx = both()
+    out, expected = getattr(x, method)(*args, **kwargs), getattr(tx, method)(*args, **kwargs)
+    if method == "type":
+        assert out == expected.replace("torch.", "chainrule.")
+        return
+    if isinstance(expected, bool):
+        assert out is expected
+        return
+    if method.startswith("new_empty"):  # uninitialised in PyTorch, zeros here
+        assert out.shape == tuple(expected.shape) and np.all(as_numpy(out) == 0)
+    else:
+        np.testing.assert_allclose(as_numpy(out), as_numpy(expected), rtol=1e-6)
+    assert str(out.dtype) == str(expected.dtype).removeprefix("torch."), method
+
+
+def test_comparison_methods_with_tensors_and_mm_bmm_methods():
+    x = cr.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert x.eq(x.t()).tolist() == [[True, False], [False, True]]
+    assert x.mm(x).tolist() == [[7.0, 10.0], [15.0, 22.0]]
+    assert x.reshape(1, 2, 2).bmm(x.reshape(1, 2, 2)).tolist() == [[[7.0, 10.0], [15.0, 22.0]]]
+
+
+def test_type_names_and_conversions_follow_pytorch():
+    for name in ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"):
+        x, tx = both([1, 0], name)
+        assert x.type() == tx.type().replace("torch.", "chainrule.")
+    x = cr.tensor([1.7, -2.2])
+    assert x.type(cr.long).tolist() == [1, -2] and x.type(cr.long).dtype == np.int64
+    assert x.type("torch.DoubleTensor").dtype == np.float64 and x.type("chainrule.IntTensor").dtype == np.int32
+
+
+def test_dtype_aliases_are_pytorchs():
+    pairs = {"float": "float32", "double": "float64", "half": "float16", "long": "int64", "int": "int32",
+             "short": "int16", "bool": "bool"}
+    for alias, name in pairs.items():
+        assert np.dtype(getattr(cr, alias)).name == str(getattr(torch, alias)).removeprefix("torch.") == name
+    assert cr.zeros(2, dtype=cr.long).dtype == np.int64 and cr.tensor([1], dtype=cr.bool).dtype == np.bool_
+    assert cr.tensor([1.0]).dtype == cr.float and cr.tensor([1.0], dtype=cr.double).is_floating_point()
+
+
+def test_integer_one_element_tensors_are_indices():
+    i = cr.tensor(2)
+    assert [10, 20, 30][i] == 30 and list(range(i)) == [0, 1] and "abc"[cr.tensor([1]):] == "bc"
+    with pytest.raises(TypeError, match="only integer tensors of a single element can be converted to an index"):
+        [1, 2][cr.tensor(1.0)]
+    with pytest.raises(TypeError, match="got dtype int64 and shape"):
+        [1, 2][cr.tensor([0, 1])]
+
+
+def test_format_of_a_loss_as_in_training_loops():
+    loss = cr.tensor([[0.5, 1.0]]).mean()
+    assert f"{loss:.4f}" == f"{torch.tensor([[0.5, 1.0]]).mean():.4f}" == "0.7500"
+    assert f"{cr.tensor(3):>3d}" == "  3" and f"{cr.tensor([2.5]):.1f}" == "2.5"
+    assert f"{cr.tensor([1.0, 2.0])}" == str(cr.tensor([1.0, 2.0]))
+    with pytest.raises(TypeError, match=r"unsupported format string '.2f' for a tensor of shape \(2,\)"):
+        f"{cr.tensor([1.0, 2.0]):.2f}"
+
+
+def test_item_allclose_contiguous_view_as():
+    x = cr.tensor([[1.0, 2.0]], requires_grad=True)
+    assert x.sum().item() == 3.0 and x[0, 1].item() == 2.0
+    assert x.allclose(x + 1e-9) and not x.allclose(x + 1e-3) and cr.allclose(x, x)
+    assert cr.allclose(cr.tensor([np.nan]), cr.tensor([np.nan]), equal_nan=True)
+    assert x.contiguous() is x
+    y = x.view_as(cr.zeros(2))
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [[1.0, 1.0]])
+
+
+def test_new_factories_keep_the_dtype_unless_told():
+    x = cr.tensor([1, 2])
+    assert str(x.new_tensor([1.5]).dtype) == str(torch.tensor([1, 2]).new_tensor([1.5]).dtype).removeprefix("torch.")
+    assert x.new_zeros(2, 3, dtype=cr.float).dtype == np.float32
+    y = cr.zeros(2, dtype=cr.double).new_ones((2,), requires_grad=True)
+    assert y.dtype == np.float64 and y.requires_grad and y.is_leaf
+
+
+@pytest.mark.parametrize("a, b", [
+    ([1, 2, -3], [2, 2, 2]), ([1, 2, -3], 2), (7, [2, 3, -4]), ([1, 2], 2.5), ([1.0, 2.0], [2, 4]),
+])
+def test_division_promotes_integers_as_pytorch(a, b):
+    def make(module, v):
+        return module.tensor(v) if isinstance(v, list) else v
+
+    for op in (lambda u, v: u / v, lambda u, v: u // v):
+        out, expected = op(make(cr, a), make(cr, b)), op(make(torch, a), make(torch, b))
+        assert str(out.dtype) == str(expected.dtype).removeprefix("torch.")
+        # rtol: PyTorch computes ``7 / t`` as ``t.reciprocal() * 7``, one rounding more
+        np.testing.assert_allclose(np.asarray(out), expected.numpy(), rtol=2e-7)
+
+
+def test_floor_division_carries_no_gradient():
+    x = cr.tensor([3.0, -3.5], requires_grad=True)
+    assert (x // 2).tolist() == [1.0, -2.0] and not (x // 2).requires_grad
