@@ -117,3 +117,28 @@ def test_new_factories_refuse_bad_arguments(make, error, message):
     with pytest.raises(error) as info:
         make()
     assert str(info.value) == message
+
+
+FACTORIES = [
+    ("tensor", lambda **kw: cr.tensor([1.0], **kw)), ("zeros", lambda **kw: cr.zeros(2, **kw)),
+    ("ones", lambda **kw: cr.ones(2, **kw)), ("empty", lambda **kw: cr.empty(2, **kw)),
+    ("full", lambda **kw: cr.full((2,), 1.0, **kw)), ("eye", lambda **kw: cr.eye(2, **kw)),
+    ("arange", lambda **kw: cr.arange(3, **kw)), ("linspace", lambda **kw: cr.linspace(0, 1, 3, **kw)),
+    ("logspace", lambda **kw: cr.logspace(0, 1, 3, **kw)), ("rand", lambda **kw: cr.rand(2, **kw)),
+    ("randn", lambda **kw: cr.randn(2, **kw)), ("randint", lambda **kw: cr.randint(3, (2,), **kw)),
+    ("randperm", lambda **kw: cr.randperm(3, **kw)),
+    *[(f"{name}_like", lambda name=name, **kw: getattr(cr, f"{name}_like")(cr.ones(2), **kw))
+      for name in ("zeros", "ones", "empty", "rand", "randn")],
+    ("full_like", lambda **kw: cr.full_like(cr.ones(2), 3.0, **kw)),
+    ("randint_like", lambda **kw: cr.randint_like(cr.ones(2), 5, **kw)),
+]
+
+
+@pytest.mark.parametrize("name, make", FACTORIES, ids=[name for name, _ in FACTORIES])
+def test_every_factory_takes_device(name, make):
+    for device in (None, "cpu", "cpu:0", cr.device("cpu")):
+        assert make(device=device).device == cr.device("cpu")
+    with pytest.raises(RuntimeError) as info:
+        make(device="cuda")
+    where = name.removesuffix("_like")  # a *_like factory calls the plain one
+    assert str(info.value).startswith(f"{where}: device 'cuda' is not available: chainrule runs on the CPU only")

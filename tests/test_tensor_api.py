@@ -125,3 +125,45 @@ def test_division_promotes_integers_as_pytorch(a, b):
 def test_floor_division_carries_no_gradient():
     x = cr.tensor([3.0, -3.5], requires_grad=True)
     assert (x // 2).tolist() == [1.0, -2.0] and not (x // 2).requires_grad
+
+
+# ---- devices (issue 11, item 3) --------------------------------------------------------------------
+def test_every_tensor_is_on_the_cpu():
+    x = cr.tensor([1.0, 2.0])
+    assert x.device == cr.device("cpu") and str(x.device) == str(torch.tensor([1.0]).device) == "cpu"
+    assert x.device != "cpu"  # as in PyTorch: a device is not equal to its string
+    assert x.is_cuda is False and x.get_device() == torch.tensor([1.0]).get_device() == -1
+    assert x.cpu() is x and (x * 2).device == cr.device("cpu")
+
+
+def test_to_takes_pytorchs_forms():
+    x = cr.tensor([1.5, 2.0], requires_grad=True)
+    cpu = cr.device("cpu")
+    assert x.to("cpu") is x and x.to(cpu) is x and x.to(device="cpu:0") is x and x.to(cr.float) is x
+    for converted in (x.to(cr.double), x.to("cpu", cr.double), x.to(cpu, dtype=cr.double),
+                      x.to(device="cpu", dtype="float64", non_blocking=True), x.to(cr.zeros(1, dtype=cr.double))):
+        assert converted.dtype == np.float64 and converted.device == cpu
+    copied = x.to("cpu", copy=True)
+    assert copied is not x and copied.tolist() == x.tolist() and x.to(cr.float, False, True) is not x
+    x.to("cpu", cr.double).sum().backward()  # the cast stays on the graph
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+    assert x.to(cr.long).tolist() == [1, 2] and x.to(cr.tensor([1])).dtype == np.int64
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x: x.to("cuda"), RuntimeError, "to: device 'cuda' is not available: chainrule runs on the CPU only"),
+    (lambda x: x.to("cuda:1", cr.float), RuntimeError, "to: device 'cuda:1' is not available"),
+    (lambda x: x.to(device="mps"), RuntimeError, "to: device 'mps' is not available"),
+    (lambda x: x.to(cr.device("cuda", 0)), RuntimeError, "to: device 'cuda:0' is not available"),
+    (lambda x: x.to(0), TypeError, "to: device must be a string such as 'cpu' or a chainrule.device, got 0"),
+    (lambda x: x.to("gpu"), TypeError, "to: unknown dtype 'gpu'"),
+    (lambda x: x.to(dtype=cr.float, dvice="cpu"), TypeError, "to: unexpected keyword argument 'dvice'"),
+    (lambda x: x.to("cpu", cr.float, False, False, 1), TypeError, "to: too many positional arguments"),
+    (lambda x: x.cuda(), RuntimeError, "cuda: device 'cuda' is not available"),
+    (lambda x: x.cuda(1), RuntimeError, "cuda: device 'cuda:1' is not available"),
+    (lambda x: x.cuda("cpu"), RuntimeError, "cuda: expected a CUDA device, got 'cpu'"),
+])
+def test_other_devices_are_clear_errors(call, error, message):
+    with pytest.raises(error) as info:
+        call(cr.tensor([1.0]))
+    assert str(info.value).startswith(message)

@@ -253,11 +253,7 @@ class Tensor:
         self.grad = None
 
     # ---- conversion -------------------------------------------------------------------
-    def to(self, dtype):
-        """This tensor in ``dtype`` (itself when it already has it, as in PyTorch)."""
-        dtype = resolve_dtype(dtype, "to")
-        return self if dtype == self.dtype else _ops.cast(self, dtype)
-
+    # ``to`` (dtype and device) is bound with the device methods at the end of this module
     def float(self):
         return self.to(np.float32)
 
@@ -468,3 +464,79 @@ for _name, _method in (
     ("round", _round), ("scatter", _scatter), ("__floordiv__", _floordiv), ("__rfloordiv__", _rfloordiv),
 ):
     setattr(Tensor, _name, _method)
+
+
+# ---- devices (issue 11, item 3): every tensor lives on the CPU ---------------------------------------
+_TO_KEYWORDS = ("device", "dtype", "non_blocking", "copy", "memory_format")
+
+
+def _names_a_device(value):
+    if isinstance(value, str):
+        return value.partition(":")[0] in DEVICE_TYPES
+    return isinstance(value, device) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def parse_to_arguments(args, kwargs, where):
+    """``(device, dtype, copy)`` from the forms PyTorch's ``to`` takes: ``to(dtype)``,
+    ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``, each followed by
+    ``non_blocking`` and ``copy``, and the same by keyword. The device is resolved (only the CPU
+    exists: another one is a clear error); ``non_blocking`` and ``memory_format`` change nothing."""
+    unknown = sorted(set(kwargs) - set(_TO_KEYWORDS))
+    if unknown:
+        raise TypeError(f"{where}: unexpected keyword argument {unknown[0]!r}")
+    args = list(args)
+    requested, dtype = kwargs.get("device"), kwargs.get("dtype")
+    if args and isinstance(args[0], Tensor):
+        other = args.pop(0)
+        requested, dtype = other.device, other.dtype
+    elif args and _names_a_device(args[0]):
+        requested = args.pop(0)
+        if args and not isinstance(args[0], bool):
+            dtype = args.pop(0)
+    elif args and not isinstance(args[0], bool):
+        dtype = args.pop(0)
+    if len(args) > 2:
+        raise TypeError(f"{where}: too many positional arguments; expected (device, dtype, non_blocking, copy)")
+    copy = bool(args[1]) if len(args) == 2 else bool(kwargs.get("copy", False))
+    resolve_device(requested, where)
+    return CPU, (None if dtype is None else resolve_dtype(dtype, where)), copy
+
+
+def _to(self, *args, **kwargs):
+    """This tensor in another dtype (itself when nothing changes, as in PyTorch; a copy with
+    ``copy=True``). Accepts PyTorch's forms, see ``parse_to_arguments``."""
+    _, dtype, copy = parse_to_arguments(args, kwargs, "to")
+    if dtype is None or dtype == self.dtype:
+        return _ops.cast(self, self.dtype) if copy else self
+    return _ops.cast(self, dtype)
+
+
+def _device(self):
+    return CPU
+
+
+def _is_cuda(self):
+    return False
+
+
+def _cpu(self, memory_format=None):
+    """Itself: tensors are on the CPU already."""
+    return self
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    """Always an error naming the problem: chainrule has no CUDA device."""
+    refuse_cuda(device, "cuda")
+
+
+def _get_device(self):
+    """-1, PyTorch's answer for a CPU tensor."""
+    return -1
+
+
+from .device import CPU, DEVICE_TYPES, device, refuse_cuda, resolve_device  # noqa: E402
+
+for _name, _method in (("to", _to), ("cpu", _cpu), ("cuda", _cuda), ("get_device", _get_device)):
+    setattr(Tensor, _name, _method)
+Tensor.device = property(_device, doc="``chainrule.device('cpu')``: the only device chainrule computes on.")
+Tensor.is_cuda = property(_is_cuda, doc="False: chainrule has no CUDA device.")
