@@ -74,6 +74,8 @@ def test_dtype_aliases_are_pytorchs():
 def test_integer_one_element_tensors_are_indices():
     i = cr.tensor(2)
     assert [10, 20, 30][i] == 30 and list(range(i)) == [0, 1] and "abc"[cr.tensor([1]):] == "bc"
+    assert [1, 2][cr.tensor(True)] == [1, 2][torch.tensor(True)] == 2
+    assert np.arange(5)[cr.tensor([3])] == np.arange(5)[torch.tensor([3])] == 3  # one integer, as in PyTorch
     with pytest.raises(TypeError, match="only integer tensors of a single element can be converted to an index"):
         [1, 2][cr.tensor(1.0)]
     with pytest.raises(TypeError, match="got dtype int64 and shape"):

@@ -383,8 +383,9 @@ def _allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def _index(self):
-    """An integer one-element tensor as a Python int (for slicing and ``range``), as in PyTorch."""
-    if self.dtype.kind not in "iu" or self.numel() != 1:
+    """An integer (or bool) one-element tensor as a Python int (for slicing and ``range``), as in
+    PyTorch; NumPy then reads it as one integer index, not as an array of one."""
+    if self.dtype.kind not in "iub" or self.numel() != 1:
         raise TypeError(f"only integer tensors of a single element can be converted to an index, "
                         f"got dtype {self.dtype} and shape {self.shape}")
     return int(self.item())
