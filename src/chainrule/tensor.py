@@ -378,10 +378,6 @@ def _contiguous(self, memory_format=None):
     return self
 
 
-def _allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _ops.allclose(self, other, rtol, atol, equal_nan)
-
-
 def _index(self):
     """An integer (or bool) one-element tensor as a Python int (for slicing and ``range``), as in
     PyTorch; NumPy then reads it as one integer index, not as an array of one."""
@@ -423,18 +419,6 @@ def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
                              requires_grad=requires_grad)
 
 
-def _repeat(self, *repeats):
-    return _ops.repeat(self, *repeats)
-
-
-def _flip(self, *dims):
-    return _ops.flip(self, *dims)
-
-
-def _round(self, decimals=0):
-    return _ops.round(self, decimals=decimals)
-
-
 def _scatter(self, dim, index, src=None, value=None):
     """``x.scatter(dim, index, src)`` or ``x.scatter(dim, index, value)`` with a number, out of place."""
     if not isinstance(src, Tensor) and src is not None and value is None:
@@ -442,27 +426,20 @@ def _scatter(self, dim, index, src=None, value=None):
     return _ops.scatter(self, dim, index, src, value=value)
 
 
-def _floordiv(self, other):
-    return _ops.floor_divide(self, other)
-
-
-def _rfloordiv(self, other):
-    return _ops.floor_divide(other, self)
-
-
 from . import factories as _factories  # noqa: E402
 
 for _name in (
     "eq", "ne", "lt", "le", "gt", "ge", "t", "mm", "bmm", "norm", "std", "square", "any", "all",
     "masked_fill", "gather", "topk", "sort", "argsort", "log1p", "expm1", "isnan", "isinf",
-    "isfinite", "chunk", "split",
+    "isfinite", "chunk", "split", "allclose", "repeat", "flip", "round",
 ):
     setattr(Tensor, _name, getattr(_ops, _name))
 for _name, _method in (
     ("type", _type), ("is_floating_point", _is_floating_point), ("view_as", _view_as),
-    ("contiguous", _contiguous), ("allclose", _allclose), ("__index__", _index), ("__format__", _format),
-    ("new_zeros", _new("zeros")), ("new_ones", _new("ones")), ("new_empty", _new("empty")), ("new_full", _new_full), ("new_tensor", _new_tensor), ("repeat", _repeat), ("flip", _flip),
-    ("round", _round), ("scatter", _scatter), ("__floordiv__", _floordiv), ("__rfloordiv__", _rfloordiv),
+    ("contiguous", _contiguous), ("__index__", _index), ("__format__", _format),
+    ("new_zeros", _new("zeros")), ("new_ones", _new("ones")), ("new_empty", _new("empty")), ("new_full", _new_full),
+    ("new_tensor", _new_tensor), ("scatter", _scatter),
+    ("__floordiv__", _ops.floor_divide), ("__rfloordiv__", _reflected(_ops.floor_divide)),
 ):
     setattr(Tensor, _name, _method)
 

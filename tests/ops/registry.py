@@ -703,7 +703,7 @@ ELEMENTWISE_API = [
     OpEntry("isnan", cr.isnan, np.isnan, torch_fn("isnan"), fixed(SPECIAL_VALUES), diff=()),
     OpEntry("isinf", cr.isinf, np.isinf, torch_fn("isinf"), fixed(SPECIAL_VALUES), diff=()),
     OpEntry("isfinite", cr.isfinite, np.isfinite, torch_fn("isfinite"), fixed(SPECIAL_VALUES), diff=()),
-    universal("floordiv", lambda x, y: x // y, binary(normal, nonzero), diff=()),
+    universal("floordiv", lambda x, y: x // y, binary(normal, nonzero), diff=(), errors=(broadcast_error("floordiv"),)),
     universal("rfloordiv_scalar", lambda x: 2.5 // x, unary(nonzero), diff=()),
 ]
 

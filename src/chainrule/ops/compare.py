@@ -33,7 +33,7 @@ def floor_divide(x, y):
     """Element-wise ``x // y``, rounded toward minus infinity; integers stay integers, and a float
     operand makes both floating as in PyTorch (``division_operands``). No gradient."""
     a, b = (t.data if isinstance(t, Tensor) else t for t in (x, y))
-    if any(isinstance(v, float) or getattr(v, "dtype", xp.dtype(int)).kind == "f" for v in (a, b)):
+    if xp.result_type(a, b).kind == "f":
         a, b = division_operands(a, b)
     return _floordiv(a, b)
 
