@@ -169,3 +169,13 @@ def test_other_devices_are_clear_errors(call, error, message):
     with pytest.raises(error) as info:
         call(cr.tensor([1.0]))
     assert str(info.value).startswith(message)
+
+
+def test_the_accuracy_line_of_pytorchs_mnist_example():
+    output = cr.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], requires_grad=True)
+    target = cr.tensor([1, 1, 1])
+    pred = output.argmax(dim=1, keepdim=True)
+    correct = pred.eq(target.view_as(pred)).sum().item()
+    assert correct == 2 and isinstance(correct, int)
+    print_line = f"Accuracy: {correct}/{len(target)} ({100. * correct / len(target):.0f}%) loss {output.sum():.4f}"
+    assert print_line == "Accuracy: 2/3 (67%) loss 3.0000"
