@@ -179,3 +179,20 @@ def test_the_accuracy_line_of_pytorchs_mnist_example():
     assert correct == 2 and isinstance(correct, int)
     print_line = f"Accuracy: {correct}/{len(target)} ({100. * correct / len(target):.0f}%) loss {output.sum():.4f}"
     assert print_line == "Accuracy: 2/3 (67%) loss 3.0000"
+
+
+def test_sorting_and_indexing_methods_match_pytorch():
+    x, tx = both()
+    for ours, theirs in (
+        (x.sort(dim=1, descending=True).indices, tx.sort(dim=1, descending=True).indices),
+        (x.sort(0).values, tx.sort(0).values),
+        (x.topk(2).values, tx.topk(2).values),
+        (x.topk(1, dim=0, largest=False).indices, tx.topk(1, dim=0, largest=False).indices),
+        (x.gather(1, cr.tensor([[2, 0]] * 2)), tx.gather(1, torch.tensor([[2, 0]] * 2))),
+        (x.masked_fill(x > 1, 0.0), tx.masked_fill(tx > 1, 0.0)),
+        (x.scatter(0, cr.tensor([[1, 0, 1]]), 9.0), tx.scatter(0, torch.tensor([[1, 0, 1]]), 9.0)),
+        (x.split([2, 1], dim=1)[1], tx.split([2, 1], dim=1)[1]),
+        (cr.einsum("ij->i", [x]), torch.einsum("ij->i", [tx])),
+    ):
+        np.testing.assert_allclose(np.asarray(ours), theirs.numpy(), rtol=1e-6)
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
