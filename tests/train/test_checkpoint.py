@@ -239,14 +239,14 @@ def test_an_oversized_sidecar_is_refused_before_it_is_parsed(edited_run):
         open_checkpoint(run_dir, slot="last")
 
 
-def test_a_sidecar_declaring_a_huge_model_costs_no_memory(edited_run, subprocess_env):
+def test_a_sidecar_declaring_a_huge_model_costs_no_memory(edited_run, subprocess_env, peak_mib_prelude):
     run_dir, _ = edited_run(("config", "hidden"), [5_000_000])  # built first, it took 3.7 GB
-    code = ("import resource, sys\nfrom chainrule.train.checkpoint import open_checkpoint\n"
+    code = (peak_mib_prelude + "import sys\nfrom chainrule.train.checkpoint import open_checkpoint\n"
             "from chainrule.io import CheckpointError\n"
-            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "base = peak_mib()\n"
             "try:\n    open_checkpoint(sys.argv[1], slot='last').build_model()\n"
             "except CheckpointError as exc:\n    print(exc)\n"
-            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024)\n")
+            "print(peak_mib() - base)\n")
     result = subprocess.run([sys.executable, "-c", code, str(run_dir)], env=subprocess_env,
                             capture_output=True, text=True, timeout=120, check=True)
     message, grown = result.stdout.splitlines()
