@@ -261,3 +261,10 @@ def test_load_state_dict_of_what_is_not_a_state_dict_names_it(given, message):
     with pytest.raises(TypeError, match="load_state_dict: expected a state dict .*" + re.escape(message)):
         model.load_state_dict(given(model))
     assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_reassigning_a_child_keeps_its_place_in_the_state_dict():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    model[0] = nn.Linear(2, 2)
+    model[0].weight = nn.Parameter(cr.zeros(2, 2))
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]

@@ -2,7 +2,7 @@
 from . import functional, init
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
-from .container import Sequential
+from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
 from .dropout import Dropout
 from .dropout2d import Dropout2d
@@ -13,6 +13,7 @@ from .loss import (
     QuadraticCost,
 )
 from .module import Module, Parameter, StateDictError
+from .parameter_container import ParameterDict, ParameterList
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
 __all__ = [
@@ -23,5 +24,5 @@ __all__ = [
 ]
 __all__ += [
     "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout2d",
-    "MaxPool2d",
+    "MaxPool2d", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList",
 ]

@@ -181,9 +181,12 @@ class Module:
         if not isinstance(name, str) or not name or "." in name:
             raise KeyError(f"{kind} name must be a non-empty string without '.', got {name!r}")
 
-    def _discard(self, name):
+    def _discard(self, name, keep=None):
+        """Forget ``name`` everywhere but in the store ``keep``, where re-registering it keeps
+        its position (as a dict assignment does in PyTorch)."""
         for store in (self._parameters, self._buffers, self._modules):
-            store.pop(name, None)
+            if store is not keep:
+                store.pop(name, None)
         self._non_persistent_buffers.discard(name)
         self.__dict__.pop(name, None)
 
@@ -196,7 +199,7 @@ class Module:
                 f"cannot assign {type(param).__name__} as parameter {name!r} "
                 "(chainrule.nn.Parameter or None expected)"
             )
-        self._discard(name)
+        self._discard(name, keep=self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name, array, persistent=True):
@@ -207,7 +210,7 @@ class Module:
         self._check_initialized(name)
         self._check_name(name, "buffer")
         array = _buffer_array(name, array)
-        self._discard(name)
+        self._discard(name, keep=self._buffers)
         self._buffers[name] = array
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -218,7 +221,7 @@ class Module:
         self._check_name(name, "module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._discard(name)
+        self._discard(name, keep=self._modules)
         self._modules[name] = module
 
     register_module = add_module
