@@ -5,10 +5,9 @@ import numpy as np
 
 from ..ops.conv import conv_padding
 from ..ops.windows import ntuple
-from ..tensor import resolve_dtype
 from . import functional as F
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, layer_dtype
 
 
 class _ConvNd(Module):
@@ -17,7 +16,7 @@ class _ConvNd(Module):
     nd = 2
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", dtype=None):
+                 groups=1, bias=True, padding_mode="zeros", *, device=None, dtype=None):
         super().__init__()
         name = type(self).__name__
         if padding_mode != "zeros":
@@ -33,7 +32,7 @@ class _ConvNd(Module):
         self.dilation = ntuple(dilation, self.nd, name, "dilation", 1)
         conv_padding(padding, self.kernel_size, self.stride, self.dilation, name)  # validates
         self.padding = padding if isinstance(padding, str) else ntuple(padding, self.nd, name, "padding", 0)
-        dtype = np.dtype(np.float32) if dtype is None else resolve_dtype(dtype, name)
+        dtype = layer_dtype(name, device, dtype)
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=dtype))
         self.bias = Parameter(np.empty(self.out_channels, dtype=dtype)) if bias else None

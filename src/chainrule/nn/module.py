@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..autograd.function import ShapeError
+from ..device import resolve_device
 from ..state_dicts import state_dict_problems
 from ..tensor import Tensor, resolve_dtype
 
@@ -33,6 +34,14 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+def layer_dtype(where, device=None, dtype=None):
+    """The dtype of a new layer's parameters: float32 unless ``dtype`` is given. ``device``
+    must be the CPU (None, 'cpu' or ``chainrule.device('cpu')``): a RuntimeError naming the
+    layer says so for any other."""
+    resolve_device(device, where)
+    return np.dtype(np.float32) if dtype is None else resolve_dtype(dtype, where)
 
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
