@@ -13,11 +13,13 @@ An ``OpEntry`` gives:
 
 Adding an op to chainrule means adding its entry here: every generic test then covers it.
 """
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 import chainrule as cr
+from chainrule.nn import functional as F
 
 
 @dataclass(frozen=True)
@@ -298,6 +300,68 @@ ACTIVATION = [
             fixed([-1.0, -0.5, 0.0, 0.5, 1.0], min=-0.5, max=0.5, smooth=False)),
     OpEntry("relu_at_zero", cr.relu, lambda x: np.maximum(x, 0), _torch_relu, fixed([-1.0, 0.0, 2.0], smooth=False)),
     OpEntry("abs_at_zero", cr.abs, np.abs, torch_fn("abs"), fixed([-1.0, 0.0, 2.0], smooth=False)),
+]
+
+# ---- smooth activations and hardtanh (chainrule.nn.functional) ---------------------------------------
+def _np_erf(x):
+    return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
+
+
+def _np_gelu(x, approximate="none"):
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+    return x * 0.5 * (1 + _np_erf(x / math.sqrt(2)))
+
+
+def _np_softplus(x, beta=1.0, threshold=20.0):
+    return np.where(x * beta > threshold, x, np.logaddexp(0, x * beta) / beta)
+
+
+def _np_elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def _torch_functional(name):
+    return lambda *args, **kwargs: getattr(torch_mod().nn.functional, name)(*args, **kwargs)
+
+
+def _wide(rng, shape):
+    """Values on both sides of every threshold, none at a kink."""
+    return np.asarray(nonzero(rng, shape) * 4)
+
+
+def _activation_samples(params_list, gen=_wide):
+    return lambda rng: [Sample((gen(rng, s),), dict(p)) for s in ((), (7,), (2, 3)) for p in params_list]
+
+
+SMOOTH_ACTIVATION = [
+    OpEntry("gelu", F.gelu, _np_gelu, _torch_functional("gelu"), _activation_samples([{}, {"approximate": "tanh"}]),
+            errors=(fails(3, approximate="exact", match="gelu: approximate must be 'none' or 'tanh', got 'exact'"),)),
+    OpEntry("silu", F.silu, lambda x: x * _np_sigmoid(x), _torch_functional("silu"), _activation_samples([{}])),
+    OpEntry("elu", F.elu, _np_elu, _torch_functional("elu"), _activation_samples([{}, {"alpha": 0.3}]),
+            errors=(fails(3, alpha=float("nan"), match="elu: alpha must be a finite number, got nan"),)),
+    OpEntry(
+        "softplus", F.softplus, _np_softplus, _torch_functional("softplus"),
+        _activation_samples([{}, {"beta": 2.0}, {"beta": 0.5, "threshold": 1.0}, {"threshold": 2.0}]),
+        errors=(fails(3, beta=0, match="softplus: beta must not be 0"),
+                fails(3, threshold="1", exception=TypeError, match="softplus: threshold must be a Python number")),
+    ),
+    OpEntry("softplus_extremes", F.softplus, _np_softplus, _torch_functional("softplus"),
+            fixed([-800.0, -40.0, -1e-3, 1e-3, 19.0, 21.0, 800.0])),
+    OpEntry("mish", F.mish, lambda x: x * np.tanh(np.logaddexp(0, x)), _torch_functional("mish"),
+            _activation_samples([{}])),
+    OpEntry("logsigmoid", F.logsigmoid, lambda x: -np.logaddexp(0, -x), _torch_functional("logsigmoid"),
+            _activation_samples([{}])),
+    OpEntry("logsigmoid_extremes", F.logsigmoid, lambda x: -np.logaddexp(0, -x), _torch_functional("logsigmoid"),
+            fixed([-800.0, -30.0, 0.0, 30.0, 800.0])),
+    OpEntry(
+        "hardtanh", F.hardtanh, lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+        _torch_functional("hardtanh"), _activation_samples([{}, {"min_val": -0.5, "max_val": 2.0}]),
+        errors=(fails(3, min_val=1.0, max_val=0.0,
+                      match="hardtanh: min_val (1.0) cannot be greater than max_val (0.0)"),),
+    ),
+    OpEntry("hardtanh_at_bounds", F.hardtanh, lambda x: np.clip(x, -1, 1), _torch_functional("hardtanh"),
+            fixed([-2.0, -1.0, 0.0, 1.0, 2.0], smooth=False)),
 ]
 
 WHERE_SHAPES = [((2, 3), (2, 3), (2, 3)), ((2, 3), (3,), (2, 1)), ((3,), (2, 3), ()), ((2, 1), (1, 3), (3,))]
@@ -635,7 +699,7 @@ CAST = [
 
 
 ENTRIES = [
-    *ARITHMETIC, *MATMUL, *ELEMENTWISE, *ACTIVATION, *SELECTION, *REDUCTION, *SOFTMAX, *SHAPE, *INDEXING,
+    *ARITHMETIC, *MATMUL, *ELEMENTWISE, *ACTIVATION, *SMOOTH_ACTIVATION, *SELECTION, *REDUCTION, *SOFTMAX, *SHAPE, *INDEXING,
     *COMPARE, *CAST,
 ]
 assert len({e.name for e in ENTRIES}) == len(ENTRIES), "entry names must be unique"

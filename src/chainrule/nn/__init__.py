@@ -1,6 +1,9 @@
 """``chainrule.nn``: modules, layers and losses with PyTorch's names and state-dict keys."""
 from . import functional, init
-from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import (
+    ELU, GELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, ReLU, ReLU6, Sigmoid, SiLU, Softmax,
+    Softplus, Tanh,
+)
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
@@ -24,5 +27,6 @@ __all__ = [
 ]
 __all__ += [
     "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout2d",
+    "ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SiLU", "Softplus",
     "MaxPool2d", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList",
 ]

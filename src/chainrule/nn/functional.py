@@ -10,13 +10,72 @@ import numpy as np
 from .. import ops as _ops
 from ..ops import dropout as _dropout
 from ..ops import loss as _loss
+from ..ops import smooth_activation as _smooth
+from ..ops.activation import Hardtanh as _Hardtanh
+from ..ops.activation import check_finite_scalar
 from ..ops.linear import Linear as _Linear
 from ..tensor import Tensor
 
-relu = _ops.relu
-leaky_relu = _ops.leaky_relu
 sigmoid = _ops.sigmoid
 tanh = _ops.tanh
+
+
+# ``inplace=True`` is accepted so PyTorch code runs; the result is a new tensor (same values):
+# chainrule's activations do not overwrite their input.
+def relu(input, inplace=False):
+    """max(0, x)."""
+    return _ops.relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0, else negative_slope * x."""
+    return _ops.leaky_relu(input, negative_slope)
+
+
+def gelu(input, approximate="none"):
+    """x Phi(x) (Phi the normal CDF), or its tanh approximation for ``approximate='tanh'``."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _smooth.GELU.apply(input, approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """x sigmoid(x)."""
+    return _smooth.SiLU.apply(input)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, else alpha (e^x - 1)."""
+    check_finite_scalar("elu", "alpha", alpha)
+    return _smooth.ELU.apply(input, alpha=alpha)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta x)) / beta; x where beta x > threshold."""
+    check_finite_scalar("softplus", "beta", beta)
+    check_finite_scalar("softplus", "threshold", threshold)
+    if beta == 0:
+        raise ValueError("softplus: beta must not be 0")
+    return _smooth.Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+def mish(input, inplace=False):
+    """x tanh(softplus(x))."""
+    return _smooth.Mish.apply(input)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x limited to [min_val, max_val]."""
+    check_finite_scalar("hardtanh", "min_val", min_val)
+    check_finite_scalar("hardtanh", "max_val", max_val)
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    return _Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+
+
+def logsigmoid(input):
+    """log sigmoid(x) = -softplus(-x)."""
+    return _smooth.LogSigmoid.apply(input)
 
 
 def linear(input, weight, bias=None):
@@ -165,7 +224,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, reduction="mean"):
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
-    "leaky_relu", "linear", "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss",
+    "elu", "gelu", "hardtanh", "leaky_relu", "logsigmoid", "mish", "silu", "softplus", "linear", "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss",
     "one_hot", "quadratic_cost", "relu", "sigmoid", "softmax", "tanh",
 ]
 
