@@ -9,6 +9,7 @@ from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
 from .dropout import Dropout
 from .dropout2d import Dropout2d
+from .embedding import Embedding
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .loss import (
@@ -16,8 +17,10 @@ from .loss import (
     QuadraticCost,
 )
 from .module import Module, Parameter, StateDictError
+from .normalization import GroupNorm, LayerNorm
 from .parameter_container import ParameterDict, ParameterList
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .upsample import Upsample
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
@@ -28,5 +31,6 @@ __all__ = [
 __all__ += [
     "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout2d",
     "ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SiLU", "Softplus",
+    "Embedding", "GroupNorm", "LayerNorm", "Upsample",
     "MaxPool2d", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList",
 ]

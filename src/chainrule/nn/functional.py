@@ -252,3 +252,11 @@ def dropout2d(input, p=0.5, training=True):
 __all__ += [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "dropout2d", "max_pool2d",
 ]
+
+# ---- embedding, layer and group norm, padding and resizing (ops in ops/embedding.py,
+# normalization.py, resample.py) ----
+from ..ops.embedding import embedding  # noqa: E402
+from ..ops.normalization import group_norm, layer_norm  # noqa: E402
+from ..ops.resample import interpolate, pad  # noqa: E402
+
+__all__ += ["embedding", "group_norm", "interpolate", "layer_norm", "pad"]
