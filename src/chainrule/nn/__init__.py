@@ -13,8 +13,8 @@ from .embedding import Embedding
 from .flatten import Flatten
 from .linear import Identity, Linear
 from .loss import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, MultiMarginLoss, NLLLoss,
-    QuadraticCost,
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, MultiMarginLoss,
+    NLLLoss, QuadraticCost, SmoothL1Loss,
 )
 from .module import Module, Parameter, StateDictError
 from .normalization import GroupNorm, LayerNorm
@@ -31,6 +31,7 @@ __all__ = [
 __all__ += [
     "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout2d",
     "ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SiLU", "Softplus",
+    "HuberLoss", "KLDivLoss", "L1Loss", "SmoothL1Loss",
     "Embedding", "GroupNorm", "LayerNorm", "Upsample",
     "MaxPool2d", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList",
 ]
