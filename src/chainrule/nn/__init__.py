@@ -1,5 +1,5 @@
 """``chainrule.nn``: modules, layers and losses with PyTorch's names and state-dict keys."""
-from . import functional, init
+from . import functional, init, utils
 from .activation import (
     ELU, GELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, ReLU, ReLU6, Sigmoid, SiLU, Softmax,
     Softplus, Tanh,
@@ -26,7 +26,7 @@ __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity",
     "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "MultiMarginLoss", "NLLLoss",
     "Parameter", "QuadraticCost", "ReLU", "Sequential", "Sigmoid", "Softmax", "StateDictError",
-    "Tanh", "functional", "init",
+    "Tanh", "functional", "init", "utils",
 ]
 __all__ += [
     "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout2d",
