@@ -6,7 +6,7 @@ from .activation import (
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, Sequential
-from .conv import Conv1d, Conv2d
+from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .dropout import Dropout
 from .dropout2d import Dropout2d
 from .embedding import Embedding
@@ -32,6 +32,6 @@ __all__ += [
     "AdaptiveAvgPool2d", "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout2d",
     "ELU", "GELU", "Hardtanh", "LogSigmoid", "Mish", "ReLU6", "SiLU", "Softplus",
     "HuberLoss", "KLDivLoss", "L1Loss", "SmoothL1Loss",
-    "Embedding", "GroupNorm", "LayerNorm", "Upsample",
+    "ConvTranspose2d", "Embedding", "GroupNorm", "LayerNorm", "Upsample",
     "MaxPool2d", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList",
 ]

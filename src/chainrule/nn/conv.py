@@ -53,6 +53,8 @@ class _ConvNd(Module):
             text += f", padding={self.padding}"
         if self.dilation != (1,) * self.nd:
             text += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", (0,) * self.nd) != (0,) * self.nd:
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         return text + ("" if self.bias is not None else ", bias=False")
@@ -72,3 +74,28 @@ class Conv1d(_ConvNd):
 
     def forward(self, x):
         return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Transposed 2-d convolution of (N, C_in, H, W) into (N, C_out, Ho, Wo), Ho = (H - 1) stride
+    - 2 padding + dilation (kh - 1) + output_padding + 1 (the inverse shape map of Conv2d).
+    ``weight`` is (C_in, C_out/groups, kh, kw), initialised as PyTorch's (fan_in from dim 1)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", *, device=None, dtype=None):
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise ValueError(f"ConvTranspose2d: in_channels {in_channels} and out_channels {out_channels} must "
+                             f"both be divisible by groups {groups}")
+        # the parent builds a (C_out, C_in/groups, k) weight: build it for the swapped channels
+        super().__init__(out_channels, in_channels, kernel_size, stride, 0, dilation, groups, False, padding_mode,
+                         device=device, dtype=dtype)
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.padding = ntuple(padding, 2, "ConvTranspose2d", "padding", 0)
+        self.output_padding = ntuple(output_padding, 2, "ConvTranspose2d", "output_padding", 0)
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=self.weight.dtype))
+            self.reset_parameters()
+
+    def forward(self, x):
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                                  self.groups, self.dilation)

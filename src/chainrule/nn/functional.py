@@ -358,8 +358,9 @@ __all__ += [
 
 # ---- embedding, layer and group norm, padding and resizing (ops in ops/embedding.py,
 # normalization.py, resample.py) ----
+from ..ops.conv_transpose import conv_transpose2d  # noqa: E402
 from ..ops.embedding import embedding  # noqa: E402
 from ..ops.normalization import group_norm, layer_norm  # noqa: E402
 from ..ops.resample import interpolate, pad  # noqa: E402
 
-__all__ += ["embedding", "group_norm", "interpolate", "layer_norm", "pad"]
+__all__ += ["conv_transpose2d", "embedding", "group_norm", "interpolate", "layer_norm", "pad"]
