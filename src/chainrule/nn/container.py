@@ -114,7 +114,7 @@ class Sequential(_ModuleSequence):
                 self.add_module(str(index), module)
 
     def _slice(self, items):
-        return Sequential(OrderedDict(items))
+        return type(self)(OrderedDict(items))
 
     def forward(self, x):
         for module in self._modules.values():
