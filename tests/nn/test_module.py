@@ -292,3 +292,24 @@ def test_layers_take_device_and_dtype_by_keyword_only(layer, args):
 def test_dtype_is_no_longer_linears_fourth_positional_argument():
     with pytest.raises(TypeError, match="takes from 3 to 4 positional arguments but 5 were given"):
         nn.Linear(3, 2, True, cr.float64)
+
+
+def test_to_takes_devices_as_pytorch_and_refuses_other_devices():
+    model = cr.nn.Sequential(cr.nn.Linear(2, 3), cr.nn.BatchNorm1d(3))
+    assert model.to("cpu") is model and model.cpu() is model and model.to(cr.device("cpu")) is model
+    assert model.to(device="cpu", non_blocking=True) is model
+    assert model.to("cpu", cr.double) is model and model[0].weight.dtype == np.float64
+    assert model[1].running_mean.dtype == np.float64
+    model.to(dtype=cr.float)
+    assert model[0].bias.dtype == np.float32
+    model.to(cr.zeros(1, dtype=cr.double))
+    assert model[0].weight.dtype == np.float64
+    for call, message in (
+        (lambda: model.to("cuda"), "Module.to: device 'cuda' is not available"),
+        (lambda: model.to("cuda:0", cr.float), "Module.to: device 'cuda:0' is not available"),
+        (lambda: model.cuda(), "Module.cuda: device 'cuda' is not available"),
+    ):
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value).startswith(message)
+    assert model[0].weight.dtype == np.float64  # a refused move changes nothing
