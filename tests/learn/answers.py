@@ -34,3 +34,36 @@ def with_body(stub, body):
     at = next(i for i, line in enumerate(lines) if "raise NotImplementedError" in line)
     lines[at:at + 1] = textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 8).splitlines()
     return "\n".join(lines) + "\n"
+
+SOLUTIONS.update({
+    "affine": "return grad @ w, grad.T @ x, grad.sum(axis=0)",
+    "softmax_cross_entropy": """
+        n = len(target)
+        dlogits = probs.copy()
+        dlogits[np.arange(n), target] -= 1
+        return grad * dlogits / n, None""",
+    "batch_norm": """
+        dbeta = grad.sum(axis=0)
+        dgamma = (grad * x_hat).sum(axis=0)
+        dx_hat = gamma * grad
+        dx = inv_std * (dx_hat - dx_hat.mean(axis=0) - x_hat * (dx_hat * x_hat).mean(axis=0))
+        return dx, dgamma, dbeta""",
+    "max_pool": """
+        n, c, h, w = x.shape
+        windows = x.reshape(n, c, h // 2, 2, w // 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, h // 2, w // 2, 4)
+        first = windows.argmax(axis=-1)  # the first maximum in row-major window order
+        routed = grad[..., None] * (np.arange(4) == first[..., None])
+        dx = routed.reshape(n, c, h // 2, w // 2, 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, h, w)
+        return (dx,)""",
+    "conv": """
+        k = w.shape[2]
+        ho, wo = grad.shape[2:]
+        dx = np.zeros_like(x)
+        dw = np.zeros_like(w)
+        for p in range(k):
+            for q in range(k):
+                dx[:, :, p:p + ho, q:q + wo] += np.einsum("noij,oc->ncij", grad, w[:, :, p, q])
+                dw[:, :, p, q] = np.einsum("noij,ncij->oc", grad, x[:, :, p:p + ho, q:q + wo])
+        db = grad.sum(axis=(0, 2, 3))
+        return dx, dw, db""",
+})

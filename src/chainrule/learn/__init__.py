@@ -13,12 +13,12 @@ The lessons are in docs/learn.md, the mathematics in docs/math.md.
 
 From the shell: ``chainrule learn list | start DIR | check [NAME] | train``.
 """
-from . import gates
+from . import gates, layers
 from .checker import Case, Exercise, Mistake, Report, check_op
 from .workspace import LearnError, check_folder, load_op, load_progress
 from .workspace import start as _start
 
-EXERCISES = gates.EXERCISES
+EXERCISES = gates.EXERCISES + layers.EXERCISES
 
 
 def exercise(name):

@@ -237,6 +237,10 @@ def check_case(exercise, op_class, case, rng):
         returned = out.grad_fn.backward(upstream.copy())
     except NotImplementedError:
         return [NOT_WRITTEN]
+    except ValueError as exc:  # mostly shapes that do not fit: list them
+        shapes = ", ".join(f"{n} {_shape(a)}" for n, a in zip(names, case.inputs))
+        return [_raised(exc, "backward", op_class)
+                + f"\n  shapes: grad {upstream.shape}; {shapes}: which product fits? ({DIMENSIONS})"]
     except Exception as exc:  # the learner's code
         return [_raised(exc, "backward", op_class)]
     grads = _as_tuple(returned, len(names))
