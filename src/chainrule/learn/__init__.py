@@ -17,6 +17,8 @@ from . import gates, layers
 from .checker import Case, Exercise, Mistake, Report, check_op
 from .workspace import LearnError, check_folder, load_op, load_progress
 from .workspace import start as _start
+from .training import MODELS, TrainResult
+from .training import train as _train
 
 EXERCISES = gates.EXERCISES + layers.EXERCISES
 
@@ -41,5 +43,11 @@ def check(folder, name=None):
     return check_folder(folder, EXERCISES)
 
 
-__all__ = ["Case", "EXERCISES", "Exercise", "LearnError", "Mistake", "Report", "check", "check_op",
-           "exercise", "load_op", "load_progress", "start"]
+def train(folder, model="mlp", epochs=5, lr=0.1, batch_size=32, seed=0):
+    """Train ``model`` ("mlp" or "cnn", see ``MODELS``) on the 8x8 digits with your ops from
+    ``folder``, and with chainrule's from the same start; a ``TrainResult`` (print it)."""
+    return _train(folder, {e.name: e for e in EXERCISES}, model, epochs, lr, batch_size, seed)
+
+
+__all__ = ["Case", "EXERCISES", "Exercise", "LearnError", "MODELS", "Mistake", "Report", "TrainResult", "check",
+           "check_op", "exercise", "load_op", "load_progress", "start", "train"]
