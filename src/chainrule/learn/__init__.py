@@ -13,14 +13,14 @@ The lessons are in docs/learn.md, the mathematics in docs/math.md.
 
 From the shell: ``chainrule learn list | start DIR | check [NAME] | train``.
 """
-from . import gates, layers
+from . import gates, layers, network
 from .checker import Case, Exercise, Mistake, Report, check_op
 from .workspace import LearnError, check_folder, load_op, load_progress
 from .workspace import start as _start
 from .training import MODELS, TrainResult
 from .training import train as _train
 
-EXERCISES = gates.EXERCISES + layers.EXERCISES
+EXERCISES = gates.EXERCISES + layers.EXERCISES + network.EXERCISES
 
 
 def exercise(name):

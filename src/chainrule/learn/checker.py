@@ -61,6 +61,7 @@ class Exercise:
     cases: Callable
     stub: str
     mistakes: tuple = ()
+    shape_hint: Callable = None  # (name, got shape, expected shape) -> a hint or None, before the generic ones
 
     @property
     def file_name(self):
@@ -155,9 +156,12 @@ def close(a, b):
     return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
 
 
-def _shape_hint(name, got, expected):
+def _shape_hint(exercise, name, got, expected):
     """Why a gradient has the wrong shape, when the shapes say it."""
     got, expected = tuple(got), tuple(expected)
+    own = exercise.shape_hint and exercise.shape_hint(name, got, expected)
+    if own:
+        return own
     if len(got) == 2 and got == expected[::-1]:
         return f"it is the transpose of the right shape: a missing or extra transpose ({DIMENSIONS})"
     if len(got) > len(expected) and (got[len(got) - len(expected):] == expected or got[:len(expected)] == expected):
@@ -168,8 +172,9 @@ def _shape_hint(name, got, expected):
     return f"a gradient always has the shape of its value ({DIMENSIONS})"
 
 
-def _explain_values(exercise, case, name, got, expected, upstream, numeric):
-    """The problem text for a gradient with the right shape and wrong values."""
+def _explain_values(exercise, case, name, got, expected, upstream, numeric, hints_given):
+    """The problem text for a gradient with the right shape and wrong values; a hint already
+    in ``hints_given`` (for another gradient of the case) is not repeated."""
     wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
     flat = int(np.argmax(np.where(wrong, np.abs(got - expected), -1.0)))
     index = np.unravel_index(flat, np.shape(expected)) if np.ndim(expected) else ()
@@ -179,6 +184,9 @@ def _explain_values(exercise, case, name, got, expected, upstream, numeric):
     text = (f"d{name} is wrong in {count}\n"
             f"  {where}: expected {expected[index]:.6g} (chainrule's engine{fd}), got {got[index]:.6g}")
     hint = diagnose(exercise, case, name, got, expected, upstream)
+    if hint is not None and hint in hints_given:
+        return text + "\n  (the same mistake)"
+    hints_given.add(hint)
     return text + (f"\n  hint: {hint}" if hint else "")
 
 
@@ -249,7 +257,7 @@ def check_case(exercise, op_class, case, rng):
         return [f"backward returned {count}; the op has {len(names)} inputs ({', '.join(names)}): return a tuple "
                 "with one gradient per input, in that order (None for an input that gets no gradient)"]
     expected = engine_gradients(exercise, case, upstream)
-    problems = []
+    problems, hints_given = [], set()
     for position, (name, grad) in enumerate(zip(names, grads)):
         if name not in exercise.needs_grad:
             continue
@@ -260,10 +268,10 @@ def check_case(exercise, op_class, case, rng):
         want = expected[name]
         if got.shape != want.shape:
             problems.append(f"d{name} has shape {got.shape}, but {name} has shape {want.shape}: "
-                            + _shape_hint(name, got.shape, want.shape))
+                            + _shape_hint(exercise, name, got.shape, want.shape))
         elif not close(got, want):
             numeric = numeric_gradient(exercise, case, upstream, position) if case.smooth else None
-            problems.append(_explain_values(exercise, case, name, got, want, upstream, numeric))
+            problems.append(_explain_values(exercise, case, name, got, want, upstream, numeric, hints_given))
     return problems
 
 
