@@ -20,7 +20,9 @@ from .workspace import start as _start
 from .training import MODELS, TrainResult
 from .training import train as _train
 
-EXERCISES = gates.EXERCISES + layers.EXERCISES + network.EXERCISES
+# in the order of the lessons (docs/learn.md): gates, then layers, whole networks, then the CNN's parts
+EXERCISES = (gates.EXERCISES + (layers.AFFINE, layers.SOFTMAX_CROSS_ENTROPY) + network.EXERCISES
+             + (layers.BATCH_NORM, layers.MAX_POOL, layers.CONV))
 
 
 def exercise(name):

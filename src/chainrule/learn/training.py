@@ -96,7 +96,7 @@ def run(model, ops, epochs, lr, batch_size, seed):
             loss = ops["softmax_cross_entropy"](forward(model, ops, params, images), labels)
             loss.backward()
             optimizer.step()
-            total, batches = total + float(np.asarray(loss)), batches + 1
+            total, batches = total + loss.item(), batches + 1
         losses.append(total / batches)
     correct = 0
     test = Digits(train=False)
@@ -104,7 +104,7 @@ def run(model, ops, epochs, lr, batch_size, seed):
         for images, labels in DataLoader(test, batch_size=256):
             logits = np.asarray(forward(model, ops, params, images))
             correct += int((logits.argmax(axis=1) == np.asarray(labels)).sum())
-    return losses, correct / len(test), [np.asarray(p) for p in params]
+    return losses, correct / len(test), [np.asarray(p.detach()) for p in params]
 
 
 def train(folder, exercises, model="mlp", epochs=5, lr=0.1, batch_size=32, seed=0):
