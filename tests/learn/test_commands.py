@@ -1,5 +1,6 @@
 """``chainrule learn``: start, list, check and train from the shell, with progress in the folder."""
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -108,3 +109,10 @@ def test_train_a_network_of_the_learners_own_ops(folder, model, accuracy):
     assert result.largest_weight_difference < 1e-5
     text = str(result)
     assert f"test accuracy with your ops: {result.accuracy:.1%}; with chainrule's: {result.accuracy:.1%}" in text
+
+
+def test_the_feedback_quoted_in_docs_learn_md_is_what_check_prints(folder):
+    page = (Path(__file__).resolve().parents[2] / "docs" / "learn.md").read_text(encoding="utf-8")
+    solve(folder, "multiply", replace=("grad * y, grad * x", "grad * x, grad * y"))
+    output = run("check", "multiply", "--dir", str(folder)).output
+    assert output.strip() in page
