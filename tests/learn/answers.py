@@ -91,3 +91,16 @@ def assert_feedback(op, name, words):
     assert report.passed == (not words), text
     for word in words:
         assert word in text, text
+
+SOLUTIONS.update({
+    "modified_neuron": """
+        delta2 = grad * (a2 - y) * a2 * (1 - a2) / len(x)
+        prime1 = a1 * (1 - a1)
+        prime1[:, 0] = 1 - a1[:, 0] ** 2
+        delta1 = (delta2 @ w2) * prime1
+        return None, delta1.T @ x, delta1.sum(axis=0), delta2.T @ a1, delta2.sum(axis=0), None""",
+    "linear_network": """
+        delta2 = grad * (a2 - y) / len(x)
+        delta1 = delta2 @ w2
+        return None, delta1.T @ x, delta1.sum(axis=0), delta2.T @ a1, delta2.sum(axis=0), None""",
+})

@@ -5,7 +5,7 @@ import pytest
 import chainrule as cr
 from chainrule import learn, nn
 from chainrule.explain.fadjoint import fadjoint
-from chainrule.learn.network import f_adjoint, four_equations
+from chainrule.learn.network import f_adjoint, four_equations, linear_units, modified_units
 
 from .answers import assert_feedback
 
@@ -24,6 +24,13 @@ PLANTED = [
     ("network", ("delta2.sum(axis=0), None", "delta2, None"), ["db2 has shape (4, 2), but b2 has shape (2,)", "summed over those axes"]),
     ("network", (" / len(x)", ""), ["delta^L carries a factor 1/m"]),
     ("network", ("(a2 - y)", "(y - a2)"), ["a sign error"]),
+    ("modified_neuron", ("prime1[:, 0] = 1 - a1[:, 0] ** 2", "pass"),
+     ["dw1 is wrong", "its sigma'(z) in BP2 is f'(z) = 1 - tanh(z)^2; you used the sigmoid's a (1 - a)"]),
+    ("modified_neuron", ("delta1 = (delta2 @ w2) * prime1", "delta1 = delta2 @ w2"),
+     ["you left out sigma'(z^1)"]),
+    ("linear_network", ("grad * (a2 - y) / len(x)", "grad * (a2 - y) * a2 * (1 - a2) / len(x)"),
+     ["with sigma(z) = z everywhere, sigma'(z) = 1"]),
+    ("linear_network", ("grad * (a2 - y) / len(x)", "grad * (a2 - y)"), ["delta^L carries a factor 1/m"]),
     ("fadjoint", ("grad * (X2 - target)", "grad * (X2 - target) / X2.shape[1]"),
      ["case 'XOR, 2 hidden units'", "the paper's cost J is a sum over the examples, not a mean"]),
     ("fadjoint", ("Y2_star = X2_star * X2 * (1 - X2)", "Y2_star = X2_star"), ["you left out sigma'(Y^l)"]),
@@ -40,12 +47,16 @@ def test_a_planted_mistake_fails_with_its_hint(name, bug, words, learner_op):
 
 def test_the_mistake_builders_give_the_right_gradients_with_every_factor_in():
     """four_equations and f_adjoint with no factor left out equal chainrule's engine."""
-    for exercise, builder in [(learn.exercise("network"), four_equations), (learn.exercise("fadjoint"), f_adjoint)]:
+    builders = [("network", four_equations), ("fadjoint", f_adjoint),
+                ("modified_neuron", lambda inputs, g: four_equations(inputs, g, hidden=modified_units)),
+                ("linear_network", lambda inputs, g: four_equations(inputs, g, linear_units, linear_units))]
+    for name, builder in builders:
+        exercise = learn.exercise(name)
         for case in exercise.cases(np.random.default_rng(0)):
             expected = learn.checker.engine_gradients(exercise, case, np.array(1.7))
             got = builder(case.inputs, 1.7)
-            for name in exercise.needs_grad:
-                np.testing.assert_allclose(got[name], expected[name], rtol=1e-12, atol=1e-14)
+            for param in exercise.needs_grad:
+                np.testing.assert_allclose(got[param], expected[param], rtol=1e-12, atol=1e-14)
 
 
 def test_the_fadjoint_exercise_agrees_with_explain_fadjoint_on_one_example():
