@@ -21,6 +21,8 @@ TUTORIALS = REPO / "docs" / "tutorials"
     ("08_lee_network.py", ["input [1.0, -1.0]: [0.98 0.12]  ->  [0.86 0.11]  ->  [0.62 0.83]",
                            "input [0.0, 0.0]: [0.73 0.5 ]  ->  [0.72 0.12]  ->  [0.51 0.85]",
                            "the reverse network gives autograd's gradients"]),
+    ("10_fadjoint_xor.py", ["J (sum) = 0.500549; the mean would be 0.125137 = J / 4",
+                            "equals autograd's gradient of the summed cost", "the network computes XOR"]),
     ("09_sum_over_paths.py", ["as a sum over the 6 paths", "sum = 0.0008382629; autograd: 0.0008382629"]),
 ])
 def test_tutorial_runs(script, expected, tmp_path, subprocess_env, mnist_home):
