@@ -8,6 +8,8 @@ import pytest
 from chainrule import learn
 from chainrule.learn.checker import engine_gradients, numeric_gradient
 
+from . import test_gates, test_layers, test_network
+
 REPO = Path(__file__).resolve().parents[2]
 NAMES = [e.name for e in learn.EXERCISES]
 
@@ -58,3 +60,14 @@ def test_every_lesson_link_points_at_a_section_of_the_math_page():
 def test_an_unknown_exercise_lists_the_known_ones():
     with pytest.raises(learn.LearnError, match=r"no exercise called 'mul'; the exercises are: add, multiply, max"):
         learn.exercise("mul")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_classic_mistake_of_every_exercise_is_caught_by_a_planted_bug(name):
+    """Each hint an exercise can give is checked, in test_gates/layers/network, to fire on a real
+    wrong answer written as a learner would write it."""
+    planted = [words for exercise, _, words in test_gates.PLANTED + test_layers.PLANTED + test_network.PLANTED
+               if exercise == name]
+    assert planted, f"no planted bug for {name}"
+    for mistake in learn.exercise(name).mistakes:
+        assert any(word in mistake.hint for words in planted for word in words), mistake.hint

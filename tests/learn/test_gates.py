@@ -3,7 +3,7 @@ import pytest
 
 from chainrule import learn
 
-from .answers import assert_feedback
+from .answers import SOLUTIONS, assert_feedback
 
 
 @pytest.mark.parametrize("name", [e.name for e in learn.gates.EXERCISES])
@@ -26,18 +26,39 @@ PLANTED = [
      ["case 'ties (x == y in 5 places)'", "at a tie (x == y) you send the whole upstream gradient to both inputs"]),
     ("max", ("np.where(tie, 0.5, x > y), grad * np.where(tie, 0.5, y > x)", "(x >= y), grad * (y > x)"),
      ["to x; chainrule, like PyTorch's torch.maximum, gives each input half"]),
+    ("max", ("np.where(tie, 0.5, x > y), grad * np.where(tie, 0.5, y > x)", "(x > y), grad * (y >= x)"),
+     ["to y; chainrule, like PyTorch's torch.maximum, gives each input half"]),
+    ("max", ("np.where(tie, 0.5, x > y), grad * np.where(tie, 0.5, y > x)", "(x > y), grad * (y > x)"),
+     ["you send nothing to either input"]),
     ("max", ("x > y), grad * np.where(tie, 0.5, y > x)", "x < y), grad * np.where(tie, 0.5, y < x)"),
      ["the max gate routes: the upstream gradient goes to the larger input"]),
     ("sigmoid", ("grad * s * (1 - s)", "grad * s"), ["you used only s"]),
+    ("sigmoid", ("grad * s * (1 - s)", "grad * (1 / (1 + np.exp(-s))) * (1 - 1 / (1 + np.exp(-s)))"),
+     ["you applied sigmoid to the output again"]),
+
     ("sigmoid", ("grad * s * (1 - s)", "s * (1 - s)"), ["you forgot to multiply by the upstream gradient"]),
     ("relu", ("(x > 0)", "(x >= 0)"), ["case 'zeros in x (the kink)'", "pass the upstream gradient where x > 0, not x >= 0"]),
     ("relu", ("(x > 0)", "np.maximum(x, 0)"), ["a mask), not x itself"]),
+    ("sigmoid", ("return (grad * s * (1 - s),)",
+                 'with np.errstate(all="ignore"):  # s = 1 when saturated\n'
+                 "    x = np.log(s / (1 - s))\nreturn (grad * x * (1 - x),)"),
+     ["you used the input x in its place"]),
     ("staged", ("dx += dxpy", "dx += 0"), ["dx is wrong", "x reaches f along 3 paths (num, sigx, xpy); your dx has only "
                                       "the contribution through num and sigx. Fan-out adds"]),
     ("staged", ("dx += dnum", "dx += 0"),
      ["your dx has only the contribution through sigx and xpy"]),
     ("staged", ("dy += dxpy", "dy = dxpy"), ["dy is wrong", "your dy has only the contribution through xpy"]),
+    ("staged", ("dy += dxpy", "dy += 0"), ["your dy has only the contribution through sigy"]),
 ]
+# Every other way to keep only some of x's three paths (num, sigx, xpy), leaving the others out.
+PATHS = {"num": "dx += dnum", "sigx": "dx += sigx * (1 - sigx) * dsigx", "xpy": "dx += dxpy"}
+for kept in (["num"], ["sigx"], ["xpy"], ["num", "xpy"]):
+    body = SOLUTIONS["staged"]
+    for path, line in PATHS.items():
+        if path not in kept:
+            body = body.replace(line, "dx += 0")
+    PLANTED.append(("staged", (SOLUTIONS["staged"], body),
+                    [f"your dx has only the contribution through {' and '.join(kept)}. Fan-out adds"]))
 
 
 @pytest.mark.parametrize("name, bug, words", PLANTED, ids=[f"{p[0]}-{i}" for i, p in enumerate(PLANTED)])

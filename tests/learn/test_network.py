@@ -28,6 +28,8 @@ PLANTED = [
      ["dw1 is wrong", "its sigma'(z) in BP2 is f'(z) = 1 - tanh(z)^2; you used the sigmoid's a (1 - a)"]),
     ("modified_neuron", ("delta1 = (delta2 @ w2) * prime1", "delta1 = delta2 @ w2"),
      ["you left out sigma'(z^1)"]),
+    ("modified_neuron", ("* a2 * (1 - a2) / len(x)", "/ len(x)"), ["you left out sigma'(z^L) at the output layer"]),
+    ("modified_neuron", (" / len(x)", ""), ["delta^L carries a factor 1/m"]),
     ("linear_network", ("grad * (a2 - y) / len(x)", "grad * (a2 - y) * a2 * (1 - a2) / len(x)"),
      ["with sigma(z) = z everywhere, sigma'(z) = 1"]),
     ("linear_network", ("grad * (a2 - y) / len(x)", "grad * (a2 - y)"), ["delta^L carries a factor 1/m"]),

@@ -172,7 +172,7 @@ def _shape_hint(exercise, name, got, expected):
     return f"a gradient always has the shape of its value ({DIMENSIONS})"
 
 
-def _explain_values(exercise, case, name, got, expected, upstream, numeric, hints_given):
+def _explain_values(exercise, case, name, got, expected, upstream, numeric, hints_given, returned):
     """The problem text for a gradient with the right shape and wrong values; a hint already
     in ``hints_given`` (for another gradient of the case) is not repeated."""
     wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
@@ -183,19 +183,24 @@ def _explain_values(exercise, case, name, got, expected, upstream, numeric, hint
     count = f"{int(wrong.sum())} of {wrong.size} elements" if wrong.size > 1 else "its one element"
     text = (f"d{name} is wrong in {count}\n"
             f"  {where}: expected {expected[index]:.6g} (chainrule's engine{fd}), got {got[index]:.6g}")
-    hint = diagnose(exercise, case, name, got, expected, upstream)
+    hint = diagnose(exercise, case, name, got, expected, upstream, returned)
     if hint is not None and hint in hints_given:
         return text + "\n  (the same mistake)"
     hints_given.add(hint)
     return text + (f"\n  hint: {hint}" if hint else "")
 
 
-def diagnose(exercise, case, name, got, expected, upstream):
-    """The hint of the first classic mistake whose gradient for ``name`` equals ``got``."""
+def diagnose(exercise, case, name, got, expected, upstream, returned=None):
+    """The hint of the classic mistake whose gradient for ``name`` equals ``got``: first one
+    that also explains every other gradient in ``returned`` ({name: array}), else any."""
+    matching = []
     for mistake in exercise.mistakes:
-        wrong = mistake.gradients(case.inputs, case.params, upstream).get(name)
-        if wrong is not None and not close(wrong, expected) and close(got, wrong):
-            return mistake.hint
+        wrong = mistake.gradients(case.inputs, case.params, upstream)
+        if name in wrong and not close(wrong[name], expected) and close(got, wrong[name]):
+            others = [k for k in wrong if k != name and returned is not None and k in returned]
+            matching.append((not all(close(returned[k], wrong[k]) for k in others), mistake.hint))
+    if matching:
+        return min(matching, key=lambda m: m[0])[1]  # min is stable: the first full match
     if close(got, -expected):
         return "every element has the opposite sign: a sign error"
     ones = np.ones_like(upstream)
@@ -257,6 +262,8 @@ def check_case(exercise, op_class, case, rng):
         return [f"backward returned {count}; the op has {len(names)} inputs ({', '.join(names)}): return a tuple "
                 "with one gradient per input, in that order (None for an input that gets no gradient)"]
     expected = engine_gradients(exercise, case, upstream)
+    returned = {n: np.asarray(g, dtype=np.float64) for n, g in zip(names, grads)
+                if n in exercise.needs_grad and g is not None}
     problems, hints_given = [], set()
     for position, (name, grad) in enumerate(zip(names, grads)):
         if name not in exercise.needs_grad:
@@ -271,7 +278,7 @@ def check_case(exercise, op_class, case, rng):
                             + _shape_hint(exercise, name, got.shape, want.shape))
         elif not close(got, want):
             numeric = numeric_gradient(exercise, case, upstream, position) if case.smooth else None
-            problems.append(_explain_values(exercise, case, name, got, want, upstream, numeric, hints_given))
+            problems.append(_explain_values(exercise, case, name, got, want, upstream, numeric, hints_given, returned))
     return problems
 
 

@@ -86,7 +86,7 @@ def _mistake(hint, **units):
 
 
 def standard_mistakes(hidden, output):
-    """sigma' left out of BP1 or BP2, and the batch mean's 1/m forgotten, for these units."""
+    """sigma' left out of BP1, of BP2, and the batch mean's 1/m forgotten, for these units."""
     return (_mistake("BP1: delta^L = (a^L - y) (.) sigma'(z^L); you left out sigma'(z^L) at the output layer",
                      hidden=hidden, output=without_prime(output)),
             _mistake("BP2: delta^l = (delta^(l+1) w^(l+1)) (.) sigma'(z^l); you left out sigma'(z^1) in the "
@@ -157,7 +157,7 @@ LINEAR_NETWORK = network_exercise(
     "linear_network", "Nielsen's exercise: linear neurons", network_reference(_identity, _identity),
     (_mistake("with sigma(z) = z everywhere, sigma'(z) = 1: there is no a (1 - a) factor in BP1 or BP2",
               hidden=with_sigmoid_prime(linear_units), output=with_sigmoid_prime(linear_units)),
-     *standard_mistakes(linear_units, linear_units)),
+     standard_mistakes(linear_units, linear_units)[2]),  # sigma' = 1: leaving it out changes nothing
     network_stub("linear_network", "Nielsen's exercise: backpropagation with linear neurons",
                  "Linear units everywhere: sigma(z) = z.", "a1 = z1", "a2 = z2",
                  "Rewrite the equations for sigma(z) = z."))
