@@ -73,6 +73,7 @@ def test_a_wrong_element_is_named_with_expected_and_got(learner_op):
         return dx, grad * x"""))
     text = str(report)
     assert "dx is wrong in 1 of 12 elements" in text
+    assert report.problems[0].startswith("dx is wrong in 1 of 12 elements\n  at (1, 2): expected ")
     expected = report.results[0].case.inputs[1][1, 2]  # dx = grad * y there: check the numbers printed
     line = next(line for line in text.splitlines() if line.strip().startswith("at (1, 2): expected"))
     assert "(chainrule's engine; finite differences: " in line and ", got " in line
