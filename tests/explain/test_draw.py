@@ -53,7 +53,8 @@ def test_dot_source_has_every_value_gate_and_edge():
         assert format_value(records[name]["value"]) in label
         assert "grad " + format_value(records[name]["grad"]) in label and "#c62828" in label
     assert dot.count("shape=circle") == 8
-    assert dot.count("->") == 14 + 8  # gate inputs (the constants 2 and 1 included), gate outputs
+    assert dot.count("->") == 12 + 8  # tensor inputs of the gates (constants are in the gate labels), outputs
+    assert 'label="**2"' in dot and 'label="1/"' in dot
 
 
 def test_png_without_graphviz_writes_dot_and_says_how(no_graphviz, tmp_path):

@@ -25,7 +25,7 @@ _TABLE = {
                 ("{g} / {1}", "-{g} * {out} / {1}")),
     "pow": Rule("**", "{0} ** {1}", "power: d(a^p)/da = p a^(p-1), d(a^p)/dp = a^p ln a",
                 ("{g} * {1} * {0} ** ({1} - 1)", "{g} * {out} * log({0})")),
-    "neg": Rule("-", "-{0}", "negate: d(-a)/da = -1", ("-{g}",)),
+    "neg": Rule("neg", "-{0}", "negate: d(-a)/da = -1", ("-{g}",)),
     "matmul": Rule("@", "{0} @ {1}", "matrix product D = A @ B: dA = dD @ B^T, dB = A^T @ dD",
                    ("{g} @ {1}.T", "{0}.T @ {g}")),
     "exp": Rule("exp", "exp({0})", "exp gate: d e^a/da = e^a", ("{g} * {out}",)),
