@@ -78,6 +78,14 @@ def test_explain_examples_print_the_math_doc_numbers(cli, name, numbers):
         assert text in result.output
 
 
+def test_explain_digits_option(cli):
+    result = run(cli, "explain", "(x + y) * z", "--set", "x=-2.123456", "y=5", "z=-4", "--digits", "3")
+    assert result.exit_code == 0, result.output
+    assert "  x  input     = -2.12" in result.output.splitlines()
+    assert "  df/dz = 2.88" in result.output.splitlines()
+    assert run(cli, "explain", "x", "--set", "x=1", "--digits", "0").exit_code != 0
+
+
 def test_gradcheck_command_on_a_zoo_model(cli):
     result = run(cli, "gradcheck", "--model", "mlp", "--hidden", "8", "--batch", "3")
     assert result.exit_code == 0, result.output

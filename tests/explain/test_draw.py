@@ -44,6 +44,36 @@ def test_builtin_svg_shows_every_value_with_value_and_gradient(no_graphviz, tmp_
     assert svg._repr_svg_() == svg  # Jupyter shows it inline
 
 
+def svg_texts(svg):
+    return [t.text for t in ET.fromstring(svg).iter(SVG + "text")]
+
+
+def test_labels_show_four_significant_digits_unless_told(no_graphviz):
+    f, _ = staged_records()
+    texts = svg_texts(draw(f))
+    for label in ("0.01799", "grad 0.5121", "1.546", "grad -0.7916", "grad 2.06"):
+        assert label in texts
+    assert "0.009046" in texts and "-0.03576" in texts  # the shares of x and y at their forks
+    assert "grad 2.0595697955721652" in svg_texts(draw(f, digits=None))
+    with pytest.raises(ValueError, match="draw: digits must be"):
+        draw(f, digits=0)
+
+
+def test_cs231n_neuron_wires_carry_value_and_gradient(no_graphviz):
+    from chainrule.explain.examples import example
+
+    svg = draw(example("neuron-gates").output)
+    texts = svg_texts(svg)
+    gates = [t.text for g in ET.fromstring(svg).iter(SVG + "g") if g.get("class") == "gate"
+             for t in g.iter(SVG + "text")]
+    assert gates == ["*", "*", "+", "+", "neg", "exp", "+1", "1/"]
+    # each anonymous value rides on its wire: value above, gradient below
+    for value, grad in (("-2", "0.1966"), ("4", "0.1966"), ("-1", "-0.1966"), ("0.3679", "-0.5344"),
+                        ("1.368", "-0.5344")):
+        assert texts[texts.index(value) + 1] == grad
+    assert float(ET.fromstring(svg).get("width")) <= 900
+
+
 def test_dot_source_has_every_value_gate_and_edge():
     f, records = staged_records()
     dot = draw(f, format="dot")

@@ -69,7 +69,7 @@ def test_fan_out_contributions_are_summed():
     assert to_x[-1]["total"] == pytest.approx(2.0595697956, abs=1e-9)
     assert tr.gradients["x"] == pytest.approx(2.0595697956, abs=1e-9)
     assert tr.gradients["y"] == pytest.approx(1.5922327515, abs=1e-9)
-    assert "fan-out: contribution 3 of 3, dx = 2.05956979557" in str(tr)
+    assert "fan-out: contribution 3 of 3, dx = 2.06)" in str(tr)
 
 
 def test_trace_after_backward_inside_recording():
@@ -218,7 +218,7 @@ def test_arrays_show_shape_preview_and_broadcast_sum():
 
 def test_derived_names_and_float32_numbers():
     a = cr.tensor(0.1, requires_grad=True)  # float32, unnamed
-    tr = trace(cr.sigmoid(a) * 3)
+    tr = trace(cr.sigmoid(a) * 3, digits=None)
     names = [r["name"] for r in tr.records if r["phase"] == "forward"]
     assert names == ["x1", "t1", "f"]
     text = str(tr)  # float32 values shown without float64 noise
@@ -226,6 +226,13 @@ def test_derived_names_and_float32_numbers():
     # (its last digit depends on whether NumPy rounds each step to float32: 2.x does, 1.x not)
     assert a.grad.dtype == np.float32 and abs(a.grad - 0.74812812) < 1e-7
     assert "= 0.1\n" in text and text.endswith(f"df/dx1 = {a.grad[()]!s}")
+
+
+def test_digits_must_be_a_positive_integer_or_none():
+    *_, f = example_one()
+    for bad in (0, 2.5, "4", True, 18):
+        with pytest.raises(ValueError, match="trace: digits must be an integer from 1 to 17 or None"):
+            trace(f, digits=bad)
 
 
 def test_records_die_with_the_graph():

@@ -11,7 +11,7 @@ their sum. Constant operands (Python numbers) are folded into their gate's label
 import numpy as np
 
 from ..tensor import Tensor
-from .graph import format_value
+from .graph import array_of
 from .rules import rule_for
 
 VALUE_COLOR, GRAD_COLOR, NAME_COLOR, CONST_COLOR = "#1f4e9e", "#c62828", "#111111", "#666666"
@@ -66,7 +66,7 @@ def boxed(t, account, uses):
     return t.grad_fn is None or t is account.output or bool(t.name) or uses.get(id(t), 0) != 1
 
 
-def gate_label(node):
+def gate_label(node, account):
     """The gate's symbol with its constant operands folded in: ``+1``, ``**2``, ``1/``
     (a constant first operand stays in front where the order matters)."""
     op = node.op_name()
@@ -75,13 +75,13 @@ def gate_label(node):
     for i, inp in enumerate(node.inputs):
         if not isinstance(inp, Tensor):
             in_front = i == 0 and len(node.inputs) > 1 and op not in COMMUTATIVE
-            (before if in_front else after).append(_constant_label(inp))
+            (before if in_front else after).append(_constant_label(inp, account))
     return "".join(before) + symbol + "".join(after)
 
 
-def _constant_label(value):
+def _constant_label(value, account):
     a = np.asarray(value)
-    return format_value(a) if a.size == 1 else "[" + "x".join(map(str, a.shape)) + "]"
+    return account.fmt(a) if a.size == 1 else "[" + "x".join(map(str, a.shape)) + "]"
 
 
 def circuit(account):
@@ -96,7 +96,7 @@ def circuit(account):
             tensor_inputs = [(i, inp) for i, inp in enumerate(node.inputs) if isinstance(inp, Tensor)]
             roles = PORT_ROLES.get(node.op_name(), ())
             labelled = node.op_name() not in COMMUTATIVE and len(tensor_inputs) > 1
-            gate = Node(f"g{len(nodes)}", "gate", [(gate_label(node), NAME_COLOR, True)], len(tensor_inputs))
+            gate = Node(f"g{len(nodes)}", "gate", [(gate_label(node, account), NAME_COLOR, True)], len(tensor_inputs))
             nodes.append(gate)
             for port, (i, inp) in enumerate(tensor_inputs):
                 src, label = source_of[id(inp)]
@@ -104,13 +104,13 @@ def circuit(account):
                 share = shares.get((id(t), i)) if uses.get(id(inp), 0) > 1 else None
                 target = None
                 if role is not None or share is not None:
-                    target = (None if share is None else format_value(share), role)
+                    target = (None if share is None else account.fmt(share), role)
                 wires.append(Wire(src, gate.key, port, label, target))
         if boxed(t, account, uses):
             grad = account.grads.get(id(t))
-            lines = [(account.name(t), NAME_COLOR, True), (format_value(t.data), VALUE_COLOR, False)]
+            lines = [(account.name(t), NAME_COLOR, True), (account.fmt(array_of(t)), VALUE_COLOR, False)]
             if grad is not None:
-                lines.append(("grad " + format_value(grad), GRAD_COLOR, False))
+                lines.append(("grad " + account.fmt(grad), GRAD_COLOR, False))
             box = Node(f"v{len(nodes)}", "value" if t.requires_grad else "const", lines)
             nodes.append(box)
             if node is not None:
@@ -118,5 +118,5 @@ def circuit(account):
             source_of[id(t)] = (box.key, None)
         else:
             grad = account.grads.get(id(t))
-            source_of[id(t)] = (gate.key, (format_value(t.data), None if grad is None else format_value(grad)))
+            source_of[id(t)] = (gate.key, (account.fmt(array_of(t)), None if grad is None else account.fmt(grad)))
     return nodes, wires

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from ..io import atomic_write_bytes, atomic_write_text
 from . import layout
+from .graph import DIGITS, check_digits
 from .circuit import GRAD_COLOR, NAME_COLOR, VALUE_COLOR, circuit
 from .trace import Account, ensure_backpropagated
 
@@ -121,7 +122,7 @@ def _node_svg(n):
         out.append(f'<rect x="{n.x:.1f}" y="{n.y:.1f}" width="{n.w:.1f}" height="{n.h:.1f}" '
                    f'rx="6" fill="{_FILL[n.kind]}" stroke="#333333"/>')
         for i, (text, color, bold) in enumerate(n.lines):
-            out.append(_text(n.x + layout.PAD, n.y + layout.PAD + 11 + i * layout.LINE_H, text, color,
+            out.append(_text(n.x + layout.PAD, n.y + layout.PAD + 10 + i * layout.LINE_H, text, color,
                              extra=' font-weight="bold"' if bold else ""))
     out.append("</g>")
     return out
@@ -150,7 +151,7 @@ def to_svg(nodes, wires):
     by_key = {n.key: n for n in nodes}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans Mono, monospace" font-size="12">',
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans Mono, monospace" font-size="11">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
         f'fill="{_WIRE_COLOR}"/></marker></defs>',
@@ -174,8 +175,9 @@ def _graphviz(dot_source, fmt):
     return done.stdout
 
 
-def draw(output, path=None, format="svg"):
-    """The circuit diagram of ``output``'s graph, every value with its value and gradient.
+def draw(output, path=None, format="svg", digits=DIGITS):
+    """The circuit diagram of ``output``'s graph, every value with its value and gradient
+    (numbers rounded to ``digits`` significant digits; None: every digit).
 
     ``format``: "svg" (returns the SVG text, displayed inline by Jupyter), "dot" (returns
     the Graphviz source) or "png" (writes ``path``, returns the DOT source; needs Graphviz).
@@ -192,8 +194,9 @@ def draw(output, path=None, format="svg"):
                              f"pass format={FORMAT_OF_SUFFIX[suffix]!r}")
     elif format == "png":
         raise ValueError("draw: format='png' needs a path to write the image to")
+    check_digits(digits, "draw")
     ensure_backpropagated(output, "draw")
-    nodes, wires = circuit(Account(output))
+    nodes, wires = circuit(Account(output, digits))
     dot_source = to_dot(nodes, wires)
     has_dot = shutil.which("dot") is not None
     if format == "png":

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import ops
 from ..tensor import Tensor
+from .graph import DIGITS
 from .trace import trace
 
 
@@ -232,8 +233,12 @@ EXAMPLES = {"circuit": circuit, "neuron": neuron, "neuron-gates": neuron_gates, 
             "convolution": convolution}
 
 
-def example(name):
-    """Build, backpropagate and trace the built-in example ``name`` (see ``EXAMPLES``)."""
+def example(name, digits=DIGITS):
+    """Build, backpropagate and trace the built-in example ``name`` (see ``EXAMPLES``), its
+    trace's numbers at ``digits`` significant digits."""
     if name not in EXAMPLES:
         raise ValueError(f"explain: unknown example {name!r}; choose one of {', '.join(EXAMPLES)}")
-    return EXAMPLES[name]()
+    ex = EXAMPLES[name]()
+    if digits != DIGITS:
+        ex.trace = trace(ex.output, digits)
+    return ex

@@ -20,6 +20,11 @@ def installed(hooks, hook):
         hooks.remove(hook)
 
 
+def array_of(tensor):
+    """A tensor's values as a NumPy array (through ``detach``, whatever ``.data`` is)."""
+    return np.asarray(tensor.detach())
+
+
 def forward_values(output):
     """Every Tensor that ``output`` depends on, each after all of its inputs.
 
@@ -99,9 +104,20 @@ def _suffixed(name, used):
     return f"{name}_{k}"
 
 
-def format_number(value):
-    """A scalar in full: integers without a point, floats as the shortest round-trip text
-    of their own dtype (so float32 values are not shown with float64 noise)."""
+DIGITS = 4  # significant digits of every number shown, unless digits= says otherwise
+
+
+def check_digits(digits, where):
+    """``digits`` as given: a positive int, or None for every digit (clear error otherwise)."""
+    if digits is None or (isinstance(digits, int) and not isinstance(digits, bool) and 1 <= digits <= 17):
+        return digits
+    raise ValueError(f"{where}: digits must be an integer from 1 to 17 or None (every digit), got {digits!r}")
+
+
+def format_number(value, digits=None):
+    """A scalar as text: integers without a point; floats rounded to ``digits`` significant
+    digits (None: the shortest text that round-trips in the value's own dtype, so float32
+    values are not shown with float64 noise). Positional from 1e-4 to 1e6, else scientific."""
     v = np.asarray(value).reshape(())[()]  # a NumPy scalar of its own dtype
     if v.dtype.kind == "b":
         return str(bool(v))
@@ -110,20 +126,22 @@ def format_number(value):
     x = float(v)
     if not np.isfinite(x):
         return str(x)
-    if x == int(x) and abs(x) < 1e15:
+    if x == int(x) and abs(x) < (1e15 if digits is None else 10 ** digits):
         return str(int(x))
-    if 1e-4 <= abs(x) < 1e15:
-        return np.format_float_positional(v, unique=True, trim="-")
-    return np.format_float_scientific(v, unique=True, trim="-")
+    unique = digits is None
+    if 1e-4 <= abs(x) < (1e15 if digits is None else 1e6):
+        return np.format_float_positional(v, unique=unique, precision=digits, fractional=False, trim="-")
+    text = np.format_float_scientific(v, unique=unique, precision=None if unique else digits - 1, trim="-")
+    return text.replace(".e", "e")
 
 
-def format_value(value, preview=4):
-    """Scalars in full; arrays as their shape and the first few elements (4 digits)."""
+def format_value(value, digits=DIGITS, preview=4):
+    """Scalars rounded to ``digits``; arrays as their shape and the first few elements."""
     a = np.asarray(value)
     if a.size == 1:
-        return format_number(a)
+        return format_number(a, digits)
     shape = "x".join(str(n) for n in a.shape)
-    head = ", ".join(f"{float(x):.4g}" for x in a.reshape(-1)[:preview])
+    head = ", ".join(format_number(x, digits or DIGITS) for x in a.reshape(-1)[:preview])
     more = ", ..." if a.size > preview else ""
     return f"({shape}) [{head}{more}]"
 
@@ -141,6 +159,6 @@ def _is_number(text):
     return True
 
 
-def constant_text(value):
+def constant_text(value, digits=DIGITS):
     """A non-Tensor input of an op (a Python number or an array) as text."""
-    return format_value(value.data if isinstance(value, Tensor) else value)
+    return format_value(np.asarray(value), digits)

@@ -14,7 +14,8 @@ where no box is; the renderer draws crossings as curves with horizontal ends.
 """
 import math
 
-CHAR_W, LINE_H, PAD, GATE_R, ROW_GAP, DUMMY_GAP, MIN_GAP, MARGIN = 7.2, 15, 8, 17, 18, 10, 40, 10
+CHAR_W, LINE_H, PAD, GATE_R, ROW_GAP, DUMMY_GAP, MIN_GAP, MARGIN = 6.7, 14, 7, 16, 18, 10, 28, 10
+LABEL_SLACK = 12  # room in a gap besides its labels, for the curve
 PORT_STEP = 12
 
 
@@ -184,10 +185,10 @@ def _columns(layers, wires, chains, by_key):
         src, dst = by_key[w.src], by_key[w.dst]
         source_stub, target_stub = label_widths(w)
         if dst.layer - src.layer == 1:
-            gaps[src.layer] = max(gaps[src.layer], source_stub + target_stub + 30)
+            gaps[src.layer] = max(gaps[src.layer], source_stub + target_stub + LABEL_SLACK)
         else:
-            gaps[src.layer] = max(gaps[src.layer], source_stub + 30)
-            gaps[dst.layer - 1] = max(gaps[dst.layer - 1], target_stub + 30)
+            gaps[src.layer] = max(gaps[src.layer], source_stub + LABEL_SLACK)
+            gaps[dst.layer - 1] = max(gaps[dst.layer - 1], target_stub + LABEL_SLACK)
     lefts, widths, x = [], [], MARGIN
     for i, layer in enumerate(layers):
         width = max((s.node.w for s in layer if s.node is not None), default=0.0)

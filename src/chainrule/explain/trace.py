@@ -24,7 +24,7 @@ import numpy as np
 from ..autograd import engine, function
 from ..backend import sum_to_shape
 from ..tensor import Tensor
-from .graph import constant_text, format_value, forward_values, installed, term, value_names
+from .graph import DIGITS, array_of, check_digits, constant_text, format_value, forward_values, installed, term, value_names
 from .replay import replay
 from .rules import contribution_formula, forward_formula, rule_for
 
@@ -53,7 +53,7 @@ def ensure_backpropagated(output, caller):
     node = output.grad_fn
     if node is None or node in _recorded:
         return
-    if output.data.size != 1:
+    if array_of(output).size != 1:
         raise RuntimeError(
             f"{caller}: the output has shape {output.shape}, so backward needs its gradient: run "
             f"out.backward(grad) inside `with chainrule.explain.recording():`, then call {caller}(out)"
@@ -87,11 +87,12 @@ class Account:
 
     ``values``: Tensors in forward order; ``names``/``grads``: keyed by ``id(tensor)``
     (grad None where no gradient flowed); ``contributions``: in backward order;
-    ``seed``: the gradient backward started from.
+    ``seed``: the gradient backward started from; ``digits``: the significant digits of
+    every number shown (``fmt``), None for all.
     """
 
-    def __init__(self, output):
-        self.output = output
+    def __init__(self, output, digits=DIGITS):
+        self.output, self.digits = output, digits
         self.values = forward_values(output)
         self.names = value_names(self.values, output)
         self.grads = {}
@@ -113,11 +114,15 @@ class Account:
                     previous = self.grads.get(id(inp))
                     self.grads[id(inp)] = g if previous is None else previous + g
         if output.grad_fn is None:
-            self.seed = np.ones_like(output.data)
+            self.seed = np.ones_like(array_of(output))
             self.grads[id(output)] = self.seed
 
     def name(self, value):
-        return self.names[id(value)] if isinstance(value, Tensor) else constant_text(value)
+        return self.names[id(value)] if isinstance(value, Tensor) else constant_text(value, self.digits)
+
+    def fmt(self, value):
+        """A value or gradient as text, at this account's digits."""
+        return format_value(value, self.digits)
 
     def input_names(self, node):
         """The names of ``node``'s inputs as they read inside a formula."""
@@ -145,8 +150,8 @@ class Trace:
     ``gradients``: name -> total gradient of every input (leaf) that requires grad.
     """
 
-    def __init__(self, output):
-        account = Account(output)
+    def __init__(self, output, digits=DIGITS):
+        account = Account(output, digits)
         self.output_name = account.name(output)
         self.records = []
         self._lines = []
@@ -157,7 +162,7 @@ class Trace:
         self._lines.append("gradients")
         for t in inputs:
             grad = account.grads.get(id(t))
-            self._lines.append(f"  d{self.output_name}/d{term(account.name(t))} = {format_value(grad)}")
+            self._lines.append(f"  d{self.output_name}/d{term(account.name(t))} = {account.fmt(grad)}")
 
     def _forward(self, account):
         self._lines.append("forward: every value in the order it is computed")
@@ -170,9 +175,9 @@ class Trace:
             else:
                 op, inputs = node.op_name(), account.input_names(node)
                 formula = forward_formula(op, inputs, node.params)
-            rows.append((name, formula if node is None else "= " + formula, format_value(t.data)))
+            rows.append((name, formula if node is None else "= " + formula, account.fmt(array_of(t))))
             self.records.append({
-                "phase": "forward", "op": op, "name": name, "value": _plain(t.data),
+                "phase": "forward", "op": op, "name": name, "value": _plain(array_of(t)),
                 "grad": _plain(account.grads.get(id(t))),
                 "rule": formula if node is None else f"{name} = {formula}", "inputs": inputs,
             })
@@ -189,9 +194,9 @@ class Trace:
         )
         seed = account.seed
         rule = f"d{out}/d{out} = 1" if np.all(seed == 1) else f"the gradient backward started from at {out}"
-        self._lines.append(f"  d{out} = {format_value(seed)}   (seed: {rule})")
+        self._lines.append(f"  d{out} = {account.fmt(seed)}   (seed: {rule})")
         self.records.append({
-            "phase": "backward", "op": "seed", "name": out, "value": _plain(account.output.data),
+            "phase": "backward", "op": "seed", "name": out, "value": _plain(array_of(account.output)),
             "grad": _plain(seed), "rule": rule,
         })
         uses, seen, running = {}, {}, {}
@@ -210,18 +215,18 @@ class Trace:
             key = id(c.input)
             seen[key] = seen.get(key, 0) + 1
             running[key] = c.grad if key not in running else running[key] + c.grad
-            line = f"    d{term(name)} += {formula} = {format_value(c.grad)}"
+            line = f"    d{term(name)} += {formula} = {account.fmt(c.grad)}"
             notes = []
             if c.reduced:
                 notes.append("summed over the broadcast axes")
             if uses[key] > 1:
                 notes.append(
                     f"fan-out: contribution {seen[key]} of {uses[key]}, "
-                    f"d{term(name)} = {format_value(running[key])}"
+                    f"d{term(name)} = {account.fmt(running[key])}"
                 )
             self._lines.append(line + (f"   ({'; '.join(notes)})" if notes else ""))
             self.records.append({
-                "phase": "backward", "op": op, "name": name, "value": _plain(c.input.data),
+                "phase": "backward", "op": op, "name": name, "value": _plain(array_of(c.input)),
                 "grad": _plain(c.grad), "rule": f"d{term(name)} += {formula}", "output": oname,
                 "upstream": _plain(account.grads.get(id(c.output))), "gate": rule_for(op).gate,
                 "use": seen[key], "uses": uses[key], "total": _plain(running[key]),
@@ -235,12 +240,15 @@ class Trace:
         return f"<Trace of {self.output_name}: {len(self.records)} records>"
 
 
-def trace(output):
-    """The staged forward and backward account of ``output`` (a Tensor) as a ``Trace``.
+def trace(output, digits=DIGITS):
+    """The staged forward and backward account of ``output`` (a Tensor) as a ``Trace``,
+    its numbers rounded to ``digits`` significant digits (None: every digit; the records
+    keep the exact values either way).
 
     Call it instead of ``output.backward()`` (it then runs backward itself, recording),
     or after ``output.backward()``: with ``recording()`` its records are used, without it
     the graph is replayed on copies of its leaves (``.grad`` is left as it is).
     """
+    check_digits(digits, "trace")
     ensure_backpropagated(output, "trace")
-    return Trace(output)
+    return Trace(output, digits)
