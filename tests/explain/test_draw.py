@@ -2,6 +2,7 @@ import os
 import shutil
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 import chainrule as cr
@@ -72,6 +73,26 @@ def test_cs231n_neuron_wires_carry_value_and_gradient(no_graphviz):
                         ("1.368", "-0.5344")):
         assert texts[texts.index(value) + 1] == grad
     assert float(ET.fromstring(svg).get("width")) <= 900
+
+
+def test_arrays_show_shape_statistics_and_heatmaps(no_graphviz, monkeypatch, tmp_path):
+    from chainrule.explain.examples import example, synthetic_digit
+    from chainrule.explain.graph import format_number
+
+    monkeypatch.setenv("CHAINRULE_HOME", str(tmp_path))  # no MNIST: the synthetic digit
+    svg = draw(example("mnist-mlp").output)
+    root = ET.fromstring(svg)
+    box = next(g for g in root.iter(SVG + "g") if g.get("class") == "const"
+               and next(g.iter(SVG + "text")).text == "x (784)")
+    digit = synthetic_digit()
+    zeros = round(100 * np.mean(digit == 0))
+    assert [t.text for t in box.iter(SVG + "text")] == [
+        "x (784)", "min 0 max 1", f"mean|.| {format_number(np.abs(digit).mean(), 4)} zeros {zeros}%"]
+    images = list(box.iter(SVG + "image"))
+    assert len(images) == 1 and (images[0].get("width"), images[0].get("height")) == ("28", "28")
+    w1 = next(g for g in root.iter(SVG + "g") if next(g.iter(SVG + "text")).text == "W1 (30x784)")
+    assert len(list(w1.iter(SVG + "image"))) == 2  # its value and its gradient, eight units each
+    assert float(root.get("width")) < 3300
 
 
 def test_dot_source_has_every_value_gate_and_edge():

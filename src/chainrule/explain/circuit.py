@@ -11,7 +11,8 @@ their sum. Constant operands (Python numbers) are folded into their gate's label
 import numpy as np
 
 from ..tensor import Tensor
-from .graph import array_of
+from .graph import DIGITS, ELEMENTS_SHOWN, array_of, format_number, array_statistics, shape_text
+from .heatmap import heatmap_png
 from .rules import rule_for
 
 VALUE_COLOR, GRAD_COLOR, NAME_COLOR, CONST_COLOR = "#1f4e9e", "#c62828", "#111111", "#666666"
@@ -26,12 +27,14 @@ COMMUTATIVE = {"add", "mul", "maximum", "minimum"}
 
 
 class Node:
-    """A box (kind "value" or "const") or a gate; ``lines`` are (text, color, bold)."""
+    """A box (kind "value" or "const") or a gate; ``lines`` are (text, color, bold);
+    ``pictures`` (PNG bytes, frame color): heatmaps of an array's value and gradient."""
 
-    __slots__ = ("key", "kind", "lines", "ports", "w", "h", "x", "y", "layer")
+    __slots__ = ("key", "kind", "lines", "ports", "pictures", "w", "h", "x", "y", "layer")
 
-    def __init__(self, key, kind, lines, ports=0):
+    def __init__(self, key, kind, lines, ports=0, pictures=()):
         self.key, self.kind, self.lines, self.ports = key, kind, lines, ports
+        self.pictures = list(pictures)
         self.w = self.h = self.x = self.y = 0.0
         self.layer = 0
 
@@ -84,6 +87,36 @@ def _constant_label(value, account):
     return account.fmt(a) if a.size == 1 else "[" + "x".join(map(str, a.shape)) + "]"
 
 
+def box_contents(name, value, grad, account):
+    """(lines, pictures) of a value's box: its name, value and gradient; an array too big
+    to list shows its shape and statistics, and its heatmaps where it has a picture."""
+    value = np.asarray(value)
+    if value.size <= ELEMENTS_SHOWN:
+        lines = [(name, NAME_COLOR, True), (account.fmt(value), VALUE_COLOR, False)]
+        if grad is not None:
+            lines.append(("grad " + account.fmt(grad), GRAD_COLOR, False))
+        return lines, []
+    lines = [(f"{name} ({shape_text(value)})", NAME_COLOR, True)]
+    pictures = []
+    for prefix, array, color in (("", value, VALUE_COLOR), ("grad ", grad, GRAD_COLOR)):
+        if array is None:
+            continue
+        parts = array_statistics(array, account.digits)
+        lines += [(prefix + " ".join(parts[:2]), color, False), (" " * len(prefix) + " ".join(parts[2:]), color, False)]
+        png = heatmap_png(array)
+        if png is not None:
+            pictures.append((png, color))
+    return lines, pictures
+
+
+def wire_text(array, account):
+    """A value or gradient on a wire: numbers in full, a big array as shape and mean |.|."""
+    a = np.asarray(array)
+    if a.size <= ELEMENTS_SHOWN:
+        return account.fmt(a)
+    return f"({shape_text(a)}) mean|.| {format_number(np.abs(a).mean(), account.digits or DIGITS)}"
+
+
 def circuit(account):
     """(nodes, wires) of ``account``'s graph, nodes in forward order."""
     uses = _uses(account)
@@ -104,19 +137,16 @@ def circuit(account):
                 share = shares.get((id(t), i)) if uses.get(id(inp), 0) > 1 else None
                 target = None
                 if role is not None or share is not None:
-                    target = (None if share is None else account.fmt(share), role)
+                    target = (None if share is None else wire_text(share, account), role)
                 wires.append(Wire(src, gate.key, port, label, target))
         if boxed(t, account, uses):
-            grad = account.grads.get(id(t))
-            lines = [(account.name(t), NAME_COLOR, True), (account.fmt(array_of(t)), VALUE_COLOR, False)]
-            if grad is not None:
-                lines.append(("grad " + account.fmt(grad), GRAD_COLOR, False))
-            box = Node(f"v{len(nodes)}", "value" if t.requires_grad else "const", lines)
+            lines, pictures = box_contents(account.name(t), array_of(t), account.grads.get(id(t)), account)
+            box = Node(f"v{len(nodes)}", "value" if t.requires_grad else "const", lines, pictures=pictures)
             nodes.append(box)
             if node is not None:
                 wires.append(Wire(gate.key, box.key))
             source_of[id(t)] = (box.key, None)
         else:
             grad = account.grads.get(id(t))
-            source_of[id(t)] = (gate.key, (account.fmt(array_of(t)), None if grad is None else account.fmt(grad)))
+            source_of[id(t)] = (gate.key, (wire_text(array_of(t), account), None if grad is None else wire_text(grad, account)))
     return nodes, wires

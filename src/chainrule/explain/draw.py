@@ -5,6 +5,7 @@ round gates. SVG comes from Graphviz's ``dot`` when it is on PATH, otherwise fro
 small layered renderer below (no dependency). PNG needs ``dot``; without it the DOT
 source is written instead, with the command that renders it.
 """
+import base64
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from xml.sax.saxutils import escape
 from ..io import atomic_write_bytes, atomic_write_text
 from . import layout
 from .graph import DIGITS, check_digits
+from .heatmap import png_size
 from .circuit import GRAD_COLOR, NAME_COLOR, VALUE_COLOR, circuit
 from .trace import Account, ensure_backpropagated
 
@@ -124,6 +126,15 @@ def _node_svg(n):
         for i, (text, color, bold) in enumerate(n.lines):
             out.append(_text(n.x + layout.PAD, n.y + layout.PAD + 10 + i * layout.LINE_H, text, color,
                              extra=' font-weight="bold"' if bold else ""))
+        x, y = n.x + layout.PAD, n.y + layout.PAD - 4 + len(n.lines) * layout.LINE_H + layout.PICTURE_GAP
+        for png, color in n.pictures:
+            w, h = png_size(png)
+            data = base64.b64encode(png).decode("ascii")
+            out.append(f'<image x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" '
+                       f'xlink:href="data:image/png;base64,{data}"/>')
+            out.append(f'<rect x="{x - 0.5:.1f}" y="{y - 0.5:.1f}" width="{w + 1}" height="{h + 1}" '
+                       f'fill="none" stroke="{color}" stroke-width="1"/>')
+            x += w + layout.PICTURE_GAP
     out.append("</g>")
     return out
 
@@ -150,7 +161,7 @@ def to_svg(nodes, wires):
     width, height = max(width, legend_width), height + 18
     by_key = {n.key: n for n in nodes}
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans Mono, monospace" font-size="11">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         f'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '

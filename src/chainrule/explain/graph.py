@@ -135,15 +135,44 @@ def format_number(value, digits=None):
     return text.replace(".e", "e")
 
 
-def format_value(value, digits=DIGITS, preview=4):
-    """Scalars rounded to ``digits``; arrays as their shape and the first few elements."""
+ELEMENTS_SHOWN = 6  # arrays up to this size are shown element by element
+
+
+def shape_text(a):
+    return "x".join(str(n) for n in np.shape(a))
+
+
+def array_statistics(a, digits=DIGITS):
+    """What a reader needs of an array that is too big to list: its range, its mean
+    absolute value (a gradient whose border elements are 0 is not a zero gradient) and its
+    share of exact zeros: the parts of ``min -0.3 max 0.4 mean|.| 0.05 zeros 81%``."""
+    a = np.asarray(a, dtype=np.float64)
+    digits = digits or DIGITS
+    finite = a[np.isfinite(a)]
+    parts = []
+    if finite.size:
+        parts = [f"min {format_number(finite.min(), digits)}", f"max {format_number(finite.max(), digits)}",
+                 f"mean|.| {format_number(np.abs(finite).mean(), digits)}"]
+    zeros = np.count_nonzero(a == 0)
+    if zeros:
+        share = 100 * zeros / a.size  # never rounded to 0% or 100% unless it is
+        text = f"{share:.0f}" if 1 <= share <= 99 or zeros == a.size else f"{min(max(share, 0.1), 99.9):.1f}"
+        parts.append(f"zeros {text}%")
+    if finite.size < a.size:
+        parts.append(f"non-finite {a.size - finite.size}")
+    return parts
+
+
+def format_value(value, digits=DIGITS):
+    """Scalars rounded to ``digits``; small arrays element by element, larger ones as
+    their shape and statistics: ``(784) min 0 max 1 mean|.| 0.1 zeros 81%``."""
     a = np.asarray(value)
     if a.size == 1:
         return format_number(a, digits)
-    shape = "x".join(str(n) for n in a.shape)
-    head = ", ".join(format_number(x, digits or DIGITS) for x in a.reshape(-1)[:preview])
-    more = ", ..." if a.size > preview else ""
-    return f"({shape}) [{head}{more}]"
+    if a.size <= ELEMENTS_SHOWN:
+        items = ", ".join(format_number(x, digits or DIGITS) for x in a.reshape(-1))
+        return f"({shape_text(a)}) [{items}]"
+    return f"({shape_text(a)}) {' '.join(array_statistics(a, digits))}"
 
 
 def term(name):

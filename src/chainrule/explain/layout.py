@@ -14,9 +14,11 @@ where no box is; the renderer draws crossings as curves with horizontal ends.
 """
 import math
 
+from .heatmap import png_size
+
 CHAR_W, LINE_H, PAD, GATE_R, ROW_GAP, DUMMY_GAP, MIN_GAP, MARGIN = 6.7, 14, 7, 16, 18, 10, 28, 10
 LABEL_SLACK = 12  # room in a gap besides its labels, for the curve
-PORT_STEP = 12
+PORT_STEP, PICTURE_GAP = 12, 6
 
 
 def text_width(text, char_w=CHAR_W):
@@ -28,8 +30,12 @@ def size(node):
         radius = max(GATE_R, text_width(node.lines[0][0]) / 2 + 6, PORT_STEP * node.ports / 2 + 5)
         node.w = node.h = 2 * radius
     else:
-        node.w = max(text_width(text) for text, _, _ in node.lines) + 2 * PAD
+        sizes = [png_size(png) for png, _ in node.pictures]
+        pictures_w = sum(w + PICTURE_GAP for w, _ in sizes) - PICTURE_GAP if sizes else 0
+        node.w = max([text_width(text) for text, _, _ in node.lines] + [pictures_w]) + 2 * PAD
         node.h = len(node.lines) * LINE_H + 2 * PAD - 4
+        if sizes:
+            node.h += max(h for _, h in sizes) + PICTURE_GAP
 
 
 def port_offset(node, port):
