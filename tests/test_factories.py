@@ -68,3 +68,10 @@ def test_sizes_must_be_integers_as_in_pytorch(make, message):
 def test_numpy_integer_sizes_are_accepted():
     assert cr.zeros(np.int64(2), np.int32(3)).shape == (2, 3)
     assert cr.rand((np.uint8(4),)).shape == (4,) and cr.full(np.int16(2), 1.0).shape == (2,)
+
+
+def test_tensor_takes_a_name_for_the_explain_tools():
+    assert cr.tensor(1.0, name="x").name == "x"
+    assert cr.tensor(1.0).name is None
+    with pytest.raises(TypeError, match="tensor: name must be a string, got int"):
+        cr.tensor(1.0, name=3)

@@ -223,7 +223,7 @@ def test_derived_names_and_float32_numbers():
     a = cr.tensor(0.1, requires_grad=True)  # float32, unnamed
     tr = trace(cr.sigmoid(a) * 3, digits=None)
     names = [r["name"] for r in tr.records if r["phase"] == "forward"]
-    assert names == ["x1", "t1", "f"]
+    assert names == ["x1", "sigmoid(x1)", "f"]  # a short formula names its result
     text = str(tr)  # float32 values shown without float64 noise
     # 3 s(0.1) (1 - s(0.1)) = 0.74812812..., shown as the float32 gradient's shortest digits
     # (its last digit depends on whether NumPy rounds each step to float32: 2.x does, 1.x not)
@@ -263,3 +263,29 @@ def test_non_scalar_outputs_need_their_gradient_under_recording():
     seed = tr.records[[r["op"] for r in tr.records].index("seed")]
     assert "gradient backward started from" in seed["rule"]
     np.testing.assert_allclose(tr.gradients["x"], [2.0, 2.0, -6.0])
+
+
+def test_a_models_parameters_are_called_by_their_state_dict_names():
+    from chainrule import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(4, 3), nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.fc2(cr.tanh(self.fc1(x)))
+
+    cr.manual_seed(0)
+    model = Net()
+    loss = cr.sum(model(cr.randn(5, 4)) ** 2)
+    tr = trace(loss, names=model)
+    names = [r["name"] for r in tr.records if r["phase"] == "forward"]
+    assert names == ["x", "fc1.weight", "fc1.bias", "t1", "tanh(t1)", "fc2.weight", "fc2.bias", "t2", "t2 ** 2", "f"]
+    assert list(tr.gradients) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    assert "    dfc2.bias += sum_batch(dt2) = (2) [" in str(tr)
+    np.testing.assert_allclose(tr.gradients["fc1.weight"], np.asarray(model.fc1.weight.grad), rtol=0, atol=0)
+    renamed = trace(loss, names={"W": model.fc1.weight})
+    assert "W" in renamed.gradients and "x1" in renamed.gradients  # the rest derived as before
+    with pytest.raises(TypeError, match="trace: names must be a Module or a mapping"):
+        trace(loss, names=["W"])

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from ..io import atomic_write_bytes, atomic_write_text
 from . import layout
-from .graph import DIGITS, check_digits
+from .graph import DIGITS, check_digits, given_names
 from .heatmap import png_size
 from .circuit import GRAD_COLOR, NAME_COLOR, VALUE_COLOR, circuit
 from .trace import Account, ensure_backpropagated
@@ -186,9 +186,10 @@ def _graphviz(dot_source, fmt):
     return done.stdout
 
 
-def draw(output, path=None, format="svg", digits=DIGITS):
+def draw(output, path=None, format="svg", digits=DIGITS, names=None):
     """The circuit diagram of ``output``'s graph, every value with its value and gradient
-    (numbers rounded to ``digits`` significant digits; None: every digit).
+    (numbers rounded to ``digits`` significant digits; None: every digit). ``names``: a
+    Module or a mapping from names to Tensors, as for ``trace``.
 
     ``format``: "svg" (returns the SVG text, displayed inline by Jupyter), "dot" (returns
     the Graphviz source) or "png" (writes ``path``, returns the DOT source; needs Graphviz).
@@ -206,8 +207,9 @@ def draw(output, path=None, format="svg", digits=DIGITS):
     elif format == "png":
         raise ValueError("draw: format='png' needs a path to write the image to")
     check_digits(digits, "draw")
+    given = given_names(names, "draw")
     ensure_backpropagated(output, "draw")
-    nodes, wires = circuit(Account(output, digits))
+    nodes, wires = circuit(Account(output, digits, given))
     dot_source = to_dot(nodes, wires)
     has_dot = shutil.which("dot") is not None
     if format == "png":

@@ -64,14 +64,40 @@ def _post_order(output):
     return values
 
 
-def value_names(values, output):
-    """A unique name per value (keyed by ``id``): ``tensor.name`` when set, else derived.
+SHORT_FORMULA = 12  # an intermediate result whose formula is this short is called by it
 
-    Derived names: ``f`` for the output, ``x1, x2, ...`` for leaves that require grad,
-    ``c1, ...`` for constant tensors and ``t1, t2, ...`` for intermediate results.
+
+def given_names(names, where):
+    """``names`` (None, a Module, or a mapping name -> Tensor) as {id(tensor): name}: a
+    Module's parameters and buffers by their state-dict names (``fc1.weight``)."""
+    if names is None:
+        return {}
+    pairs = None
+    if hasattr(names, "named_parameters") and hasattr(names, "named_buffers"):
+        pairs = list(names.named_parameters()) + list(names.named_buffers())
+    elif hasattr(names, "items"):
+        pairs = list(names.items())
+    if pairs is None or not all(isinstance(k, str) and isinstance(t, Tensor) for k, t in pairs):
+        raise TypeError(f"{where}: names must be a Module or a mapping from names to Tensors, "
+                        f"got {type(names).__name__}")
+    return {id(t): k for k, t in pairs}
+
+
+def value_names(values, output, given=None):
+    """A unique name per value (keyed by ``id``): ``given`` (id -> name, e.g. a model's
+    parameter names), else ``tensor.name`` when set, else derived.
+
+    Derived names: ``f`` for the output; with ``given`` names (a model) the other inputs
+    are ``x``, then ``y`` (the target); otherwise ``x1, x2, ...`` for leaves that require
+    grad and ``c1, ...`` for constant tensors. An intermediate result is called by its
+    formula where that is short (``x + y``, ``sigmoid(w)``), else ``t1, t2, ...``.
     """
-    used = {t.name for t in values if t.name}
+    from .rules import forward_formula
+
+    given = given or {}
+    used = {t.name for t in values if t.name} | set(given.values())
     counters = {"x": 0, "c": 0, "t": 0}
+    model_inputs = [n for n in ("x", "y") if n not in used] if given else []
     names = {}
 
     def fresh(prefix):
@@ -83,13 +109,23 @@ def value_names(values, output):
                 return name
 
     for t in values:
-        if t.name:
-            name = t.name if t.name not in names.values() else _suffixed(t.name, used)
+        name = given.get(id(t)) or t.name
+        if name:
+            name = name if name not in names.values() else _suffixed(name, used)
         elif t is output and "f" not in used:
             name = "f"
             used.add(name)
         elif t.grad_fn is not None:
-            name = fresh("t")
+            node = t.grad_fn
+            inputs = [term(names[id(i)]) if isinstance(i, Tensor) else constant_text(i) for i in node.inputs]
+            formula = forward_formula(node.op_name(), inputs, node.params)
+            if len(formula) <= SHORT_FORMULA and formula not in used:
+                name = formula
+                used.add(name)
+            else:
+                name = fresh("t")
+        elif model_inputs:
+            name = model_inputs.pop(0)
         else:
             name = fresh("x" if t.requires_grad else "c")
         names[id(t)] = name
@@ -176,8 +212,27 @@ def format_value(value, digits=DIGITS):
 
 
 def term(name):
-    """A name as it reads inside a formula: parenthesised unless it is one word."""
-    return name if name.replace(".", "_").isidentifier() or _is_number(name) else f"({name})"
+    """A name as it reads inside a formula: parenthesised unless it is one word, a number
+    or one call (``sigmoid(x)``)."""
+    simple = name.replace(".", "_").isidentifier() or _is_number(name) or _is_call(name)
+    return name if simple else f"({name})"
+
+
+def dterm(name):
+    """The gradient of a value by name: ``dx``, ``dfc1.weight``, ``d(x + y)``."""
+    return "d" + name if name.replace(".", "_").isidentifier() else f"d({name})"
+
+
+def _is_call(text):
+    head, paren, _ = text.partition("(")
+    if not (paren and head.isidentifier() and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text[len(head):]):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and i < len(text) - len(head) - 1:
+            return False  # the first parenthesis closes before the end: f(a) + g(b)
+    return True
 
 
 def _is_number(text):

@@ -24,7 +24,8 @@ import numpy as np
 from ..autograd import engine, function
 from ..backend import sum_to_shape
 from ..tensor import Tensor
-from .graph import DIGITS, array_of, check_digits, constant_text, format_value, forward_values, installed, term, value_names
+from .graph import (DIGITS, array_of, check_digits, constant_text, format_value, forward_values, given_names,
+                    dterm, installed, term, value_names)
 from .replay import replay
 from .rules import contribution_formula, forward_formula, rule_for
 
@@ -91,10 +92,10 @@ class Account:
     every number shown (``fmt``), None for all.
     """
 
-    def __init__(self, output, digits=DIGITS):
+    def __init__(self, output, digits=DIGITS, names=None):
         self.output, self.digits = output, digits
         self.values = forward_values(output)
-        self.names = value_names(self.values, output)
+        self.names = value_names(self.values, output, names)
         self.grads = {}
         self.contributions = []
         self.seed = _recorded[output.grad_fn][0] if output.grad_fn is not None else None
@@ -150,8 +151,8 @@ class Trace:
     ``gradients``: name -> total gradient of every input (leaf) that requires grad.
     """
 
-    def __init__(self, output, digits=DIGITS):
-        account = Account(output, digits)
+    def __init__(self, output, digits=DIGITS, names=None):
+        account = Account(output, digits, names)
         self.output_name = account.name(output)
         self.records = []
         self._lines = []
@@ -162,7 +163,7 @@ class Trace:
         self._lines.append("gradients")
         for t in inputs:
             grad = account.grads.get(id(t))
-            self._lines.append(f"  d{self.output_name}/d{term(account.name(t))} = {account.fmt(grad)}")
+            self._lines.append(f"  d{self.output_name}/{dterm(account.name(t))} = {account.fmt(grad)}")
 
     def _forward(self, account):
         self._lines.append("forward: every value in the order it is computed")
@@ -175,7 +176,8 @@ class Trace:
             else:
                 op, inputs = node.op_name(), account.input_names(node)
                 formula = forward_formula(op, inputs, node.params)
-            rows.append((name, formula if node is None else "= " + formula, account.fmt(array_of(t))))
+            shown = formula if node is None else ("" if formula == name else "= " + formula)
+            rows.append((name, shown, account.fmt(array_of(t))))
             self.records.append({
                 "phase": "forward", "op": op, "name": name, "value": _plain(array_of(t)),
                 "grad": _plain(account.grads.get(id(t))),
@@ -209,25 +211,26 @@ class Trace:
             if c.output is not current:
                 current = c.output
                 formula = forward_formula(op, inputs, node.params)
-                self._lines.append(f"  {oname} = {formula}    [{rule_for(op).gate}]")
+                step = oname if formula == oname else f"{oname} = {formula}"
+                self._lines.append(f"  {step}    [{rule_for(op).gate}]")
             name = account.name(c.input)
-            formula = contribution_formula(op, c.index, inputs, term(oname), "d" + term(oname))
+            formula = contribution_formula(op, c.index, inputs, term(oname), dterm(oname))
             key = id(c.input)
             seen[key] = seen.get(key, 0) + 1
             running[key] = c.grad if key not in running else running[key] + c.grad
-            line = f"    d{term(name)} += {formula} = {account.fmt(c.grad)}"
+            line = f"    {dterm(name)} += {formula} = {account.fmt(c.grad)}"
             notes = []
             if c.reduced:
                 notes.append("summed over the broadcast axes")
             if uses[key] > 1:
                 notes.append(
                     f"fan-out: contribution {seen[key]} of {uses[key]}, "
-                    f"d{term(name)} = {account.fmt(running[key])}"
+                    f"{dterm(name)} = {account.fmt(running[key])}"
                 )
             self._lines.append(line + (f"   ({'; '.join(notes)})" if notes else ""))
             self.records.append({
                 "phase": "backward", "op": op, "name": name, "value": _plain(array_of(c.input)),
-                "grad": _plain(c.grad), "rule": f"d{term(name)} += {formula}", "output": oname,
+                "grad": _plain(c.grad), "rule": f"{dterm(name)} += {formula}", "output": oname,
                 "upstream": _plain(account.grads.get(id(c.output))), "gate": rule_for(op).gate,
                 "use": seen[key], "uses": uses[key], "total": _plain(running[key]),
             })
@@ -240,15 +243,18 @@ class Trace:
         return f"<Trace of {self.output_name}: {len(self.records)} records>"
 
 
-def trace(output, digits=DIGITS):
+def trace(output, digits=DIGITS, names=None):
     """The staged forward and backward account of ``output`` (a Tensor) as a ``Trace``,
     its numbers rounded to ``digits`` significant digits (None: every digit; the records
-    keep the exact values either way).
+    keep the exact values either way). ``names``: a Module, whose parameters are then
+    called by their state-dict names (``fc1.weight``) and its input ``x``, or a mapping
+    from names to Tensors; a tensor's own ``name`` is used otherwise.
 
     Call it instead of ``output.backward()`` (it then runs backward itself, recording),
     or after ``output.backward()``: with ``recording()`` its records are used, without it
     the graph is replayed on copies of its leaves (``.grad`` is left as it is).
     """
     check_digits(digits, "trace")
+    given = given_names(names, "trace")
     ensure_backpropagated(output, "trace")
-    return Trace(output, digits)
+    return Trace(output, digits, given)
