@@ -3,6 +3,7 @@
 Shared by ``trace`` and ``draw``. A *value* is a Tensor of the graph (a leaf, a
 constant tensor or an op's output); a *step* is one recorded op and its output.
 """
+import re
 from contextlib import contextmanager
 
 import numpy as np
@@ -64,6 +65,15 @@ def _post_order(output):
     return values
 
 
+def formula_of(node, input_names):
+    """The forward formula of a graph node over the given input names."""
+    from .rules import forward_formula
+
+    first = node.inputs[0] if node.inputs else None
+    ndim = len(first.shape) if isinstance(first, Tensor) else None
+    return forward_formula(node.op_name(), input_names, node.params, ndim)
+
+
 SHORT_FORMULA = 12  # an intermediate result whose formula is this short is called by it
 
 
@@ -74,7 +84,8 @@ def given_names(names, where):
         return {}
     pairs = None
     if hasattr(names, "named_parameters") and hasattr(names, "named_buffers"):
-        pairs = list(names.named_parameters()) + list(names.named_buffers())
+        pairs = [(k, t) for k, t in list(names.named_parameters()) + list(names.named_buffers())
+                 if isinstance(t, Tensor)]
     elif hasattr(names, "items"):
         pairs = list(names.items())
     if pairs is None or not all(isinstance(k, str) and isinstance(t, Tensor) for k, t in pairs):
@@ -92,7 +103,6 @@ def value_names(values, output, given=None):
     grad and ``c1, ...`` for constant tensors. An intermediate result is called by its
     formula where that is short (``x + y``, ``sigmoid(w)``), else ``t1, t2, ...``.
     """
-    from .rules import forward_formula
 
     given = given or {}
     used = {t.name for t in values if t.name} | set(given.values())
@@ -118,7 +128,7 @@ def value_names(values, output, given=None):
         elif t.grad_fn is not None:
             node = t.grad_fn
             inputs = [term(names[id(i)]) if isinstance(i, Tensor) else constant_text(i) for i in node.inputs]
-            formula = forward_formula(node.op_name(), inputs, node.params)
+            formula = formula_of(node, inputs)
             if len(formula) <= SHORT_FORMULA and formula not in used:
                 name = formula
                 used.add(name)
@@ -214,7 +224,8 @@ def format_value(value, digits=DIGITS):
 def term(name):
     """A name as it reads inside a formula: parenthesised unless it is one word, a number
     or one call (``sigmoid(x)``)."""
-    simple = name.replace(".", "_").isidentifier() or _is_number(name) or _is_call(name)
+    simple = (name.replace(".", "_").isidentifier() or re.fullmatch(r"\w+(\.\w+)*", name) is not None
+              or _is_number(name) or _is_call(name) or (name.startswith("[") and name.endswith("]")))
     return name if simple else f"({name})"
 
 
@@ -244,5 +255,11 @@ def _is_number(text):
 
 
 def constant_text(value, digits=DIGITS):
-    """A non-Tensor input of an op (a Python number or an array) as text."""
-    return format_value(np.asarray(value), digits)
+    """A non-Tensor input of an op (a Python number or an array) as it reads in a formula:
+    a number, a short list, or ``array(30x784)``."""
+    a = np.asarray(value)
+    if a.size == 1:
+        return format_number(a, digits)
+    if a.size <= ELEMENTS_SHOWN:
+        return "[" + ", ".join(format_number(x, digits or DIGITS) for x in a.reshape(-1)) + "]"
+    return f"array({shape_text(a)})"

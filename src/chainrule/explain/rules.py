@@ -116,17 +116,58 @@ def rule_for(op):
     return Rule(op, op + "({args})", f"{op}: its own backward", ())
 
 
-def forward_formula(op, input_names, params):
-    """E.g. ``x + y`` or ``sum(x, dims=(1,))``."""
+def forward_formula(op, input_names, params, input_ndim=None):
+    """E.g. ``x + y``, ``sum(x, dim=1)`` or ``max_pool2d(a, kernel_size=2, stride=2)``."""
     rule = rule_for(op)
     text = rule.forward.format(*input_names, args=", ".join(input_names))
-    if params and text.endswith(")"):
-        text = text[:-1] + "".join(f", {k}={_short_repr(v)}" for k, v in params.items()) + ")"
+    shown = shown_params(params, input_ndim)
+    if shown and text.endswith(")"):
+        text = text[:-1] + "".join(f", {k}={_short_repr(v)}" for k, v in shown.items()) + ")"
     return text
 
 
+# what an op keeps for its backward or for bookkeeping, not what the user wrote
+_INTERNAL = {"running_mean", "running_var", "divisor", "indices", "index", "training", "momentum"}
+_DEFAULTS = {"keepdim": False, "reduction": "mean", "label_smoothing": 0.0, "groups": 1, "stride": 1,
+             "dilation": 1, "padding": 0, "eps": 1e-05, "correction": 1}
+
+
+def shown_params(params, input_ndim=None):
+    """An op's keyword parameters as the user wrote them: pooling geometry as kernel_size,
+    stride and padding, square pairs as one number, defaults and internals left out, the
+    dims of a reduction over every axis left out (``sum(x)``)."""
+    shown = {}
+    for key, value in (params or {}).items():
+        if hasattr(value, "kernel") and hasattr(value, "stride"):  # pooling's PoolGeometry
+            shown.update(kernel_size=value.kernel, stride=value.stride, padding=value.padding,
+                         dilation=getattr(value, "dilation", 1))
+        elif key == "pads":  # conv2d's ((top, bottom), (left, right))
+            pairs = tuple(value)
+            shown["padding"] = tuple(p[0] for p in pairs) if all(p[0] == p[1] for p in pairs) else pairs
+        elif key == "dims":
+            dims = tuple(value)
+            if input_ndim is None or sorted(dims) != list(range(input_ndim)):
+                shown["dim"] = dims[0] if len(dims) == 1 else dims
+        elif key == "dtype":
+            shown[key] = _Plain(getattr(value, "__name__", str(value)))
+        elif key not in _INTERNAL and value is not None and not hasattr(value, "shape"):
+            shown[key] = value
+    out = {}
+    for key, value in shown.items():
+        if isinstance(value, tuple) and value and all(v == value[0] for v in value) and key != "shape":
+            value = value[0]  # (2, 2) -> 2, as written in nn.MaxPool2d(2)
+        if key not in _DEFAULTS or value != _DEFAULTS[key]:
+            out[key] = value
+    return out
+
+
+class _Plain(str):
+    def __repr__(self):
+        return str(self)
+
+
 def _short_repr(value, limit=24):
-    text = repr(value)
+    text = " ".join(repr(value).split())  # never more than one line
     if text.startswith("<"):  # an object without a readable repr: its type says enough
         return type(value).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."

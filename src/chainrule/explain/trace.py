@@ -24,10 +24,10 @@ import numpy as np
 from ..autograd import engine, function
 from ..backend import sum_to_shape
 from ..tensor import Tensor
-from .graph import (DIGITS, array_of, check_digits, constant_text, format_value, forward_values, given_names,
-                    dterm, installed, term, value_names)
+from .graph import (DIGITS, array_of, check_digits, constant_text, dterm, format_value, formula_of,
+                    forward_values, given_names, installed, term, value_names)
 from .replay import replay
-from .rules import contribution_formula, forward_formula, rule_for
+from .rules import contribution_formula, rule_for
 
 _recorded = weakref.WeakKeyDictionary()  # node -> (grad_output, grad_inputs)
 
@@ -175,7 +175,7 @@ class Trace:
                 formula, inputs = op, []
             else:
                 op, inputs = node.op_name(), account.input_names(node)
-                formula = forward_formula(op, inputs, node.params)
+                formula = formula_of(node, inputs)
             shown = formula if node is None else ("" if formula == name else "= " + formula)
             rows.append((name, shown, account.fmt(array_of(t))))
             self.records.append({
@@ -210,7 +210,7 @@ class Trace:
             op, inputs, oname = node.op_name(), account.input_names(node), account.name(c.output)
             if c.output is not current:
                 current = c.output
-                formula = forward_formula(op, inputs, node.params)
+                formula = formula_of(node, inputs)
                 step = oname if formula == oname else f"{oname} = {formula}"
                 self._lines.append(f"  {step}    [{rule_for(op).gate}]")
             name = account.name(c.input)
