@@ -93,4 +93,5 @@ def test_convolution_example_matches_the_math_doc_formulas():
     assert ex.values["db"] == pytest.approx([ex.values["dy"].sum()], abs=1e-12)
     text = str(ex)
     assert "dx = full convolution of dy with w rotated 180 deg" in text
-    assert "da += route_to_max(dp)" in text  # the trace names the gate rule of max pooling
+    assert "    da (1x1x3x3) += route_to_max(dp (1x1x2x2)) = (1x1x3x3) [" not in text  # (listed: 9 > 6)
+    assert "    da (1x1x3x3) += route_to_max(dp (1x1x2x2)) = (1x1x3x3) min -1 max 2 mean|.| 0.5 zeros 56%" in text.splitlines()

@@ -54,7 +54,9 @@ def test_worked_example_one_records_and_text():
     assert forward_value(text, "f") == pytest.approx(-12, abs=1e-9)
     for name, expected in (("x", -4), ("y", -4), ("z", 3)):
         assert gradient_line(text, "f", name) == pytest.approx(expected, abs=1e-9)
-    assert "dq += df * z = -4" in text
+    lines = text.splitlines()  # each step: formula, the numbers substituted, the result
+    assert "    dq += df * z = 1 * (-4) = -4" in lines and "    dz += df * q = 1 * 3 = 3" in lines
+    assert "    dx += dq = -4" in lines  # an add gate only copies: nothing to multiply
     # trace ran backward itself: the leaves hold the gradients once
     assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
 
@@ -211,6 +213,9 @@ def test_arrays_show_shape_statistics_and_broadcast_sum():
     from chainrule.explain.graph import format_value
 
     assert f"  df/dW = {format_value(W.grad)}" in text.splitlines()
+    # array steps give every operand's shape, as CS231n writes dW = dD @ X^T
+    assert any(line.startswith("    d(permute(W)) (5x3) += X^T (5x4) @ dt1 (4x3) = (5x3) min ")
+               for line in text.splitlines())
     assert format_value(W.grad).startswith("(3x5) min ") and " mean|.| " in format_value(W.grad)
     assert "summed over the broadcast axes" in text
     b_record = next(r for r in tr.records if r["phase"] == "backward" and r["name"] == "b")
@@ -283,7 +288,7 @@ def test_a_models_parameters_are_called_by_their_state_dict_names():
     names = [r["name"] for r in tr.records if r["phase"] == "forward"]
     assert names == ["x", "fc1.weight", "fc1.bias", "t1", "tanh(t1)", "fc2.weight", "fc2.bias", "t2", "t2 ** 2", "f"]
     assert list(tr.gradients) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
-    assert "    dfc2.bias += sum_batch(dt2) = (2) [" in str(tr)
+    assert "    dfc2.bias (2) += sum_batch(dt2 (5x2)) = (2) [-6.525, 1.2]" in str(tr).splitlines()
     np.testing.assert_allclose(tr.gradients["fc1.weight"], np.asarray(model.fc1.weight.grad), rtol=0, atol=0)
     renamed = trace(loss, names={"W": model.fc1.weight})
     assert "W" in renamed.gradients and "x1" in renamed.gradients  # the rest derived as before

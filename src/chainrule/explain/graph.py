@@ -127,7 +127,7 @@ def value_names(values, output, given=None):
             used.add(name)
         elif t.grad_fn is not None:
             node = t.grad_fn
-            inputs = [term(names[id(i)]) if isinstance(i, Tensor) else constant_text(i) for i in node.inputs]
+            inputs = [names[id(i)] if isinstance(i, Tensor) else constant_text(i) for i in node.inputs]
             formula = formula_of(node, inputs)
             if len(formula) <= SHORT_FORMULA and formula not in used:
                 name = formula

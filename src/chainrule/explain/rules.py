@@ -4,7 +4,10 @@ Pure presentation: the numbers always come from the engine. In the templates ``{
 ``{1}``, ... are the input names, ``{out}`` the output's name and ``{g}`` the name of
 the upstream gradient (``dq`` for d(output)/dq).
 """
+import re
 from typing import NamedTuple
+
+from .graph import term
 
 
 class Rule(NamedTuple):
@@ -118,12 +121,24 @@ def rule_for(op):
 
 def forward_formula(op, input_names, params, input_ndim=None):
     """E.g. ``x + y``, ``sum(x, dim=1)`` or ``max_pool2d(a, kernel_size=2, stride=2)``."""
-    rule = rule_for(op)
-    text = rule.forward.format(*input_names, args=", ".join(input_names))
+    text = _fill(rule_for(op).forward, input_names)
     shown = shown_params(params, input_ndim)
     if shown and text.endswith(")"):
         text = text[:-1] + "".join(f", {k}={_short_repr(v)}" for k, v in shown.items()) + ")"
     return text
+
+
+def _fill(template, names):
+    """The template with the input names in place: bare as a call's argument (``sum(x + y)``),
+    parenthesised where an operator binds them (``(x + y) * z``)."""
+    def field(match):
+        if match.group(1) == "args":
+            return ", ".join(names)
+        name = names[int(match.group(1))]
+        argument = template[:match.start()].endswith(("(", ", ")) and template[match.end():].startswith((")", ","))
+        return name if argument else term(name)
+
+    return re.sub(r"\{(\d+|args)\}", field, template)
 
 
 # what an op keeps for its backward or for bookkeeping, not what the user wrote
@@ -173,9 +188,15 @@ def _short_repr(value, limit=24):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def contribution_formula(op, index, input_names, out_name, grad_name):
-    """The contribution to input ``index``, e.g. ``df * z``."""
+_FIELD = re.compile(r"\{(\d+|out|g)\}(\.T)?")
+
+
+def contribution_formula(op, index, show):
+    """The contribution to input ``index``, each operand as ``show(field, transposed)``
+    writes it (field: an input's position as text, "out" or "g"): ``df * z`` with names,
+    ``1 * (-4)`` with numbers, ``dD (5x3) @ X^T (3x10)`` with shapes; None for an op
+    without a written rule."""
     local = rule_for(op).local
     if index < len(local) and local[index]:
-        return local[index].format(*input_names, out=out_name, g=grad_name)
-    return f"{op}_backward({grad_name})[input {index}]"
+        return _FIELD.sub(lambda m: show(m.group(1), bool(m.group(2))), local[index])
+    return None

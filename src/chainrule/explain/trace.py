@@ -25,7 +25,7 @@ from ..autograd import engine, function
 from ..backend import sum_to_shape
 from ..tensor import Tensor
 from .graph import (DIGITS, array_of, check_digits, constant_text, dterm, format_value, formula_of,
-                    forward_values, given_names, installed, term, value_names)
+                    forward_values, given_names, installed, shape_text, term, value_names)
 from .replay import replay
 from .rules import contribution_formula, rule_for
 
@@ -126,8 +126,8 @@ class Account:
         return format_value(value, self.digits)
 
     def input_names(self, node):
-        """The names of ``node``'s inputs as they read inside a formula."""
-        return [term(self.name(inp)) for inp in node.inputs]
+        """The names of ``node``'s inputs (``rules`` parenthesises them where needed)."""
+        return [self.name(inp) for inp in node.inputs]
 
 
 def _plain(array):
@@ -136,6 +136,37 @@ def _plain(array):
         return None
     a = np.asarray(array)
     return a.item() if a.ndim == 0 else a
+
+
+class _Operands:
+    """The operands of one contribution, as names, numbers or names with shapes."""
+
+    def __init__(self, account, contribution):
+        node, out = contribution.output.grad_fn, contribution.output
+        self.account = account
+        self.names = {str(i): term(n) for i, n in enumerate(account.input_names(node))}  # operands
+        self.names.update(out=term(account.name(out)), g=dterm(account.name(out)))
+        self.values = {str(i): array_of(v) if isinstance(v, Tensor) else np.asarray(v)
+                       for i, v in enumerate(node.inputs)}
+        self.values.update(out=array_of(out), g=np.asarray(account.grads.get(id(out))))
+        self.result = contribution.grad
+
+    def all_scalars(self):
+        return np.size(self.result) == 1 and all(np.size(v) == 1 for v in self.values.values())
+
+    def name(self, field, transposed):
+        return self.names[field] + (".T" if transposed else "")
+
+    def number(self, field, transposed):
+        text = self.account.fmt(self.values[field])
+        return f"({text})" if text.startswith("-") else text
+
+    def shaped(self, field, transposed):
+        shape = np.shape(self.values[field])
+        if transposed:
+            shape = shape[::-1]
+        name = self.names[field] + ("^T" if transposed else "")
+        return f"{name} ({'x'.join(map(str, shape))})" if shape else name
 
 
 class Trace:
@@ -214,11 +245,21 @@ class Trace:
                 step = oname if formula == oname else f"{oname} = {formula}"
                 self._lines.append(f"  {step}    [{rule_for(op).gate}]")
             name = account.name(c.input)
-            formula = contribution_formula(op, c.index, inputs, term(oname), dterm(oname))
+            operands = _Operands(account, c)
+            formula = contribution_formula(op, c.index, operands.name)
+            if formula is None:
+                formula = f"{op}_backward({dterm(oname)})[input {c.index}]"
             key = id(c.input)
             seen[key] = seen.get(key, 0) + 1
             running[key] = c.grad if key not in running else running[key] + c.grad
-            line = f"    {dterm(name)} += {formula} = {account.fmt(c.grad)}"
+            result = account.fmt(c.grad)
+            if operands.all_scalars():  # the chain rule as arithmetic: upstream x local = result
+                arithmetic = contribution_formula(op, c.index, operands.number)
+                shown = formula if arithmetic.strip("()") in (formula, result) else f"{formula} = {arithmetic}"
+                line = f"    {dterm(name)} += {shown} = {result}"
+            else:  # the shapes of every operand: dW (5x10) += dD (5x3) @ X^T (3x10)
+                shapes = contribution_formula(op, c.index, operands.shaped) or formula
+                line = f"    {dterm(name)} ({shape_text(c.grad)}) += {shapes} = {result}"
             notes = []
             if c.reduced:
                 notes.append("summed over the broadcast axes")
