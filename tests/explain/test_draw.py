@@ -127,6 +127,28 @@ def test_graphviz_svg_and_png(tmp_path):
     assert (tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_png_is_drawn_at_a_readable_resolution(tmp_path):
+    from chainrule.explain.heatmap import png_size
+
+    x = cr.tensor(3.0, requires_grad=True, name="x")
+    f = x * x
+    draw(f, tmp_path / "default.png", format="png")
+    draw(f, tmp_path / "screen.png", format="png", dpi=72)
+    (wide, high), (width72, height72) = (png_size((tmp_path / n).read_bytes()) for n in ("default.png", "screen.png"))
+    assert abs(wide - 2 * width72) <= 2 and abs(high - 2 * height72) <= 2  # 144 dpi by default
+    with pytest.raises(ValueError, match="draw: dpi must be a number from 10 to 1200"):
+        draw(f, tmp_path / "bad.png", format="png", dpi=0)
+
+
+def test_dot_has_a_legend_and_the_same_wire_labels():
+    from chainrule.explain.examples import example
+
+    dot = draw(example("neuron-gates").output, format="dot")
+    assert "legend [shape=plaintext" in dot and ">value</font>" in dot and ">gradient</font>" in dot
+    assert 'label=<<font color="#1f4e9e">0.3679</font><br/><font color="#c62828">-0.5344</font>>' in dot
+
+
 def test_bad_format_or_mismatched_path(tmp_path):
     f, _ = staged_records()
     with pytest.raises(ValueError, match="unknown format"):

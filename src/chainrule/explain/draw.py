@@ -67,6 +67,8 @@ def to_dot(nodes, wires):
             if role:
                 attributes.append(f'xlabel=<<font color="{_ROLE_COLOR}">{escape(role)}</font>>')
         out.append(f"  {w.src} -> {w.dst}" + (f" [{', '.join(attributes)}]" if attributes else "") + ";")
+    out.append(f'  legend [shape=plaintext, label=<<font color="{VALUE_COLOR}">value</font>   '
+               f'<font color="{GRAD_COLOR}">gradient</font>>];')
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -177,19 +179,24 @@ def to_svg(nodes, wires):
     return "\n".join(out) + "\n"
 
 
-def _graphviz(dot_source, fmt):
+def _graphviz(dot_source, fmt, dpi=None):
     """The output of ``dot -T<fmt>`` as bytes (the caller writes it atomically)."""
-    done = subprocess.run([shutil.which("dot"), f"-T{fmt}"], input=dot_source.encode(),
+    options = [f"-Gdpi={dpi:g}"] if dpi is not None else []
+    done = subprocess.run([shutil.which("dot"), f"-T{fmt}", *options], input=dot_source.encode(),
                           capture_output=True, timeout=60)
     if done.returncode != 0:
         raise RuntimeError(f"draw: Graphviz dot failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout
 
 
-def draw(output, path=None, format="svg", digits=DIGITS, names=None):
+PNG_DPI = 144  # twice Graphviz's 72: a PNG a reader can read
+
+
+def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI):
     """The circuit diagram of ``output``'s graph, every value with its value and gradient
     (numbers rounded to ``digits`` significant digits; None: every digit). ``names``: a
-    Module or a mapping from names to Tensors, as for ``trace``.
+    Module or a mapping from names to Tensors, as for ``trace``. ``dpi``: the PNG's
+    resolution (Graphviz's default is 72).
 
     ``format``: "svg" (returns the SVG text, displayed inline by Jupyter), "dot" (returns
     the Graphviz source) or "png" (writes ``path``, returns the DOT source; needs Graphviz).
@@ -207,6 +214,8 @@ def draw(output, path=None, format="svg", digits=DIGITS, names=None):
     elif format == "png":
         raise ValueError("draw: format='png' needs a path to write the image to")
     check_digits(digits, "draw")
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200:
+        raise ValueError(f"draw: dpi must be a number from 10 to 1200, got {dpi!r}")
     given = given_names(names, "draw")
     ensure_backpropagated(output, "draw")
     nodes, wires = circuit(Account(output, digits, given))
@@ -214,14 +223,14 @@ def draw(output, path=None, format="svg", digits=DIGITS, names=None):
     has_dot = shutil.which("dot") is not None
     if format == "png":
         if has_dot:
-            atomic_write_bytes(path, _graphviz(dot_source, "png"))
+            atomic_write_bytes(path, _graphviz(dot_source, "png", dpi))
         else:
             dot_path = os.path.splitext(os.fspath(path))[0] + ".dot"
             atomic_write_text(dot_path, dot_source)
             warnings.warn(
                 f"draw: Graphviz 'dot' is not installed, so no PNG was made; wrote {dot_path}. "
                 f"Install Graphviz (apt install graphviz, brew install graphviz) and run "
-                f"`dot -Tpng {dot_path} -o {os.fspath(path)}`, or use format='svg'",
+                f"`dot -Tpng -Gdpi={dpi:g} {dot_path} -o {os.fspath(path)}`, or use format='svg'",
                 stacklevel=2,
             )
         return dot_source
