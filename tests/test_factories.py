@@ -142,3 +142,10 @@ def test_every_factory_takes_device(name, make):
         make(device="cuda")
     where = name.removesuffix("_like")  # a *_like factory calls the plain one
     assert str(info.value).startswith(f"{where}: device 'cuda' is not available: chainrule runs on the CPU only")
+
+
+def test_tensor_takes_a_name_for_the_explain_tools():
+    assert cr.tensor(1.0, name="x").name == "x"
+    assert cr.tensor(1.0).name is None
+    with pytest.raises(TypeError, match="tensor: name must be a string, got int"):
+        cr.tensor(1.0, name=3)
