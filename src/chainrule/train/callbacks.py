@@ -127,7 +127,11 @@ def format_record(record, epochs):
 
 
 class ProgressBar(Callback):
-    """A tqdm bar per epoch on stderr: examples per second, running loss and ETA."""
+    """A tqdm bar per epoch on stderr: examples per second, running loss and ETA.
+
+    The bar is erased at the epoch's end, so put it before any callback that prints then
+    (``EpochSummary``): a line printed while the bar is open lands on the bar's line. Call
+    ``close()`` when training stops with an error, before printing it."""
 
     def __init__(self, file=None):
         self._tqdm = require("tqdm", "the progress bar").tqdm
@@ -149,5 +153,10 @@ class ProgressBar(Callback):
         self._shown = run.state.seen
 
     def on_epoch_end(self, run, record):
-        self.bar.close()
-        self.bar = None
+        self.close()
+
+    def close(self):
+        """Erase the open bar, if any (safe to call more than once)."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -134,16 +134,21 @@ def _execute(config, run_dir, parts, echo, state=None):
         callbacks.append(GradientDiagnostics(parts.model, os.path.join(run_dir, DIAGNOSTICS_PLOT_FILE)))
     callbacks += [MetricsLogger(os.path.join(run_dir, METRICS_FILE)),
                   PlotCurves(os.path.join(run_dir, PLOT_FILE))]
+    progress = ProgressBar() if not config.quiet and sys.stderr.isatty() else None
+    if progress is not None:  # before the summary: the bar is erased before the epoch's line
+        callbacks.append(progress)
     if not config.quiet:
         callbacks.append(EpochSummary(echo))
-        if sys.stderr.isatty():
-            callbacks.append(ProgressBar())
     callbacks.append(Checkpointer(run_dir, description, config.checkpoint_every))
     anomaly = detect_anomaly() if config.detect_anomaly else contextlib.nullcontext()
-    with anomaly, np.errstate(all="ignore"):  # non-finite losses stop the run with a clear error
-        history = fit(parts.model, parts.loss, parts.optimizer, parts.train_loader,
-                      parts.test_loader, config.epochs, parts.scheduler, callbacks,
-                      parts.interval, val_name="test", state=state)
+    try:
+        with anomaly, np.errstate(all="ignore"):  # non-finite losses stop the run with a clear error
+            history = fit(parts.model, parts.loss, parts.optimizer, parts.train_loader,
+                          parts.test_loader, config.epochs, parts.scheduler, callbacks,
+                          parts.interval, val_name="test", state=state)
+    finally:  # an error message must not land on the bar's line
+        if progress is not None:
+            progress.close()
     return RunResult(run_dir, history, history["test_acc"][-1])
 
 
