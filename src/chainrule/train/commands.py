@@ -13,6 +13,7 @@ from ..ops.softmax import softmax_array
 from .checkpoint import open_checkpoint
 from .config import DATASETS, ConfigError, TrainConfig, option_fields, read_config_file
 from .images import ImageError, load_image
+from .interrupt import TrainingInterrupted
 from .loop import NonFiniteLossError, evaluate
 from .metrics import confusion_matrix, format_confusion_matrix, per_class_accuracy
 from .rundir import RunDirError
@@ -66,15 +67,19 @@ def train(ctx, config_file, resume_dir, **options):
     """Train a model; with no options, an MLP on the embedded 8x8 digits (a few seconds)."""
     given = {name: value for name, value in options.items()
              if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
-    if resume_dir is not None:
-        if config_file is not None:
-            raise ConfigError("--resume uses the run's own config; drop --config")
-        result = resume_run(resume_dir, given, echo=click.echo)
-    else:
-        config = TrainConfig()
-        if config_file is not None:
-            config = TrainConfig.from_mapping(read_config_file(config_file), f"config file {config_file}")
-        result = start_run(config.replace(**given), echo=click.echo)
+    try:
+        if resume_dir is not None:
+            if config_file is not None:
+                raise ConfigError("--resume uses the run's own config; drop --config")
+            result = resume_run(resume_dir, given, echo=click.echo)
+        else:
+            config = TrainConfig()
+            if config_file is not None:
+                config = TrainConfig.from_mapping(read_config_file(config_file), f"config file {config_file}")
+            result = start_run(config.replace(**given), echo=click.echo)
+    except TrainingInterrupted as exc:  # Ctrl-C or SIGTERM: the shell's status for that signal
+        click.echo(str(exc), err=True)
+        ctx.exit(128 + exc.signal_number)
     epochs = len(result.history)
     click.echo(f"test accuracy {100 * result.test_acc:.2f}% after {epochs} epoch{'' if epochs == 1 else 's'}; "
                f"run directory: {result.run_dir}")

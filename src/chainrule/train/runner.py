@@ -4,6 +4,8 @@ and the run directory; new (``start_run``) or continued from its last checkpoint
 import contextlib
 import dataclasses
 import os
+import shlex
+import signal
 import sys
 
 import numpy as np
@@ -15,14 +17,15 @@ from .builders import (
     build_loss, build_model, build_optimizer, build_scheduler, input_shape_of, load_datasets,
 )
 from .callbacks import EpochSummary, MetricsLogger, PlotCurves, ProgressBar
-from .checkpoint import SIDECAR_FILE, SLOTS, TRAINING_FILE, Checkpoint, Checkpointer
+from .checkpoint import SIDECAR_FILE, SLOTS, TRAINING_FILE, Checkpoint, Checkpointer, save_checkpoint
 from .config import ConfigError, TrainConfig
+from .interrupt import StopOnSignal, TrainingInterrupted
 from .loop import fit
 from .rundir import (
     CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
     read_config, write_config,
 )
-from .slots import recover_slot
+from .slots import find_slot, recover_slot
 
 EVAL_BATCH_SIZE = 1000
 # Options a resumed run may change: they do not alter the computation.
@@ -140,16 +143,46 @@ def _execute(config, run_dir, parts, echo, state=None):
     if not config.quiet:
         callbacks.append(EpochSummary(echo))
     callbacks.append(Checkpointer(run_dir, description, config.checkpoint_every))
+    stop = StopOnSignal(lambda run: save_checkpoint(run_dir, "last", run, description))
+    callbacks.append(stop)  # after the Checkpointer: at an epoch end, last is saved before it stops
     anomaly = detect_anomaly() if config.detect_anomaly else contextlib.nullcontext()
     try:
-        with anomaly, np.errstate(all="ignore"):  # non-finite losses stop the run with a clear error
+        with stop, anomaly, np.errstate(all="ignore"):  # non-finite losses stop with a clear error
             history = fit(parts.model, parts.loss, parts.optimizer, parts.train_loader,
                           parts.test_loader, config.epochs, parts.scheduler, callbacks,
                           parts.interval, val_name="test", state=state)
+    except StopOnSignal.Stopped as stopped:
+        raise TrainingInterrupted(_stopped_message(run_dir, stopped, config.epochs),
+                                  stopped.signal_number) from None
+    except KeyboardInterrupt:
+        raise TrainingInterrupted(_stopped_at_once_message(run_dir), signal.SIGINT) from None
     finally:  # an error message must not land on the bar's line
         if progress is not None:
             progress.close()
     return RunResult(run_dir, history, history["test_acc"][-1])
+
+
+def _stopped_message(run_dir, stopped, epochs):
+    state = stopped.state
+    where = (f"after epoch {state.epoch} of {epochs}" if state.epoch_step == 0 else
+             f"at step {state.step} (epoch {state.epoch + 1}, {state.epoch_step} batches into it)")
+    return (f"stopped by {signal.Signals(stopped.signal_number).name} {where}; saved the "
+            f"checkpoint {os.path.join(run_dir, CHECKPOINTS_DIR, 'last')} there.\n"
+            f"{_resume_hint(run_dir)}")
+
+
+def _stopped_at_once_message(run_dir):
+    found = find_slot(os.path.join(run_dir, CHECKPOINTS_DIR), "last", SIDECAR_FILE)
+    if found is None:
+        kept = "no checkpoint had been saved yet: resuming starts the run from the beginning"
+    else:
+        state = Checkpoint(found).state
+        kept = f"the last checkpoint, of step {state.step} (epoch {state.epoch + 1}), is intact"
+    return f"stopped at once by a second interrupt; {kept}.\n{_resume_hint(run_dir)}"
+
+
+def _resume_hint(run_dir):
+    return f"Continue with: chainrule train --resume {shlex.quote(run_dir)}"
 
 
 def _restore(checkpoint, parts):
