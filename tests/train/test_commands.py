@@ -2,6 +2,7 @@
 import json
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,8 @@ from chainrule.data import Digits
 from chainrule.train import evaluate
 from chainrule.train.builders import build_loss
 from chainrule.train.checkpoint import open_checkpoint
-from chainrule.train.config import option_fields
+from chainrule.train.commands import given_options, train_config
+from chainrule.train.config import TrainConfig, option_fields
 from chainrule.train.images import load_image
 
 click_testing = pytest.importorskip("click.testing")
@@ -106,6 +108,7 @@ def test_predict_png_and_npy_images(small_run, tmp_path):
     (["train", "--model", "resnet"], "unknown --model 'resnet'; available: "),
     (["train", "--dataset", "mnist", "--data-dir", "{tmp}"], "MNIST"),
     (["train", "--model", "lenet5"], "model 'lenet5' cannot take images of shape (1, 8, 8): layer '3' (Conv2d(6, 16"),
+    (["train", "--model", "lenet5"], "; it takes the images of --dataset mnist or fashion-mnist\n"),
     (["train", "--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to sgd and rmsprop"),
 ])
 def test_clear_errors(args, message, small_run, tmp_path):
@@ -192,6 +195,58 @@ def test_detect_anomaly_stops_at_the_op_that_made_the_first_non_finite_value(tmp
     assert "Traceback" not in result.output
     last = open_checkpoint(out, slot="last")  # the steps before it were saved, all finite
     assert all(np.isfinite(array).all() for array in last.model_state().values())
+
+
+def _readme_commands():
+    """The ``chainrule train`` command of each row of the README's results table."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("## Results on MNIST")[1].split("\n## ")[0]
+    return dict(re.findall(r"^\| `(\w+)` .*?\| `chainrule train ([^`]*)` \|", table, flags=re.M))
+
+
+def _resolved(args):
+    """The config a ``chainrule train ARGS`` starts with, and the recipe options it took."""
+    command = build_cli().commands["train"]
+    with command.make_context("train", list(args)) as ctx:
+        options = {k: v for k, v in ctx.params.items() if k not in ("config_file", "resume_dir")}
+        return train_config(ctx.params["config_file"], given_options(ctx, options))
+
+
+# what each row of the table was measured with: docs/training.md's flags, and
+# benchmarks/train_cnn_mnist.py's defaults for the CNNs
+MEASURED = {
+    "nielsen": dict(loss="mse", optimizer="sgd", lr=3.0, batch_size=10, epochs=30),
+    "mlp": dict(init="fan_in_normal", optimizer="sgd", lr=0.1, weight_decay=5e-5, batch_size=10, epochs=30),
+    "lenet5": dict(optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=5e-4, schedule="cosine",
+                   batch_size=64, epochs=10),
+}
+MEASURED["cnn_bn"] = MEASURED["lenet5"]
+
+
+def test_each_row_of_the_readme_results_is_one_command_with_the_measured_recipe():
+    commands = _readme_commands()
+    assert sorted(commands) == sorted(MEASURED)
+    for model, args in commands.items():
+        config, _ = _resolved(args.split())
+        assert config == TrainConfig(dataset="mnist", download=True, model=model, **MEASURED[model]), model
+
+
+def test_the_recipe_is_printed_and_stored_in_the_run(tmp_path):
+    out = tmp_path / "run"
+    result = _invoke("train", "--model", "nielsen", "--epochs", "1", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == ("recipe of nielsen: --loss mse --optimizer sgd --lr 3.0 "
+                                             "--batch-size 10 (options given override it)")
+    saved = json.loads((out / "config.json").read_text())["config"]
+    assert (saved["loss"], saved["lr"], saved["batch_size"], saved["epochs"]) == ("mse", 3.0, 10, 1)
+
+
+def test_a_config_file_and_flags_override_the_recipe(tmp_path):
+    config = tmp_path / "run.toml"
+    config.write_text('model = "lenet5"\nlr = 0.01\n')
+    resolved, taken = _resolved(["--config", str(config), "--epochs", "3", "--dataset", "mnist"])
+    assert (resolved.lr, resolved.momentum, resolved.epochs, resolved.batch_size) == (0.01, 0.9, 3, 64)
+    assert "lr" not in taken and "epochs" not in taken
 
 
 def test_summary_counts_parameters():

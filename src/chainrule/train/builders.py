@@ -71,15 +71,27 @@ def build_model(name, input_shape, num_classes, hidden=None, init_name="default"
 
 
 def _check_input_shape(model, name, input_shape):
-    """A clear error now, not a shape error in the first step (e.g. LeNet-5 on 8x8 digits)."""
+    """A clear error now, not a shape error in the first step (e.g. LeNet-5 on 8x8 digits),
+    naming the datasets whose images the model takes."""
+    error = _forward_error(model, input_shape)
+    if error is not None:
+        fitting = [dataset for dataset, shape in INPUT_SHAPES.items()
+                   if shape != input_shape and _forward_error(model, shape) is None]
+        hint = f"; it takes the images of --dataset {' or '.join(fitting)}" if fitting else ""
+        raise ConfigError(f"model {name!r} cannot take images of shape {input_shape}: {error}{hint}")
+
+
+def _forward_error(model, input_shape):
+    """The ValueError of a forward pass of one zero image of ``input_shape``, or None."""
     model.eval()
     try:
         with no_grad():
             model(Tensor(np.zeros((1, *input_shape), dtype=np.float32)))
     except ValueError as exc:
-        raise ConfigError(f"model {name!r} cannot take images of shape {input_shape}: {exc}") from None
+        return exc
     finally:
         model.train()
+    return None
 
 
 def build_loss(name):

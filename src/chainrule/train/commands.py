@@ -11,7 +11,7 @@ from ..data import DataError
 from ..io import CheckpointError
 from ..ops.softmax import softmax_array
 from .checkpoint import open_checkpoint
-from .config import DATASETS, ConfigError, TrainConfig, option_fields, read_config_file
+from .config import DATASETS, ConfigError, TrainConfig, config_file_options, option_fields
 from .images import ImageError, load_image
 from .interrupt import TrainingInterrupted
 from .loop import NonFiniteLossError, evaluate
@@ -65,24 +65,34 @@ def _train_options(command):
 @reporting_errors
 def train(ctx, config_file, resume_dir, **options):
     """Train a model; with no options, an MLP on the embedded 8x8 digits (a few seconds)."""
-    given = {name: value for name, value in options.items()
-             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+    given = given_options(ctx, options)
     try:
         if resume_dir is not None:
             if config_file is not None:
                 raise ConfigError("--resume uses the run's own config; drop --config")
             result = resume_run(resume_dir, given, echo=click.echo)
         else:
-            config = TrainConfig()
-            if config_file is not None:
-                config = TrainConfig.from_mapping(read_config_file(config_file), f"config file {config_file}")
-            result = start_run(config.replace(**given), echo=click.echo)
+            config, taken = train_config(config_file, given)
+            result = start_run(config, echo=click.echo, recipe=taken)
     except TrainingInterrupted as exc:  # Ctrl-C or SIGTERM: the shell's status for that signal
         click.echo(str(exc), err=True)
         ctx.exit(128 + exc.signal_number)
     epochs = len(result.history)
     click.echo(f"test accuracy {100 * result.test_acc:.2f}% after {epochs} epoch{'' if epochs == 1 else 's'}; "
                f"run directory: {result.run_dir}")
+
+
+def given_options(ctx, options):
+    """The options of ``options`` that were typed on the command line."""
+    return {name: value for name, value in options.items()
+            if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+
+
+def train_config(config_file, given):
+    """``(TrainConfig, options taken from the model's recipe)`` of a new run: the recipe,
+    then the ``config_file`` (or None), then the ``given`` command-line options."""
+    chosen = {} if config_file is None else config_file_options(config_file)
+    return TrainConfig.with_recipe(**{**chosen, **given})
 
 
 @click.command("eval")

@@ -1,4 +1,5 @@
-"""The configuration of a training run: defaults, then a TOML file, then command-line flags.
+"""The configuration of a training run: defaults, then the model's recipe, then a TOML file,
+then command-line flags.
 
 Every option is one field of ``TrainConfig``; the CLI builds its ``train`` options from these
 fields, so a name, default, choice list or help text lives in one place only.
@@ -13,6 +14,20 @@ LOSSES = ("cross-entropy", "mse")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("none", "step", "cosine", "onecycle")
 INITS = ("default", "standard_normal", "fan_in_normal")  # chainrule.models.WEIGHT_INITS
+
+
+# Each model's recipe: its defaults where they differ from TrainConfig's (the mlp's are
+# TrainConfig's own). The README's results table gives the accuracy each one reaches.
+_CNN_RECIPE = {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "weight_decay": 5e-4,
+               "schedule": "cosine", "batch_size": 64, "epochs": 10}
+RECIPES = {
+    "mlp": {},
+    "nielsen": {"loss": "mse", "optimizer": "sgd", "lr": 3.0, "batch_size": 10, "epochs": 30},
+    "lenet5": _CNN_RECIPE,
+    "cnn_bn": _CNN_RECIPE,
+}
+# recipe values that belong to its optimizer: left out when another optimizer is chosen
+_OPTIMIZER_SETTINGS = ("lr", "momentum", "weight_decay")
 
 
 class ConfigError(ValueError):
@@ -71,18 +86,22 @@ class TrainConfig:
     @classmethod
     def from_mapping(cls, values, source="config"):
         """A config from a mapping whose keys are option names ('batch-size' or 'batch_size')."""
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        normalised = {}
-        for key, value in values.items():
-            name = key.replace("-", "_")
-            if name not in known:
-                valid = ", ".join(n.replace("_", "-") for n in known)
-                raise ConfigError(f"{source}: unknown option {key!r}; valid options: {valid}")
-            normalised[name] = value
         try:
-            return cls(**normalised)
+            return cls(**_field_names(values, source))
         except ConfigError as exc:
             raise ConfigError(f"{source}: {exc}") from None
+
+    @classmethod
+    def with_recipe(cls, **values):
+        """``(config, taken)``: the config of ``values`` where every option they leave out
+        comes from the model's recipe (``RECIPES``), and ``taken``, the recipe's options used.
+        A recipe's lr, momentum and weight decay are its optimizer's: with another
+        ``optimizer`` they stay at TrainConfig's defaults."""
+        recipe = dict(RECIPES.get(values.get("model", cls.model), {}))
+        if values.get("optimizer", recipe.get("optimizer")) != recipe.get("optimizer"):
+            recipe = {k: v for k, v in recipe.items() if k not in _OPTIMIZER_SETTINGS}
+        taken = {name: value for name, value in recipe.items() if name not in values}
+        return cls(**taken, **values), taken
 
     def to_dict(self):
         """JSON-ready dict with the option names as keys (underscores)."""
@@ -92,6 +111,24 @@ class TrainConfig:
 
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)
+
+
+def _field_names(values, source):
+    """``values`` with option names turned into field names; an unknown one is an error."""
+    known = [f.name for f in dataclasses.fields(TrainConfig)]
+    normalised = {}
+    for key, value in values.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            valid = ", ".join(n.replace("_", "-") for n in known)
+            raise ConfigError(f"{source}: unknown option {key!r}; valid options: {valid}")
+        normalised[name] = value
+    return normalised
+
+
+def format_options(values):
+    """``{"batch_size": 64, "lr": 0.05}`` as flags: ``--batch-size 64 --lr 0.05``."""
+    return " ".join(f"--{name.replace('_', '-')} {value}" for name, value in values.items())
 
 
 def option_fields():
@@ -157,6 +194,15 @@ def _positive_int(item):
 
 def _flag(field):
     return "--" + field.name.replace("_", "-")
+
+
+def config_file_options(path):
+    """The options of the TOML file ``path`` as ``{field name: value}``, each checked (an
+    error names the file and the option)."""
+    source = f"config file {path}"
+    values = read_config_file(path)
+    TrainConfig.from_mapping(values, source)
+    return _field_names(values, source)
 
 
 def read_config_file(path):

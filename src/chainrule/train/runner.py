@@ -18,7 +18,7 @@ from .builders import (
 )
 from .callbacks import EpochSummary, MetricsLogger, PlotCurves, ProgressBar
 from .checkpoint import SIDECAR_FILE, SLOTS, TRAINING_FILE, Checkpoint, Checkpointer, save_checkpoint
-from .config import ConfigError, TrainConfig
+from .config import ConfigError, TrainConfig, format_options
 from .interrupt import StopOnSignal, TrainingInterrupted
 from .loop import fit
 from .rundir import (
@@ -73,9 +73,12 @@ def build_run(config):
                     DataLoader(test_set, batch_size=EVAL_BATCH_SIZE), input_shape, classes)
 
 
-def start_run(config, echo=print):
-    """Train a new run as ``config`` says, in a new run directory; return a ``RunResult``."""
+def start_run(config, echo=print, recipe=None):
+    """Train a new run as ``config`` says, in a new run directory; return a ``RunResult``.
+    ``recipe``: the options ``config`` took from its model's recipe, said once it starts."""
     parts = build_run(config)  # a bad option or missing data stops here, before any file is made
+    if recipe and not config.quiet:
+        echo(f"recipe of {config.model}: {format_options(recipe)} (options given override it)")
     run_dir = create_run_dir(config.out)
     config = config.replace(out=run_dir)
     write_config(run_dir, config)
