@@ -11,7 +11,7 @@ from ..data import DataError
 from ..io import CheckpointError
 from ..ops.softmax import softmax_array
 from .checkpoint import open_checkpoint
-from .config import DATASETS, ConfigError, TrainConfig, config_file_options, option_fields
+from .config import DATASETS, RECIPES, ConfigError, TrainConfig, config_file_options, option_fields
 from .images import ImageError, load_image
 from .interrupt import TrainingInterrupted
 from .loop import NonFiniteLossError, evaluate
@@ -43,11 +43,12 @@ def _train_options(command):
     for field in reversed(option_fields()):
         meta = field.metadata
         flag = "--" + field.name.replace("_", "-")
-        help_text = meta["help"] + ("" if field.default is None else f" [default: {field.default}]")
+        recipe = ", or the model's recipe" if any(field.name in r for r in RECIPES.values()) else ""
+        help_text = meta["help"] + ("" if field.default is None else f" [default: {field.default}{recipe}]")
         if field.name == "model":
             help_text = f"Model: {', '.join(sorted(models.MODELS))}. [default: {field.default}]"
-        if meta["kind"] == "bool":
-            option = click.option(flag, field.name, is_flag=True, help=meta["help"])
+        if meta["kind"] == "bool":  # --no-quiet: a resumed run can turn a flag off again
+            option = click.option(f"{flag}/--no-{flag[2:]}", field.name, default=False, help=meta["help"])
         else:
             kind = click.Choice(meta["choices"]) if meta["choices"] else _CLICK_TYPES[meta["kind"]]
             option = click.option(flag, field.name, type=kind, help=help_text)
@@ -64,7 +65,12 @@ def _train_options(command):
 @click.pass_context
 @reporting_errors
 def train(ctx, config_file, resume_dir, **options):
-    """Train a model; with no options, an MLP on the embedded 8x8 digits (a few seconds)."""
+    """Train a model; with no options, an MLP on the embedded 8x8 digits (a few seconds).
+
+    Each model trains with its recipe (e.g. lenet5: SGD lr 0.05, momentum 0.9, cosine,
+    batch 64, 10 epochs) where no option or --config says otherwise. Ctrl-C saves the
+    interrupted step; --resume RUN continues it.
+    """
     given = given_options(ctx, options)
     try:
         if resume_dir is not None:

@@ -20,10 +20,10 @@ from .callbacks import EpochSummary, MetricsLogger, PlotCurves, ProgressBar
 from .checkpoint import SIDECAR_FILE, SLOTS, TRAINING_FILE, Checkpoint, Checkpointer, save_checkpoint
 from .config import ConfigError, TrainConfig, format_options
 from .interrupt import StopOnSignal, TrainingInterrupted
-from .loop import fit
+from .loop import History, fit
 from .rundir import (
     CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
-    read_config, write_config,
+    RunDirError, read_config, write_config,
 )
 from .slots import find_slot, recover_slot
 
@@ -98,21 +98,72 @@ def resume_run(run_dir, overrides=None, echo=print):
     saved = TrainConfig.from_mapping(read_config(run_dir), os.path.join(run_dir, CONFIG_FILE))
     found = {slot: recover_slot(os.path.join(run_dir, CHECKPOINTS_DIR), slot, SIDECAR_FILE)
              for slot in SLOTS}
-    checkpoint = None if found["last"] is None else Checkpoint(found["last"])
-    if checkpoint is not None:
-        saved = checkpoint.config()
-        _check_threads(checkpoint, echo)
-    config = saved.replace(out=run_dir, **overrides)
-    if config.epochs != saved.epochs and config.schedule != "none":
-        raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
-                          f"{config.schedule}: the schedule depends on the number of epochs")
-    parts = build_run(config)
-    if checkpoint is not None:
-        _restore(checkpoint, parts)
+    if found["last"] is None:
+        _check_nothing_was_lost(run_dir)
+    try:
+        checkpoint = None if found["last"] is None else Checkpoint(found["last"])
+        if checkpoint is not None:
+            saved = checkpoint.config()
+            _check_threads(checkpoint, echo)
+        config = saved.replace(out=run_dir, **overrides)
+        if config.epochs != saved.epochs and config.schedule != "none":
+            raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
+                              f"{config.schedule}: the schedule depends on the number of epochs")
+        if checkpoint is not None and checkpoint.state.epoch >= config.epochs:
+            return _already_complete(run_dir, checkpoint, config, echo)
+        parts = build_run(config)
+        if checkpoint is not None:
+            _restore(checkpoint, parts)
+    except CheckpointError as exc:
+        raise CheckpointError(exc.path, exc.problems, _intact_best_hint(run_dir, found["best"])) from None
     write_config(run_dir, config)
     if not config.quiet:
         echo(_resume_message(run_dir, checkpoint))
     return _execute(config, run_dir, parts, echo, None if checkpoint is None else checkpoint.state)
+
+
+def _check_nothing_was_lost(run_dir):
+    """A run with epochs in its metrics but no checkpoint lost its checkpoints: training it
+    from the start would silently replace them."""
+    try:
+        with open(os.path.join(run_dir, METRICS_FILE), encoding="utf-8") as file:
+            logged = sum(1 for line in file if line.strip())
+    except FileNotFoundError:
+        return
+    if logged:
+        raise RunDirError(
+            f"{run_dir}: {METRICS_FILE} records {logged} epoch{'' if logged == 1 else 's'} but "
+            f"{CHECKPOINTS_DIR}/ holds no checkpoint (deleted?), so there is nothing to continue "
+            f"from; train a new run with --out elsewhere, or delete {METRICS_FILE} to train this "
+            "one again from the start")
+
+
+def _already_complete(run_dir, checkpoint, config, echo):
+    """The result of a run whose ``last`` checkpoint has all its epochs; nothing is written."""
+    done = checkpoint.state.epoch
+    if done > config.epochs:
+        raise ConfigError(f"--epochs {config.epochs}: {run_dir} has already completed {done} "
+                          f"epochs; give at least {done}, or leave --epochs out")
+    more = "" if config.schedule != "none" else f"; train more with --resume {run_dir} --epochs N"
+    echo(f"{run_dir} is already complete ({done} of {config.epochs} epochs): nothing to train{more}")
+    history = checkpoint.state.history
+    return RunResult(run_dir, History(history), history[-1]["test_acc"])
+
+
+def _intact_best_hint(run_dir, best):
+    """What to do when ``last`` is broken and ``best`` is intact (None: it is not)."""
+    if best is None:
+        return None
+    try:
+        checkpoint = Checkpoint(best)
+        checkpoint.model_state()
+        checkpoint.training_state()
+    except CheckpointError:
+        return None
+    last = os.path.join(os.path.dirname(best), "last")
+    return (f"{best} (after epoch {checkpoint.state.epoch}) is intact: to continue from it, "
+            f"replace last with it (rm -r {shlex.quote(last)} && cp -r {shlex.quote(best)} "
+            f"{shlex.quote(last)}) and resume again; eval and predict use it as it is")
 
 
 def _resume_message(run_dir, checkpoint):
