@@ -250,10 +250,49 @@ def test_a_config_file_and_flags_override_the_recipe(tmp_path):
 
 
 def test_summary_counts_parameters():
-    result = _invoke("summary", "--model", "nielsen")
+    result = _invoke("summary", "--model", "nielsen", "--dataset", "mnist")
     assert result.exit_code == 0, result.output
     assert "23,860" in result.output  # 784*30 + 30 + 30*10 + 10
     assert "(N, 10)" in result.output and "Input shape: (N, 1, 28, 28)" in result.output
+
+
+def test_summary_takes_trains_default_dataset_or_the_28x28_a_cnn_needs():
+    result = _invoke("summary", "--model", "nielsen")  # the digits, as train
+    assert "2,260" in result.output and "Input shape: (N, 1, 8, 8)" in result.output  # 64*30+30+30*10+10
+    result = _invoke("summary", "--model", "lenet5")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("model 'lenet5' takes 28x28 images: shown for --dataset mnist\n")
+    assert "61,706" in result.output
+    result = _invoke("summary", "--model", "lenet5", "--dataset", "digits")  # asked for: refused
+    assert result.exit_code == 1 and "it takes the images of --dataset mnist or fashion-mnist" in result.output
+
+
+def test_eval_reads_only_the_test_files_and_says_how_to_get_missing_ones(mnist_dir, tmp_path):
+    out = tmp_path / "run"
+    assert _invoke("train", "--dataset", "mnist", "--data-dir", mnist_dir, "--epochs", "1", "--quiet",
+                   "--batch-size", "600", "--out", out).exit_code == 0
+    only_test = tmp_path / "only-test"
+    only_test.mkdir()
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (only_test / name).symlink_to(mnist_dir / name)
+    result = _invoke("eval", out, "--data-dir", only_test)
+    assert result.exit_code == 0, result.output
+    assert "on mnist test set (10000 images)" in result.output
+    result = _invoke("eval", out, "--data-dir", tmp_path / "empty")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: MNIST test files not found in ")
+    assert result.output.endswith("(this command cannot download; chainrule train --dataset mnist "
+                                  "--download fetches them)\n")
+
+
+def test_a_corrupt_file_gets_no_download_hint(tmp_path):
+    import gzip
+
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"):
+        (tmp_path / name).write_bytes(gzip.compress(b"not an IDX file"))
+    result = _invoke("train", "--dataset", "mnist", "--data-dir", tmp_path, "--out", tmp_path / "new")
+    assert result.exit_code == 1 and "not an IDX file" in result.output
+    assert "download" not in result.output
 
 
 def test_first_mnist_epoch_of_the_math_doc_experiment_and_its_eval(mnist_dir, tmp_path):

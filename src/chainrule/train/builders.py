@@ -25,18 +25,28 @@ def input_shape_of(dataset):
 def load_datasets(config):
     """``(train_set, test_set)`` of ``config.dataset`` (IDX sets from ``config.data_dir``,
     downloaded there first with ``config.download``)."""
+    return load_split(config, True), load_split(config, False)
+
+
+def load_split(config, train, has_download=True):
+    """The training (``train``) or test split of ``config.dataset``. When the files are
+    missing, the error names the option that fetches them: ``--download``, or for a command
+    without it (``has_download=False``) ``chainrule train --download``; a corrupt or wrong
+    file gets no such hint (downloading would not replace it)."""
     from .. import data
 
     if config.dataset == "digits":
-        return data.Digits(train=True), data.Digits(train=False)
+        return data.Digits(train=train)
     dataset = {"mnist": data.MNIST, "fashion-mnist": data.FashionMNIST}[config.dataset]
+    missing = not config.download and not dataset.is_available(config.data_dir, train)
     try:
-        return tuple(dataset(config.data_dir, train=train, download=config.download)
-                     for train in (True, False))
+        return dataset(config.data_dir, train=train, download=config.download)
     except data.DataError as exc:
-        if config.download:
+        if not missing:
             raise
-        raise data.DataError(f"{exc} (on the command line: --download)") from None
+        fetch = ("on the command line: --download" if has_download else "this command cannot "
+                 f"download; chainrule train --dataset {config.dataset} --download fetches them")
+        raise data.DataError(f"{exc} ({fetch})") from None
 
 
 def build_model(name, input_shape, num_classes, hidden=None, init_name="default"):

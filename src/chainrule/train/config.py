@@ -149,9 +149,8 @@ def _coerce(field, value):
         raise ConfigError(f"option {_flag(field)} must be {_KIND_NAMES[kind]}, got {value!r}")
     if choices is not None and value not in choices:
         raise ConfigError(f"option {_flag(field)} must be one of {', '.join(choices)}; got {value!r}")
-    if kind == "float" and not math.isfinite(value):
-        bound = "" if minimum is None else f" >= {minimum}"
-        raise ConfigError(f"option {_flag(field)} must be a finite number{bound}, got {value!r}")
+    if kind == "float":
+        check_finite(_flag(field), value, minimum)
     if kind == "path":  # absolute: a run's config must mean the same from any folder
         if not value.strip():
             raise ConfigError(f"option {_flag(field)} cannot be an empty path; leave it out for the default")
@@ -159,6 +158,13 @@ def _coerce(field, value):
     if minimum is not None and value < minimum:
         raise ConfigError(f"option {_flag(field)} must be >= {minimum}, got {value!r}")
     return float(value) if kind == "float" else value
+
+
+def check_finite(flag, value, minimum=None):
+    """A ``ConfigError`` naming the option ``flag`` unless ``value`` is None or finite."""
+    if value is not None and not math.isfinite(value):
+        bound = "" if minimum is None else f" >= {minimum}"
+        raise ConfigError(f"option {flag} must be a finite number{bound}, got {value!r}")
 
 
 _KIND_NAMES = {"str": "a string", "path": "a path (string)", "int": "an integer",
@@ -199,7 +205,7 @@ def _flag(field):
 def config_file_options(path):
     """The options of the TOML file ``path`` as ``{field name: value}``, each checked (an
     error names the file and the option)."""
-    source = f"config file {path}"
+    source = f"--config file {path}"
     values = read_config_file(path)
     TrainConfig.from_mapping(values, source)
     return _field_names(values, source)
@@ -216,14 +222,16 @@ def read_config_file(path):
             raise ImportError(
                 "reading TOML configs on Python 3.10 needs tomli: pip install 'chainrule[cli]'"
             ) from None
+    if not str(path).strip():
+        raise ConfigError("option --config cannot be an empty path")
     try:
         with open(path, "rb") as file:
             document = tomllib.load(file)
     except OSError as exc:
-        raise ConfigError(f"config file {path}: cannot read it ({exc.strerror})") from None
+        raise ConfigError(f"--config file {path}: cannot read it ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
+        raise ConfigError(f"--config file {path}: not valid TOML ({exc})") from None
     table = document.get("train", document)
     if not isinstance(table, dict):
-        raise ConfigError(f"config file {path}: [train] must be a table")
+        raise ConfigError(f"--config file {path}: [train] must be a table")
     return table
