@@ -84,12 +84,12 @@ def _json_line(record):
 
 
 class PlotCurves(Callback):
-    """Draws the loss and accuracy curves to the PNG ``path``: at the end of training, and
+    """Draws the loss and accuracy curves to the PNG ``path`` (under ``title``): at the end of training, and
     after an epoch when ``min_interval`` seconds have passed since the last drawing (drawing
     takes a few tenths of a second, more than an epoch of a small model)."""
 
-    def __init__(self, path, min_interval=30.0):
-        self.path, self.min_interval = path, min_interval
+    def __init__(self, path, min_interval=30.0, title=None):
+        self.path, self.min_interval, self.title = path, min_interval, title
         self._drawn_at = -math.inf
 
     def on_epoch_end(self, run, record):
@@ -99,7 +99,7 @@ class PlotCurves(Callback):
     def on_train_end(self, run):
         from .plot import plot_curves
 
-        plot_curves(run.state.history, self.path)
+        plot_curves(run.state.history, self.path, self.title)
         self._drawn_at = time.monotonic()
 
 

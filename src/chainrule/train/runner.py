@@ -190,7 +190,7 @@ def _execute(config, run_dir, parts, echo, state=None):
 
         callbacks.append(GradientDiagnostics(parts.model, os.path.join(run_dir, DIAGNOSTICS_PLOT_FILE)))
     callbacks += [MetricsLogger(os.path.join(run_dir, METRICS_FILE)),
-                  PlotCurves(os.path.join(run_dir, PLOT_FILE))]
+                  PlotCurves(os.path.join(run_dir, PLOT_FILE), title=_plot_title(config, run_dir))]
     progress = ProgressBar() if not config.quiet and sys.stderr.isatty() else None
     if progress is not None:  # before the summary: the bar is erased before the epoch's line
         callbacks.append(progress)
@@ -214,6 +214,12 @@ def _execute(config, run_dir, parts, echo, state=None):
         if progress is not None:
             progress.close()
     return RunResult(run_dir, history, history["test_acc"][-1])
+
+
+def _plot_title(config, run_dir):
+    """``lenet5 on mnist: sgd lr 0.05, batch 64 (run 20261203-064210)``."""
+    return (f"{config.model} on {config.dataset}: {config.optimizer} lr {config.lr:g}, batch "
+            f"{config.batch_size} (run {os.path.basename(os.path.normpath(run_dir))})")
 
 
 def _stopped_message(run_dir, stopped, epochs):
