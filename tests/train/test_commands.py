@@ -355,3 +355,22 @@ def test_paths_are_stored_absolute_so_eval_works_from_any_folder(tmp_path, monke
     result = _invoke("eval", "run")
     assert result.exit_code == 0, result.output
     assert "accuracy" in result.output
+
+
+def test_threads_are_applied_recorded_and_a_resume_with_others_warns(tmp_path):
+    pytest.importorskip("threadpoolctl")
+    from chainrule.train.rundir import blas_threads
+
+    out = tmp_path / "run"
+    result = _invoke("train", "--epochs", "1", "--quiet", "--threads", "1", "--out", out)
+    assert result.exit_code == 0, result.output
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["config"]["threads"] == 1 and saved["environment"]["blas_threads"] == 1
+    assert open_checkpoint(out, slot="last").blas_threads == 1
+    default = blas_threads()  # this process's own count, untouched by the run
+    result = _invoke("train", "--resume", out, "--epochs", "2", "--threads", "0")
+    assert result.exit_code == 0, result.output
+    if default != 1:
+        assert result.output.startswith(f"warning: the run used 1 BLAS threads and this process uses "
+                                        f"{default}; resume with --threads 1 for bit-identical results")
+    assert json.loads((out / "config.json").read_text())["config"]["threads"] == 0

@@ -14,7 +14,7 @@ VALUES = ["nan", "inf", "-inf", "0", "-1", "", " "]
 VALID = {
     ("train", "--data-dir"): {"nan", "inf", "-inf", "0", "-1"}, ("train", "--out"): {"nan", "inf", "-inf", "0", "-1"},
     ("train", "--lr"): {"0"}, ("train", "--momentum"): {"0"}, ("train", "--weight-decay"): {"0"},
-    ("train", "--seed"): {"0"}, ("train", "--checkpoint-every"): {"0"},
+    ("train", "--seed"): {"0"}, ("train", "--checkpoint-every"): {"0"}, ("train", "--threads"): {"0"},
     ("eval", "--data-dir"): {"nan", "inf", "-inf", "0", "-1"},
     ("explain", "--set"): {""},
     ("gradcheck", "--data-dir"): {"nan", "inf", "-inf", "0", "-1"}, ("gradcheck", "--seed"): {"0"},

@@ -70,6 +70,10 @@ class TrainConfig:
     batch_size: int = _option(32, "int", "Mini-batch size.", minimum=1)
     epochs: int = _option(20, "int", "Number of epochs.", minimum=1)
     seed: int = _option(0, "int", "Random seed (init, shuffling, dropout).", minimum=0)
+    threads: int = _option(
+        1, "int", "Threads of the BLAS matrix products (0: the BLAS default, every core). One is "
+        "fastest for the zoo's small models on a 2-core machine; results depend on it to the "
+        "last bit, so a run records it.", minimum=0)
     out: str = _option(None, "path", "Run directory; default: a new timestamped one under runs/.")
     checkpoint_every: int = _option(
         0, "int", "Also save the `last` checkpoint every N steps (0: at epoch ends only).",

@@ -23,14 +23,14 @@ from .interrupt import StopOnSignal, TrainingInterrupted
 from .loop import History, fit
 from .rundir import (
     CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
-    RunDirError, read_config, write_config,
+    RunDirError, limit_blas_threads, read_config, write_config,
 )
 from .slots import find_slot, recover_slot
 
 EVAL_BATCH_SIZE = 1000
 # Options a resumed run may change: they do not alter the computation.
 RESUME_OVERRIDES = ("epochs", "quiet", "checkpoint_every", "data_dir", "download",
-                    "detect_anomaly", "diagnostics")
+                    "detect_anomaly", "diagnostics", "threads")  # threads: only the last bits
 
 
 @dataclasses.dataclass
@@ -81,8 +81,9 @@ def start_run(config, echo=print, recipe=None):
         echo(f"recipe of {config.model}: {format_options(recipe)} (options given override it)")
     run_dir = create_run_dir(config.out)
     config = config.replace(out=run_dir)
-    write_config(run_dir, config)
-    return _execute(config, run_dir, parts, echo)
+    with limit_blas_threads(config.threads):  # also recorded by config.json and every checkpoint
+        write_config(run_dir, config)
+        return _execute(config, run_dir, parts, echo)
 
 
 def resume_run(run_dir, overrides=None, echo=print):
@@ -104,7 +105,6 @@ def resume_run(run_dir, overrides=None, echo=print):
         checkpoint = None if found["last"] is None else Checkpoint(found["last"])
         if checkpoint is not None:
             saved = checkpoint.config()
-            _check_threads(checkpoint, echo)
         config = saved.replace(out=run_dir, **overrides)
         if config.epochs != saved.epochs and config.schedule != "none":
             raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
@@ -116,10 +116,13 @@ def resume_run(run_dir, overrides=None, echo=print):
             _restore(checkpoint, parts)
     except CheckpointError as exc:
         raise CheckpointError(exc.path, exc.problems, _intact_best_hint(run_dir, found["best"])) from None
-    write_config(run_dir, config)
-    if not config.quiet:
-        echo(_resume_message(run_dir, checkpoint))
-    return _execute(config, run_dir, parts, echo, None if checkpoint is None else checkpoint.state)
+    with limit_blas_threads(config.threads):
+        if checkpoint is not None:
+            _check_threads(checkpoint, echo)
+        write_config(run_dir, config)
+        if not config.quiet:
+            echo(_resume_message(run_dir, checkpoint))
+        return _execute(config, run_dir, parts, echo, None if checkpoint is None else checkpoint.state)
 
 
 def _check_nothing_was_lost(run_dir):
@@ -178,7 +181,7 @@ def _check_threads(checkpoint, echo):
     saved_threads = checkpoint.blas_threads
     if saved_threads is not None and saved_threads != blas_threads():
         echo(f"warning: the run used {saved_threads} BLAS threads and this process uses "
-             f"{blas_threads()}; set OMP_NUM_THREADS={saved_threads} for bit-identical results")
+             f"{blas_threads()}; resume with --threads {saved_threads} for bit-identical results")
 
 
 def _execute(config, run_dir, parts, echo, state=None):
