@@ -374,3 +374,19 @@ def test_threads_are_applied_recorded_and_a_resume_with_others_warns(tmp_path):
         assert result.output.startswith(f"warning: the run used 1 BLAS threads and this process uses "
                                         f"{default}; resume with --threads 1 for bit-identical results")
     assert json.loads((out / "config.json").read_text())["config"]["threads"] == 0
+
+
+def test_a_blank_image_is_predicted_with_a_warning(small_run, tmp_path):
+    np.save(tmp_path / "blank.npy", np.zeros((8, 8), np.float32))
+    np.save(tmp_path / "digit.npy", Digits(train=False)[0][0].numpy()[0])
+    result = _invoke("predict", small_run.run_dir, tmp_path / "blank.npy", tmp_path / "digit.npy")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {tmp_path / 'blank.npy'} is blank (every pixel 0): its prediction means nothing" in result.output
+    assert "digit.npy is blank" not in result.output
+
+
+def test_predict_help_lists_the_formats_the_docs_list():
+    result = _invoke("predict", "--help")
+    assert "(PNG, JPEG, BMP, GIF or NPY)" in " ".join(result.output.split())
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "training.md").read_text()
+    assert "Classifies PNG, JPEG, BMP, GIF or `.npy` images" in " ".join(docs.split())

@@ -152,11 +152,15 @@ def eval_command(checkpoint, dataset, data_dir):
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1), help="Classes shown.")
 @reporting_errors
 def predict(checkpoint, images, invert, top):
-    """Classify IMAGES (PNG, JPEG or NPY) with CHECKPOINT; print the top classes."""
+    """Classify IMAGES (PNG, JPEG, BMP, GIF or NPY) with CHECKPOINT; print the top classes."""
     saved = open_checkpoint(checkpoint)
     model = saved.build_model().eval()
     size = tuple(saved.input_shape[1:])
     batch = np.stack([load_image(path, size, invert) for path in images])
+    for path, image in zip(images, batch):
+        if np.ptp(image) == 0:  # a model answers anyway, often with confidence
+            click.echo(f"warning: {path} is blank (every pixel {image.flat[0]:g}): its prediction "
+                       "means nothing", err=True)
     from ..autograd import no_grad
     from ..tensor import Tensor
 
