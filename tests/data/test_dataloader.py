@@ -177,3 +177,22 @@ def test_load_state_dict_rejects_states_of_another_loader():
         loader.load_state_dict({**state, "epoch_rng_state": {"bit_generator": "PCG64"}})
     with pytest.raises(ValueError, match=r"mid-epoch state without epoch_rng_state"):
         loader.load_state_dict({**state, "epoch_rng_state": None, "next_batch": 1})
+
+
+def test_a_sampler_gives_the_order_and_length_and_resumes():
+    from chainrule.distributed import DistributedSampler
+
+    dataset = TensorDataset(cr.tensor(np.arange(11.0)))
+    sampler = DistributedSampler(dataset, num_replicas=2, rank=1, seed=4)
+    loader = DataLoader(dataset, batch_size=2, sampler=sampler)
+    assert len(loader) == 3
+    batches = [np.asarray(x).tolist() for (x,) in loader]
+    assert sum(batches, []) == [float(i) for i in sampler]
+    iterator = iter(loader)
+    next(iterator)
+    state = json.loads(json.dumps(loader.state_dict()))
+    resumed = DataLoader(dataset, batch_size=2, sampler=DistributedSampler(dataset, num_replicas=2, rank=1, seed=4))
+    resumed.load_state_dict(state)
+    assert [np.asarray(x).tolist() for (x,) in resumed] == batches[1:]
+    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
+        DataLoader(dataset, shuffle=True, sampler=sampler)

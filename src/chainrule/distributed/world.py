@@ -1,0 +1,123 @@
+"""The MPI world: who this process is, and collectives on NumPy buffers.
+
+Every collective goes through mpi4py's buffer methods (``Allreduce``, ``Bcast``,
+``Iallreduce``) on contiguous arrays: nothing is pickled. Without mpi4py, or in a process
+that ``mpiexec`` did not start, the world is this one process and the collectives change
+nothing.
+"""
+import sys
+import traceback
+
+import numpy as np
+
+from ..autograd import no_grad
+
+MPI_EXTRA_HINT = 'pip install "chainrule[mpi]"'
+REDUCE_OPS = ("sum", "mean", "max", "min")
+
+_world = None  # the _World once init() ran
+
+
+class _World:
+    """mpi4py's ``MPI`` module and ``COMM_WORLD`` (both None in a world of one)."""
+
+    def __init__(self, mpi):
+        self.mpi = mpi
+        self.comm = None if mpi is None else mpi.COMM_WORLD
+        self.rank = 0 if mpi is None else self.comm.Get_rank()
+        self.size = 1 if mpi is None else self.comm.Get_size()
+
+
+def init():
+    """Join the MPI world of the processes ``mpiexec`` (or ``srun``) started; a no-op world
+    of one without mpi4py. Safe to call more than once. In a world of more than one, an
+    uncaught exception on any rank prints that rank and its traceback and aborts every rank
+    (``MPI.COMM_WORLD.Abort``), so a failure never leaves the others waiting."""
+    global _world
+    if _world is None:
+        try:
+            from mpi4py import MPI
+        except ImportError:
+            MPI = None
+        _world = _World(MPI)
+        if _world.size > 1:
+            sys.excepthook = _abort_on_exception
+    return _world
+
+
+def _abort_on_exception(kind, value, trace):
+    world = _world
+    message = "".join(traceback.format_exception(kind, value, trace))
+    sys.stderr.write(f"chainrule.distributed: rank {world.rank} of {world.size} failed; "
+                     f"aborting every rank\n{message}")
+    sys.stderr.flush()
+    world.comm.Abort(1)
+
+
+def rank():
+    """This process's rank, 0 .. world_size() - 1."""
+    return init().rank
+
+
+def world_size():
+    """The number of processes training together (1 without MPI)."""
+    return init().size
+
+
+def is_main():
+    """True on rank 0, the process that writes files and prints."""
+    return init().rank == 0
+
+
+def barrier():
+    """Wait until every rank has called ``barrier``."""
+    world = init()
+    if world.comm is not None:
+        world.comm.Barrier()
+
+
+def buffer_of(tensor, what):
+    """The contiguous NumPy array behind a Tensor or array, to give MPI (never a copy)."""
+    array = np.asarray(tensor)
+    if not array.flags.c_contiguous:
+        raise ValueError(f"{what}: the tensor must be contiguous, got strides {array.strides}")
+    return array
+
+
+def check_op(op, what):
+    if op not in REDUCE_OPS:
+        raise ValueError(f"{what}: op must be one of {', '.join(map(repr, REDUCE_OPS))}, got {op!r}")
+
+
+def mpi_op(world, op):
+    """The MPI operation of ``op`` ('mean' is a sum, divided afterwards)."""
+    return {"max": world.mpi.MAX, "min": world.mpi.MIN}.get(op, world.mpi.SUM)
+
+
+def all_reduce(tensor, op="sum"):
+    """Reduce ``tensor`` (a Tensor or NumPy array, any shape) over every rank, in place:
+    each rank ends with the elementwise sum, mean, max or min. Returns ``tensor``."""
+    check_op(op, "all_reduce")
+    world = init()
+    array = buffer_of(tensor, "all_reduce")
+    if op == "mean" and array.dtype.kind != "f":
+        raise TypeError(f"all_reduce: op='mean' needs a floating-point tensor, got {array.dtype}")
+    if world.comm is None:
+        return tensor
+    with no_grad():
+        world.comm.Allreduce(world.mpi.IN_PLACE, array, op=mpi_op(world, op))
+        if op == "mean":
+            array /= world.size
+    return tensor
+
+
+def broadcast(tensor, src=0):
+    """Overwrite ``tensor`` on every rank with rank ``src``'s values, in place. Returns it."""
+    world = init()
+    if isinstance(src, bool) or not isinstance(src, (int, np.integer)) or not 0 <= src < world.size:
+        raise ValueError(f"broadcast: src must be a rank in 0..{world.size - 1}, got {src!r}")
+    array = buffer_of(tensor, "broadcast")
+    if world.comm is not None:
+        with no_grad():
+            world.comm.Bcast(array, root=int(src))
+    return tensor
