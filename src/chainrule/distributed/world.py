@@ -5,6 +5,8 @@ Every collective goes through mpi4py's buffer methods (``Allreduce``, ``Bcast``,
 that ``mpiexec`` did not start, the world is this one process and the collectives change
 nothing.
 """
+import contextlib
+import os
 import sys
 import traceback
 
@@ -16,6 +18,9 @@ MPI_EXTRA_HINT = 'pip install "chainrule[mpi]"'
 REDUCE_OPS = ("sum", "mean", "max", "min")
 
 _world = None  # the _World once init() ran
+# Set in every process that mpiexec, srun or another MPI launcher started (MPICH's Hydra,
+# PMI-2 and PMIx, Open MPI): tells a launched process from a lone one without starting MPI.
+LAUNCHER_VARIABLES = ("PMI_SIZE", "PMI_RANK", "PMIX_RANK", "OMPI_COMM_WORLD_SIZE")
 
 
 class _World:
@@ -45,13 +50,43 @@ def init():
     return _world
 
 
+def launched_by_mpi():
+    """True in a process that an MPI launcher started (checked without starting MPI)."""
+    return any(name in os.environ for name in LAUNCHER_VARIABLES)
+
+
 def _abort_on_exception(kind, value, trace):
-    world = _world
-    message = "".join(traceback.format_exception(kind, value, trace))
+    abort("".join(traceback.format_exception(kind, value, trace)))
+
+
+def abort(message, code=1):
+    """Print ``message`` as this rank's failure and end every rank (``MPI Abort``): the
+    others may be waiting in a collective for this one, and would wait forever."""
+    world = init()
     sys.stderr.write(f"chainrule.distributed: rank {world.rank} of {world.size} failed; "
-                     f"aborting every rank\n{message}")
+                     f"aborting every rank\n{message.rstrip()}\n")
     sys.stderr.flush()
-    world.comm.Abort(1)
+    if world.comm is None:
+        sys.exit(code)
+    world.comm.Abort(code)
+
+
+@contextlib.contextmanager
+def abort_on_error(brief=()):
+    """In a world of more than one, turn an exception (or a ``sys.exit`` with a non-zero
+    status) raised inside into ``abort``: a rank that leaves cleanly while the others wait
+    for it in a collective would hang them. Exceptions of the types in ``brief`` (errors
+    whose message says it all) are printed without their traceback."""
+    try:
+        yield
+    except SystemExit as exc:
+        if exc.code not in (None, 0) and init().size > 1:
+            abort(f"exit status {exc.code}", exc.code if isinstance(exc.code, int) else 1)
+        raise
+    except BaseException as exc:
+        if init().size > 1:
+            abort(f"Error: {exc}" if isinstance(exc, tuple(brief)) else traceback.format_exc())
+        raise
 
 
 def rank():

@@ -11,6 +11,7 @@ import numpy as np
 from .. import random as cr_random
 from ..autograd import detect_anomaly
 from ..io import CheckpointError
+from . import parallel
 from .builders import (
     build_loss, build_model, build_optimizer, build_scheduler, input_shape_of, load_datasets,
 )
@@ -60,6 +61,8 @@ def build_run(config):
 
     cr_random.manual_seed(config.seed)
     train_set, test_set = load_datasets(config)
+    if parallel.active():
+        parallel.check_batches(len(train_set), config.batch_size)
     train_loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True)
     input_shape, _ = input_shape_of(config.dataset)
     classes = [str(name) for name in train_set.classes]
@@ -73,9 +76,10 @@ def build_run(config):
 def start_run(config, echo=print):
     """Train a new run as ``config`` says, in a new run directory; return a ``RunResult``."""
     parts = build_run(config)  # a bad option or missing data stops here, before any file is made
-    run_dir = create_run_dir(config.out)
+    run_dir = parallel.shared_run_dir(config.out) if parallel.active() else create_run_dir(config.out)
     config = config.replace(out=run_dir)
-    write_config(run_dir, config)
+    if parallel.writes_files():
+        write_config(run_dir, config)
     return _execute(config, run_dir, parts, echo)
 
 
@@ -103,7 +107,8 @@ def resume_run(run_dir, overrides=None, echo=print):
     parts = build_run(config)
     if checkpoint is not None:
         _restore(checkpoint, parts)
-    write_config(run_dir, config)
+    if parallel.writes_files():
+        write_config(run_dir, config)
     if not config.quiet:
         echo(_resume_message(run_dir, checkpoint))
     return _execute(config, run_dir, parts, echo, None if checkpoint is None else checkpoint.state)
@@ -139,6 +144,8 @@ def _execute(config, run_dir, parts, echo, state=None):
         if sys.stderr.isatty():
             callbacks.append(ProgressBar())
     callbacks.append(Checkpointer(run_dir, description, config.checkpoint_every))
+    if parallel.active():  # this rank's share of the run; only rank 0 keeps the file writers
+        parts, callbacks = parallel.distribute(parts, callbacks)
     anomaly = detect_anomaly() if config.detect_anomaly else contextlib.nullcontext()
     with anomaly, np.errstate(all="ignore"):  # non-finite losses stop the run with a clear error
         history = fit(parts.model, parts.loss, parts.optimizer, parts.train_loader,
