@@ -52,6 +52,21 @@ def share_loss(model, x, y, size, **kwargs):
     return F.cross_entropy(output, cr.tensor(y), reduction="sum") * (size / GLOBAL_BATCH)
 
 
+def train_both(ddp, reference, global_batches, rank, size):
+    """SGD steps of ``ddp`` on this rank's shares and of ``reference`` on the whole batches;
+    returns ``ddp``'s optimizer."""
+    optimizer = cr.optim.SGD(ddp.module.parameters(), lr=0.1, momentum=0.9)
+    reference_optimizer = cr.optim.SGD(reference.parameters(), lr=0.1, momentum=0.9)
+    for x, y in global_batches:
+        optimizer.zero_grad()
+        share_loss(ddp, shard(x, rank, size), shard(y, rank, size), size).backward()
+        optimizer.step()
+        reference_optimizer.zero_grad()
+        F.cross_entropy(reference(cr.tensor(x)), cr.tensor(y)).backward()
+        reference_optimizer.step()
+    return optimizer
+
+
 def arrays(model, prefix):
     return {f"{prefix}{name}": np.array(np.asarray(p)) for name, p in model.named_parameters()}
 
@@ -65,15 +80,7 @@ def train(out_dir):
     reference = Net()
     results = {"buckets": np.array(len(ddp._groups))}
 
-    optimizer = cr.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    reference_optimizer = cr.optim.SGD(reference.parameters(), lr=0.1, momentum=0.9)
-    for x, y in batches(seed=7):
-        optimizer.zero_grad()
-        share_loss(ddp, shard(x, rank, size), shard(y, rank, size), size).backward()
-        optimizer.step()
-        reference_optimizer.zero_grad()
-        F.cross_entropy(reference(cr.tensor(x)), cr.tensor(y)).backward()
-        reference_optimizer.step()
+    optimizer = train_both(ddp, reference, batches(seed=7), rank, size)
     results.update({**arrays(model, "ddp/"), **arrays(reference, "reference/")})
     results["never_grad_is_none"] = np.array(model.never.weight.grad is None)
 
@@ -110,6 +117,8 @@ def train(out_dir):
     share_loss(ddp, inputs, shard(y, rank, size), size).backward()
     results["started_before_first_layer"] = np.array(started[0])
 
+    results.update(sync_batchnorm_training(rank, size))
+
     # the collectives
     values = np.array([rank + 1.0, -rank, 2.0 * rank])
     for op in ("sum", "mean", "max", "min"):
@@ -121,6 +130,29 @@ def train(out_dir):
         sampler.set_epoch(epoch)
         results[f"sampler/{epoch}"] = np.array(list(sampler))
     np.savez(os.path.join(out_dir, f"rank{rank}.npz"), **results)
+
+
+def conv_net():
+    return nn.Sequential(nn.Conv2d(2, 3, 3, dtype="float64"), nn.BatchNorm2d(3, dtype="float64"), nn.ReLU(),
+                         nn.Flatten(), nn.Linear(3 * 4 * 4, CLASSES, dtype="float64"),
+                         nn.BatchNorm1d(CLASSES, dtype="float64"))
+
+
+def sync_batchnorm_training(rank, size):
+    """A CNN with batch norm: SyncBatchNorm on the shares trains as BatchNorm on the batches."""
+    cr.manual_seed(200)
+    model = dist.SyncBatchNorm.convert_sync_batchnorm(conv_net())
+    ddp = dist.DistributedDataParallel(model)
+    cr.manual_seed(200)
+    reference = conv_net()
+    rng = np.random.default_rng(11)
+    images = [(rng.normal(size=(GLOBAL_BATCH, 2, 6, 6)) * 2 + 1, rng.integers(0, CLASSES, GLOBAL_BATCH))
+              for _ in range(STEPS)]
+    train_both(ddp, reference, images, rank, size)
+    state, expected = model.state_dict(), reference.state_dict()
+    return {**{f"sync_bn/{k}": np.array(np.asarray(v)) for k, v in state.items()},
+            **{f"sync_bn_reference/{k}": np.array(np.asarray(v)) for k, v in expected.items()},
+            "sync_bn_layers": np.array(sum(isinstance(m, dist.SyncBatchNorm) for m in model.modules()))}
 
 
 def fail(how):

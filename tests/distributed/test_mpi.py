@@ -42,6 +42,15 @@ def test_training_equals_one_process_on_the_global_batches(ranks):
         assert arrays["buckets"] > 1
 
 
+def test_sync_batchnorm_cnn_equals_batchnorm_on_the_global_batches(ranks):
+    for arrays in ranks:
+        assert arrays["sync_bn_layers"] == 2
+        trained, reference = prefixed(arrays, "sync_bn/"), prefixed(arrays, "sync_bn_reference/")
+        assert trained.keys() == reference.keys() and "1.running_var" in trained
+        for name in trained:
+            np.testing.assert_allclose(trained[name], reference[name], rtol=0, atol=1e-12, err_msg=name)
+
+
 def test_a_parameter_no_rank_uses_keeps_no_gradient(ranks):
     assert all(arrays["never_grad_is_none"] for arrays in ranks)
 

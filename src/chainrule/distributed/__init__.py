@@ -7,11 +7,13 @@ of one process. See docs/distributed.md.
 """
 from .ddp import DistributedDataParallel
 from .sampler import DistributedSampler
+from .sync_batchnorm import SyncBatchNorm
 from .world import all_reduce, barrier, broadcast, init, is_main, rank, world_size
 
 __all__ = [
     "DistributedDataParallel",
     "DistributedSampler",
+    "SyncBatchNorm",
     "all_reduce",
     "barrier",
     "broadcast",

@@ -31,6 +31,9 @@ class _World:
         self.comm = None if mpi is None else mpi.COMM_WORLD
         self.rank = 0 if mpi is None else self.comm.Get_rank()
         self.size = 1 if mpi is None else self.comm.Get_size()
+        # SyncBatchNorm's allreduces run inside backward, between DDP's non-blocking ones: on a
+        # communicator of their own, the two orders never have to agree.
+        self.batch_norm_comm = None if mpi is None else self.comm.Dup()
 
 
 def init():

@@ -3,7 +3,8 @@
 Every rank builds the same run (same seed, same data order); each global batch of
 ``--batch-size`` examples is split into one share per rank (``numpy.array_split``), the
 model is wrapped in ``DistributedDataParallel``, and each share's loss is weighted so that
-the averaged gradient is the gradient of the global batch's mean loss: a run trains as it
+the averaged gradient is the gradient of the global batch's mean loss, and batch norm
+layers become ``SyncBatchNorm`` (the statistics of the global batch): a run trains as it
 would in one process, whatever the number of ranks (up to rounding). The running training
 metrics are summed over the ranks at every step, so the state that rank 0 checkpoints is
 the global one (a run resumes on any number of ranks). Only rank 0 writes the run directory
@@ -118,7 +119,7 @@ def distribute(parts, callbacks):
     loader = parts.train_loader
     share = RankShare(loader.dataset, dist.rank(), dist.world_size())
     loader.dataset = share
-    parts.model = dist.DistributedDataParallel(parts.model)
+    parts.model = dist.DistributedDataParallel(dist.SyncBatchNorm.convert_sync_batchnorm(parts.model))
     parts.loss = ShareLoss(parts.loss, share)
     return parts, [GlobalStepMetrics(), *(callbacks if dist.is_main() else ())]
 
