@@ -261,3 +261,24 @@ def test_load_state_dict_of_what_is_not_a_state_dict_names_it(given, message):
     with pytest.raises(TypeError, match="load_state_dict: expected a state dict .*" + re.escape(message)):
         model.load_state_dict(given(model))
     assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_to_takes_devices_as_pytorch_and_refuses_other_devices():
+    model = cr.nn.Sequential(cr.nn.Linear(2, 3), cr.nn.BatchNorm1d(3))
+    assert model.to("cpu") is model and model.cpu() is model and model.to(cr.device("cpu")) is model
+    assert model.to(device="cpu", non_blocking=True) is model
+    assert model.to("cpu", cr.double) is model and model[0].weight.dtype == np.float64
+    assert model[1].running_mean.dtype == np.float64
+    model.to(dtype=cr.float)
+    assert model[0].bias.dtype == np.float32
+    model.to(cr.zeros(1, dtype=cr.double))
+    assert model[0].weight.dtype == np.float64
+    for call, message in (
+        (lambda: model.to("cuda"), "Module.to: device 'cuda' is not available"),
+        (lambda: model.to("cuda:0", cr.float), "Module.to: device 'cuda:0' is not available"),
+        (lambda: model.cuda(), "Module.cuda: device 'cuda' is not available"),
+    ):
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value).startswith(message)
+    assert model[0].weight.dtype == np.float64  # a refused move changes nothing

@@ -11,7 +11,8 @@ import numpy as np
 
 from ..autograd.function import ShapeError
 from ..state_dicts import state_dict_problems
-from ..tensor import Tensor, resolve_dtype
+from ..device import refuse_cuda
+from ..tensor import Tensor, parse_to_arguments
 
 
 class Parameter(Tensor):
@@ -343,9 +344,13 @@ class Module:
         """Reset every parameter's gradient: to None (default) or to zeros in place."""
         zero_grads(self.parameters(), set_to_none)
 
-    def to(self, dtype):
-        """Cast floating-point parameters (and their grads) and float buffers to ``dtype``, in place."""
-        dtype = resolve_dtype(dtype, "Module.to")
+    def to(self, *args, **kwargs):
+        """Cast floating-point parameters (and their grads) and float buffers to ``dtype``, in place.
+        Takes ``Tensor.to``'s forms (``to(device)``, ``to(device, dtype)``, ``dtype=``, ...);
+        the device must be the CPU, where everything already is."""
+        _, dtype, _ = parse_to_arguments(args, kwargs, "Module.to")
+        if dtype is None:
+            return self
         if dtype.kind != "f":
             raise TypeError(f"Module.to: only floating point dtypes are allowed, got {dtype.name}")
         for module in self.modules():
@@ -364,6 +369,14 @@ class Module:
 
     def double(self):
         return self.to(np.float64)
+
+    def cpu(self):
+        """Itself: parameters and buffers are on the CPU already."""
+        return self
+
+    def cuda(self, device=None):
+        """Always an error naming the problem: chainrule has no CUDA device."""
+        refuse_cuda(device, "Module.cuda")
 
     # ---- state dict ------------------------------------------------------------------------------
     def state_dict(self, prefix=""):
