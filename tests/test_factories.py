@@ -95,7 +95,7 @@ def test_randint_randperm_forms_ranges_and_dtypes():
     p = cr.randperm(10)
     assert p.dtype == np.int64 and sorted(p.tolist()) == list(range(10))
     like = cr.randint_like(cr.zeros(2, 3), 10)
-    assert like.shape == (2, 3) and like.dtype == np.float32 and np.all(np.asarray(like) == np.round(like))
+    assert like.shape == (2, 3) and like.dtype == np.float32 and np.all(np.asarray(like) == np.round(np.asarray(like)))
     assert set(np.unique(np.asarray(cr.randint_like(cr.zeros(300, dtype=cr.long), 5, 7)))) == {5, 6}
 
 

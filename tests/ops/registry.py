@@ -13,11 +13,14 @@ An ``OpEntry`` gives:
 
 Adding an op to chainrule means adding its entry here: every generic test then covers it.
 """
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 import chainrule as cr
+from chainrule.autograd.function import ShapeError
+from chainrule.nn import functional as F
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,207 @@ ACTIVATION = [
             fixed([-1.0, -0.5, 0.0, 0.5, 1.0], min=-0.5, max=0.5, smooth=False)),
     OpEntry("relu_at_zero", cr.relu, lambda x: np.maximum(x, 0), _torch_relu, fixed([-1.0, 0.0, 2.0], smooth=False)),
     OpEntry("abs_at_zero", cr.abs, np.abs, torch_fn("abs"), fixed([-1.0, 0.0, 2.0], smooth=False)),
+]
+
+# ---- smooth activations and hardtanh (chainrule.nn.functional) ---------------------------------------
+def _np_erf(x):
+    return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
+
+
+def _np_gelu(x, approximate="none"):
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+    return x * 0.5 * (1 + _np_erf(x / math.sqrt(2)))
+
+
+def _np_softplus(x, beta=1.0, threshold=20.0):
+    return np.where(x * beta > threshold, x, np.logaddexp(0, x * beta) / beta)
+
+
+def _np_elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def _torch_functional(name):
+    return lambda *args, **kwargs: getattr(torch_mod().nn.functional, name)(*args, **kwargs)
+
+
+def _wide(rng, shape):
+    """Values on both sides of every threshold, none at a kink."""
+    return np.asarray(nonzero(rng, shape) * 4)
+
+
+def _activation_samples(params_list, gen=_wide):
+    return lambda rng: [Sample((gen(rng, s),), dict(p)) for s in ((), (7,), (2, 3)) for p in params_list]
+
+
+SMOOTH_ACTIVATION = [
+    OpEntry("gelu", F.gelu, _np_gelu, _torch_functional("gelu"), _activation_samples([{}, {"approximate": "tanh"}]),
+            errors=(fails(3, approximate="exact", match="gelu: approximate must be 'none' or 'tanh', got 'exact'"),)),
+    OpEntry("silu", F.silu, lambda x: x * _np_sigmoid(x), _torch_functional("silu"), _activation_samples([{}])),
+    OpEntry("elu", F.elu, _np_elu, _torch_functional("elu"), _activation_samples([{}, {"alpha": 0.3}]),
+            errors=(fails(3, alpha=float("nan"), match="elu: alpha must be a finite number, got nan"),)),
+    OpEntry(
+        "softplus", F.softplus, _np_softplus, _torch_functional("softplus"),
+        _activation_samples([{}, {"beta": 2.0}, {"beta": 0.5, "threshold": 1.0}, {"threshold": 2.0}]),
+        errors=(fails(3, beta=0, match="softplus: beta must not be 0"),
+                fails(3, threshold="1", exception=TypeError, match="softplus: threshold must be a Python number")),
+    ),
+    OpEntry("softplus_extremes", F.softplus, _np_softplus, _torch_functional("softplus"),
+            fixed([-800.0, -40.0, -1e-3, 1e-3, 19.0, 21.0, 800.0])),
+    OpEntry("mish", F.mish, lambda x: x * np.tanh(np.logaddexp(0, x)), _torch_functional("mish"),
+            _activation_samples([{}])),
+    OpEntry("logsigmoid", F.logsigmoid, lambda x: -np.logaddexp(0, -x), _torch_functional("logsigmoid"),
+            _activation_samples([{}])),
+    OpEntry("logsigmoid_extremes", F.logsigmoid, lambda x: -np.logaddexp(0, -x), _torch_functional("logsigmoid"),
+            fixed([-800.0, -30.0, 0.0, 30.0, 800.0])),
+    OpEntry(
+        "hardtanh", F.hardtanh, lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+        _torch_functional("hardtanh"), _activation_samples([{}, {"min_val": -0.5, "max_val": 2.0}]),
+        errors=(fails(3, min_val=1.0, max_val=0.0,
+                      match="hardtanh: min_val (1.0) cannot be greater than max_val (0.0)"),),
+    ),
+    OpEntry("hardtanh_at_bounds", F.hardtanh, lambda x: np.clip(x, -1, 1), _torch_functional("hardtanh"),
+            fixed([-2.0, -1.0, 0.0, 1.0, 2.0], smooth=False)),
+]
+
+# ---- embedding, normalization, padding and resizing (chainrule.nn.functional) ------------------------
+def _embedding_samples(rng):
+    weight = normal(rng, (5, 3))
+    return [
+        Sample((np.array([[0, 2, 2], [4, 0, 1]]), weight)),
+        # the padding row's gradient is 0, and scale_grad_by_freq divides by counts, by
+        # definition: not the derivative, so no gradcheck (parity with PyTorch still holds)
+        Sample((np.array([1, 1, 3, 0]), weight), {"padding_idx": 1}, smooth=False),
+        Sample((np.array(4), weight), {"padding_idx": -1}, smooth=False),
+        Sample((np.array([[2, 2, 0]]), weight), {"scale_grad_by_freq": True}, smooth=False),
+    ]
+
+
+def _np_layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    out = centred / np.sqrt((centred ** 2).mean(axis=axes, keepdims=True) + eps)
+    return out * (1 if weight is None else weight) + (0 if bias is None else bias)
+
+
+def _layer_norm_samples(rng):
+    return [
+        Sample((normal(rng, (3, 4)), normal(rng, (4,)), normal(rng, (4,))), {"normalized_shape": (4,)}),
+        Sample((normal(rng, (2, 2, 3)), normal(rng, (2, 3)), normal(rng, (2, 3))), {"normalized_shape": [2, 3]}),
+        Sample((normal(rng, (2, 5)),), {"normalized_shape": (5,), "eps": 0.1}),
+        Sample((normal(rng, (5,)), normal(rng, (5,))), {"normalized_shape": (5,)}),
+    ]
+
+
+def _np_group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
+    grouped = _np_layer_norm(x.reshape(x.shape[0], num_groups, -1), (1,), eps=eps).reshape(x.shape)
+    channel = (-1,) + (1,) * (x.ndim - 2)
+    return grouped * (1 if weight is None else weight.reshape(channel)) + (0 if bias is None else bias.reshape(channel))
+
+
+def _group_norm_samples(rng):
+    return [
+        Sample((normal(rng, (2, 4, 3)), normal(rng, (4,)), normal(rng, (4,))), {"num_groups": 2}),
+        Sample((normal(rng, (3, 6, 2, 2)), normal(rng, (6,)), normal(rng, (6,))), {"num_groups": 3}),
+        Sample((normal(rng, (2, 4)),), {"num_groups": 4}),
+        Sample((normal(rng, (1, 2, 5)),), {"num_groups": 1, "eps": 0.5}),
+    ]
+
+
+NUMPY_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _np_pad(x, pad, mode="constant", value=None):
+    pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)][::-1]
+    pairs = [(0, 0)] * (x.ndim - len(pairs)) + pairs
+    cropped = x[tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pairs, x.shape))]
+    widths = [(max(b, 0), max(a, 0)) for b, a in pairs]
+    extra = {"constant_values": value or 0} if mode == "constant" else {}
+    return np.pad(cropped, widths, mode=NUMPY_PAD_MODES[mode], **extra)
+
+
+def _pad_samples(rng):
+    return [Sample((normal(rng, shape),), params) for shape, params in [
+        ((2, 5), {"pad": (1, 2)}),
+        ((2, 3, 4), {"pad": (1, 0, 2, 1), "value": 1.5}),
+        ((2, 5), {"pad": (-1, 2)}),
+        ((1, 2, 4), {"pad": (3, 2), "mode": "reflect"}),
+        ((1, 2, 3, 4), {"pad": (1, 2, 2, 1), "mode": "reflect"}),
+        ((1, 2, 3, 4), {"pad": (2, 3, 1, 0), "mode": "replicate"}),
+        ((1, 2, 3), {"pad": (3, 1), "mode": "circular"}),
+        ((1, 1, 2, 3), {"pad": (1, 2, 2, 1), "mode": "circular"}),
+    ]]
+
+
+def _interpolate_samples(rng):
+    return [
+        Sample((normal(rng, (1, 2, 3)),), {"scale_factor": 2}),
+        Sample((normal(rng, (2, 1, 2, 3)),), {"scale_factor": (3, 2)}),
+        Sample((normal(rng, (1, 2, 4, 6)),), {"size": (2, 3)}),
+        Sample((normal(rng, (1, 1, 2, 2, 2)),), {"size": 4}),
+    ]
+
+
+def _np_interpolate(x, size=None, scale_factor=None):
+    """Integer up- (repeat) or down-sampling (every k-th) factors: nearest without rounding questions."""
+    for axis in range(2, x.ndim):
+        n = x.shape[axis]
+        factor = scale_factor if size is None else (size if isinstance(size, int) else size[axis - 2]) / n
+        factor = factor[axis - 2] if isinstance(factor, tuple) else factor
+        x = np.repeat(x, int(factor), axis=axis) if factor >= 1 else np.take(x, range(0, n, int(1 / factor)), axis)
+    return x
+
+
+def _shape_second(fn, name):
+    """``fn(x, param, *weight_bias)`` called as ``(x, *weight_bias, param=...)``: the arrays first."""
+    return lambda x, *weight_bias, **params: fn(x, params.pop(name), *weight_bias, **params)
+
+
+NN_FUNCTIONAL = [
+    OpEntry(
+        "embedding", F.embedding, lambda i, w, **_: w[i], _torch_functional("embedding"), _embedding_samples,
+        diff=(1,),
+        errors=(
+            ErrorCase((np.array([0.0]), np.ones((3, 2))), TypeError, "embedding: indices must be integers (int64), got dtype float64"),
+            ErrorCase((np.array([1, 3]), np.ones((3, 2))), IndexError, "embedding: index 3 is out of range for 3 embeddings (0..2)"),
+            ErrorCase((np.array([1]), np.ones((3, 2))), IndexError, "embedding: padding_idx 3 must be within the 3 embeddings",
+                      {"padding_idx": 3}),
+        ),
+    ),
+    OpEntry(
+        "layer_norm", _shape_second(F.layer_norm, "normalized_shape"), _shape_second(_np_layer_norm, "normalized_shape"),
+        _shape_second(_torch_functional("layer_norm"), "normalized_shape"), _layer_norm_samples,
+        diff=(0, 1, 2),
+        errors=(
+            fails((2, 3), normalized_shape=(2,), match="layer_norm: input of shape (2, 3) does not end with normalized_shape (2,)"),
+            fails((2, 3), (2,), normalized_shape=(3,), match="layer_norm: weight of shape (2,) does not match (3,)"),
+        ),
+    ),
+    OpEntry(
+        "group_norm", _shape_second(F.group_norm, "num_groups"), _shape_second(_np_group_norm, "num_groups"),
+        _shape_second(_torch_functional("group_norm"), "num_groups"), _group_norm_samples,
+        diff=(0, 1, 2),
+        errors=(fails((2, 3, 2), num_groups=2,
+                      match="group_norm: input of shape (2, 3, 2) must be (N, C, *) with C divisible by num_groups 2"),),
+    ),
+    OpEntry(
+        "pad", F.pad, _np_pad, _torch_functional("pad"), _pad_samples,
+        errors=(
+            fails((2, 3), pad=(1,), match="pad: expected an even number of integers"),
+            fails((1, 2, 3), pad=(3, 0), mode="reflect", match="pad: reflect padding (3, 0) is too large"),
+            fails((1, 2, 3), pad=(1, 1), mode="wrap", match="pad: mode must be one of 'constant', 'reflect'"),
+            fails((2, 3), pad=(-2, -2), match="pad: padding (-2, -2) would make a negative size"),
+        ),
+    ),
+    OpEntry(
+        "interpolate", F.interpolate, _np_interpolate, _torch_functional("interpolate"), _interpolate_samples,
+        errors=(
+            fails((1, 1, 4), size=2, scale_factor=2, match="interpolate: give exactly one of size and scale_factor"),
+            fails((1, 1, 4), size=2, mode="bilinear", match="interpolate: mode 'bilinear' is not supported"),
+            fails((4,), size=2, exception=ShapeError, match="interpolate: expected an input (N, C, *spatial)"),
+        ),
+    ),
 ]
 
 WHERE_SHAPES = [((2, 3), (2, 3), (2, 3)), ((2, 3), (3,), (2, 1)), ((3,), (2, 3), ()), ((2, 1), (1, 3), (3,))]
@@ -904,7 +1108,7 @@ TENSOR_API = [*REDUCTION_API, *ELEMENTWISE_API, *INDEXING_API, *SORTING, *SHAPE_
 
 
 ENTRIES = [
-    *ARITHMETIC, *MATMUL, *ELEMENTWISE, *ACTIVATION, *SELECTION, *REDUCTION, *SOFTMAX, *SHAPE, *INDEXING,
-    *COMPARE, *CAST, *TENSOR_API,
+    *ARITHMETIC, *MATMUL, *ELEMENTWISE, *ACTIVATION, *SMOOTH_ACTIVATION, *NN_FUNCTIONAL, *SELECTION, *REDUCTION,
+    *SOFTMAX, *SHAPE, *INDEXING, *COMPARE, *CAST, *TENSOR_API,
 ]
 assert len({e.name for e in ENTRIES}) == len(ENTRIES), "entry names must be unique"
