@@ -95,7 +95,7 @@ def test_randint_randperm_forms_ranges_and_dtypes():
     p = cr.randperm(10)
     assert p.dtype == np.int64 and sorted(p.tolist()) == list(range(10))
     like = cr.randint_like(cr.zeros(2, 3), 10)
-    assert like.shape == (2, 3) and like.dtype == np.float32 and np.all(np.asarray(like) == np.round(like))
+    assert like.shape == (2, 3) and like.dtype == np.float32 and np.all(np.asarray(like) == np.round(np.asarray(like)))
     assert set(np.unique(np.asarray(cr.randint_like(cr.zeros(300, dtype=cr.long), 5, 7)))) == {5, 6}
 
 
@@ -142,3 +142,10 @@ def test_every_factory_takes_device(name, make):
         make(device="cuda")
     where = name.removesuffix("_like")  # a *_like factory calls the plain one
     assert str(info.value).startswith(f"{where}: device 'cuda' is not available: chainrule runs on the CPU only")
+
+
+def test_tensor_takes_a_name_for_the_explain_tools():
+    assert cr.tensor(1.0, name="x").name == "x"
+    assert cr.tensor(1.0).name is None
+    with pytest.raises(TypeError, match="tensor: name must be a string, got int"):
+        cr.tensor(1.0, name=3)

@@ -196,3 +196,18 @@ def test_sorting_and_indexing_methods_match_pytorch():
     ):
         np.testing.assert_allclose(np.asarray(ours), theirs.numpy(), rtol=1e-6)
         assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+
+
+def test_masked_fill_with_a_tensor_value_keeps_the_dtype_and_passes_the_gradient_as_pytorch():
+    def run(module):
+        x = module.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        value = module.tensor(5.0, dtype=module.float64, requires_grad=True)
+        out = x.masked_fill(module.tensor([True, False]), value)
+        (out * module.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+        return out, x.grad, value.grad
+
+    for ours, theirs in zip(run(cr), run(torch)):
+        np.testing.assert_array_equal(np.asarray(ours), theirs.detach().numpy())
+        assert str(np.asarray(ours).dtype) == str(theirs.dtype).removeprefix("torch.")
+    with pytest.raises(ValueError, match=r"masked_fill: value must be a number or a 0-d tensor, got shape \(1,\)"):
+        cr.zeros(2).masked_fill(cr.tensor([True, False]), cr.tensor([1.0]))

@@ -13,13 +13,16 @@ from .device import resolve_device
 from .tensor import Tensor, resolve_dtype, resolve_shape
 
 
-def tensor(data, dtype=None, requires_grad=False, *, device=None):
+def tensor(data, dtype=None, requires_grad=False, *, device=None, name=None):
     """A new leaf tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors).
 
     Python floats become float32 (PyTorch's default), ints int64; NumPy arrays keep their dtype.
+    ``name`` (not in PyTorch) is what ``chainrule.explain``'s traces and diagrams call it.
     """
     resolve_device(device, "tensor")
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"tensor: name must be a string, got {type(name).__name__}")
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
 
 
 def _dtype(dtype, default=np.float32):

@@ -19,6 +19,7 @@ from ..train.commands import reporting_errors
 from ..train.config import DATASETS
 from .examples import EXAMPLES, example
 from .expression import ExpressionError, parse
+from .graph import DIGITS
 
 
 
@@ -37,7 +38,7 @@ def _assignments(tokens):
     return values
 
 
-def _draw(output, path):
+def _draw(output, path, digits):
     """Draw ``output`` to ``path`` in the format its suffix names; say what was written."""
     from .draw import FORMAT_OF_SUFFIX, draw
 
@@ -46,7 +47,7 @@ def _draw(output, path):
         raise click.UsageError(f"--draw: {path!r} must end in .svg, .png or .dot")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        draw(output, path, format=fmt)
+        draw(output, path, format=fmt, digits=digits)
     for w in caught:
         click.echo(str(w.message), err=True)
     if not caught:
@@ -61,7 +62,9 @@ def _draw(output, path):
 @click.option("--example", "example_name", type=click.Choice(list(EXAMPLES)),
               help="A built-in worked example instead of an expression.")
 @click.option("--draw", "draw_path", metavar="PATH", help="Also draw the circuit (.svg, .png or .dot).")
-def explain_command(expression, more_values, settings, example_name, draw_path):
+@click.option("--digits", type=click.IntRange(1, 17), default=DIGITS, show_default=True,
+              help="Significant digits of the numbers shown (17: every digit of a float64).")
+def explain_command(expression, more_values, settings, example_name, draw_path, digits):
     """Run EXPRESSION forward and backward and print every step with its numbers.
 
     EXPRESSION is arithmetic over named scalars: + - * / **, unary minus, exp, log, sqrt,
@@ -73,7 +76,7 @@ def explain_command(expression, more_values, settings, example_name, draw_path):
     if example_name is not None:
         if settings or more_values:
             raise click.UsageError("--example takes no values")
-        ex = example(example_name)
+        ex = example(example_name, digits=digits)
         click.echo(str(ex))
         output = ex.output
     else:
@@ -88,11 +91,11 @@ def explain_command(expression, more_values, settings, example_name, draw_path):
         from .trace import trace
 
         with np.errstate(all="ignore"):  # inf and nan show in the trace (and the warning below)
-            click.echo(str(trace(output)))
+            click.echo(str(trace(output, digits=digits)))
         if not np.isfinite(output.item()):
             click.echo(f"warning: the expression evaluates to {output.item()}", err=True)
     if draw_path:
-        _draw(output, draw_path)
+        _draw(output, draw_path, digits)
 
 
 def _hidden(text):

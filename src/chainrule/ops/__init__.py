@@ -364,13 +364,17 @@ def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def masked_fill(x, mask, value):
-    """x with ``value`` where the bool ``mask`` (broadcast against x) is True; a number keeps
-    x's dtype, as in PyTorch."""
-    mask_data = _data(mask)
+    """x with ``value`` (a number, or a 0-d tensor that gets its gradient) where the bool
+    ``mask`` (broadcast against x) is True; the result keeps x's dtype, as in PyTorch."""
+    mask_data, dtype = _data(mask), _data(x).dtype
     if mask_data.dtype != xp.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {mask_data.dtype}")
     if not isinstance(value, Tensor):
-        value = _data(x).dtype.type(value)
+        value = dtype.type(value)
+    elif value.ndim != 0:
+        raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
+    elif value.dtype != dtype:
+        value = cast(value, dtype)
     return Where.apply(mask, value, x)
 
 

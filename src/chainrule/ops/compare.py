@@ -32,7 +32,7 @@ _floordiv = _compare(operator.floordiv)
 def floor_divide(x, y):
     """Element-wise ``x // y``, rounded toward minus infinity; integers stay integers, and a float
     operand makes both floating as in PyTorch (``division_operands``). No gradient."""
-    a, b = (t.data if isinstance(t, Tensor) else t for t in (x, y))
+    a, b = (xp.asarray(t) if isinstance(t, Tensor) else t for t in (x, y))  # numbers stay weak
     if xp.result_type(a, b).kind == "f":
         a, b = division_operands(a, b)
     return _floordiv(a, b)
