@@ -14,6 +14,11 @@ import os
 import platform
 import sys
 
+try:
+    import fcntl
+except ImportError:  # Windows: runs are not locked there
+    fcntl = None
+
 import numpy as np
 
 from ..io import atomic_write_text
@@ -23,6 +28,7 @@ METRICS_FILE = "metrics.jsonl"
 PLOT_FILE = "curves.png"
 DIAGNOSTICS_PLOT_FILE = "diagnostics.png"
 CHECKPOINTS_DIR = "checkpoints"
+LOCK_FILE = ".lock"  # held (flock) by the one process writing the run
 
 
 class RunDirError(ValueError):
@@ -50,6 +56,32 @@ def create_run_dir(out=None, root="runs"):
     except OSError as exc:
         raise RunDirError(f"cannot create the run directory {out}: {exc.strerror}") from None
     return out
+
+
+@contextlib.contextmanager
+def writer_lock(run_dir):
+    """Be the only process writing ``run_dir`` while the block runs: an exclusive ``flock`` on
+    ``RUN/.lock`` (released by the OS when the process ends, however it ends); a second
+    process gets a ``RunDirError`` naming the first one's pid instead of corrupting the run."""
+    if fcntl is None:
+        yield
+        return
+    try:
+        descriptor = os.open(os.path.join(run_dir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise RunDirError(f"{run_dir}: cannot write in it ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(descriptor, 32).decode(errors="replace").strip() or "unknown"
+            raise RunDirError(f"{run_dir} is being trained by another process (pid {holder}); "
+                              "wait for it to end (or stop it), then --resume it") from None
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def write_config(run_dir, config):

@@ -24,7 +24,7 @@ from .interrupt import StopOnSignal, TrainingInterrupted
 from .loop import History, fit
 from .rundir import (
     CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
-    RunDirError, limit_blas_threads, read_config, write_config,
+    RunDirError, limit_blas_threads, read_config, write_config, writer_lock,
 )
 from .slots import find_slot, recover_slot
 
@@ -84,10 +84,15 @@ def start_run(config, echo=print, recipe=None):
         echo(f"recipe of {config.model}: {format_options(recipe)} (options given override it)")
     run_dir = parallel.shared_run_dir(config.out) if parallel.active() else create_run_dir(config.out)
     config = config.replace(out=run_dir)
-    with limit_blas_threads(config.threads):  # also recorded by config.json and every checkpoint
+    with _only_writer(run_dir), limit_blas_threads(config.threads):  # threads: recorded in every file
         if parallel.writes_files():
             write_config(run_dir, config)
         return _execute(config, run_dir, parts, echo)
+
+
+def _only_writer(run_dir):
+    """The run directory's writer lock, held by the process that writes it (rank 0)."""
+    return writer_lock(run_dir) if parallel.writes_files() else contextlib.nullcontext()
 
 
 def resume_run(run_dir, overrides=None, echo=print):
@@ -101,6 +106,11 @@ def resume_run(run_dir, overrides=None, echo=print):
         raise ConfigError(f"--resume continues a run with its own config ({run_dir}/config.json); "
                           f"it cannot change {flags}")
     saved = TrainConfig.from_mapping(read_config(run_dir), os.path.join(run_dir, CONFIG_FILE))
+    with _only_writer(run_dir):  # before recover_slot, which may rename checkpoints
+        return _continue(run_dir, saved, overrides, echo)
+
+
+def _continue(run_dir, saved, overrides, echo):
     found = {slot: recover_slot(os.path.join(run_dir, CHECKPOINTS_DIR), slot, SIDECAR_FILE)
              for slot in SLOTS}
     if found["last"] is None:

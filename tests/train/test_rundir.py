@@ -1,0 +1,59 @@
+"""The run directory's writer lock (src/chainrule/train/rundir.py): one process writes a run."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from chainrule.train.rundir import LOCK_FILE, RunDirError, writer_lock
+from chainrule.train.runner import resume_run
+
+HOLD_THE_LOCK = """
+import sys, time
+from chainrule.train.rundir import writer_lock
+with writer_lock(sys.argv[1]):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.fixture
+def copied_run(small_run, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(small_run.run_dir, run_dir)
+    return run_dir
+
+
+def test_a_second_resume_of_a_run_in_training_is_refused_and_changes_nothing(copied_run, subprocess_env):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(copied_run)], env=subprocess_env,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        before = {path: os.path.getmtime(os.path.join(copied_run, path)) for path in os.listdir(copied_run)}
+        with pytest.raises(RunDirError, match=rf"is being trained by another process \(pid {holder.pid}\); "
+                                              "wait for it to end"):
+            resume_run(str(copied_run), overrides={"epochs": 3})
+        assert {path: os.path.getmtime(os.path.join(copied_run, path)) for path in os.listdir(copied_run)} == before
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    result = resume_run(str(copied_run), overrides={"epochs": 3})  # the holder was killed: the OS freed its lock
+    assert len(result.history["test_acc"]) == 3
+
+
+def test_the_lock_is_released_when_the_block_ends(tmp_path):
+    with writer_lock(tmp_path):
+        assert (tmp_path / LOCK_FILE).read_text() == str(os.getpid())
+    with writer_lock(tmp_path):  # not left held
+        pass
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_folder_that_cannot_be_written_is_one_clear_error(tmp_path):
+    tmp_path.chmod(0o500)
+    try:
+        with pytest.raises(RunDirError, match="cannot write in it"), writer_lock(tmp_path):
+            pass
+    finally:
+        tmp_path.chmod(0o700)
