@@ -24,7 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import circuit, datasets, network
-from .messages import MessageError, check_keys, integer, read_json, text
+from .messages import MessageError, check_keys, integer, read_body, read_json, text
 
 STATIC = Path(__file__).parent / "static"
 MAX_SESSIONS = 32
@@ -58,7 +58,7 @@ def _api(handler):
 
     async def endpoint(request):
         try:
-            message = read_json(await request.body())
+            message = read_json(await read_body(request.stream()))
             return JSONResponse(handler(message, request.app.state))
         except MessageError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)

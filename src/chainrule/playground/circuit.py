@@ -28,15 +28,14 @@ def local_gradient(node, index):
 def circuit_json(output, title):
     """The trace of ``output`` (a backpropagated scalar Tensor) as a JSON-ready dict:
     ``forward``/``backward`` step lists, ``gradients`` and the printed ``text``."""
-    ensure_backpropagated(output, "playground")
-    tr = trace(output)
-    contributions = Account(output).contributions
+    with np.errstate(all="ignore"):  # log(0) and the like: the page shows the inf or NaN
+        ensure_backpropagated(output, "playground")
+        tr = trace(output)
+        contributions = Account(output).contributions
+        locals_ = [local_gradient(c.output.grad_fn, c.index) for c in contributions]
     forward = [r for r in tr.records if r["phase"] == "forward"]
     backward = [r for r in tr.records if r["phase"] == "backward"]
-    steps = []
-    for record, contribution in zip(backward[1:], contributions):
-        local = local_gradient(contribution.output.grad_fn, contribution.index)
-        steps.append({**_numbers(record), "local": json_number(local)})
+    steps = [{**_numbers(record), "local": json_number(local)} for record, local in zip(backward[1:], locals_)]
     return {
         "title": title,
         "output": tr.output_name,

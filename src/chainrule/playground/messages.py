@@ -12,10 +12,19 @@ class MessageError(ValueError):
     """A request the server refuses; ``str()`` is the message shown on the page."""
 
 
+async def read_body(chunks):
+    """The bytes of a request body from its async iterator of ``chunks``, refused as soon as
+    it passes ``MAX_BODY_BYTES`` (so a huge body is never held in memory)."""
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise MessageError(f"request too large: more than {MAX_BODY_BYTES} bytes")
+    return bytes(body)
+
+
 def read_json(body):
-    """The JSON object in ``body`` (bytes); MessageError when it is too long or not an object."""
-    if len(body) > MAX_BODY_BYTES:
-        raise MessageError(f"request too large: {len(body)} bytes (at most {MAX_BODY_BYTES})")
+    """The JSON object in ``body`` (bytes); MessageError when it is not one."""
     try:
         message = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

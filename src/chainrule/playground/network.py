@@ -28,7 +28,7 @@ GRID, NEURON_GRID, EXTENT = 64, 24, 1.25  # boundary grid, per-neuron grid, plot
 SETTINGS = ("dataset", "noise", "points", "test_fraction", "hidden", "activation", "optimizer",
             "lr", "batch_size", "l2", "seed")
 PRESETS = {
-    "xor": {"dataset": "xor", "hidden": [4, 4], "activation": "tanh", "lr": 0.03, "optimizer": "adam"},
+    "xor": {"dataset": "xor", "hidden": [4, 4], "activation": "tanh", "lr": 0.05, "optimizer": "adam"},
     "vanishing": {"dataset": "circle", "hidden": [8] * 8, "activation": "sigmoid", "lr": 0.1,
                   "optimizer": "sgd"},
 }
