@@ -11,6 +11,7 @@ export function clearError() {
   messageBox().hidden = true;
 }
 
+// The reply's JSON, or null when the server refused the request (its message is then shown).
 export async function post(path, body) {
   const response = await fetch(path, {
     method: "POST",
@@ -20,7 +21,7 @@ export async function post(path, body) {
   const reply = await response.json();
   if (!response.ok) {
     showError(reply.error || `request failed: ${response.status}`);
-    throw new Error(reply.error);
+    return null;
   }
   clearError();
   return reply;

@@ -36,7 +36,9 @@ function runExpression() {
 }
 
 async function load(request) {
-  trace = await post("/api/circuit", request);
+  const reply = await post("/api/circuit", request);
+  if (!reply) return;
+  trace = reply;
   $("circuit-title").textContent = trace.title;
   $("c-text").textContent = trace.text;
   show(0);

@@ -75,6 +75,7 @@ function settings() {
 async function newNetwork() {
   stopPlaying();
   const reply = await post("/api/network", settings());
+  if (!reply) return;
   Object.assign(state, { session: reply.session, settings: reply.settings, data: reply.data, history: [] });
   closeBackward();
   setFrame(reply.frame);
@@ -91,10 +92,12 @@ function setFrame(frame) {
   drawNetwork();
 }
 
+// true when the steps ran
 async function train(steps) {
   closeBackward();
   const reply = await post("/api/network/train", { session: state.session, steps });
-  setFrame(reply.frame);
+  if (reply) setFrame(reply.frame);
+  return reply !== null;
 }
 
 function togglePlay() {
@@ -103,11 +106,7 @@ function togglePlay() {
   $("play").textContent = "Pause";
   const loop = async () => {
     if (!state.playing) return;
-    try {
-      await train(Number($("speed").value));
-    } catch (error) {
-      return stopPlaying();
-    }
+    if (!(await train(Number($("speed").value)))) return stopPlaying();
     requestAnimationFrame(loop);
   };
   loop();
@@ -271,7 +270,9 @@ function inputMap(j, size) {   // the input neuron's own coordinate over the gri
 
 async function stepBackward() {
   stopPlaying();
-  state.backward = await post("/api/network/backward", { session: state.session });
+  const reply = await post("/api/network/backward", { session: state.session });
+  if (!reply) return;
+  state.backward = reply;
   state.example = 0;
   state.selected = null;
   $("bp-example").innerHTML = state.backward.index.map((_, k) => `<option value="${k}">${k + 1} of ${state.backward.index.length}</option>`).join("");
