@@ -211,26 +211,27 @@ function drawNetwork() {
   const gradients = $("show-gradients").checked;
   const bw = state.backward, shown = bw ? revealed() : null;
   const current = bw ? state.events[state.position - 1] : null;
+  // gradient colours share one scale over the whole network, so fading gradients show
+  const gradScale = bw ? Math.max(1e-300, ...bw.layers.map((layer) => Math.max(...layer.weight_grad.flat().map(Math.abs)))) : 1;
   f.weights.forEach((W, l) => {  // W: (n_{l+1}, n_l); layer l+1's weights
     const G = bw ? bw.layers[l].weight_grad : null;
     const useGrad = G && (gradients || shown.weights.has(l));
-    const values = useGrad ? G : W;
-    const scale = Math.max(1e-12, ...values.flat().map(Math.abs));
     W.forEach((row, j) => row.forEach((w, k) => {
-      const v = values[j][k];
       const from = at[l][k], to = at[l + 1][j];
       ctx.beginPath();
       ctx.moveTo(from.x + BOX / 2, from.y);
       ctx.lineTo(to.x - BOX / 2, to.y);
-      const t = useGrad ? -v / scale : Math.tanh(v);  // a descent step moves w by -dC/dw
+      const t = useGrad ? -G[j][k] / gradScale : Math.tanh(w);  // a descent step moves w by -dC/dw
       ctx.strokeStyle = rgb(diverging(t), 0.9);
-      ctx.lineWidth = 0.5 + 4 * Math.min(1, Math.abs(useGrad ? v / scale : v));
+      ctx.lineWidth = 0.5 + 4 * Math.min(1, Math.abs(t));
       if (state.selected && state.selected.kind === "weight" && state.selected.layer === l &&
           state.selected.row === j && state.selected.col === k) { ctx.strokeStyle = "#e53935"; ctx.lineWidth = 4; }
       ctx.stroke();
     }));
   });
   const size = f.neuron_grid;
+  const roomy = at[1][0].x - at[0][0].x >= 120;  // room for every neuron's numbers beside it
+  const deltaScale = bw ? Math.max(1e-300, ...bw.layers.map((layer) => Math.max(...layer.delta[state.example].map(Math.abs)))) : 1;
   at.forEach((column, l) => column.forEach((p, j) => {
     let image;
     if (l === 0) image = heatmap(inputMap(j, size), size, (v) => v / f.extent);
@@ -242,21 +243,34 @@ function drawNetwork() {
     ctx.strokeStyle = active || picked ? "#e53935" : "#555";
     ctx.lineWidth = active || picked ? 3 : 1;
     ctx.strokeRect(p.x - BOX / 2, p.y - BOX / 2, BOX, BOX);
-    ctx.font = "10px ui-monospace, monospace";
-    if (bw && l > 0) {
-      const layer = bw.layers[l - 1];
-      ctx.fillStyle = "#1f4e9e";
-      ctx.fillText(`a ${num(layer.a[state.example][j])}`, p.x + BOX / 2 + 3, p.y - 3);
-      if (shown.delta.has(`${l},${j}`)) {
-        ctx.fillStyle = "#c62828";
-        ctx.fillText(`δ ${num(layer.delta[state.example][j])}`, p.x + BOX / 2 + 3, p.y + 10);
-      }
-    }
+    if (bw && l > 0) drawNumbers(ctx, bw.layers[l - 1], l, j, p, shown, roomy || active || picked, deltaScale);
   }));
   ctx.fillStyle = "#666";
   ctx.font = "11px system-ui";
   ctx.fillText("x1, x2", at[0][0].x - 18, 14);
   ctx.fillText("output", at[at.length - 1][0].x - 16, 14);
+}
+
+// a neuron's a (or z at the output) and, once revealed, its delta: as text where there is
+// room, and always as a red bar under the neuron, its length |delta| on the network's scale
+function drawNumbers(ctx, layer, l, j, p, shown, withText, deltaScale) {
+  const output = l === state.frame.weights.length;
+  const value = (output ? layer.z : layer.a)[state.example][j];
+  const revealed = shown.delta.has(`${l},${j}`);
+  const delta = layer.delta[state.example][j];
+  ctx.font = "10px ui-monospace, monospace";
+  if (withText) {
+    ctx.fillStyle = "#1f4e9e";
+    ctx.fillText(`${output ? "z" : "a"} ${num(value)}`, p.x + BOX / 2 + 3, p.y - 3);
+    if (revealed) {
+      ctx.fillStyle = "#c62828";
+      ctx.fillText(`δ ${num(delta)}`, p.x + BOX / 2 + 3, p.y + 10);
+    }
+  }
+  if (revealed) {
+    ctx.fillStyle = "#c62828";
+    ctx.fillRect(p.x - BOX / 2, p.y + BOX / 2 + 1, Math.max(1, BOX * Math.abs(delta) / deltaScale), 3);
+  }
 }
 
 function inputMap(j, size) {   // the input neuron's own coordinate over the grid (a picture)
