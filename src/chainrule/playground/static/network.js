@@ -259,13 +259,15 @@ function drawNumbers(ctx, layer, l, j, p, shown, withText, deltaScale) {
   const revealed = shown.delta.has(`${l},${j}`);
   const delta = layer.delta[state.example][j];
   ctx.font = "10px ui-monospace, monospace";
+  const label = (text, colour, y) => {  // on a white backing, so the weight lines don't cross it
+    ctx.fillStyle = "rgba(255,255,255,0.85)";
+    ctx.fillRect(p.x + BOX / 2 + 2, y - 9, ctx.measureText(text).width + 2, 11);
+    ctx.fillStyle = colour;
+    ctx.fillText(text, p.x + BOX / 2 + 3, y);
+  };
   if (withText) {
-    ctx.fillStyle = "#1f4e9e";
-    ctx.fillText(`${output ? "z" : "a"} ${num(value)}`, p.x + BOX / 2 + 3, p.y - 3);
-    if (revealed) {
-      ctx.fillStyle = "#c62828";
-      ctx.fillText(`δ ${num(delta)}`, p.x + BOX / 2 + 3, p.y + 10);
-    }
+    label(`${output ? "z" : "a"} ${num(value)}`, "#1f4e9e", p.y - 3);
+    if (revealed) label(`δ ${num(delta)}`, "#c62828", p.y + 10);
   }
   if (revealed) {
     ctx.fillStyle = "#c62828";
