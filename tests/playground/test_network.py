@@ -87,9 +87,10 @@ def test_xor_preset_learns(post):
 def test_frame_shapes_and_boundary_probabilities(post):
     frame = new(post, hidden=[3, 2], points=100)["frame"]
     assert len(frame["boundary"]) == network.GRID ** 2
-    assert all(0 <= p <= 1 for p in frame["boundary"])
+    assert all(isinstance(p, int) and 0 <= p <= 1000 for p in frame["boundary"])  # P(class 1) in thousandths
     assert [len(layer) for layer in frame["neurons"]] == [3, 2]
     assert all(len(neuron) == network.NEURON_GRID ** 2 for layer in frame["neurons"] for neuron in layer)
+    assert all(-1000 <= v <= 1000 for layer in frame["neurons"] for neuron in layer for v in neuron)
     assert [np.shape(w) for w in frame["weights"]] == [(3, 2), (2, 3), (1, 2)]
 
 
@@ -132,3 +133,16 @@ def test_read_settings_refuses(settings, message):
     with pytest.raises(MessageError) as info:
         network.read_settings(settings)
     assert message in str(info.value)
+
+
+def test_boundary_is_the_models_probability_on_the_grid(app, post):
+    from chainrule import no_grad
+    from chainrule.tensor import Tensor
+
+    reply = new(post, hidden=[3], points=60)
+    session = session_of(app, reply["session"])
+    with no_grad():
+        logits = np.asarray(session.model(Tensor(network._grid(network.GRID))))[:, 0]
+    np.testing.assert_array_equal(reply["frame"]["boundary"], np.rint(1000 / (1 + np.exp(-logits))))
+    # row 0 is the top of the plot: its first point is (-EXTENT, +EXTENT)
+    np.testing.assert_array_equal(network._grid(4)[0], [-network.EXTENT, network.EXTENT])

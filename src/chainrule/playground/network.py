@@ -65,6 +65,11 @@ def _grid(size):
     return np.stack([xs.ravel(), ys.ravel()], 1)
 
 
+def _thousandths(values):
+    """``values`` (finite or not) as ints: round(1000 * value), NaN as 0."""
+    return np.rint(1000 * np.nan_to_num(values)).astype(int).tolist()
+
+
 class NetworkSession:
     """One page's dataset, model and optimizer (see the module docstring)."""
 
@@ -127,9 +132,10 @@ class NetworkSession:
             "steps": self.steps,
             "train_loss": json_number(train_loss), "test_loss": json_number(test_loss),
             "grid": GRID, "neuron_grid": NEURON_GRID, "extent": EXTENT,
-            # pictures, not numbers to read: rounded to keep the frame small
-            "boundary": json_number(np.round(boundary, 3)),
-            "neurons": [json_number(np.round(layer.T, 3)) for layer in neurons[:-1]],
+            # pictures, not numbers to read: whole numbers in thousandths, small and quick to
+            # encode; the boundary's P(class 1) and each neuron's tanh(a), squashed into [-1, 1]
+            "boundary": _thousandths(boundary),
+            "neurons": [_thousandths(np.tanh(layer.T)) for layer in neurons[:-1]],
             "weights": [json_number(layer.weight) for layer in self.linears],
             "biases": [json_number(layer.bias) for layer in self.linears],
         }

@@ -127,7 +127,7 @@ function toPixel(x, y, size) {
 function drawBoundary() {
   const canvas = $("boundary"), ctx = canvas.getContext("2d"), f = state.frame;
   ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(heatmap(f.boundary, f.grid, (p) => 2 * p - 1), 0, 0, canvas.width, canvas.height);
+  ctx.drawImage(heatmap(f.boundary, f.grid, (p) => p / 500 - 1), 0, 0, canvas.width, canvas.height);
   const marked = new Set(state.backward ? state.backward.index : []);
   for (const [part, ring] of [["train", "#fff"], ["test", "#222"]]) {
     const { x, y } = state.data[part];
@@ -235,8 +235,8 @@ function drawNetwork() {
   at.forEach((column, l) => column.forEach((p, j) => {
     let image;
     if (l === 0) image = heatmap(inputMap(j, size), size, (v) => v / f.extent);
-    else if (l === at.length - 1) image = heatmap(f.boundary, f.grid, (v) => 2 * v - 1);
-    else image = heatmap(f.neurons[l - 1][j], size, (v) => Math.tanh(v));
+    else if (l === at.length - 1) image = heatmap(f.boundary, f.grid, (p) => p / 500 - 1);
+    else image = heatmap(f.neurons[l - 1][j], size, (v) => v / 1000);  // tanh(a) in thousandths
     ctx.drawImage(image, p.x - BOX / 2, p.y - BOX / 2, BOX, BOX);
     const active = current && current.layer === l && current.neuron === j;
     const picked = state.selected && state.selected.kind === "neuron" && state.selected.layer === l && state.selected.neuron === j;
