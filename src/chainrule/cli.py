@@ -8,8 +8,8 @@ import importlib
 import sys
 
 CLI_EXTRA_MESSAGE = "chainrule: the command-line tools need the cli extra: pip install 'chainrule[cli]'"
-COMMAND_MODULES = ("chainrule.train.commands", "chainrule.explain.commands")
-COMMAND_MODULES += ("chainrule.learn.commands",)
+COMMAND_MODULES = ("chainrule.train.commands", "chainrule.explain.commands", "chainrule.learn.commands",
+                   "chainrule.playground.commands")  # playground: its extra (docs/playground.md)
 
 
 def build_cli():

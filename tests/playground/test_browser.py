@@ -1,0 +1,151 @@
+"""The page in a real browser: headless Chromium driven by Selenium, against a live server.
+
+Skipped when Chromium, its driver or Selenium is missing (Debian: apt-get install chromium
+chromium-driver). Every number the page shows is checked against the same computation run
+here by the library: a network session with the page's settings and seed makes the same
+data, weights and mini-batches.
+"""
+import shutil
+import socket
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from chainrule.explain import examples
+from chainrule.playground import network
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                reason="no Chromium and chromedriver (apt-get install chromium chromium-driver)")
+WAIT_S = 60
+
+
+@pytest.fixture(scope="module")
+def url():
+    import uvicorn
+
+    from chainrule.playground.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + WAIT_S
+    while not server.started:
+        assert time.monotonic() < deadline, "the playground server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(timeout=WAIT_S)
+
+
+@pytest.fixture
+def browser(url):
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--no-first-run", "--window-size=1300,900"):
+        options.add_argument(flag)
+    options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(DRIVER))  # no Selenium Manager download
+    driver.implicitly_wait(WAIT_S)
+    driver.get(url)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, condition):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT_S).until(lambda d: condition(d))
+
+
+def by_id(driver, element_id):
+    return driver.find_element("id", element_id)
+
+
+def console_errors(driver):
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_step_then_step_backward_shows_the_servers_gradients(browser, tmp_path):
+    wait_for(browser, lambda d: by_id(d, "stat-steps").text == "0")
+    by_id(browser, "step").click()
+    wait_for(browser, lambda d: by_id(d, "stat-steps").text == "1")
+    by_id(browser, "backward").click()
+    wait_for(browser, lambda d: by_id(d, "bp-progress").text.startswith("step 0 of"))
+    # the same session, computed here: the page's default settings and seed 0
+    session = network.NetworkSession(network.read_settings({}))
+    session.train(1)
+    expected = session.backward()
+    clicks = 0
+    while "BP2" not in by_id(browser, "bp-step").text:  # output delta, output weights, then BP2
+        by_id(browser, "bp-next").click()
+        clicks += 1
+        assert clicks < 5
+    shown = by_id(browser, "bp-delta").find_element("css selector", "span")
+    neuron = 0  # the first BP2 step is neuron 1 of the last hidden layer, example 1
+    exact = expected["layers"][-2]["delta"][0][neuron]
+    assert float(shown.get_attribute("title")) == exact  # the full number, as the server sent it
+    assert float(shown.text) == pytest.approx(exact, rel=1e-5)  # shown to 6 digits
+    assert "upstream × local" in by_id(browser, "bp-step").text
+    browser.save_screenshot(str(tmp_path / "network.png"))
+    assert console_errors(browser) == []
+
+
+def test_circuit_view_steps_to_docs_gradients(browser):
+    by_id(browser, "tab-circuit").click()
+    wait_for(browser, lambda d: by_id(d, "c-progress").text == "step 0 of 10")
+    by_id(browser, "c-next").click()
+    assert "x = -2" in by_id(browser, "c-step").text
+    by_id(browser, "c-all").click()
+    ex = examples.circuit()
+    for name in ("x", "y", "z"):
+        label = browser.find_element("css selector", f'#circuit-svg g[data-name="{name}"] text.g')
+        assert float(label.text.removeprefix("d=")) == ex.trace.gradients[name]
+    assert console_errors(browser) == []
+
+
+def test_a_bad_expression_is_a_message_on_the_page(browser):
+    by_id(browser, "tab-circuit").click()
+    wait_for(browser, lambda d: by_id(d, "c-progress").text == "step 0 of 10")
+    field = by_id(browser, "expression")
+    field.clear()
+    field.send_keys("x.__class__")
+    by_id(browser, "run-expression").click()
+    message = wait_for(browser, lambda d: by_id(d, "message").is_displayed() and by_id(d, "message"))
+    assert "attribute access not allowed" in message.text
+    # the server keeps serving: a good expression clears the message
+    field.clear()
+    field.send_keys("x * y")
+    values = by_id(browser, "values")
+    values.clear()
+    values.send_keys("x=3, y=4")
+    by_id(browser, "run-expression").click()
+    wait_for(browser, lambda d: not by_id(d, "message").is_displayed())
+    assert by_id(browser, "c-progress").text == "step 0 of 6"
+    # Chromium logs the 400 as a failed resource load; nothing else may be logged
+    errors = [e for e in console_errors(browser) if "status of 400" not in e["message"]]
+    assert errors == []
+
+
+def test_xor_preset_trains_below_a_test_loss_of_0_1(browser):
+    from selenium.webdriver.support.ui import Select
+
+    Select(by_id(browser, "preset")).select_by_visible_text("xor")
+    wait_for(browser, lambda d: by_id(d, "stat-steps").text == "0" and by_id(d, "dataset").get_attribute("value") == "xor")
+    Select(by_id(browser, "speed")).select_by_visible_text("20")
+    by_id(browser, "play").click()
+    wait_for(browser, lambda d: float(by_id(d, "stat-test").text) < 0.1)
+    by_id(browser, "play").click()
+    assert by_id(browser, "play").text == "Play"
+    assert int(by_id(browser, "stat-steps").text) <= 2000
+    assert np.isfinite(float(by_id(browser, "stat-train").text))
