@@ -25,7 +25,10 @@ def test_readme_has_examples():
 def test_first_example_prints_the_worked_example():
     out = run_block(BLOCKS[0])
     assert out.splitlines()[-1] == "-12.0 -4.0 -4.0 3.0"
-    assert "dt1 += df * x3 = -4" in out
+    lines = out.splitlines()  # the user's names, short formulas as names, 4 digits
+    assert "  f     = (x + y) * z  = -12" in lines
+    assert "    d(x + y) += df * z = 1 * (-4) = -4" in lines  # the chain rule as arithmetic
+    assert ["  df/dx = -4", "  df/dy = -4", "  df/dz = 3"] == lines[-4:-1]
 
 
 @pytest.mark.parametrize("index", range(1, len(BLOCKS)))

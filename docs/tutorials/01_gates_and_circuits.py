@@ -54,6 +54,13 @@ print(trace(f))
 print(f"df/dx = [{x0.grad:.10f}, {x1.grad:.10f}]")
 print(f"df/dw = [{w0.grad:.10f}, {w1.grad:.10f}, {w2.grad:.10f}]")
 assert abs(x0.grad - 0.3932238665) < 1e-9 and abs(w2.grad - 0.1966119332) < 1e-9
+# The same neuron as CS231n draws it: the sigmoid spelled out as gates, nothing named in
+# between. Each anonymous value is a wire, its value above and its gradient below.
+for v in (w0, w1, w2, x0, x1):
+    v.grad = None
+f = 1.0 / (1 + cr.exp(-(w0 * x0 + w1 * x1 + w2)))
+draw(f, out_dir / "neuron_gates.svg")
+assert abs(w2.grad - 0.1966119332) < 1e-9
 
 # --- 3. a staged function where x and y fan out: their gradients add -------------------
 x, y = scalar(3.0, "x"), scalar(-4.0, "y")

@@ -27,7 +27,8 @@ def run(cli, *args):
 def test_explain_expression_with_values_after_set(cli):
     result = run(cli, "explain", "(x + y) * z", "--set", "x=-2", "y=5", "z=-4")
     assert result.exit_code == 0, result.output
-    assert "t1 = x + y   = 3" in result.output and "f  = t1 * z  = -12" in result.output
+    assert "  x + y                = 3" in result.output.splitlines()
+    assert "  f     = (x + y) * z  = -12" in result.output.splitlines()
     assert "df/dx = -4" in result.output and "df/dz = 3" in result.output
 
 
@@ -76,6 +77,14 @@ def test_explain_examples_print_the_math_doc_numbers(cli, name, numbers):
     assert result.exit_code == 0
     for text in numbers:
         assert text in result.output
+
+
+def test_explain_digits_option(cli):
+    result = run(cli, "explain", "(x + y) * z", "--set", "x=-2.123456", "y=5", "z=-4", "--digits", "3")
+    assert result.exit_code == 0, result.output
+    assert "  x     input          = -2.12" in result.output.splitlines()
+    assert "  df/dz = 2.88" in result.output.splitlines()
+    assert run(cli, "explain", "x", "--set", "x=1", "--digits", "0").exit_code != 0
 
 
 def test_gradcheck_command_on_a_zoo_model(cli):

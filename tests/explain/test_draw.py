@@ -2,6 +2,7 @@ import os
 import shutil
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 import chainrule as cr
@@ -44,6 +45,56 @@ def test_builtin_svg_shows_every_value_with_value_and_gradient(no_graphviz, tmp_
     assert svg._repr_svg_() == svg  # Jupyter shows it inline
 
 
+def svg_texts(svg):
+    return [t.text for t in ET.fromstring(svg).iter(SVG + "text")]
+
+
+def test_labels_show_four_significant_digits_unless_told(no_graphviz):
+    f, _ = staged_records()
+    texts = svg_texts(draw(f))
+    for label in ("0.01799", "grad 0.5121", "1.546", "grad -0.7916", "grad 2.06"):
+        assert label in texts
+    assert "0.009046" in texts and "-0.03576" in texts  # the shares of x and y at their forks
+    assert "grad 2.0595697955721652" in svg_texts(draw(f, digits=None))
+    with pytest.raises(ValueError, match="draw: digits must be"):
+        draw(f, digits=0)
+
+
+def test_cs231n_neuron_wires_carry_value_and_gradient(no_graphviz):
+    from chainrule.explain.examples import example
+
+    svg = draw(example("neuron-gates").output)
+    texts = svg_texts(svg)
+    gates = [t.text for g in ET.fromstring(svg).iter(SVG + "g") if g.get("class") == "gate"
+             for t in g.iter(SVG + "text")]
+    assert gates == ["*", "*", "+", "+", "neg", "exp", "+1", "1/"]
+    # each anonymous value rides on its wire: value above, gradient below
+    for value, grad in (("-2", "0.1966"), ("4", "0.1966"), ("-1", "-0.1966"), ("0.3679", "-0.5344"),
+                        ("1.368", "-0.5344")):
+        assert texts[texts.index(value) + 1] == grad
+    assert float(ET.fromstring(svg).get("width")) <= 900
+
+
+def test_arrays_show_shape_statistics_and_heatmaps(no_graphviz, monkeypatch, tmp_path):
+    from chainrule.explain.examples import example, synthetic_digit
+    from chainrule.explain.graph import format_number
+
+    monkeypatch.setenv("CHAINRULE_HOME", str(tmp_path))  # no MNIST: the synthetic digit
+    svg = draw(example("mnist-mlp").output)
+    root = ET.fromstring(svg)
+    box = next(g for g in root.iter(SVG + "g") if g.get("class") == "const"
+               and next(g.iter(SVG + "text")).text == "x (784)")
+    digit = synthetic_digit()
+    zeros = round(100 * np.mean(digit == 0))
+    assert [t.text for t in box.iter(SVG + "text")] == [
+        "x (784)", "min 0 max 1", f"mean|.| {format_number(np.abs(digit).mean(), 4)} zeros {zeros}%"]
+    images = list(box.iter(SVG + "image"))
+    assert len(images) == 1 and (images[0].get("width"), images[0].get("height")) == ("28", "28")
+    w1 = next(g for g in root.iter(SVG + "g") if next(g.iter(SVG + "text")).text == "W1 (30x784)")
+    assert len(list(w1.iter(SVG + "image"))) == 2  # its value and its gradient, eight units each
+    assert float(root.get("width")) < 3300
+
+
 def test_dot_source_has_every_value_gate_and_edge():
     f, records = staged_records()
     dot = draw(f, format="dot")
@@ -53,7 +104,8 @@ def test_dot_source_has_every_value_gate_and_edge():
         assert format_value(records[name]["value"]) in label
         assert "grad " + format_value(records[name]["grad"]) in label and "#c62828" in label
     assert dot.count("shape=circle") == 8
-    assert dot.count("->") == 14 + 8  # gate inputs (the constants 2 and 1 included), gate outputs
+    assert dot.count("->") == 12 + 8  # tensor inputs of the gates (constants are in the gate labels), outputs
+    assert 'label="**2"' in dot and 'label="1/"' in dot
 
 
 def test_png_without_graphviz_writes_dot_and_says_how(no_graphviz, tmp_path):
@@ -73,6 +125,28 @@ def test_graphviz_svg_and_png(tmp_path):
     assert format_value(records["invden"]["value"]) in texts
     draw(f, tmp_path / "graph.png", format="png")
     assert (tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_png_is_drawn_at_a_readable_resolution(tmp_path):
+    from chainrule.explain.heatmap import png_size
+
+    x = cr.tensor(3.0, requires_grad=True, name="x")
+    f = x * x
+    draw(f, tmp_path / "default.png", format="png")
+    draw(f, tmp_path / "screen.png", format="png", dpi=72)
+    (wide, high), (width72, height72) = (png_size((tmp_path / n).read_bytes()) for n in ("default.png", "screen.png"))
+    assert abs(wide - 2 * width72) <= 2 and abs(high - 2 * height72) <= 2  # 144 dpi by default
+    with pytest.raises(ValueError, match="draw: dpi must be a number from 10 to 1200"):
+        draw(f, tmp_path / "bad.png", format="png", dpi=0)
+
+
+def test_dot_has_a_legend_and_the_same_wire_labels():
+    from chainrule.explain.examples import example
+
+    dot = draw(example("neuron-gates").output, format="dot")
+    assert "legend [shape=plaintext" in dot and ">value</font>" in dot and ">gradient</font>" in dot
+    assert 'label=<<font color="#1f4e9e">0.3679</font><br/><font color="#c62828">-0.5344</font>>' in dot
 
 
 def test_bad_format_or_mismatched_path(tmp_path):

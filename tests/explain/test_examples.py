@@ -18,7 +18,7 @@ def test_example_one_circuit():
 
 
 def test_example_two_sigmoid_neuron():
-    ex = example("neuron")
+    ex = example("neuron", digits=None)  # every digit in the text
     v = ex.values
     assert v["dot"] == pytest.approx(1, abs=DOC)
     assert v["f"] == pytest.approx(0.7310585786, abs=DOC)
@@ -34,7 +34,7 @@ def test_example_two_sigmoid_neuron():
 
 
 def test_example_three_staged_function():
-    ex = example("staged")
+    ex = example("staged", digits=None)
     assert ex.values == pytest.approx({"f": 1.5456448841, "df/dx": 2.0595697956, "df/dy": 1.5922327515}, abs=DOC)
     names = [r["name"] for r in ex.trace.records if r["phase"] == "forward" and r["op"] != "input"]
     assert names == ["sigy", "num", "sigx", "xpy", "xpysqr", "den", "invden", "f"]
@@ -42,6 +42,21 @@ def test_example_three_staged_function():
     assert forward_value(text, "f") == pytest.approx(1.5456448841, abs=DOC)
     assert gradient_line(text, "f", "x") == pytest.approx(2.0595697956, abs=DOC)
     assert gradient_line(text, "f", "y") == pytest.approx(1.5922327515, abs=DOC)
+
+
+def test_the_trace_shows_four_significant_digits_by_default():
+    lines = str(example("staged")).splitlines()
+    assert "  sigy   = sigmoid(y)     = 0.01799" in lines and "  f      = num * invden   = 1.546" in lines
+    assert "  df/dx = 2.06" in lines and "  df/dy = 1.592" in lines
+    assert "  df/dx = 2.0595697955721652" in str(example("staged", digits=None)).splitlines()
+    assert "  df/dx = 2.1" in str(example("staged", digits=2)).splitlines()
+
+
+def test_neuron_gate_by_gate_equals_the_neuron():
+    gates, neuron = example("neuron-gates").values, example("neuron").values
+    assert gates["f"] == pytest.approx(neuron["f"], abs=1e-15)
+    np.testing.assert_allclose(gates["df/dw"], neuron["df/dw"], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(gates["df/dx"], neuron["df/dx"], rtol=0, atol=1e-15)
 
 
 def test_mnist_mlp_four_equations_match_autograd(mnist_dir):
@@ -78,4 +93,5 @@ def test_convolution_example_matches_the_math_doc_formulas():
     assert ex.values["db"] == pytest.approx([ex.values["dy"].sum()], abs=1e-12)
     text = str(ex)
     assert "dx = full convolution of dy with w rotated 180 deg" in text
-    assert "da += route_to_max(dp)" in text  # the trace names the gate rule of max pooling
+    assert "    da (1x1x3x3) += route_to_max(dp (1x1x2x2)) = (1x1x3x3) [" not in text  # (listed: 9 > 6)
+    assert "    da (1x1x3x3) += route_to_max(dp (1x1x2x2)) = (1x1x3x3) min -1 max 2 mean|.| 0.5 zeros 56%" in text.splitlines()

@@ -54,7 +54,9 @@ def test_worked_example_one_records_and_text():
     assert forward_value(text, "f") == pytest.approx(-12, abs=1e-9)
     for name, expected in (("x", -4), ("y", -4), ("z", 3)):
         assert gradient_line(text, "f", name) == pytest.approx(expected, abs=1e-9)
-    assert "dq += df * z = -4" in text
+    lines = text.splitlines()  # each step: formula, the numbers substituted, the result
+    assert "    dq += df * z = 1 * (-4) = -4" in lines and "    dz += df * q = 1 * 3 = 3" in lines
+    assert "    dx += dq = -4" in lines  # an add gate only copies: nothing to multiply
     # trace ran backward itself: the leaves hold the gradients once
     assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)
 
@@ -69,7 +71,7 @@ def test_fan_out_contributions_are_summed():
     assert to_x[-1]["total"] == pytest.approx(2.0595697956, abs=1e-9)
     assert tr.gradients["x"] == pytest.approx(2.0595697956, abs=1e-9)
     assert tr.gradients["y"] == pytest.approx(1.5922327515, abs=1e-9)
-    assert "fan-out: contribution 3 of 3, dx = 2.05956979557" in str(tr)
+    assert "fan-out: contribution 3 of 3, dx = 2.06)" in str(tr)
 
 
 def test_trace_after_backward_inside_recording():
@@ -199,7 +201,7 @@ def test_trace_of_a_constant_is_an_error():
         trace(cr.tensor(1.0) * 2)
 
 
-def test_arrays_show_shape_preview_and_broadcast_sum():
+def test_arrays_show_shape_statistics_and_broadcast_sum():
     rng = np.random.default_rng(0)
     W = leaf(rng.standard_normal((3, 5)), "W")
     b = leaf(rng.standard_normal(3), "b")
@@ -208,7 +210,13 @@ def test_arrays_show_shape_preview_and_broadcast_sum():
     loss = cr.sum(cr.tanh(X @ W.T + b))
     tr = trace(loss)
     text = str(tr)
-    assert "(4x3) [" in text and ", ...]" in text
+    from chainrule.explain.graph import format_value
+
+    assert f"  df/dW = {format_value(W.grad)}" in text.splitlines()
+    # array steps give every operand's shape, as CS231n writes dW = dD @ X^T
+    assert any(line.startswith("    d(permute(W)) (5x3) += X^T (5x4) @ dt1 (4x3) = (5x3) min ")
+               for line in text.splitlines())
+    assert format_value(W.grad).startswith("(3x5) min ") and " mean|.| " in format_value(W.grad)
     assert "summed over the broadcast axes" in text
     b_record = next(r for r in tr.records if r["phase"] == "backward" and r["name"] == "b")
     np.testing.assert_allclose(b_record["grad"], b.grad, rtol=0, atol=1e-12)
@@ -218,14 +226,21 @@ def test_arrays_show_shape_preview_and_broadcast_sum():
 
 def test_derived_names_and_float32_numbers():
     a = cr.tensor(0.1, requires_grad=True)  # float32, unnamed
-    tr = trace(cr.sigmoid(a) * 3)
+    tr = trace(cr.sigmoid(a) * 3, digits=None)
     names = [r["name"] for r in tr.records if r["phase"] == "forward"]
-    assert names == ["x1", "t1", "f"]
+    assert names == ["x1", "sigmoid(x1)", "f"]  # a short formula names its result
     text = str(tr)  # float32 values shown without float64 noise
     # 3 s(0.1) (1 - s(0.1)) = 0.74812812..., shown as the float32 gradient's shortest digits
     # (its last digit depends on whether NumPy rounds each step to float32: 2.x does, 1.x not)
     assert a.grad.dtype == np.float32 and abs(a.grad - 0.74812812) < 1e-7
     assert "= 0.1\n" in text and text.endswith(f"df/dx1 = {a.grad[()]!s}")
+
+
+def test_digits_must_be_a_positive_integer_or_none():
+    *_, f = example_one()
+    for bad in (0, 2.5, "4", True, 18):
+        with pytest.raises(ValueError, match="trace: digits must be an integer from 1 to 17 or None"):
+            trace(f, digits=bad)
 
 
 def test_records_die_with_the_graph():
@@ -253,3 +268,29 @@ def test_non_scalar_outputs_need_their_gradient_under_recording():
     seed = tr.records[[r["op"] for r in tr.records].index("seed")]
     assert "gradient backward started from" in seed["rule"]
     np.testing.assert_allclose(tr.gradients["x"], [2.0, 2.0, -6.0])
+
+
+def test_a_models_parameters_are_called_by_their_state_dict_names():
+    from chainrule import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(4, 3), nn.Linear(3, 2)
+
+        def forward(self, x):
+            return self.fc2(cr.tanh(self.fc1(x)))
+
+    cr.manual_seed(0)
+    model = Net()
+    loss = cr.sum(model(cr.randn(5, 4)) ** 2)
+    tr = trace(loss, names=model)
+    names = [r["name"] for r in tr.records if r["phase"] == "forward"]
+    assert names == ["x", "fc1.weight", "fc1.bias", "t1", "tanh(t1)", "fc2.weight", "fc2.bias", "t2", "t2 ** 2", "f"]
+    assert list(tr.gradients) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+    assert "    dfc2.bias (2) += sum_batch(dt2 (5x2)) = (2) [-6.525, 1.2]" in str(tr).splitlines()
+    np.testing.assert_allclose(tr.gradients["fc1.weight"], np.asarray(model.fc1.weight.grad), rtol=0, atol=0)
+    renamed = trace(loss, names={"W": model.fc1.weight})
+    assert "W" in renamed.gradients and "x1" in renamed.gradients  # the rest derived as before
+    with pytest.raises(TypeError, match="trace: names must be a Module or a mapping"):
+        trace(loss, names=["W"])

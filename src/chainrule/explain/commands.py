@@ -20,6 +20,7 @@ from ..train.commands import given_options, reporting_errors, train_option
 from ..train.config import TrainConfig
 from .examples import EXAMPLES, example
 from .expression import ExpressionError, parse
+from .graph import DIGITS
 
 
 
@@ -51,14 +52,14 @@ def _draw_format(path):
     return fmt
 
 
-def _draw(output, path, fmt):
+def _draw(output, path, fmt, digits):
     """Draw ``output`` to ``path`` in the format ``fmt``; say what was written."""
     from .draw import draw
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            draw(output, path, format=fmt)
+            draw(output, path, format=fmt, digits=digits)
         except OSError as exc:
             raise click.ClickException(f"--draw {path}: cannot write it ({exc.strerror or exc})") from None
     for w in caught:
@@ -95,7 +96,9 @@ _OPTION_SHAPE = re.compile(r"--?[A-Za-z][\w-]*(=.*)?\Z", re.S)
 @click.option("--example", "example_name", type=click.Choice(list(EXAMPLES)),
               help="A built-in worked example instead of an expression.")
 @click.option("--draw", "draw_path", metavar="PATH", help="Also draw the circuit (.svg, .png or .dot).")
-def explain_command(expression, more_values, settings, example_name, draw_path):
+@click.option("--digits", type=click.IntRange(1, 17), default=DIGITS, show_default=True,
+              help="Significant digits of the numbers shown (17: every digit of a float64).")
+def explain_command(expression, more_values, settings, example_name, draw_path, digits):
     """Run EXPRESSION forward and backward and print every step with its numbers.
 
     EXPRESSION is arithmetic over named scalars: + - * / **, unary minus, exp, log, sqrt,
@@ -108,7 +111,7 @@ def explain_command(expression, more_values, settings, example_name, draw_path):
     if example_name is not None:
         if settings or more_values:
             raise click.UsageError("--example takes no values")
-        ex = example(example_name)
+        ex = example(example_name, digits=digits)
         click.echo(str(ex))
         output = ex.output
     else:
@@ -123,11 +126,11 @@ def explain_command(expression, more_values, settings, example_name, draw_path):
         from .trace import trace
 
         with np.errstate(all="ignore"):  # inf and nan show in the trace (and the warning below)
-            click.echo(str(trace(output)))
+            click.echo(str(trace(output, digits=digits)))
         if not np.isfinite(output.item()):
             click.echo(f"warning: the expression evaluates to {output.item()}", err=True)
     if draw_path is not None:
-        _draw(output, draw_path, draw_format)
+        _draw(output, draw_path, draw_format, digits)
 
 
 def _setup(config):

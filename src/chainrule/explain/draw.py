@@ -5,6 +5,7 @@ round gates. SVG comes from Graphviz's ``dot`` when it is on PATH, otherwise fro
 small layered renderer below (no dependency). PNG needs ``dot``; without it the DOT
 source is written instead, with the command that renders it.
 """
+import base64
 import os
 import shutil
 import subprocess
@@ -12,14 +13,16 @@ import warnings
 from xml.sax.saxutils import escape
 
 from ..io import atomic_write_bytes, atomic_write_text
-from ..tensor import Tensor
-from .graph import constant_text, format_value
-from .rules import rule_for
+from . import layout
+from .graph import DIGITS, check_digits, given_names
+from .heatmap import png_size
+from .circuit import GRAD_COLOR, NAME_COLOR, VALUE_COLOR, circuit
 from .trace import Account, ensure_backpropagated
 
-VALUE_COLOR, GRAD_COLOR, NAME_COLOR, CONST_COLOR = "#1f4e9e", "#c62828", "#111111", "#666666"
 _FORMATS = ("svg", "png", "dot")
 FORMAT_OF_SUFFIX = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
+_FILL = {"value": "#eef4fb", "const": "#f2f2f2", "gate": "#fff3c4"}
+_WIRE_COLOR, _ROLE_COLOR = "#555555", "#7a5c00"
 
 
 class Drawing(str):
@@ -29,71 +32,43 @@ class Drawing(str):
         return str(self)
 
 
-class _Node:
-    __slots__ = ("key", "kind", "lines", "inputs", "layer", "x", "y", "w", "h")
-
-    def __init__(self, key, kind, lines, inputs=()):
-        self.key, self.kind, self.lines, self.inputs = key, kind, lines, list(inputs)
-        self.layer = self.x = self.y = self.w = self.h = 0
-
-
-def _circuit(account):
-    """The diagram's nodes in forward order: values, gates and constant operands.
-
-    Each node's ``lines`` are (text, color, bold); ``inputs`` are the keys of its
-    predecessors.
-    """
-    nodes, keys = [], {}
-    for t in account.values:
-        name = account.name(t)
-        lines = [(name, NAME_COLOR, True), (format_value(t.data), VALUE_COLOR, False)]
-        grad = account.grads.get(id(t))
-        if grad is not None:
-            lines.append(("grad " + format_value(grad), GRAD_COLOR, False))
-        node = t.grad_fn
-        if node is not None:
-            gate_inputs = []
-            for i, inp in enumerate(node.inputs):
-                if isinstance(inp, Tensor):
-                    gate_inputs.append(keys[id(inp)])
-                else:
-                    const = _Node(f"k{len(nodes)}", "const", [(constant_text(inp), CONST_COLOR, False)])
-                    nodes.append(const)
-                    gate_inputs.append(const.key)
-            gate = _Node(f"g{len(nodes)}", "gate", [(rule_for(node.op_name()).symbol, NAME_COLOR, True)],
-                         gate_inputs)
-            nodes.append(gate)
-            value_inputs = [gate.key]
-        else:
-            value_inputs = []
-        kind = "value" if t.requires_grad else "const"
-        value = _Node(f"v{len(nodes)}", kind, lines, value_inputs)
-        keys[id(t)] = value.key
-        nodes.append(value)
-    return nodes
+def _html_rows(lines):
+    return "<br/>".join(
+        f'<font color="{color}">{"<b>" if bold else ""}{escape(text)}{"</b>" if bold else ""}</font>'
+        for text, color, bold in lines
+    )
 
 
-def to_dot(nodes):
-    """Graphviz DOT source of the circuit: left to right, gradients in red."""
+def to_dot(nodes, wires):
+    """Graphviz DOT source of the circuit: left to right, the same boxes, gates and labels."""
     out = [
         "digraph chainrule {",
         "  rankdir=LR;",
         '  node [fontname="Helvetica", fontsize=11];',
-        '  edge [color="#555555", arrowsize=0.7];',
+        f'  edge [color="{_WIRE_COLOR}", arrowsize=0.7, fontname="Helvetica", fontsize=10];',
     ]
     for n in nodes:
         if n.kind == "gate":
-            out.append(f'  {n.key} [shape=circle, style=filled, fillcolor="#fff3c4", '
+            out.append(f'  {n.key} [shape=circle, style=filled, fillcolor="{_FILL["gate"]}", '
                        f'label="{_dot_escape(n.lines[0][0])}"];')
-            continue
-        rows = "<br/>".join(
-            f'<font color="{color}">{"<b>" if bold else ""}{escape(text)}{"</b>" if bold else ""}</font>'
-            for text, color, bold in n.lines
-        )
-        fill = "#eef4fb" if n.kind == "value" else "#f2f2f2"
-        out.append(f'  {n.key} [shape=box, style="rounded,filled", fillcolor="{fill}", label=<{rows}>];')
-    for n in nodes:
-        out.extend(f"  {src} -> {n.key};" for src in n.inputs)
+        else:
+            out.append(f'  {n.key} [shape=box, style="rounded,filled", fillcolor="{_FILL[n.kind]}", '
+                       f'label=<{_html_rows(n.lines)}>];')
+    for w in wires:
+        rows = []
+        if w.source_label is not None:
+            value, grad = w.source_label
+            rows += [(value, VALUE_COLOR, False)] + ([(grad, GRAD_COLOR, False)] if grad else [])
+        attributes = [f"label=<{_html_rows(rows)}>"] if rows else []
+        if w.target_label is not None:
+            share, role = w.target_label
+            if share:
+                attributes.append(f'headlabel=<<font color="{GRAD_COLOR}">{escape(share)}</font>>')
+            if role:
+                attributes.append(f'xlabel=<<font color="{_ROLE_COLOR}">{escape(role)}</font>>')
+        out.append(f"  {w.src} -> {w.dst}" + (f" [{', '.join(attributes)}]" if attributes else "") + ";")
+    out.append(f'  legend [shape=plaintext, label=<<font color="{VALUE_COLOR}">value</font>   '
+               f'<font color="{GRAD_COLOR}">gradient</font>>];')
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -102,105 +77,126 @@ def _dot_escape(text):
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-# ---- built-in SVG renderer: layers by depth, columns left to right -------------------
-_CHAR_W, _LINE_H, _PAD, _GATE_R, _COL_GAP, _ROW_GAP = 7.2, 15, 8, 17, 46, 18
-
-
-def _layout(nodes):
-    """Place the nodes: columns by depth, rows ordered near their inputs; returns the size."""
-    by_key = {n.key: n for n in nodes}
-    users = {n.key: [] for n in nodes}
-    for n in nodes:  # forward order: a node's column is one past its deepest input
-        for k in n.inputs:
-            users[k].append(n)
-        n.layer = max((by_key[k].layer for k in n.inputs), default=-1) + 1
-    for n in reversed(nodes):  # then as late as possible: short edges (inputs stay left)
-        if users[n.key] and (n.inputs or n.kind == "const"):
-            n.layer = min(u.layer for u in users[n.key]) - 1
-    for n in nodes:
-        if n.kind == "gate":
-            n.w = n.h = 2 * max(_GATE_R, _CHAR_W * len(n.lines[0][0]) / 2 + 6)
+def _path(points):
+    """SVG path data: straight runs, and curves with horizontal ends across the gaps."""
+    (x, y), parts = points[0], [f"M {points[0][0]:.1f} {points[0][1]:.1f}"]
+    for nx, ny in points[1:]:
+        if abs(ny - y) < 0.05:
+            parts.append(f"L {nx:.1f} {ny:.1f}")
         else:
-            n.w = max(len(text) for text, _, _ in n.lines) * _CHAR_W + 2 * _PAD
-            n.h = len(n.lines) * _LINE_H + 2 * _PAD - 4
-    columns = {}
-    for n in nodes:
-        columns.setdefault(n.layer, []).append(n)
-    x, rows = 10.0, {}
-    for layer in sorted(columns):
-        column = columns[layer]
-        width = max(n.w for n in column)
-        for n in column:
-            n.x = x + (width - n.w) / 2
-        x += width + _COL_GAP
-        # barycentre ordering: a node sits near the mean row of its inputs
-        position = {n.key: i for i, n in enumerate(column)}
-        column.sort(key=lambda n: _row_key(n, rows, position))
-        rows.update((n.key, i) for i, n in enumerate(column))
-    height = max(sum(n.h for n in c) + _ROW_GAP * (len(c) - 1) for c in columns.values())
-    for column in columns.values():
-        y = 10 + (height - sum(n.h for n in column) - _ROW_GAP * (len(column) - 1)) / 2
-        for n in column:
-            n.y = y
-            y += n.h + _ROW_GAP
-    return x - _COL_GAP + 10, height + 20
+            mid = (x + nx) / 2
+            parts.append(f"C {mid:.1f} {y:.1f}, {mid:.1f} {ny:.1f}, {nx:.1f} {ny:.1f}")
+        x, y = nx, ny
+    return " ".join(parts)
 
 
-def _row_key(node, rows, position):
-    placed = [rows[k] for k in node.inputs if k in rows]
-    return sum(placed) / len(placed) if placed else position[node.key]
+def _text(x, y, text, color, anchor="start", extra=""):
+    return (f'<text x="{x:.1f}" y="{y:.1f}" fill="{color}" text-anchor="{anchor}"{extra}>'
+            f"{escape(text)}</text>")
 
 
-def to_svg(nodes):
-    """A standalone SVG of the circuit, without Graphviz."""
-    width, height = _layout(nodes)
+def _wire_svg(w, by_key):
+    out = [f'<path class="wire" data-from="{w.src}" data-to="{w.dst}" d="{_path(w.route)}" '
+           f'fill="none" stroke="{_WIRE_COLOR}" marker-end="url(#arrow)"/>']
+    if w.source_label is not None:
+        (x, y), (value, grad) = w.route[1], w.source_label
+        out.append(_text(x + 4, y - 4, value, VALUE_COLOR))
+        if grad:
+            out.append(_text(x + 4, y + 12, grad, GRAD_COLOR))
+    if w.target_label is not None:
+        share, role = w.target_label
+        x, y = w.route[-2]
+        dst = by_key[w.dst]
+        below = dst.ports > 1 and w.port == dst.ports - 1
+        if role:
+            out.append(_text(x - 3, y - 3, role, _ROLE_COLOR, "end", ' font-size="10" font-style="italic"'))
+            x -= layout.text_width(role, 6) + 4
+        if share:
+            out.append(_text(x - 3, y + 12 if below else y - 4, share, GRAD_COLOR, "end"))
+    return out
+
+
+def _node_svg(n):
+    out = [f'<g class="{n.kind}" id="{n.key}"><title>{escape(n.lines[0][0])}</title>']
+    if n.kind == "gate":
+        cx, cy = n.x + n.w / 2, n.y + n.h / 2
+        out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{n.w / 2:.1f}" fill="{_FILL["gate"]}" stroke="#333333"/>')
+        out.append(_text(cx, cy + 4, n.lines[0][0], NAME_COLOR, "middle", ' font-weight="bold"'))
+    else:
+        out.append(f'<rect x="{n.x:.1f}" y="{n.y:.1f}" width="{n.w:.1f}" height="{n.h:.1f}" '
+                   f'rx="6" fill="{_FILL[n.kind]}" stroke="#333333"/>')
+        for i, (text, color, bold) in enumerate(n.lines):
+            out.append(_text(n.x + layout.PAD, n.y + layout.PAD + 10 + i * layout.LINE_H, text, color,
+                             extra=' font-weight="bold"' if bold else ""))
+        x, y = n.x + layout.PAD, n.y + layout.PAD - 4 + len(n.lines) * layout.LINE_H + layout.PICTURE_GAP
+        for png, color in n.pictures:
+            w, h = png_size(png)
+            data = base64.b64encode(png).decode("ascii")
+            out.append(f'<image x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" '
+                       f'xlink:href="data:image/png;base64,{data}"/>')
+            out.append(f'<rect x="{x - 0.5:.1f}" y="{y - 0.5:.1f}" width="{w + 1}" height="{h + 1}" '
+                       f'fill="none" stroke="{color}" stroke-width="1"/>')
+            x += w + layout.PICTURE_GAP
+    out.append("</g>")
+    return out
+
+
+def _legend(y, roles):
+    items = [("value", VALUE_COLOR), ("gradient", GRAD_COLOR)]
+    if roles:
+        items.append(("a, b: operand", _ROLE_COLOR))
+    out, x = ['<g class="legend">'], float(layout.MARGIN)
+    for text, color in items:
+        out.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{color}"/>')
+        out.append(_text(x + 14, y, text, color))
+        x += 14 + layout.text_width(text) + 18
+    out.append("</g>")
+    return out, x
+
+
+def to_svg(nodes, wires):
+    """A standalone SVG of the circuit, without Graphviz: wires first, boxes on top (the
+    layout routes every wire around the boxes it does not connect), a legend below."""
+    width, height = layout.layout(nodes, wires)
+    roles = any(w.target_label is not None and w.target_label[1] for w in wires)
+    legend, legend_width = _legend(height + 6, roles)
+    width, height = max(width, legend_width), height + 18
     by_key = {n.key: n for n in nodes}
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans Mono, monospace" font-size="12">',
-        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
-        "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" "
-        "fill=\"#555555\"/></marker></defs>",
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans Mono, monospace" font-size="11">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        f'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
+        f'fill="{_WIRE_COLOR}"/></marker></defs>',
+        f'<rect width="100%" height="100%" fill="white"/>',
     ]
+    for w in wires:
+        out += _wire_svg(w, by_key)
     for n in nodes:
-        for k in n.inputs:
-            src = by_key[k]
-            x1, y1, x2, y2 = src.x + src.w, src.y + src.h / 2, n.x, n.y + n.h / 2
-            bend = (x2 - x1) / 2
-            out.append(f'<path d="M {x1:.1f} {y1:.1f} C {x1 + bend:.1f} {y1:.1f}, {x2 - bend:.1f} '
-                       f'{y2:.1f}, {x2:.1f} {y2:.1f}" fill="none" stroke="#555555" '
-                       'marker-end="url(#arrow)"/>')
-    for n in nodes:
-        out.append(f'<g class="{n.kind}" id="{n.key}"><title>{escape(n.lines[0][0])}</title>')
-        if n.kind == "gate":
-            cx, cy = n.x + n.w / 2, n.y + n.h / 2
-            out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{n.w / 2:.1f}" fill="#fff3c4" stroke="#333333"/>')
-            out.append(f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle" '
-                       f'font-weight="bold">{escape(n.lines[0][0])}</text>')
-        else:
-            fill = "#eef4fb" if n.kind == "value" else "#f2f2f2"
-            out.append(f'<rect x="{n.x:.1f}" y="{n.y:.1f}" width="{n.w:.1f}" height="{n.h:.1f}" '
-                       f'rx="6" fill="{fill}" stroke="#333333"/>')
-            for i, (text, color, bold) in enumerate(n.lines):
-                weight = ' font-weight="bold"' if bold else ""
-                out.append(f'<text x="{n.x + _PAD:.1f}" y="{n.y + _PAD + 11 + i * _LINE_H:.1f}" '
-                           f'fill="{color}"{weight}>{escape(text)}</text>')
-        out.append("</g>")
+        out += _node_svg(n)
+    out += legend
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _graphviz(dot_source, fmt):
+def _graphviz(dot_source, fmt, dpi=None):
     """The output of ``dot -T<fmt>`` as bytes (the caller writes it atomically)."""
-    done = subprocess.run([shutil.which("dot"), f"-T{fmt}"], input=dot_source.encode(),
+    options = [f"-Gdpi={dpi:g}"] if dpi is not None else []
+    done = subprocess.run([shutil.which("dot"), f"-T{fmt}", *options], input=dot_source.encode(),
                           capture_output=True, timeout=60)
     if done.returncode != 0:
         raise RuntimeError(f"draw: Graphviz dot failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout
 
 
-def draw(output, path=None, format="svg"):
-    """The circuit diagram of ``output``'s graph, every value with its value and gradient.
+PNG_DPI = 144  # twice Graphviz's 72: a PNG a reader can read
+
+
+def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI):
+    """The circuit diagram of ``output``'s graph, every value with its value and gradient
+    (numbers rounded to ``digits`` significant digits; None: every digit). ``names``: a
+    Module or a mapping from names to Tensors, as for ``trace``. ``dpi``: the PNG's
+    resolution (Graphviz's default is 72).
 
     ``format``: "svg" (returns the SVG text, displayed inline by Jupyter), "dot" (returns
     the Graphviz source) or "png" (writes ``path``, returns the DOT source; needs Graphviz).
@@ -217,27 +213,31 @@ def draw(output, path=None, format="svg"):
                              f"pass format={FORMAT_OF_SUFFIX[suffix]!r}")
     elif format == "png":
         raise ValueError("draw: format='png' needs a path to write the image to")
+    check_digits(digits, "draw")
+    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200:
+        raise ValueError(f"draw: dpi must be a number from 10 to 1200, got {dpi!r}")
+    given = given_names(names, "draw")
     ensure_backpropagated(output, "draw")
-    nodes = _circuit(Account(output))
-    dot_source = to_dot(nodes)
+    nodes, wires = circuit(Account(output, digits, given))
+    dot_source = to_dot(nodes, wires)
     has_dot = shutil.which("dot") is not None
     if format == "png":
         if has_dot:
-            atomic_write_bytes(path, _graphviz(dot_source, "png"))
+            atomic_write_bytes(path, _graphviz(dot_source, "png", dpi))
         else:
             dot_path = os.path.splitext(os.fspath(path))[0] + ".dot"
             atomic_write_text(dot_path, dot_source)
             warnings.warn(
                 f"draw: Graphviz 'dot' is not installed, so no PNG was made; wrote {dot_path}. "
                 f"Install Graphviz (apt install graphviz, brew install graphviz) and run "
-                f"`dot -Tpng {dot_path} -o {os.fspath(path)}`, or use format='svg'",
+                f"`dot -Tpng -Gdpi={dpi:g} {dot_path} -o {os.fspath(path)}`, or use format='svg'",
                 stacklevel=2,
             )
         return dot_source
     if format == "dot":
         text = dot_source
     else:
-        text = Drawing(_graphviz(dot_source, "svg").decode() if has_dot else to_svg(nodes))
+        text = Drawing(_graphviz(dot_source, "svg").decode() if has_dot else to_svg(nodes, wires))
     if path is not None:
         atomic_write_text(path, text)
     return text

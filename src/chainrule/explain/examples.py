@@ -2,6 +2,8 @@
 
 - ``circuit``: f = (x + y) * z at x=-2, y=5, z=-4 (docs/math.md, worked example 1).
 - ``neuron``: a 2-input sigmoid neuron, w=[2, -3, -3], x=[-1, -2] (worked example 2).
+- ``neuron-gates``: the same neuron as CS231n draws it, sigmoid spelled out as gates
+  (``*``, ``+``, ``neg``, ``exp``, ``+1``, ``1/``), the values in between left anonymous.
 - ``staged``: f = (x + sigmoid(y)) / (sigmoid(x) + (x + y)^2) at x=3, y=-4 (example 3).
 - ``mnist-mlp``: a [784, 30, 10] sigmoid MLP, quadratic cost, on one MNIST digit (real
   MNIST when its test files are in chainrule's data cache, ``MNIST.default_root()``, else a
@@ -15,6 +17,7 @@ import numpy as np
 
 from .. import ops
 from ..tensor import Tensor
+from .graph import DIGITS
 from .trace import trace
 
 
@@ -75,6 +78,18 @@ def neuron():
     ex.values = {"dot": dot.item(), "f": f.item(),
                  "d(dot)": ex.trace.records[_index(ex.trace, "dot")]["grad"],
                  "df/dx": np.array([x0.grad.item(), x1.grad.item()]),
+                 "df/dw": np.array([w0.grad.item(), w1.grad.item(), w2.grad.item()])}
+    ex.summary = [f"{k} = {_fmt(v)}" for k, v in ex.values.items()]
+    return ex
+
+
+def neuron_gates():
+    w0, w1, w2 = _leaf(2.0, "w0"), _leaf(-3.0, "w1"), _leaf(-3.0, "w2")
+    x0, x1 = _leaf(-1.0, "x0"), _leaf(-2.0, "x1")
+    f = 1.0 / (1 + ops.exp(-(w0 * x0 + w1 * x1 + w2)))  # CS231n's circuit: no names in between
+    ex = Example("neuron-gates", "Worked example 2, gate by gate: f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))",
+                 f, {}, [])
+    ex.values = {"f": f.item(), "df/dx": np.array([x0.grad.item(), x1.grad.item()]),
                  "df/dw": np.array([w0.grad.item(), w1.grad.item(), w2.grad.item()])}
     ex.summary = [f"{k} = {_fmt(v)}" for k, v in ex.values.items()]
     return ex
@@ -214,12 +229,16 @@ def convolution():
     return ex
 
 
-EXAMPLES = {"circuit": circuit, "neuron": neuron, "staged": staged, "mnist-mlp": mnist_mlp,
+EXAMPLES = {"circuit": circuit, "neuron": neuron, "neuron-gates": neuron_gates, "staged": staged, "mnist-mlp": mnist_mlp,
             "convolution": convolution}
 
 
-def example(name):
-    """Build, backpropagate and trace the built-in example ``name`` (see ``EXAMPLES``)."""
+def example(name, digits=DIGITS):
+    """Build, backpropagate and trace the built-in example ``name`` (see ``EXAMPLES``), its
+    trace's numbers at ``digits`` significant digits."""
     if name not in EXAMPLES:
         raise ValueError(f"explain: unknown example {name!r}; choose one of {', '.join(EXAMPLES)}")
-    return EXAMPLES[name]()
+    ex = EXAMPLES[name]()
+    if digits != DIGITS:
+        ex.trace = trace(ex.output, digits)
+    return ex

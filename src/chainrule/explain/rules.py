@@ -4,7 +4,10 @@ Pure presentation: the numbers always come from the engine. In the templates ``{
 ``{1}``, ... are the input names, ``{out}`` the output's name and ``{g}`` the name of
 the upstream gradient (``dq`` for d(output)/dq).
 """
+import re
 from typing import NamedTuple
+
+from .graph import term
 
 
 class Rule(NamedTuple):
@@ -25,7 +28,7 @@ _TABLE = {
                 ("{g} / {1}", "-{g} * {out} / {1}")),
     "pow": Rule("**", "{0} ** {1}", "power: d(a^p)/da = p a^(p-1), d(a^p)/dp = a^p ln a",
                 ("{g} * {1} * {0} ** ({1} - 1)", "{g} * {out} * log({0})")),
-    "neg": Rule("-", "-{0}", "negate: d(-a)/da = -1", ("-{g}",)),
+    "neg": Rule("neg", "-{0}", "negate: d(-a)/da = -1", ("-{g}",)),
     "matmul": Rule("@", "{0} @ {1}", "matrix product D = A @ B: dA = dD @ B^T, dB = A^T @ dD",
                    ("{g} @ {1}.T", "{0}.T @ {g}")),
     "exp": Rule("exp", "exp({0})", "exp gate: d e^a/da = e^a", ("{g} * {out}",)),
@@ -116,25 +119,85 @@ def rule_for(op):
     return Rule(op, op + "({args})", f"{op}: its own backward", ())
 
 
-def forward_formula(op, input_names, params):
-    """E.g. ``x + y`` or ``sum(x, dims=(1,))``."""
-    rule = rule_for(op)
-    text = rule.forward.format(*input_names, args=", ".join(input_names))
-    if params and text.endswith(")"):
-        text = text[:-1] + "".join(f", {k}={_short_repr(v)}" for k, v in params.items()) + ")"
+def forward_formula(op, input_names, params, input_ndim=None):
+    """E.g. ``x + y``, ``sum(x, dim=1)`` or ``max_pool2d(a, kernel_size=2, stride=2)``."""
+    text = _fill(rule_for(op).forward, input_names)
+    shown = shown_params(params, input_ndim)
+    if shown and text.endswith(")"):
+        text = text[:-1] + "".join(f", {k}={_short_repr(v)}" for k, v in shown.items()) + ")"
     return text
 
 
+def _fill(template, names):
+    """The template with the input names in place: bare as a call's argument (``sum(x + y)``),
+    parenthesised where an operator binds them (``(x + y) * z``)."""
+    def field(match):
+        if match.group(1) == "args":
+            return ", ".join(names)
+        name = names[int(match.group(1))]
+        argument = template[:match.start()].endswith(("(", ", ")) and template[match.end():].startswith((")", ","))
+        return name if argument else term(name)
+
+    return re.sub(r"\{(\d+|args)\}", field, template)
+
+
+# what an op keeps for its backward or for bookkeeping, not what the user wrote
+_INTERNAL = {"running_mean", "running_var", "divisor", "indices", "index", "training", "momentum"}
+_DEFAULTS = {"keepdim": False, "reduction": "mean", "label_smoothing": 0.0, "groups": 1, "stride": 1,
+             "dilation": 1, "padding": 0, "eps": 1e-05, "correction": 1, "ignore_index": -100,
+             "approximate": "none"}
+
+
+def shown_params(params, input_ndim=None):
+    """An op's keyword parameters as the user wrote them: pooling geometry as kernel_size,
+    stride and padding, square pairs as one number, defaults and internals left out, the
+    dims of a reduction over every axis left out (``sum(x)``)."""
+    shown = {}
+    for key, value in (params or {}).items():
+        if hasattr(value, "kernel") and hasattr(value, "stride"):  # pooling's PoolGeometry
+            shown.update(kernel_size=value.kernel, stride=value.stride, padding=value.padding,
+                         dilation=getattr(value, "dilation", 1))
+        elif key == "pads":  # conv2d's ((top, bottom), (left, right))
+            pairs = tuple(value)
+            shown["padding"] = tuple(p[0] for p in pairs) if all(p[0] == p[1] for p in pairs) else pairs
+        elif key == "dims":
+            dims = tuple(value)
+            if input_ndim is None or sorted(dims) != list(range(input_ndim)):
+                shown["dim"] = dims[0] if len(dims) == 1 else dims
+        elif key == "dtype":
+            shown[key] = _Plain(getattr(value, "__name__", str(value)))
+        elif key not in _INTERNAL and value is not None and not hasattr(value, "shape"):
+            shown[key] = value
+    out = {}
+    for key, value in shown.items():
+        if isinstance(value, tuple) and value and all(v == value[0] for v in value) and key != "shape":
+            value = value[0]  # (2, 2) -> 2, as written in nn.MaxPool2d(2)
+        if key not in _DEFAULTS or value != _DEFAULTS[key]:
+            out[key] = value
+    return out
+
+
+class _Plain(str):
+    def __repr__(self):
+        return str(self)
+
+
 def _short_repr(value, limit=24):
-    text = repr(value)
+    text = " ".join(repr(value).split())  # never more than one line
     if text.startswith("<"):  # an object without a readable repr: its type says enough
         return type(value).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def contribution_formula(op, index, input_names, out_name, grad_name):
-    """The contribution to input ``index``, e.g. ``df * z``."""
+_FIELD = re.compile(r"\{(\d+|out|g)\}(\.T)?")
+
+
+def contribution_formula(op, index, show):
+    """The contribution to input ``index``, each operand as ``show(field, transposed)``
+    writes it (field: an input's position as text, "out" or "g"): ``df * z`` with names,
+    ``1 * (-4)`` with numbers, ``dD (5x3) @ X^T (3x10)`` with shapes; None for an op
+    without a written rule."""
     local = rule_for(op).local
     if index < len(local) and local[index]:
-        return local[index].format(*input_names, out=out_name, g=grad_name)
-    return f"{op}_backward({grad_name})[input {index}]"
+        return _FIELD.sub(lambda m: show(m.group(1), bool(m.group(2))), local[index])
+    return None

@@ -24,9 +24,10 @@ import numpy as np
 from ..autograd import engine, function
 from ..backend import sum_to_shape
 from ..tensor import Tensor
-from .graph import constant_text, format_value, forward_values, installed, term, value_names
+from .graph import (DIGITS, array_of, check_digits, constant_text, dterm, format_value, formula_of,
+                    forward_values, given_names, installed, shape_text, term, value_names)
 from .replay import replay
-from .rules import contribution_formula, forward_formula, rule_for
+from .rules import contribution_formula, rule_for
 
 _recorded = weakref.WeakKeyDictionary()  # node -> (grad_output, grad_inputs)
 
@@ -53,7 +54,7 @@ def ensure_backpropagated(output, caller):
     node = output.grad_fn
     if node is None or node in _recorded:
         return
-    if output.data.size != 1:
+    if array_of(output).size != 1:
         raise RuntimeError(
             f"{caller}: the output has shape {output.shape}, so backward needs its gradient: run "
             f"out.backward(grad) inside `with chainrule.explain.recording():`, then call {caller}(out)"
@@ -87,13 +88,14 @@ class Account:
 
     ``values``: Tensors in forward order; ``names``/``grads``: keyed by ``id(tensor)``
     (grad None where no gradient flowed); ``contributions``: in backward order;
-    ``seed``: the gradient backward started from.
+    ``seed``: the gradient backward started from; ``digits``: the significant digits of
+    every number shown (``fmt``), None for all.
     """
 
-    def __init__(self, output):
-        self.output = output
+    def __init__(self, output, digits=DIGITS, names=None):
+        self.output, self.digits = output, digits
         self.values = forward_values(output)
-        self.names = value_names(self.values, output)
+        self.names = value_names(self.values, output, names)
         self.grads = {}
         self.contributions = []
         self.seed = _recorded[output.grad_fn][0] if output.grad_fn is not None else None
@@ -113,15 +115,19 @@ class Account:
                     previous = self.grads.get(id(inp))
                     self.grads[id(inp)] = g if previous is None else previous + g
         if output.grad_fn is None:
-            self.seed = np.ones_like(output.data)
+            self.seed = np.ones_like(array_of(output))
             self.grads[id(output)] = self.seed
 
     def name(self, value):
-        return self.names[id(value)] if isinstance(value, Tensor) else constant_text(value)
+        return self.names[id(value)] if isinstance(value, Tensor) else constant_text(value, self.digits)
+
+    def fmt(self, value):
+        """A value or gradient as text, at this account's digits."""
+        return format_value(value, self.digits)
 
     def input_names(self, node):
-        """The names of ``node``'s inputs as they read inside a formula."""
-        return [term(self.name(inp)) for inp in node.inputs]
+        """The names of ``node``'s inputs (``rules`` parenthesises them where needed)."""
+        return [self.name(inp) for inp in node.inputs]
 
 
 def _plain(array):
@@ -130,6 +136,37 @@ def _plain(array):
         return None
     a = np.asarray(array)
     return a.item() if a.ndim == 0 else a
+
+
+class _Operands:
+    """The operands of one contribution, as names, numbers or names with shapes."""
+
+    def __init__(self, account, contribution):
+        node, out = contribution.output.grad_fn, contribution.output
+        self.account = account
+        self.names = {str(i): term(n) for i, n in enumerate(account.input_names(node))}  # operands
+        self.names.update(out=term(account.name(out)), g=dterm(account.name(out)))
+        self.values = {str(i): array_of(v) if isinstance(v, Tensor) else np.asarray(v)
+                       for i, v in enumerate(node.inputs)}
+        self.values.update(out=array_of(out), g=np.asarray(account.grads.get(id(out))))
+        self.result = contribution.grad
+
+    def all_scalars(self):
+        return np.size(self.result) == 1 and all(np.size(v) == 1 for v in self.values.values())
+
+    def name(self, field, transposed):
+        return self.names[field] + (".T" if transposed else "")
+
+    def number(self, field, transposed):
+        text = self.account.fmt(self.values[field])
+        return f"({text})" if text.startswith("-") else text
+
+    def shaped(self, field, transposed):
+        shape = np.shape(self.values[field])
+        if transposed:
+            shape = shape[::-1]
+        name = self.names[field] + ("^T" if transposed else "")
+        return f"{name} ({'x'.join(map(str, shape))})" if shape else name
 
 
 class Trace:
@@ -145,8 +182,8 @@ class Trace:
     ``gradients``: name -> total gradient of every input (leaf) that requires grad.
     """
 
-    def __init__(self, output):
-        account = Account(output)
+    def __init__(self, output, digits=DIGITS, names=None):
+        account = Account(output, digits, names)
         self.output_name = account.name(output)
         self.records = []
         self._lines = []
@@ -157,7 +194,7 @@ class Trace:
         self._lines.append("gradients")
         for t in inputs:
             grad = account.grads.get(id(t))
-            self._lines.append(f"  d{self.output_name}/d{term(account.name(t))} = {format_value(grad)}")
+            self._lines.append(f"  d{self.output_name}/{dterm(account.name(t))} = {account.fmt(grad)}")
 
     def _forward(self, account):
         self._lines.append("forward: every value in the order it is computed")
@@ -169,10 +206,11 @@ class Trace:
                 formula, inputs = op, []
             else:
                 op, inputs = node.op_name(), account.input_names(node)
-                formula = forward_formula(op, inputs, node.params)
-            rows.append((name, formula if node is None else "= " + formula, format_value(t.data)))
+                formula = formula_of(node, inputs)
+            shown = formula if node is None else ("" if formula == name else "= " + formula)
+            rows.append((name, shown, account.fmt(array_of(t))))
             self.records.append({
-                "phase": "forward", "op": op, "name": name, "value": _plain(t.data),
+                "phase": "forward", "op": op, "name": name, "value": _plain(array_of(t)),
                 "grad": _plain(account.grads.get(id(t))),
                 "rule": formula if node is None else f"{name} = {formula}", "inputs": inputs,
             })
@@ -189,9 +227,9 @@ class Trace:
         )
         seed = account.seed
         rule = f"d{out}/d{out} = 1" if np.all(seed == 1) else f"the gradient backward started from at {out}"
-        self._lines.append(f"  d{out} = {format_value(seed)}   (seed: {rule})")
+        self._lines.append(f"  d{out} = {account.fmt(seed)}   (seed: {rule})")
         self.records.append({
-            "phase": "backward", "op": "seed", "name": out, "value": _plain(account.output.data),
+            "phase": "backward", "op": "seed", "name": out, "value": _plain(array_of(account.output)),
             "grad": _plain(seed), "rule": rule,
         })
         uses, seen, running = {}, {}, {}
@@ -203,26 +241,37 @@ class Trace:
             op, inputs, oname = node.op_name(), account.input_names(node), account.name(c.output)
             if c.output is not current:
                 current = c.output
-                formula = forward_formula(op, inputs, node.params)
-                self._lines.append(f"  {oname} = {formula}    [{rule_for(op).gate}]")
+                formula = formula_of(node, inputs)
+                step = oname if formula == oname else f"{oname} = {formula}"
+                self._lines.append(f"  {step}    [{rule_for(op).gate}]")
             name = account.name(c.input)
-            formula = contribution_formula(op, c.index, inputs, term(oname), "d" + term(oname))
+            operands = _Operands(account, c)
+            formula = contribution_formula(op, c.index, operands.name)
+            if formula is None:
+                formula = f"{op}_backward({dterm(oname)})[input {c.index}]"
             key = id(c.input)
             seen[key] = seen.get(key, 0) + 1
             running[key] = c.grad if key not in running else running[key] + c.grad
-            line = f"    d{term(name)} += {formula} = {format_value(c.grad)}"
+            result = account.fmt(c.grad)
+            if operands.all_scalars():  # the chain rule as arithmetic: upstream x local = result
+                arithmetic = contribution_formula(op, c.index, operands.number)
+                shown = formula if arithmetic.strip("()") in (formula, result) else f"{formula} = {arithmetic}"
+                line = f"    {dterm(name)} += {shown} = {result}"
+            else:  # the shapes of every operand: dW (5x10) += dD (5x3) @ X^T (3x10)
+                shapes = contribution_formula(op, c.index, operands.shaped) or formula
+                line = f"    {dterm(name)} ({shape_text(c.grad)}) += {shapes} = {result}"
             notes = []
             if c.reduced:
                 notes.append("summed over the broadcast axes")
             if uses[key] > 1:
                 notes.append(
                     f"fan-out: contribution {seen[key]} of {uses[key]}, "
-                    f"d{term(name)} = {format_value(running[key])}"
+                    f"{dterm(name)} = {account.fmt(running[key])}"
                 )
             self._lines.append(line + (f"   ({'; '.join(notes)})" if notes else ""))
             self.records.append({
-                "phase": "backward", "op": op, "name": name, "value": _plain(c.input.data),
-                "grad": _plain(c.grad), "rule": f"d{term(name)} += {formula}", "output": oname,
+                "phase": "backward", "op": op, "name": name, "value": _plain(array_of(c.input)),
+                "grad": _plain(c.grad), "rule": f"{dterm(name)} += {formula}", "output": oname,
                 "upstream": _plain(account.grads.get(id(c.output))), "gate": rule_for(op).gate,
                 "use": seen[key], "uses": uses[key], "total": _plain(running[key]),
             })
@@ -235,12 +284,18 @@ class Trace:
         return f"<Trace of {self.output_name}: {len(self.records)} records>"
 
 
-def trace(output):
-    """The staged forward and backward account of ``output`` (a Tensor) as a ``Trace``.
+def trace(output, digits=DIGITS, names=None):
+    """The staged forward and backward account of ``output`` (a Tensor) as a ``Trace``,
+    its numbers rounded to ``digits`` significant digits (None: every digit; the records
+    keep the exact values either way). ``names``: a Module, whose parameters are then
+    called by their state-dict names (``fc1.weight``) and its input ``x``, or a mapping
+    from names to Tensors; a tensor's own ``name`` is used otherwise.
 
     Call it instead of ``output.backward()`` (it then runs backward itself, recording),
     or after ``output.backward()``: with ``recording()`` its records are used, without it
     the graph is replayed on copies of its leaves (``.grad`` is left as it is).
     """
+    check_digits(digits, "trace")
+    given = given_names(names, "trace")
     ensure_backpropagated(output, "trace")
-    return Trace(output)
+    return Trace(output, digits, given)

@@ -8,6 +8,7 @@ import dataclasses
 import math
 import os
 import sys
+from collections.abc import Mapping
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
 LOSSES = ("cross-entropy", "mse")
@@ -90,6 +91,8 @@ class TrainConfig:
     @classmethod
     def from_mapping(cls, values, source="config"):
         """A config from a mapping whose keys are option names ('batch-size' or 'batch_size')."""
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"{source}: expected an object of options, got {type(values).__name__} {values!r:.60}")
         try:
             return cls(**_field_names(values, source))
         except ConfigError as exc:
