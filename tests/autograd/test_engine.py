@@ -313,3 +313,47 @@ def test_nodes_record_their_inputs_and_which_need_a_gradient():
     assert list(y.grad_fn.needs_input_grad) == [True, False]
     (y.sum()).backward()
     assert c.grad is None
+
+
+# ---- queue_callback: work that needs every gradient of a backward ------------------------------
+def test_queued_callbacks_run_once_after_every_gradient_in_order():
+    from chainrule.autograd import queue_callback
+
+    x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    seen = []
+
+    def on_x_grad(grad):  # x's gradient arrives before w's: the callbacks must wait for both
+        queue_callback(lambda: seen.append(("first", np.array(w.grad))))
+        queue_callback(lambda: seen.append(("second", None)))
+
+    x.register_hook(on_x_grad)
+    (x * w).sum().backward()
+    assert [name for name, _ in seen] == ["first", "second"]
+    np.testing.assert_array_equal(seen[0][1], [1.0, 2.0])
+    (x * w).sum().backward()  # queued callbacks of the first backward do not run again
+    assert len(seen) == 4
+
+
+def test_queue_callback_outside_backward_is_an_error():
+    from chainrule.autograd import queue_callback
+
+    with pytest.raises(RuntimeError, match="only be queued during a backward"):
+        queue_callback(lambda: None)
+
+
+def test_a_failing_backward_drops_its_callbacks():
+    from chainrule.autograd import queue_callback
+
+    x = leaf([1.0])
+    ran = []
+
+    def hook(grad):
+        queue_callback(lambda: ran.append(1))
+        raise ValueError("hook failed")
+
+    x.register_hook(hook)
+    with pytest.raises(ValueError, match="hook failed"):
+        (x * 2).sum().backward()
+    with pytest.raises(RuntimeError, match="only be queued during a backward"):
+        queue_callback(lambda: None)
+    assert ran == []

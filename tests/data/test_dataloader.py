@@ -199,3 +199,22 @@ def test_any_sequence_of_samples_or_an_array_is_a_dataset_as_in_pytorch():
 def test_an_object_without_len_and_indexing_is_a_clear_error():
     with pytest.raises(TypeError, match="DataLoader: dataset must support len\\(\\) and indexing .*got generator"):
         DataLoader((i for i in range(3)), batch_size=2)
+
+
+def test_a_sampler_gives_the_order_and_length_and_resumes():
+    from chainrule.distributed import DistributedSampler
+
+    dataset = TensorDataset(cr.tensor(np.arange(11.0)))
+    sampler = DistributedSampler(dataset, num_replicas=2, rank=1, seed=4)
+    loader = DataLoader(dataset, batch_size=2, sampler=sampler)
+    assert len(loader) == 3
+    batches = [np.asarray(x).tolist() for (x,) in loader]
+    assert sum(batches, []) == [float(i) for i in sampler]
+    iterator = iter(loader)
+    next(iterator)
+    state = json.loads(json.dumps(loader.state_dict()))
+    resumed = DataLoader(dataset, batch_size=2, sampler=DistributedSampler(dataset, num_replicas=2, rank=1, seed=4))
+    resumed.load_state_dict(state)
+    assert [np.asarray(x).tolist() for (x,) in resumed] == batches[1:]
+    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
+        DataLoader(dataset, shuffle=True, sampler=sampler)

@@ -6,6 +6,7 @@ from chainrule import nn
 
 @pytest.mark.parametrize("kwargs", [
     {"scale_factor": 2}, {"scale_factor": (2, 3)}, {"size": (3, 5)}, {"size": 7, "mode": "nearest-exact"},
+    {"scale_factor": 2, "mode": "bilinear"}, {"size": (6, 3), "mode": "bilinear", "align_corners": True},
 ])
 def test_upsample_matches_torch(kwargs, check_torch_parity):
     torch = pytest.importorskip("torch")

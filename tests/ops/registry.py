@@ -458,6 +458,27 @@ def _shape_second(fn, name):
     return lambda x, *weight_bias, **params: fn(x, params.pop(name), *weight_bias, **params)
 
 
+def _np_interpolate_linear(x, size=None, scale_factor=None, mode="linear", align_corners=None):
+    """np.interp along each spatial axis at PyTorch's source coordinates (sizes that scale
+    exactly, so size and scale_factor give the same coordinates)."""
+    for axis in range(2, x.ndim):
+        n = x.shape[axis]
+        m = size[axis - 2] if size is not None else int(n * scale_factor)
+        out = np.arange(m, dtype=np.float64)
+        source = out * (n - 1) / max(m - 1, 1) if align_corners else np.maximum((out + 0.5) * n / m - 0.5, 0)
+        x = np.apply_along_axis(lambda row: np.interp(source, np.arange(n), row), axis, x)
+    return x
+
+
+def _interpolate_linear_samples(rng):
+    return [
+        Sample((normal(rng, (2, 3, 4)),), {"size": (7,), "mode": "linear"}),
+        Sample((normal(rng, (1, 2, 3, 4)),), {"scale_factor": 2, "mode": "bilinear"}),
+        Sample((normal(rng, (1, 2, 3, 4)),), {"size": (5, 2), "mode": "bilinear", "align_corners": True}),
+        Sample((normal(rng, (1, 1, 2, 3, 2)),), {"size": (3, 3, 4), "mode": "trilinear", "align_corners": False}),
+    ]
+
+
 NN_FUNCTIONAL = [
     OpEntry(
         "embedding", F.embedding, lambda i, w, **_: w[i], _torch_functional("embedding"), _embedding_samples,
@@ -498,8 +519,17 @@ NN_FUNCTIONAL = [
         "interpolate", F.interpolate, _np_interpolate, _torch_functional("interpolate"), _interpolate_samples,
         errors=(
             fails((1, 1, 4), size=2, scale_factor=2, match="interpolate: give exactly one of size and scale_factor"),
-            fails((1, 1, 4), size=2, mode="bilinear", match="interpolate: mode 'bilinear' is not supported"),
-            fails((4,), size=2, exception=ShapeError, match="interpolate: expected an input (N, C, *spatial)"),
+            fails((1, 1, 4), size=2, mode="bicubic", match="interpolate: mode 'bicubic' is not supported"),
+            fails((4,), size=2, exception=ShapeError, match="interpolate: mode 'nearest' expects an input (N, C, *spatial)"),
+        ),
+    ),
+    OpEntry(
+        "interpolate_linear", F.interpolate, lambda x, **p: _np_interpolate_linear(x, **p).astype(x.dtype),
+        _torch_functional("interpolate"), _interpolate_linear_samples,
+        errors=(
+            fails((1, 1, 4), size=3, mode="bilinear", exception=ShapeError,
+                  match="interpolate: mode 'bilinear' expects an input (N, C, *spatial) with 2 spatial dims"),
+            fails((1, 1, 4), size=3, align_corners=True, match="interpolate: align_corners only applies to the linear modes"),
         ),
     ),
 ]

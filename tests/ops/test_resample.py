@@ -48,3 +48,18 @@ def test_constant_pad_keeps_dtype_and_fills_value():
     np.testing.assert_array_equal(out.data, [[7, 7, 7], [0, 0, 7], [0, 0, 7]])
     with pytest.raises(ValueError, match="pad: padding mode 'replicate' doesn't take in value argument"):
         F.pad(cr.zeros(1, 1, 2), (1, 1), mode="replicate", value=1.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("align_corners", [None, True, False])
+@pytest.mark.parametrize("mode, shape, resize", [
+    ("linear", (2, 3, 5), {"size": 8}), ("linear", (1, 2, 6), {"scale_factor": 0.5}),
+    ("bilinear", (2, 2, 4, 5), {"scale_factor": 1.7}), ("bilinear", (1, 3, 5, 4), {"size": (3, 7)}),
+    ("trilinear", (1, 2, 3, 2, 4), {"scale_factor": (2, 1.5, 0.5)}),
+])
+def test_linear_modes_match_torch(check_torch_parity, dtype, align_corners, mode, shape, resize):
+    import torch.nn.functional as tf
+
+    x = np.random.default_rng(2).standard_normal(shape)
+    check_torch_parity(lambda t: F.interpolate(t, mode=mode, align_corners=align_corners, **resize),
+                       lambda t: tf.interpolate(t, mode=mode, align_corners=align_corners, **resize), [x], dtype)

@@ -1,6 +1,6 @@
 """Reverse-mode automatic differentiation: grad mode, ``Function``, the engine, gradcheck."""
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
-from .engine import backward
+from .engine import backward, queue_callback
 from .function import DTypeError, Function, FreedGraphError, ShapeError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
@@ -20,5 +20,6 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "queue_callback",
     "set_grad_enabled",
 ]

@@ -14,6 +14,9 @@ from ..backend import sum_to_shape
 from ..tensor import Tensor
 from .function import FREED, FreedGraphError, backward_hooks
 
+# The callbacks queued (queue_callback) during the backward that is running; None outside one.
+_final_callbacks = None
+
 # Nodes that a backward(retain_graph=True) has visited (a freed node is marked by FREED):
 # tools that backpropagate a graph themselves (explain.trace) must not add to .grad twice.
 retained = weakref.WeakSet()
@@ -96,13 +99,35 @@ def _arity_error(node, grad_inputs):
     )  # fewer would silently drop gradients (extra ones, for absent optional inputs, are ignored)
 
 
+def queue_callback(callback):
+    """Call ``callback()`` once the running backward has accumulated every gradient, before
+    it returns (PyTorch's ``Variable._execution_engine.queue_callback``): a gradient hook
+    uses it to finish work that needs all of them (``DistributedDataParallel`` waits for
+    its allreduces there). Only valid during a backward."""
+    if _final_callbacks is None:
+        raise RuntimeError("queue_callback: final callbacks can only be queued during a backward pass")
+    _final_callbacks.append(callback)
+
+
 def backward(tensor, grad=None, retain_graph=False):
     """Accumulate d(tensor)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
 
     ``grad`` is the upstream gradient (needed when ``tensor`` is not a scalar). Unless
     ``retain_graph``, every node's saved values are freed once it has been visited; with
-    it, the visited nodes join ``retained``.
+    it, the visited nodes join ``retained``. Callbacks queued by ``queue_callback`` during
+    it run at its end, in order.
     """
+    global _final_callbacks
+    outer, _final_callbacks = _final_callbacks, []  # a hook may run a backward of its own
+    try:
+        _backward(tensor, grad, retain_graph)
+        while _final_callbacks:
+            _final_callbacks.pop(0)()
+    finally:
+        _final_callbacks = outer
+
+
+def _backward(tensor, grad, retain_graph):
     if not tensor.requires_grad:
         raise RuntimeError(
             "backward: the tensor does not require grad and has no grad_fn; create the "

@@ -45,10 +45,14 @@ class DataLoader:
     chainrule's global one, so ``chainrule.manual_seed`` fixes the order). ``drop_last`` drops
     a final incomplete batch. Batches come from ``dataset.get_batch(indices)``, one vectorized
     indexing per batch for array-backed datasets; ``dataset`` may also be any sequence of
-    samples (a list of pairs) or an array, as in PyTorch.
+    samples (a list of pairs) or an array, as in PyTorch. A ``sampler`` (an iterable of indices
+    with a length, e.g. ``chainrule.distributed.DistributedSampler``) gives each epoch's
+    order instead; it excludes ``shuffle``, and a resumed epoch takes the sampler's order
+    again (set it to the same epoch first).
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None):
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None,
+                 sampler=None):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
         if generator is not None and not isinstance(generator, np.random.Generator):
@@ -56,7 +60,10 @@ class DataLoader:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader: dataset must support len() and indexing (a Dataset, a "
                             f"list of samples, an array), got {type(dataset).__name__}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         self.dataset = dataset
+        self.sampler = sampler
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
@@ -65,11 +72,17 @@ class DataLoader:
         self._next_batch = 0
         self._resume_order = None  # set by load_state_dict, used by the next __iter__
 
+    def _num_samples(self):
+        return len(self.dataset if self.sampler is None else self.sampler)
+
     def __len__(self):
-        n = len(self.dataset)
+        n = self._num_samples()
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _new_order(self):
+        if self.sampler is not None:
+            self._epoch_rng_state = None
+            return np.fromiter(self.sampler, dtype=np.int64, count=len(self.sampler))
         if not self.shuffle:
             self._epoch_rng_state = None
             return np.arange(len(self.dataset))
@@ -95,7 +108,7 @@ class DataLoader:
     def state_dict(self):
         """The position in the current epoch, JSON-serialisable (see the module docstring)."""
         return {
-            "num_samples": len(self.dataset),
+            "num_samples": self._num_samples(),
             "batch_size": self.batch_size,
             "shuffle": self.shuffle,
             "drop_last": self.drop_last,
@@ -105,7 +118,7 @@ class DataLoader:
 
     def load_state_dict(self, state):
         """Continue from ``state`` (from ``state_dict``) at the next ``iter(loader)``."""
-        expected = {"num_samples": len(self.dataset), "batch_size": self.batch_size,
+        expected = {"num_samples": self._num_samples(), "batch_size": self.batch_size,
                     "shuffle": self.shuffle, "drop_last": self.drop_last}
         wrong = [f"{key}: saved {state.get(key)!r}, loader has {value!r}"
                  for key, value in expected.items() if state.get(key) != value]
@@ -115,7 +128,9 @@ class DataLoader:
         if wrong:
             raise ValueError("DataLoader.load_state_dict: state does not fit this loader: " + "; ".join(wrong))
         rng_state = state.get("epoch_rng_state")
-        if not self.shuffle:
+        if self.sampler is not None:
+            order = self._new_order()
+        elif not self.shuffle:
             order = np.arange(len(self.dataset))
         elif rng_state is not None:
             order = _permutation_from_state(rng_state, len(self.dataset))

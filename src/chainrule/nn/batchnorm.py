@@ -17,6 +17,7 @@ class _BatchNorm(Module):
     ``bias=False``); ``track_running_stats=False`` always uses the batch's statistics."""
 
     ranks = ()
+    batch_norm = staticmethod(F.batch_norm)  # SyncBatchNorm's computes statistics over every process
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  *, device=None, dtype=None, bias=True):
@@ -45,7 +46,7 @@ class _BatchNorm(Module):
             self.num_batches_tracked += 1
             if self.momentum is None:  # the cumulative moving average
                 momentum = 1.0 / int(self.num_batches_tracked)
-        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+        return self.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                             self.training or self.running_mean is None, momentum, self.eps)
 
     def extra_repr(self):

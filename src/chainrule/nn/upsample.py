@@ -4,8 +4,8 @@ from .module import Module
 
 
 class Upsample(Module):
-    """Resizes (N, C, *spatial) to ``size`` or by ``scale_factor`` with ``mode`` 'nearest' or
-    'nearest-exact' (see ``chainrule.nn.functional.interpolate``)."""
+    """Resizes (N, C, *spatial) to ``size`` or by ``scale_factor`` with ``mode`` 'nearest',
+    'nearest-exact', 'linear', 'bilinear' or 'trilinear' (see ``chainrule.nn.functional.interpolate``)."""
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
                  recompute_scale_factor=None):

@@ -12,18 +12,23 @@ class BatchNorm(Function):
 
     __slots__ = ("training",)
 
+    def reduce(self, count, *sums):
+        """The values per channel and per-channel sums over the whole batch: this
+        process's own (``chainrule.distributed``'s SyncBatchNorm adds every process's)."""
+        return (count, *sums)
+
     def forward(self, x, weight, bias, running_mean=None, running_var=None, training=False,
                 momentum=0.1, eps=1e-5):
         axes = (0,) + tuple(range(2, x.ndim))
         channel = (1, -1) + (1,) * (x.ndim - 2)
         # In-place steps on two buffers (x_hat, out): each new large array costs page faults.
-        if training:
-            mean = x.mean(axis=axes)
+        if training:  # sum / n: what mean() computes
+            n, total = self.reduce(x.size // x.shape[1], x.sum(axis=axes))
+            mean = total / n
             x_hat = x - mean.reshape(channel)
             out = xp.square(x_hat)
-            var = out.mean(axis=axes)  # biased: the one that normalizes
+            var = self.reduce(n, out.sum(axis=axes))[1] / n  # biased: the one that normalizes
             if running_mean is not None:
-                n = x.size // x.shape[1]
                 running_mean *= 1 - momentum
                 running_mean += momentum * mean
                 running_var *= 1 - momentum
@@ -43,7 +48,8 @@ class BatchNorm(Function):
     def backward(self, grad):
         """dgamma = sum(dy * x_hat), dbeta = sum(dy) over all axes but 1; in training
         dx = (1/N) * gamma/sqrt(var + eps) * (N*dy - sum(dy) - x_hat * sum(dy * x_hat)),
-        N = values per channel; in eval dx = dy * gamma/sqrt(var + eps)."""
+        N = values per channel (the sums and N over every process with SyncBatchNorm, whose
+        dgamma and dbeta stay this process's); in eval dx = dy * gamma/sqrt(var + eps)."""
         x_hat, inv_std, gamma = self.saved
         axes = (0,) + tuple(range(2, grad.ndim))
         channel = (1, -1) + (1,) * (grad.ndim - 2)
@@ -53,10 +59,10 @@ class BatchNorm(Function):
         if not self.needs_input_grad[0]:
             dx = None
         elif self.training:
-            n = grad.size // grad.shape[1]
-            xp.multiply(x_hat, dgamma.reshape(channel), out=work)  # x_hat * sum(dy * x_hat)
+            n, sum_dy, sum_dy_x_hat = self.reduce(grad.size // grad.shape[1], dbeta, dgamma)
+            xp.multiply(x_hat, sum_dy_x_hat.reshape(channel), out=work)  # x_hat * sum(dy * x_hat)
             dx = n * grad
-            dx -= dbeta.reshape(channel)
+            dx -= sum_dy.reshape(channel)
             dx -= work
             dx *= (gamma * inv_std / n).reshape(channel)
         else:
@@ -74,6 +80,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     per-channel (C,) statistics and affine parameters (None: gamma 1, beta 0). In training
     the batch statistics normalize and ``running_mean``/``running_var`` (arrays or Tensors,
     or None) are updated in place with ``momentum``; in eval they normalize."""
+    arrays = checked_inputs(input, running_mean, running_var, weight, bias, training)
+    return BatchNorm.apply(input, *arrays[2:], running_mean=arrays[0], running_var=arrays[1],
+                           training=training, momentum=momentum, eps=eps)
+
+
+def checked_inputs(input, running_mean, running_var, weight, bias, training):
+    """``batch_norm``'s arguments checked, as (running_mean, running_var, weight, bias)
+    arrays, the missing affine ones made (gamma 1, beta 0)."""
     shape = input.shape
     if len(shape) < 2:
         raise ShapeError(f"batch_norm: expected an input (N, C, *) of at least 2 dims, got shape {shape}")
@@ -97,5 +111,4 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     dtype = input.dtype
     weight = xp.ones(c, dtype=dtype) if weight is None else weight
     bias = xp.zeros(c, dtype=dtype) if bias is None else bias
-    return BatchNorm.apply(input, weight, bias, running_mean=running_mean, running_var=running_var,
-                           training=training, momentum=momentum, eps=eps)
+    return running_mean, running_var, weight, bias

@@ -1,9 +1,10 @@
-"""Padding (``pad``) and nearest-neighbour resizing (``interpolate``), as in ``torch.nn.functional``.
+"""Padding (``pad``) and resizing (``interpolate``), as in ``torch.nn.functional``.
 
 Constant padding is one op (``ConstantPad``). Reflect, replicate and circular padding and
 nearest interpolation only copy input elements to new places, so each is an index: one
 integer array per resized axis, gathered by ``GetItem`` (whose backward adds the gradient of
-every copy back to its source element).
+every copy back to its source element). Linear interpolation gathers the two neighbours along
+each axis and mixes them with fixed weights (GetItem, Sub, Mul, Add).
 """
 import math
 
@@ -13,7 +14,9 @@ from ..tensor import Tensor
 from .shape import GetItem
 
 PAD_MODES = ("constant", "reflect", "replicate", "circular")
-INTERPOLATE_MODES = ("nearest", "nearest-exact")
+NEAREST_MODES = ("nearest", "nearest-exact")
+LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}  # the number of spatial axes each takes
+INTERPOLATE_MODES = NEAREST_MODES + tuple(LINEAR_MODES)
 
 
 class ConstantPad(Function):
@@ -101,6 +104,34 @@ def _nearest_positions(mode, size, out_size, scale_factor):
     return xp.minimum(positions, size - 1)
 
 
+def _linear_sources(size, out_size, scale_factor, align_corners):
+    """PyTorch's source coordinate of each output position, as the two neighbours and the
+    weight of the second: align_corners maps the corner pixels' centres onto each other,
+    otherwise pixel centres map as (i + 0.5) * scale - 0.5, clamped at 0."""
+    out = xp.arange(out_size, dtype=xp.float64)
+    if align_corners:
+        source = out * ((size - 1) / (out_size - 1)) if out_size > 1 else xp.zeros(out_size)
+    else:
+        scale = 1.0 / scale_factor if scale_factor else size / out_size
+        source = xp.maximum((out + 0.5) * scale - 0.5, 0.0)
+    low = xp.minimum(xp.floor(source).astype(xp.int64), size - 1)
+    high = xp.minimum(low + 1, size - 1)
+    return low, high, source - low
+
+
+def _linear(input, sources):
+    """Linear interpolation along each of the last len(sources) axes in turn:
+    x[low] + (x[high] - x[low]) * weight, composed from GetItem, Sub, Mul and Add."""
+    out = input
+    for axis_from_end, (low, high, weight) in zip(range(len(sources), 0, -1), sources):
+        leading = (slice(None),) * (out.ndim - axis_from_end)
+        shape = (-1,) + (1,) * (axis_from_end - 1)
+        first = GetItem.apply(out, index=leading + (low,))
+        second = GetItem.apply(out, index=leading + (high,))
+        out = first + (second - first) * weight.reshape(shape).astype(out.dtype)
+    return out
+
+
 def _per_axis(value, count, name):
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * count
     if len(values) != count:
@@ -113,18 +144,21 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 recompute_scale_factor=None, antialias=False):
     """Resize the spatial axes of ``input`` (N, C, *spatial), 1 to 3 of them, to ``size`` or by
     ``scale_factor`` (exactly one of the two), with ``mode`` 'nearest' (PyTorch's: source index
-    floor(i * in/out)) or 'nearest-exact' (floor((i + 0.5) * in/out))."""
+    floor(i * in/out)), 'nearest-exact' (floor((i + 0.5) * in/out)), or 'linear', 'bilinear',
+    'trilinear' (1, 2, 3 spatial axes; ``align_corners`` as in PyTorch, default False)."""
     input = input if isinstance(input, Tensor) else Tensor(input)
     if mode not in INTERPOLATE_MODES:
         raise ValueError(f"interpolate: mode {mode!r} is not supported; chainrule has "
                          f"{', '.join(map(repr, INTERPOLATE_MODES))}")
-    if align_corners is not None or antialias:
-        raise ValueError(f"interpolate: align_corners and antialias only apply to interpolating modes, "
-                         f"not {mode!r}")
+    if antialias:
+        raise ValueError("interpolate: antialias is not supported")
+    if align_corners is not None and mode in NEAREST_MODES:
+        raise ValueError(f"interpolate: align_corners only applies to the linear modes, not {mode!r}")
     spatial = input.ndim - 2
-    if not 1 <= spatial <= 3:
-        raise ShapeError(f"interpolate: expected an input (N, C, *spatial) with 1 to 3 spatial dims, "
-                         f"got shape {input.shape}")
+    if not 1 <= spatial <= 3 or LINEAR_MODES.get(mode, spatial) != spatial:
+        wanted = f"{LINEAR_MODES[mode]}" if mode in LINEAR_MODES else "1 to 3"
+        raise ShapeError(f"interpolate: mode {mode!r} expects an input (N, C, *spatial) with {wanted} spatial "
+                         f"dims, got shape {input.shape}")
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size and scale_factor")
     sizes = input.shape[2:]
@@ -138,4 +172,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if any(not isinstance(n, int) or n < 1 for n in out_sizes):
         raise ValueError(f"interpolate: output sizes must be positive integers, got {out_sizes} for an "
                          f"input of shape {input.shape}")
+    if mode in LINEAR_MODES:
+        return _linear(input, [_linear_sources(n, m, s, align_corners) for n, m, s in zip(sizes, out_sizes, scales)])
     return _gather(input, [_nearest_positions(mode, n, m, s) for n, m, s in zip(sizes, out_sizes, scales)])

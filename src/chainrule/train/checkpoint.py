@@ -18,6 +18,7 @@ import os
 import numpy as np
 
 from .. import random as cr_random
+from ..distributed import DistributedDataParallel
 from ..io import CheckpointError, atomic_write_text, load, load_state, open_regular, save, save_state, tensor_infos
 from .callbacks import Callback
 from .config import ConfigError, TrainConfig
@@ -39,7 +40,9 @@ def save_checkpoint(run_dir, slot, run, description):
     ``description``: the JSON-ready dict saved as is (config and model description).
     Refuses to save weights that are not finite (a NaN would overwrite the last good state).
     """
-    bad = [name for name, array in run.model.state_dict().items()
+    model = run.model.module if isinstance(run.model, DistributedDataParallel) else run.model
+    weights = model.state_dict()  # the module's own names, whatever the number of processes
+    bad = [name for name, array in weights.items()
            if array.dtype.kind == "f" and not np.isfinite(array).all()]
     if bad:
         raise NonFiniteLossError(
@@ -54,7 +57,7 @@ def save_checkpoint(run_dir, slot, run, description):
     }
 
     def write_files(directory):
-        save(run.model.state_dict(), os.path.join(directory, MODEL_FILE))
+        save(weights, os.path.join(directory, MODEL_FILE))
         save_state(os.path.join(directory, TRAINING_FILE), training)
         atomic_write_text(os.path.join(directory, SIDECAR_FILE), json.dumps(sidecar, indent=1))
 

@@ -1,5 +1,7 @@
 """The training subcommands of ``chainrule``: train, eval, predict, summary (Click)."""
+import contextlib
 import functools
+import os
 
 import click
 import numpy as np
@@ -16,6 +18,7 @@ from .images import ImageError, load_image
 from .interrupt import TrainingInterrupted
 from .loop import NonFiniteLossError, evaluate
 from .metrics import confusion_matrix, format_confusion_matrix, per_class_accuracy
+from .parallel import check_world, launched_by_mpi, relaunch
 from .rundir import RunDirError
 from .runner import resume_run, start_run
 
@@ -63,12 +66,50 @@ def _train_options(command):
     return command
 
 
+def _command_line_args(ctx, leave_out):
+    """The options given on the command line, as arguments again (less ``leave_out``)."""
+    args = [ctx.info_name]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if param.name == leave_out or ctx.get_parameter_source(param.name) is not ParameterSource.COMMANDLINE:
+            continue
+        args += [param.opts[0]] if getattr(param, "is_flag", False) else [param.opts[0], str(value)]
+    return args
+
+
+def _nproc_option(command):
+    """``--nproc N``: relaunch the command on N processes through mpiexec. In a process an
+    MPI launcher started, any error ends every rank, and ranks other than 0 print nothing."""
+
+    @functools.wraps(command)
+    def wrapper(*args, nproc=None, **kwargs):
+        if not launched_by_mpi():
+            if nproc is not None and nproc > 1:
+                ctx = click.get_current_context()
+                ctx.exit(relaunch(nproc, _command_line_args(ctx, leave_out="nproc")))
+            return command(*args, **kwargs)
+        from ..distributed import is_main
+        from ..distributed.world import abort_on_error
+
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(abort_on_error((click.ClickException, *CLEAR_ERRORS)))
+            if not is_main():
+                stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(os.devnull, "w"))))
+            check_world(nproc)
+            return command(*args, **kwargs)
+
+    return click.option("--nproc", type=click.IntRange(1), help=(
+        "Train on N processes, started through mpiexec (the mpi extra); each takes its share "
+        "of every batch. Not needed under mpiexec or srun."))(reporting_errors(wrapper))
+
+
 @click.command()
 @_train_options
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="TOML file with any of these options (flags override it).")
 @click.option("--resume", "resume_dir", type=click.Path(file_okay=False),
               help="Continue the run in this directory from its last checkpoint.")
+@_nproc_option
 @click.pass_context
 @reporting_errors
 def train(ctx, config_file, resume_dir, **options):

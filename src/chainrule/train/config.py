@@ -91,8 +91,6 @@ class TrainConfig:
     @classmethod
     def from_mapping(cls, values, source="config"):
         """A config from a mapping whose keys are option names ('batch-size' or 'batch_size')."""
-        if not isinstance(values, Mapping):
-            raise ConfigError(f"{source}: expected an object of options, got {type(values).__name__} {values!r:.60}")
         try:
             return cls(**_field_names(values, source))
         except ConfigError as exc:
@@ -122,6 +120,8 @@ class TrainConfig:
 
 def _field_names(values, source):
     """``values`` with option names turned into field names; an unknown one is an error."""
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{source}: expected an object of options, got {type(values).__name__} {values!r:.60}")
     known = [f.name for f in dataclasses.fields(TrainConfig)]
     normalised = {}
     for key, value in values.items():

@@ -13,6 +13,7 @@ import numpy as np
 from .. import random as cr_random
 from ..autograd import detect_anomaly
 from ..io import CheckpointError
+from . import parallel
 from .builders import (
     build_loss, build_model, build_optimizer, build_scheduler, input_shape_of, load_datasets,
 )
@@ -63,6 +64,8 @@ def build_run(config):
 
     cr_random.manual_seed(config.seed)
     train_set, test_set = load_datasets(config)
+    if parallel.active():
+        parallel.check_batches(len(train_set), config.batch_size)
     train_loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True)
     input_shape, _ = input_shape_of(config.dataset)
     classes = [str(name) for name in train_set.classes]
@@ -79,10 +82,11 @@ def start_run(config, echo=print, recipe=None):
     parts = build_run(config)  # a bad option or missing data stops here, before any file is made
     if recipe and not config.quiet:
         echo(f"recipe of {config.model}: {format_options(recipe)} (options given override it)")
-    run_dir = create_run_dir(config.out)
+    run_dir = parallel.shared_run_dir(config.out) if parallel.active() else create_run_dir(config.out)
     config = config.replace(out=run_dir)
     with limit_blas_threads(config.threads):  # also recorded by config.json and every checkpoint
-        write_config(run_dir, config)
+        if parallel.writes_files():
+            write_config(run_dir, config)
         return _execute(config, run_dir, parts, echo)
 
 
@@ -119,7 +123,8 @@ def resume_run(run_dir, overrides=None, echo=print):
     with limit_blas_threads(config.threads):
         if checkpoint is not None:
             _check_threads(checkpoint, echo)
-        write_config(run_dir, config)
+        if parallel.writes_files():
+            write_config(run_dir, config)
         if not config.quiet:
             echo(_resume_message(run_dir, checkpoint))
         return _execute(config, run_dir, parts, echo, None if checkpoint is None else checkpoint.state)
@@ -202,6 +207,8 @@ def _execute(config, run_dir, parts, echo, state=None):
     callbacks.append(Checkpointer(run_dir, description, config.checkpoint_every))
     stop = StopOnSignal(lambda run: save_checkpoint(run_dir, "last", run, description))
     callbacks.append(stop)  # after the Checkpointer: at an epoch end, last is saved before it stops
+    if parallel.active():  # this rank's share of the run; only rank 0 keeps the file writers
+        parts, callbacks = parallel.distribute(parts, callbacks)
     anomaly = detect_anomaly() if config.detect_anomaly else contextlib.nullcontext()
     try:
         with stop, anomaly, np.errstate(all="ignore"):  # non-finite losses stop with a clear error
