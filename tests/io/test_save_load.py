@@ -236,6 +236,20 @@ def test_a_pytorch_style_checkpoint_dict_is_refused_with_the_way_that_works(tmp_
     np.testing.assert_array_equal(loaded["model"]["0.weight"], model.state_dict()["0.weight"])
 
 
+@pytest.mark.parametrize("name", ["model.pt", "model.PTH", "model.ckpt"])
+def test_a_pytorch_pickle_name_gets_a_warning_and_still_a_safetensors_file(name, tmp_path):
+    import warnings
+
+    path = tmp_path / name
+    with pytest.warns(UserWarning, match=r"will hold safetensors, which torch.load cannot read; "
+                                         r"name it .safetensors"):
+        cr.save({"w": np.ones(2, np.float32)}, path)
+    np.testing.assert_array_equal(cr.load(path)["w"], np.ones(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cr.save({"w": np.ones(2, np.float32)}, tmp_path / "model.safetensors")
+
+
 MEASURE_LOAD = """
 import sys
 import numpy as np

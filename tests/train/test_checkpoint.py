@@ -205,8 +205,9 @@ def test_resume_warns_when_the_blas_thread_count_differs(edited_run):
 
     run_dir, _ = edited_run(("environment", "blas_threads"), 999)
     lines = []
-    resume_run(str(run_dir), overrides={"epochs": 3}, echo=lines.append)  # the run had finished its 2
-    assert "warning: the run used 999 BLAS threads" in lines[0]
+    resume_run(str(run_dir), {"epochs": 3}, echo=lines.append)  # a finished run reads no weights
+    assert lines[0].startswith("warning: the run used 999 BLAS threads and this process uses ")
+    assert lines[0].endswith("; resume with --threads 999 for bit-identical results")
 
 
 def test_missing_or_unreadable_files_of_a_checkpoint_are_checkpoint_errors(small_run, tmp_path):

@@ -1,6 +1,7 @@
 """``save`` and ``load``: state dicts as safetensors files, like torch.save/torch.load but
 with nothing to unpickle, every byte validated, and atomic writes."""
 import os
+import warnings
 from collections import namedtuple
 from collections.abc import Mapping
 
@@ -37,6 +38,10 @@ def save(state_dict, path, metadata=None):
     PyTorch's, e.g. ``0.weight`` of shape (out, in)).
     """
     arrays = _as_arrays(state_dict)
+    if os.path.splitext(os.fspath(path))[1].lower() in TORCH_PICKLE_SUFFIXES:
+        warnings.warn(f"save: {os.fspath(path)} will hold safetensors, which torch.load cannot read; "
+                      "name it .safetensors and load it in PyTorch with "
+                      "safetensors.torch.load_file", stacklevel=2)
     header_metadata = {**PYTORCH_METADATA, **_check_metadata(metadata)}
     items = ((name, dtype_code(a.dtype), a.shape, (a.reshape(-1).view(np.uint8),))
              for name, a in arrays.items())
@@ -45,6 +50,8 @@ def save(state_dict, path, metadata=None):
     header, body = canonical_file(data)
     atomic_write(path, lambda file: (file.write(header), file.write(body)))
 
+
+TORCH_PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt")  # names PyTorch users give torch.save's pickles
 
 _NESTED_HINT = (". save writes a flat state dict {name: array}; nested state such as "
                 "{'model': model.state_dict(), 'epoch': 3} or optimizer.state_dict() goes through "
