@@ -28,7 +28,7 @@ def test_circuit_numbers_of_docs_worked_example_1(post):
     reply = post("/api/circuit", {"expression": "(x + y) * z", "values": {"x": -2, "y": 5, "z": -4}})
     assert reply["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
     forward = {r["name"]: r["value"] for r in reply["forward"]}
-    assert forward == {"x": -2.0, "y": 5.0, "t1": 3.0, "z": -4.0, "f": -12.0}
+    assert forward == {"x": -2.0, "y": 5.0, "x + y": 3.0, "z": -4.0, "f": -12.0}  # a wire named by what it carries
     # d(f)/dz arrives through the multiply gate: upstream 1 times the local q = x + y = 3
     dz = next(s for s in reply["backward"] if s["name"] == "z")
     assert (dz["upstream"], dz["local"], dz["grad"]) == (1.0, 3.0, 3.0)
