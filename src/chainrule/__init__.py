@@ -3,7 +3,8 @@
     import chainrule as cr
     x = cr.tensor([1.0, 2.0], requires_grad=True)
     (x * x).sum().backward()
-    x.grad  # array([2., 4.], dtype=float32)
+    x.grad  # tensor([2., 4.])
+    x.grad.numpy()  # array([2., 4.], dtype=float32)
 """
 from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
     Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8,

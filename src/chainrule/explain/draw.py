@@ -46,7 +46,7 @@ def _circuit(account):
     nodes, keys = [], {}
     for t in account.values:
         name = account.name(t)
-        lines = [(name, NAME_COLOR, True), (format_value(t.data), VALUE_COLOR, False)]
+        lines = [(name, NAME_COLOR, True), (format_value(t._data), VALUE_COLOR, False)]
         grad = account.grads.get(id(t))
         if grad is not None:
             lines.append(("grad " + format_value(grad), GRAD_COLOR, False))

@@ -143,4 +143,4 @@ def _is_number(text):
 
 def constant_text(value):
     """A non-Tensor input of an op (a Python number or an array) as text."""
-    return format_value(value.data if isinstance(value, Tensor) else value)
+    return format_value(value._data if isinstance(value, Tensor) else value)

@@ -53,7 +53,7 @@ def ensure_backpropagated(output, caller):
     node = output.grad_fn
     if node is None or node in _recorded:
         return
-    if output.data.size != 1:
+    if output._data.size != 1:
         raise RuntimeError(
             f"{caller}: the output has shape {output.shape}, so backward needs its gradient: run "
             f"out.backward(grad) inside `with chainrule.explain.recording():`, then call {caller}(out)"
@@ -113,7 +113,7 @@ class Account:
                     previous = self.grads.get(id(inp))
                     self.grads[id(inp)] = g if previous is None else previous + g
         if output.grad_fn is None:
-            self.seed = np.ones_like(output.data)
+            self.seed = np.ones_like(output._data)
             self.grads[id(output)] = self.seed
 
     def name(self, value):
@@ -170,9 +170,9 @@ class Trace:
             else:
                 op, inputs = node.op_name(), account.input_names(node)
                 formula = forward_formula(op, inputs, node.params)
-            rows.append((name, formula if node is None else "= " + formula, format_value(t.data)))
+            rows.append((name, formula if node is None else "= " + formula, format_value(t._data)))
             self.records.append({
-                "phase": "forward", "op": op, "name": name, "value": _plain(t.data),
+                "phase": "forward", "op": op, "name": name, "value": _plain(t._data),
                 "grad": _plain(account.grads.get(id(t))),
                 "rule": formula if node is None else f"{name} = {formula}", "inputs": inputs,
             })
@@ -191,7 +191,7 @@ class Trace:
         rule = f"d{out}/d{out} = 1" if np.all(seed == 1) else f"the gradient backward started from at {out}"
         self._lines.append(f"  d{out} = {format_value(seed)}   (seed: {rule})")
         self.records.append({
-            "phase": "backward", "op": "seed", "name": out, "value": _plain(account.output.data),
+            "phase": "backward", "op": "seed", "name": out, "value": _plain(account.output._data),
             "grad": _plain(seed), "rule": rule,
         })
         uses, seen, running = {}, {}, {}
@@ -221,7 +221,7 @@ class Trace:
                 )
             self._lines.append(line + (f"   ({'; '.join(notes)})" if notes else ""))
             self.records.append({
-                "phase": "backward", "op": op, "name": name, "value": _plain(c.input.data),
+                "phase": "backward", "op": op, "name": name, "value": _plain(c.input._data),
                 "grad": _plain(c.grad), "rule": f"d{term(name)} += {formula}", "output": oname,
                 "upstream": _plain(account.grads.get(id(c.output))), "gate": rule_for(op).gate,
                 "use": seen[key], "uses": uses[key], "total": _plain(running[key]),

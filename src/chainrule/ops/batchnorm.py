@@ -11,6 +11,7 @@ class BatchNorm(Function):
     batch's statistics when training (updating the running ones in place), else the running ones."""
 
     __slots__ = ("training",)
+    saves_inputs = (1,)
 
     def forward(self, x, weight, bias, running_mean=None, running_var=None, training=False,
                 momentum=0.1, eps=1e-5):
@@ -65,7 +66,7 @@ class BatchNorm(Function):
 
 
 def _array(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

@@ -74,6 +74,7 @@ class CrossEntropy(Function):
     Input (N, C) scores, target (N,) classes; loss (N,) or reduced."""
 
     __slots__ = ("reduction", "smoothing")
+    saves_inputs = (1,)
 
     def forward(self, logits, target, reduction="mean", label_smoothing=0.0):
         check_class_target("cross_entropy", logits, target)
@@ -106,6 +107,7 @@ class NLLLoss(Function):
     """Negative log-likelihood: -input[n, target[n]] for log-probabilities (N, C)."""
 
     __slots__ = ("reduction", "shape")
+    saves_inputs = (1,)
 
     def forward(self, log_probs, target, reduction="mean"):
         check_class_target("nll_loss", log_probs, target)
@@ -167,6 +169,7 @@ class BinaryCrossEntropy(Function):
     at -100 as in PyTorch, so p = 0 or 1 gives a finite loss."""
 
     __slots__ = ("reduction",)
+    saves_inputs = (0, 1)
 
     def forward(self, probs, target, reduction="mean"):
         check_same_shape("binary_cross_entropy", probs, target)
@@ -196,6 +199,7 @@ class BinaryCrossEntropyWithLogits(Function):
     """BCE of sigmoid(x), computed stably as max(x, 0) - x t + log(1 + e^-|x|)."""
 
     __slots__ = ("reduction",)
+    saves_inputs = (0, 1)
 
     def forward(self, logits, target, reduction="mean"):
         check_same_shape("binary_cross_entropy_with_logits", logits, target)
@@ -216,6 +220,7 @@ class MultiMargin(Function):
     """Multiclass hinge (SVM) loss: sum over i != y of max(0, margin - x_y + x_i)^p / C."""
 
     __slots__ = ("reduction", "p")
+    saves_inputs = (1,)
 
     def forward(self, scores, target, reduction="mean", p=1, margin=1.0):
         check_class_target("multi_margin_loss", scores, target)

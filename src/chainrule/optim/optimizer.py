@@ -103,12 +103,13 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for param in group["params"]:
-                if param.grad is not None:
-                    self.update(param, param.grad, self.state.setdefault(param, {}), group)
+                grad = param._grad
+                if grad is not None:
+                    self.update(param, grad._data, self.state.setdefault(param, {}), group)
         return loss
 
     def update(self, param, grad, state, group):
-        """Update ``param.data`` in place from ``grad`` (an array of its dtype and shape)."""
+        """Update ``param._data`` in place from ``grad`` (an array of its dtype and shape)."""
         raise NotImplementedError
 
     # ---- state dicts ---------------------------------------------------------------------
@@ -151,7 +152,7 @@ class Optimizer:
                 continue
             new_state[param] = {}
             for field, value in saved.items():
-                array = np.asarray(value.data if isinstance(value, Tensor) else value)
+                array = np.asarray(value._data if isinstance(value, Tensor) else value)
                 if array.ndim == 0:  # a step count (PyTorch keeps it in a 0-d tensor)
                     value = array.item()
                 else:
