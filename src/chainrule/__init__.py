@@ -11,7 +11,7 @@ from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
 )
 from .device import device
 from . import autograd
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .factories import (
     arange, eye, from_numpy, full, full_like, ones, ones_like, rand, rand_like, randn, randn_like, tensor,
     zeros, zeros_like,

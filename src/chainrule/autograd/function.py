@@ -198,5 +198,28 @@ class Function:
         self.saved = FREED
         self.versions = None
 
+    @property
+    def next_functions(self):
+        """((node, 0), ...) per positional input, as in PyTorch: the input's ``grad_fn``, an
+        ``AccumulateGrad`` for a leaf that requires grad, None for anything else."""
+        return tuple(
+            ((inp.grad_fn or AccumulateGrad(inp)) if isinstance(inp, Tensor) and inp.requires_grad else None, 0)
+            for inp in self.inputs
+        )
+
     def __repr__(self):
         return f"<{type(self).__name__}Backward>"
+
+
+class AccumulateGrad:
+    """Where backward adds a leaf's gradient (``variable`` is the leaf), as PyTorch names it."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    next_functions = ()
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
