@@ -12,7 +12,7 @@ import numpy as np
 
 from ..backend import sum_to_shape
 from ..tensor import Tensor
-from .function import FREED, FreedGraphError, backward_hooks, check_versions
+from .function import FREED, FreedGraphError, backward_hooks, modified_error
 
 # Nodes that a backward(retain_graph=True) has visited (a freed node is marked by FREED):
 # tools that backpropagate a graph themselves (explain.trace) must not add to .grad twice.
@@ -137,8 +137,10 @@ def walk(seeds, retain_graph, deliver, watched=None):
                 grad_out = _run_hooks(node.hooks, grad_out)
             if watched and node in watched:
                 watched[node](grad_out)
-            if node.versions:
-                check_versions(node, grad_out)
+            if node.versions:  # a saved value changed in place since forward?
+                for counter, expected, _ in node.versions:
+                    if counter[0] != expected:
+                        raise modified_error(node, grad_out)
             grad_inputs = node.backward(grad_out)
             if len(grad_inputs) < len(node.inputs):
                 raise _arity_error(node, grad_inputs)

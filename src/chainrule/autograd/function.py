@@ -48,11 +48,14 @@ def record_versions(node, args, out, needs):
     reads y for dx and x for dy), as PyTorch saves them."""
     versions = []
     crosswise = node.saves_crosswise and needs.count(True)
-    for i in node.saves_inputs:
+    for i in node.saves_inputs:  # indices of required positional inputs
         if crosswise and crosswise == needs[i]:  # no other input needs a gradient
             continue
-        if i < len(args) and isinstance(args[i], Tensor):
-            counter = args[i]._counter()
+        a = args[i]
+        if isinstance(a, Tensor):
+            counter = a._version_counter
+            if counter is None:
+                counter = a._version_counter = [0]
             versions.append((counter, counter[0], i))
     if node.saves_output:
         out._version_counter = counter = [0]
@@ -60,14 +63,14 @@ def record_versions(node, args, out, needs):
     return versions
 
 
-def check_versions(node, grad):
-    """Backward of ``node`` is about to read its saved values: refuse if any changed in place
-    since forward (PyTorch's error, naming the op). ``grad`` has the output's shape and dtype."""
+def modified_error(node, grad):
+    """PyTorch's error for a value ``node`` saved and that changed in place since forward
+    (found by the engine comparing ``node.versions``); ``grad`` has the output's shape and dtype."""
     for counter, expected, index in node.versions:
         if counter[0] != expected:
             array = grad if index < 0 else node.inputs[index]._data
             what = "output" if index < 0 else f"input {index}"
-            raise RuntimeError(
+            return RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{_TYPE_NAMES.get(array.dtype.name, array.dtype.name)}Tensor "
                 f"of shape {array.shape}] is at version {counter[0]}; expected version {expected} "
@@ -116,10 +119,10 @@ class Function:
     without a copy. ``sets_dtype = True`` marks an op whose output dtype is a parameter
     (a cast), not the promotion of its inputs.
 
-    ``saves_inputs`` (indices of the positional inputs whose arrays ``saved`` refers to) and
-    ``saves_output`` (whether it refers to the output's array) let backward detect a saved
-    value changed in place after forward: ``versions`` records their version counters
-    (``saves_crosswise``: see ``record_versions``).
+    ``saves_inputs`` (indices of the required positional inputs whose arrays ``saved``
+    refers to) and ``saves_output`` (whether it refers to the output's array) let backward
+    detect a saved value changed in place after forward: ``versions`` records their version
+    counters (``saves_crosswise``: see ``record_versions``).
     """
 
     __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "versions", "__weakref__")
