@@ -25,10 +25,10 @@ def check_writable(tensor, name):
                 "a leaf Variable that requires grad is being used in an in-place operation. "
                 f"({name}: do it under chainrule.no_grad() or on .data)"
             )
+        instead = f"the out-of-place y = y.{name[:-1]}(...)" if name.endswith("_") else "an op"
         raise RuntimeError(
             f"{name}: in-place operations on a non-leaf tensor that requires grad are not "
-            f"supported yet (no graph is recorded for them); use the out-of-place op "
-            f"(y = y.{name.rstrip('_')}(...)) or work on .detach()"
+            f"supported yet (no graph is recorded for them); use {instead} or work on .detach()"
         )
 
 

@@ -145,3 +145,21 @@ def test_bad_params():
         optim.Adam(cr.nn.Parameter(np.ones(2)))
     with pytest.raises(ValueError, match="leaf Tensors that require grad"):
         optim.SGD([cr.ones(2)], lr=0.1)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_a_step_between_forward_and_backward_is_pytorchs_error(name):
+    import torch
+
+    after = []
+    for lib, opt_module in ((cr, optim), (torch, torch.optim)):
+        w = lib.nn.Parameter(lib.ones(3))
+        opt = getattr(opt_module, name)([w], lr=0.1)
+        y = (w * w).sum()
+        y.backward(retain_graph=True)
+        opt.step()  # changes w in place: the graph saved w
+        assert w._version == 1
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
+        after.append(w.detach().numpy().copy())
+    np.testing.assert_allclose(after[0], after[1], rtol=1e-6)

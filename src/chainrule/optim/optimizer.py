@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .. import autograd
+from ..inplace import bump_version
 from ..nn.module import zero_grads
 from ..tensor import Tensor
 
@@ -106,6 +107,7 @@ class Optimizer:
                 grad = param._grad
                 if grad is not None:
                     self.update(param, grad._data, self.state.setdefault(param, {}), group)
+                    bump_version(param)  # an in-place change: a graph that saved param sees it
         return loss
 
     def update(self, param, grad, state, group):
