@@ -205,7 +205,7 @@ class ChainruleRunner(Runner):
 
     def predict(self, images):
         with cr.no_grad():
-            return np.concatenate([self.model(self.as_tensor(x)).data.argmax(1) for x in images])
+            return np.concatenate([self.model(self.as_tensor(x)).numpy().argmax(1) for x in images])
 
 
 class TorchRunner(Runner):

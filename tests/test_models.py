@@ -12,11 +12,11 @@ def test_nielsen_layout_and_init():
     assert [type(m).__name__ for m in model] == ["Flatten", "Linear", "Sigmoid", "Linear", "Sigmoid"]
     assert {k: v.shape for k, v in model.state_dict().items()} == {
         "1.weight": (30, 784), "1.bias": (30,), "3.weight": (10, 30), "3.bias": (10,)}
-    weights = model[1].weight.data
+    weights = model[1].weight.detach().numpy()
     assert weights.std() == pytest.approx(1.0, rel=0.03) and abs(weights.mean()) < 0.03
-    assert model[3].bias.data.std() > 0.3  # biases N(0, 1) too, not PyTorch's small uniform
+    assert model[3].bias.detach().numpy().std() > 0.3  # biases N(0, 1) too, not PyTorch's small uniform
     out = model(cr.rand(4, 1, 28, 28))
-    assert out.shape == (4, 10) and ((out.data > 0) & (out.data < 1)).all()  # sigmoid output
+    assert out.shape == (4, 10) and ((out.detach().numpy() > 0) & (out.detach().numpy() < 1)).all()  # sigmoid output
 
 
 def test_nielsen_gradients_are_the_four_equations():
@@ -27,7 +27,7 @@ def test_nielsen_gradients_are_the_four_equations():
     x, labels = rng.uniform(0, 1, (5, 6)), np.array([0, 2, 1, 1, 0])
     F.quadratic_cost(model(cr.tensor(x)), labels).backward()
 
-    (w1, b1), (w2, b2) = [(layer.weight.data, layer.bias.data) for layer in (model[1], model[3])]
+    (w1, b1), (w2, b2) = [(layer.weight.detach().numpy(), layer.bias.detach().numpy()) for layer in (model[1], model[3])]
     def sigmoid(z):
         return 1 / (1 + np.exp(-z))
 
@@ -48,10 +48,10 @@ def test_mlp_returns_logits_with_chosen_activation_and_init():
     cr.manual_seed(0)
     model = models.mlp((784, 100, 10), activation="tanh", weight_init="fan_in_normal")
     assert [type(m).__name__ for m in model] == ["Flatten", "Linear", "Tanh", "Linear"]
-    assert model[1].weight.data.std() == pytest.approx(1 / np.sqrt(784), rel=0.03)
-    assert model[3].weight.data.std() == pytest.approx(1 / np.sqrt(100), rel=0.05)
+    assert model[1].weight.detach().numpy().std() == pytest.approx(1 / np.sqrt(784), rel=0.03)
+    assert model[3].weight.detach().numpy().std() == pytest.approx(1 / np.sqrt(100), rel=0.05)
     default = models.mlp((20, 5))
-    assert np.abs(default[1].weight.data).max() <= 1 / np.sqrt(20)
+    assert np.abs(default[1].weight.detach().numpy()).max() <= 1 / np.sqrt(20)
     assert len(default) == 2
 
 
@@ -83,7 +83,7 @@ def test_models_load_into_equivalent_torch_models():
                                     torch.nn.Linear(7, 3))
     reference.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()}, strict=True)
     x = np.random.default_rng(0).standard_normal((4, 3, 4)).astype(np.float32)
-    np.testing.assert_allclose(model(cr.tensor(x)).data, reference(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(model(cr.tensor(x)).detach().numpy(), reference(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
 
 
@@ -105,7 +105,7 @@ def train(model, loss_fn, optimizer, data, epochs, batch_size):
             loss_fn(model(cr.tensor(x[idx])), y[idx]).backward()
             optimizer.step()
     with cr.no_grad():
-        return (model(cr.tensor(x_test)).data.argmax(1) == y_test).mean()
+        return (model(cr.tensor(x_test)).detach().numpy().argmax(1) == y_test).mean()
 
 
 def test_mlp_learns_digits():

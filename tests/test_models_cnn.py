@@ -30,7 +30,7 @@ def test_registered_and_a_training_step_matches_torch(name, parameters):
     assert models.MODELS[name] is getattr(models, name)
     cr.manual_seed(0)
     model = models.get_model(name).double()
-    assert sum(p.data.size for p in model.parameters()) == parameters
+    assert sum(p.detach().numpy().size for p in model.parameters()) == parameters
     twin = _torch_twin(name).double()
     assert list(model.state_dict()) == list(twin.state_dict())
     twin.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in model.state_dict().items()})
@@ -65,7 +65,7 @@ def test_cnn_bn_learns_a_slice_of_real_mnist(mnist_dir):
     model.eval()  # batch norm now uses the running statistics it gathered
     images, labels = next(iter(data.DataLoader(test_set, batch_size=1000)))
     with cr.no_grad():
-        accuracy = (model(images).data.argmax(axis=1) == labels.data).mean()
+        accuracy = (model(images).detach().numpy().argmax(axis=1) == labels.detach().numpy()).mean()
     assert accuracy > 0.85  # one pass over 4096 images (64 steps); chance is 0.1
 
 

@@ -31,7 +31,7 @@ def test_tensor_copies_its_data_and_from_numpy_shares_it():
     a = np.zeros(2)
     t, shared = cr.tensor(a), cr.from_numpy(a)
     a[0] = 5.0
-    assert t.data[0] == 0.0 and shared.data[0] == 5.0
+    assert t.detach().numpy()[0] == 0.0 and shared.detach().numpy()[0] == 5.0
 
 
 def test_attributes():
@@ -96,8 +96,8 @@ def test_item_numpy_detach():
     with pytest.raises(RuntimeError, match=r"detach\(\)\.numpy\(\)"):
         x.numpy()
     d = x.detach()
-    assert not d.requires_grad and d.grad_fn is None and d.data is x.data
-    assert d.numpy() is x.data
+    assert not d.requires_grad and d.grad_fn is None and d.detach().numpy() is x.detach().numpy()
+    assert d.numpy() is x.detach().numpy()
     assert np.asarray(cr.ones(2)).dtype == np.float32
 
 
@@ -139,19 +139,19 @@ def test_ndarray_on_the_left_defers_to_the_tensor():
 def test_in_place_updates_under_no_grad_as_optimizers_do():
     w = cr.tensor([1.0, 2.0], requires_grad=True)
     (w * w).sum().backward()
-    data = w.data
+    data = w.detach().numpy()
     with cr.no_grad():
         w -= 0.25 * w.grad
         w *= 2.0
         w += cr.tensor([1.0, 1.0])
         w /= 2.0
-    assert w.data is data and w.requires_grad
-    np.testing.assert_allclose(w.data, [1.0, 1.5])
+    assert w.detach().numpy() is data and w.requires_grad
+    np.testing.assert_allclose(w.detach().numpy(), [1.0, 1.5])
 
 
 def test_in_place_update_of_a_leaf_that_requires_grad_is_refused():
     w = cr.tensor([1.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"-=: in-place update of a leaf tensor that requires grad.*no_grad"):
+    with pytest.raises(RuntimeError, match=r"a leaf Variable that requires grad is being used in an in-place operation\. \(-=: .*no_grad"):
         w -= 1.0
 
 
@@ -179,14 +179,64 @@ def test_setitem_under_no_grad_and_refused_when_recording():
         x[0] = 1.0
     with cr.no_grad():
         x[0, cr.tensor([0, 2])] = 5.0
-    assert x.data.tolist() == [[5.0, 0.0, 5.0], [0.0, 0.0, 0.0]]
+    assert x.detach().numpy().tolist() == [[5.0, 0.0, 5.0], [0.0, 0.0, 0.0]]
 
 
 def test_methods_mirror_the_functional_api():
     x = cr.tensor([[1.0, -2.0], [3.0, 4.0]])
-    np.testing.assert_array_equal(x.relu().data, cr.relu(x).data)
+    np.testing.assert_array_equal(x.relu().detach().numpy(), cr.relu(x).detach().numpy())
     assert x.sum(dim=0).tolist() == [4.0, 2.0]
     assert x.max(dim=1).indices.tolist() == [0, 1]
     assert x.T.tolist() == [[1.0, 3.0], [-2.0, 4.0]]
     assert x.neg().tolist() == [[-1.0, 2.0], [-3.0, -4.0]]
     assert x.view(4).shape == (4,) and x.flatten().shape == (4,) and x.unsqueeze(0).shape == (1, 2, 2)
+
+
+def test_data_is_a_detached_tensor_sharing_memory_as_in_pytorch():
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    d = w.data
+    assert isinstance(d, cr.Tensor) and not d.requires_grad and d.grad_fn is None
+    assert d.numpy() is w.detach().numpy()
+    d.mul_(3.0)
+    assert w.tolist() == [3.0, 6.0] and w.requires_grad
+    w.data = cr.zeros(2, 3, dtype=cr.float64)  # any shape and dtype, as PyTorch allows
+    assert w.shape == (2, 3) and w.dtype == np.float64 and w.requires_grad
+    with pytest.raises(TypeError, match="data: assigned value must be a Tensor, got ndarray"):
+        w.data = np.zeros(2)
+
+
+def test_grad_is_a_tensor_of_the_leafs_shape_and_dtype():
+    w = cr.tensor([1.0, 2.0], dtype=cr.float64, requires_grad=True)
+    (w * w).sum().backward()
+    grad = w.grad
+    assert isinstance(grad, cr.Tensor) and grad.dtype == np.float64 and not grad.requires_grad
+    np.testing.assert_array_equal(grad.data, [2.0, 4.0])
+    grad.zero_()
+    (w * 3).sum().backward()  # accumulates into the same tensor
+    assert w.grad is grad and grad.tolist() == [3.0, 3.0]
+    w.grad = cr.tensor([1.0, 1.0], dtype=cr.float64)
+    (w * 3).sum().backward()
+    assert w.grad.tolist() == [4.0, 4.0]
+    del w.grad
+    assert w.grad is None
+
+
+@pytest.mark.parametrize("value, error, match", [
+    (np.zeros(2), TypeError, "assigned grad expected to be a Tensor or None but got grad of type ndarray"),
+    (cr.zeros(3), RuntimeError, r"assigned grad has data of a different size \(\(3,\)\)"),
+    (cr.zeros(2, dtype=cr.float64), RuntimeError, "attempting to assign a gradient with dtype float64 to a tensor of dtype float32"),
+])
+def test_assigning_a_wrong_grad_is_pytorchs_error(value, error, match):
+    w = cr.zeros(2, requires_grad=True)
+    with pytest.raises(error, match=match):
+        w.grad = value
+    torch = pytest.importorskip("torch")
+    theirs = torch.zeros(2, requires_grad=True)
+    with pytest.raises(error):  # the same error type in PyTorch
+        theirs.grad = torch.from_numpy(np.asarray(value)) if isinstance(value, cr.Tensor) else value
+
+
+def test_format_of_a_0d_tensor_is_its_number():
+    assert f"{cr.tensor(0.25):.3f}" == "0.250" and f"{cr.tensor([1.0, 2.0])}" == "tensor([1., 2.])"
+    with pytest.raises(TypeError):
+        f"{cr.tensor([1.0, 2.0]):.3f}"

@@ -52,7 +52,7 @@ print(f"mini-batch of 10: Z^1 {result.zs[0].shape}, Delta^2 {result.deltas[1].sh
 model.zero_grad()
 F.quadratic_cost(model(cr.tensor(x)), cr.tensor(y)).backward()
 for name, param in model.named_parameters():
-    difference = np.max(np.abs(result.grads[name] - param.grad))
+    difference = np.max(np.abs(result.grads[name] - param.grad.numpy()))
     print(f"  {name:<9} BP3/BP4 vs autograd: max |difference| = {difference:.1e}")
     assert difference < 1e-12
 
@@ -74,7 +74,7 @@ for epoch in range(2):
             params[name].data -= eta * grad
         costs.append(step.cost)
     with cr.no_grad():
-        accuracy = np.mean(model(cr.tensor(images)).data.argmax(axis=1) == labels)
+        accuracy = np.mean(model(cr.tensor(images)).detach().numpy().argmax(axis=1) == labels)
     print(f"epoch {epoch + 1}: mean cost {np.mean(costs[-len(images) // batch:]):.4f}, "
           f"training accuracy {accuracy:.1%}")
 assert np.mean(costs[-50:]) < np.mean(costs[:50])

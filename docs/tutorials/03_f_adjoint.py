@@ -44,8 +44,8 @@ print("dJ/dW^1 = Y*^1 (X^0)^T =\n", np.round(W1_grad, 4))
 # the same numbers from autograd ...
 model.zero_grad()
 (0.5 * cr.sum((model(cr.tensor(x)) - cr.tensor(y)) ** 2)).backward()
-assert np.allclose(W1_grad[:, :-1], model[0].weight.grad, rtol=0, atol=1e-12)
-assert np.allclose(W1_grad[:, -1], model[0].bias.grad, rtol=0, atol=1e-12)
+assert np.allclose(W1_grad[:, :-1], model[0].weight.grad.numpy(), rtol=0, atol=1e-12)
+assert np.allclose(W1_grad[:, -1], model[0].bias.grad.numpy(), rtol=0, atol=1e-12)
 # ... and from the four equations: Y* is Nielsen's delta, X* is W^T delta
 bp = backprop(model, x, y)
 for l in range(2):
@@ -59,6 +59,6 @@ batch = fadjoint(model, xb, labels, cost="cross_entropy")
 model.zero_grad()
 F.cross_entropy(model(cr.tensor(xb)), cr.tensor(labels)).backward()
 for name, param in model.named_parameters():
-    difference = np.max(np.abs(batch.grads[name] - param.grad))
+    difference = np.max(np.abs(batch.grads[name] - param.grad.numpy()))
     print(f"  batch of 5, cross-entropy, {name:<8} max |difference| = {difference:.1e}")
     assert difference < 1e-12

@@ -3,7 +3,8 @@
     import chainrule as cr
     x = cr.tensor([1.0, 2.0], requires_grad=True)
     (x * x).sum().backward()
-    x.grad  # array([2., 4.], dtype=float32)
+    x.grad  # tensor([2., 4.])
+    x.grad.numpy()  # array([2., 4.], dtype=float32)
 """
 from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
     Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8,
@@ -13,7 +14,7 @@ from .device import device
 # PyTorch's dtype aliases (``torch.float`` is float32, ``torch.long`` int64, ...)
 float, double, half, long, int, short, bool = float32, float64, float16, int64, int32, int16, bool_
 from . import autograd
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .factories import (
     arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like, rand,
     rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,

@@ -48,7 +48,7 @@ def resolve_shape(sizes, where, what="sizes"):
 
 def _to_array(data, dtype):
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     from_numpy = isinstance(data, (np.ndarray, np.number))
     try:
         array = np.array(data, dtype=None if dtype is None else resolve_dtype(dtype))
@@ -99,21 +99,25 @@ def _format_array(data):
 class Tensor:
     """An n-d array with optional gradient tracking.
 
-    Attributes: ``data`` (NumPy array), ``grad`` (NumPy array of ``data``'s shape, or
-    None), ``requires_grad``, ``grad_fn`` (the node that made it; None for leaves),
-    ``name`` (optional, used by the explain tools).
+    Attributes: ``data`` (a detached Tensor sharing this one's memory, as in PyTorch),
+    ``grad`` (a Tensor of this one's shape and dtype, or None), ``requires_grad``,
+    ``grad_fn`` (the node that made it; None for leaves), ``name`` (optional, used by
+    the explain tools). ``numpy()`` gives the NumPy array itself; internal code reads
+    it as ``_data``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_hooks", "__weakref__")
+    __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "name", "_hooks", "_version_counter",
+                 "__weakref__")
     __array_ufunc__ = None  # make NumPy defer: ndarray + Tensor calls Tensor.__radd__
     __hash__ = object.__hash__
 
     def __init__(self, data, dtype=None, requires_grad=False, name=None):
-        self.data = _to_array(data, dtype)
-        self.grad = None
+        self._data = _to_array(data, dtype)
+        self._grad = None
         self.grad_fn = None
         self.name = name
         self._hooks = None
+        self._version_counter = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -122,26 +126,70 @@ class Tensor:
     def _make(cls, data, requires_grad, grad_fn):
         """Fast constructor used by ops: ``data`` is already an ndarray."""
         t = object.__new__(cls)
-        t.data = data
-        t.grad = None
+        t._data = data
+        t._grad = None
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
         t.name = None
         t._hooks = None
+        t._version_counter = None
         return t
 
     # ---- basic attributes -------------------------------------------------------
     @property
+    def data(self):
+        """This tensor's values as a detached Tensor sharing its memory. As in PyTorch it has
+        its own version counter: in-place changes through ``.data`` go unchecked by backward
+        (``.detach()`` shares the counter, so they are checked)."""
+        return Tensor._make(self._data, False, None)
+
+    @data.setter
+    def data(self, value):
+        """Replace the values (any shape and dtype, as PyTorch allows); the graph is untouched."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: assigned value must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward: a Tensor of this tensor's shape and dtype, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"grad: assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"grad: attempting to assign a gradient with dtype {value.dtype} to a tensor "
+                    f"of dtype {self.dtype}; gradients keep their tensor's dtype"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"grad: assigned grad has data of a different size ({value.shape}) than the "
+                    f"tensor ({self.shape})"
+                )
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def is_leaf(self):
@@ -152,18 +200,18 @@ class Tensor:
         return _ops.permute(self, tuple(reversed(range(self.ndim))))
 
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -172,18 +220,18 @@ class Tensor:
         """The underlying array (shared, not copied), like ``torch.Tensor.numpy``."""
         if self.requires_grad:
             raise RuntimeError("numpy: call .detach().numpy() on a tensor that requires grad")
-        return self.data
+        return self._data
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only one-element tensors convert to a number, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __float__(self):
         return float(self.item())
@@ -192,13 +240,13 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
-        return bool(self.data)
+        return bool(self._data)
 
     def __repr__(self):
         extras = []
-        if self.data.size == 0 and self.data.ndim != 1:
+        if self._data.size == 0 and self._data.ndim != 1:
             extras.append(f"size={self.shape}")
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype=chainrule.{self.dtype.name}")
@@ -206,7 +254,7 @@ class Tensor:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
-        return "tensor(" + _format_array(self.data) + "".join(", " + e for e in extras) + ")"
+        return "tensor(" + _format_array(self._data) + "".join(", " + e for e in extras) + ")"
 
     # ---- graph ----------------------------------------------------------------------
     def backward(self, grad=None, retain_graph=False):
@@ -214,11 +262,27 @@ class Tensor:
         _engine.backward(self, grad, retain_graph)
 
     def detach(self):
-        """The same data, cut from the graph."""
-        return Tensor._make(self.data, False, None)
+        """The same data (memory and version counter shared), cut from the graph."""
+        t = Tensor._make(self._data, False, None)
+        t._version_counter = self._counter()
+        return t
+
+    def _counter(self):
+        """The one-element list counting in-place changes, shared with ``.detach()``; made on
+        first use (no counter means version 0)."""
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = [0]
+        return counter
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has had, as in PyTorch."""
+        counter = self._version_counter
+        return 0 if counter is None else counter[0]
 
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise TypeError(
                 f"only floating point tensors can require gradients, got dtype {self.dtype}"
             )
@@ -228,7 +292,8 @@ class Tensor:
         return self
 
     def register_hook(self, hook):
-        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a replacement."""
+        """Call ``hook(grad)`` (a Tensor) when this tensor's gradient is computed; it may return a
+        replacement Tensor, as in PyTorch."""
         if not self.requires_grad:
             raise RuntimeError("register_hook: the tensor does not require grad")
         if self.grad_fn is None:
@@ -244,13 +309,16 @@ class Tensor:
             return
 
         def store(grad, tensor=self):
-            tensor.grad = np.array(grad) if tensor.grad is None else tensor.grad + grad
+            if tensor._grad is None:
+                tensor._grad = Tensor._make(np.array(grad._data), False, None)
+            else:
+                np.add(tensor._grad._data, grad._data, out=tensor._grad._data)
 
         store.retains_grad = True
         self.register_hook(store)
 
     def zero_grad(self):
-        self.grad = None
+        self._grad = None
 
     # ---- conversion -------------------------------------------------------------------
     # ``to`` (dtype and device) is bound with the device methods at the end of this module
@@ -274,29 +342,15 @@ class Tensor:
         return _ops.getitem(self, index)
 
     def __setitem__(self, index, value):
-        if self.requires_grad and _grad_mode.is_grad_enabled():
-            raise RuntimeError(
-                "setitem: in-place assignment to a tensor that requires grad would corrupt the "
-                "graph; do it under chainrule.no_grad() or on .data"
-            )
-        self.data[_ops.index_arrays(index)] = value.data if isinstance(value, Tensor) else value
+        _inplace.check_writable(self, "setitem")
+        self._data[_ops.index_arrays(index)] = value._data if isinstance(value, Tensor) else value
+        _inplace.bump_version(self)
 
-    # ---- in place (only where no graph is recorded: optimizer steps under no_grad) ------
+    # ---- in place: ``+=`` and friends; methods (add_, zero_, ...) are bound from inplace.py
     def _update(self, other, ufunc, symbol):
-        if self.requires_grad and _grad_mode.is_grad_enabled():
-            if self.grad_fn is not None:
-                return NotImplemented  # Python falls back to ``self = self <op> other``
-            raise RuntimeError(
-                f"{symbol}: in-place update of a leaf tensor that requires grad; do it "
-                "under chainrule.no_grad() (as optimizers do)"
-            )
-        value = other.data if isinstance(other, Tensor) else other
-        try:
-            ufunc(self.data, value, out=self.data)
-        except (TypeError, ValueError) as exc:
-            error = TypeError if isinstance(exc, TypeError) else ValueError
-            raise error(f"{symbol}: {exc} (tensor of shape {self.shape}, dtype {self.dtype})") from None
-        return self
+        if self.requires_grad and self.grad_fn is not None and _grad_mode.is_grad_enabled():
+            return NotImplemented  # Python falls back to ``self = self <op> other``
+        return _inplace.write(self, symbol, ufunc, other)
 
     def __iadd__(self, other):
         return self._update(other, np.add, "+=")
@@ -315,6 +369,7 @@ class Tensor:
 from . import ops as _ops  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import grad_mode as _grad_mode  # noqa: E402
+from . import inplace as _inplace  # noqa: E402
 
 
 def _reflected(op):
@@ -518,3 +573,7 @@ for _name, _method in (("to", _to), ("cpu", _cpu), ("cuda", _cuda), ("get_device
     setattr(Tensor, _name, _method)
 Tensor.device = property(_device, doc="``chainrule.device('cpu')``: the only device chainrule computes on.")
 Tensor.is_cuda = property(_is_cuda, doc="False: chainrule has no CUDA device.")
+
+
+for _name, _method in _inplace.METHODS.items():
+    setattr(Tensor, _name, _method)

@@ -45,14 +45,14 @@ def test_numbers_match_a_hand_computation():
     model = nn.Sequential(nn.Linear(6, 5), nn.Tanh(), nn.Linear(5, 3))
     diagnostics = GradientDiagnostics(model)
     (x, y), = batches(1)
-    before = model[0].weight.data.copy()
+    before = model[0].weight.detach().numpy().copy()
     z = []
     handle = model[0].register_forward_hook(lambda m, i, out: z.append(out) or out.retain_grad())
     summary = train(model, diagnostics, [(x, y)], lr=0.5)
     handle.remove()
-    grad = z[0].grad
+    grad = z[0].grad.numpy()
     assert summary["delta/0"] == pytest.approx(np.mean(np.abs(grad)), rel=1e-6)
-    ratio = np.linalg.norm(model[0].weight.data - before) / np.linalg.norm(before)
+    ratio = np.linalg.norm(model[0].weight.detach().numpy() - before) / np.linalg.norm(before)
     assert summary["update_ratio/0"] == pytest.approx(ratio, rel=1e-6)
     assert summary["grad_norm/0"] == pytest.approx(np.linalg.norm(model[0].weight.grad), rel=1e-6)
 
@@ -61,7 +61,7 @@ def test_dead_relu_fraction_and_evaluation_is_not_recorded():
     cr.manual_seed(2)
     model = nn.Sequential(nn.Linear(6, 4), nn.ReLU(), nn.Linear(4, 3))
     with cr.no_grad():
-        model[0].bias.data[0] = -100.0  # unit 0 never fires
+        model[0].bias.detach().numpy()[0] = -100.0  # unit 0 never fires
     diagnostics = GradientDiagnostics(model)
     summary = train(model, diagnostics, batches())
     assert summary["dead_relu/1"] == pytest.approx(0.25)

@@ -31,7 +31,7 @@ def optimizer_like_state():
 
 def assert_same(actual, expected):
     if isinstance(expected, cr.Tensor):
-        expected = expected.data
+        expected = expected.detach().numpy()
     assert type(actual) is type(expected) or isinstance(expected, np.ndarray), (actual, expected)
     if isinstance(expected, dict):
         assert list(actual) == list(expected)

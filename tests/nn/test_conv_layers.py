@@ -34,7 +34,7 @@ def test_layer_matches_torch_with_its_weights_and_repr(layer_class, params):
     spatial = (9, 8) if layer_class is nn.Conv2d else (11,)
     x = np.random.default_rng(0).standard_normal((2, params["in_channels"]) + spatial)
     out, expected = layer(cr.tensor(x)), twin(torch.tensor(x))
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
     out.sum().backward()
     expected.sum().backward()
     for name, param in layer.named_parameters():
@@ -50,16 +50,16 @@ def test_default_init_is_pytorchs_and_seeded(layer_class, params):
     bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)) = U(-1/sqrt(fan_in), 1/sqrt(fan_in))
     assert layer.weight.dtype == np.float32
     assert layer.weight.shape == (params["out_channels"], c_in // groups) + layer.kernel_size
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.weight.data).max() > 0.5 * bound
+    assert np.abs(layer.weight.detach().numpy()).max() <= bound and np.abs(layer.weight.detach().numpy()).max() > 0.5 * bound
     if layer.bias is not None:
-        assert np.abs(layer.bias.data).max() <= bound
+        assert np.abs(layer.bias.detach().numpy()).max() <= bound
     cr.manual_seed(0)
-    np.testing.assert_array_equal(layer_class(**params).weight.data, layer.weight.data)
+    np.testing.assert_array_equal(layer_class(**params).weight.detach().numpy(), layer.weight.detach().numpy())
 
 
 def test_weight_spread_matches_the_uniform_bound():
     cr.manual_seed(1)
-    weight = nn.Conv2d(16, 32, 5).weight.data  # fan_in 400
+    weight = nn.Conv2d(16, 32, 5).weight.detach().numpy()  # fan_in 400
     assert weight.std() == pytest.approx(1 / math.sqrt(400) / math.sqrt(3), rel=0.05)
 
 

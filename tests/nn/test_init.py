@@ -12,7 +12,7 @@ SHAPE = (300, 200)  # fan_out 300, fan_in 200
 
 def drawn(fn, *args, shape=SHAPE, **kwargs):
     cr.manual_seed(0)
-    return fn(nn.Parameter(np.empty(shape, dtype=np.float32)), *args, **kwargs).data
+    return fn(nn.Parameter(np.empty(shape, dtype=np.float32)), *args, **kwargs).detach().numpy()
 
 
 def test_fan_in_and_fan_out():

@@ -38,14 +38,14 @@ def test_shared_layer_parameters_listed_once_but_saved_under_each_name():
     assert len(list(model.parameters())) == 2
     assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]  # as PyTorch
     model.load_state_dict({k: np.ones(v.shape) for k, v in model.state_dict().items()})
-    assert (layer.weight.data == 1).all()
+    assert (layer.weight.detach().numpy() == 1).all()
 
 
 def test_state_dict_holds_parameters_and_persistent_buffers():
     model = WithBuffers()
     state = model.state_dict()
     assert list(state) == ["running_mean", "num_batches_tracked", "fc.weight", "fc.bias"]
-    assert state["fc.weight"] is model.fc.weight.data  # shared, as in PyTorch
+    assert state["fc.weight"] is model.fc.weight.detach().numpy()  # shared, as in PyTorch
     assert state["num_batches_tracked"].dtype == np.int64
 
 
@@ -61,12 +61,12 @@ def test_buffer_assignment_updates_the_registered_array():
 
 def test_load_state_dict_copies_in_place_keeping_dtype():
     model = WithBuffers()
-    weight_array = model.fc.weight.data
+    weight_array = model.fc.weight.detach().numpy()
     source = {k: np.full(v.shape, 0.5, dtype=np.float64) for k, v in WithBuffers().state_dict().items()}
     source["num_batches_tracked"] = np.array(7, dtype=np.int64)
     result = model.load_state_dict(source)
     assert result.missing_keys == [] and result.unexpected_keys == []
-    assert model.fc.weight.data is weight_array and weight_array.dtype == np.float32
+    assert model.fc.weight.detach().numpy() is weight_array and weight_array.dtype == np.float32
     np.testing.assert_array_equal(weight_array, np.full((2, 3), 0.5))
     assert model.num_batches_tracked == 7
 
@@ -114,7 +114,7 @@ def test_load_state_dict_not_strict_reports_keys():
     state["other"] = np.zeros(1)
     result = model.load_state_dict(state, strict=False)
     assert result.missing_keys == ["0.bias"] and result.unexpected_keys == ["other"]
-    np.testing.assert_array_equal(model[0].weight.data, state["0.weight"])
+    np.testing.assert_array_equal(model[0].weight.detach().numpy(), state["0.weight"])
     before = {k: v.copy() for k, v in model.state_dict().items()}
     state["0.weight"] += 1
     state["1.0.weight"] = np.zeros((9, 9))
@@ -126,7 +126,7 @@ def test_load_state_dict_not_strict_reports_keys():
 
 def test_load_state_dict_into_a_read_only_array_changes_nothing():
     model = make_mlp()
-    model[1][0].bias.data.flags.writeable = False
+    model[1][0].bias.detach().numpy().flags.writeable = False
     before = {k: v.copy() for k, v in model.state_dict().items()}
     with pytest.raises(nn.StateDictError, match="'1.0.bias': the model's array is read-only"):
         model.load_state_dict({k: v + 1 for k, v in model.state_dict().items()})
@@ -147,7 +147,7 @@ def test_zero_grad():
     model(cr.randn(5, 4)).sum().backward()
     grad = model[0].weight.grad
     model.zero_grad(set_to_none=False)
-    assert model[0].weight.grad is grad and not grad.any()
+    assert model[0].weight.grad is grad and not np.any(grad.numpy())
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
 
@@ -227,7 +227,7 @@ def test_to_double_casts_parameters_and_float_buffers():
 def test_parameter_shares_array():
     array = np.zeros(3, dtype=np.float32)
     param = nn.Parameter(array)
-    assert param.data is array and param.requires_grad and param.is_leaf
+    assert param.detach().numpy() is array and param.requires_grad and param.is_leaf
     assert repr(param).startswith("Parameter containing:\ntensor(")
     assert nn.Parameter([1.0, 2.0]).dtype == np.float32
 
@@ -242,12 +242,12 @@ def test_repr_and_state_dict_match_pytorch():
     reference.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()}, strict=True)
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
     expected = reference(torch.from_numpy(x)).detach().numpy()
-    np.testing.assert_allclose(model(cr.tensor(x)).data, expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(model(cr.tensor(x)).detach().numpy(), expected, rtol=1e-6, atol=1e-6)
     with torch.no_grad():
         for p in reference.parameters():
             p.mul_(2)
     model.load_state_dict(reference.state_dict(), strict=True)  # torch tensors load back
-    np.testing.assert_allclose(model(cr.tensor(x)).data, reference(torch.from_numpy(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(model(cr.tensor(x)).detach().numpy(), reference(torch.from_numpy(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("given, message", [

@@ -33,7 +33,7 @@ def test_train_and_eval_steps_match_torch_including_running_stats(dtype, shape):
         out.backward(grad)
         expected.backward(torch.from_numpy(grad))
         assert out.dtype == dtype and running[0].dtype == dtype
-        np.testing.assert_allclose(out.data, expected.detach().numpy(), **tol)
+        np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), **tol)
         for a, b in zip(ours, theirs):
             np.testing.assert_allclose(a.grad, b.grad.numpy(), **tol)
         for a, b in zip(running, torch_running):
@@ -59,7 +59,7 @@ def test_fused_backward_formula_matches_the_composed_graph(shape):
         leaves = [cr.tensor(a, requires_grad=True) for a in arrays]
         out = fn(*leaves)
         out.backward(grad)
-        results.append([out.data] + [leaf.grad for leaf in leaves])
+        results.append([out.detach().numpy()] + [leaf.grad for leaf in leaves])
     for fused, composed in zip(*results):
         np.testing.assert_allclose(fused, composed, rtol=1e-10, atol=1e-12)
 
@@ -74,7 +74,7 @@ def test_batch_norm_gradcheck(training):
 
 def test_training_output_is_normalized_per_channel_and_affine_defaults():
     x = np.random.default_rng(3).standard_normal((8, 2, 3, 3)) * 5 + 7
-    out = batch_norm(cr.tensor(x), None, None, training=True, eps=0.0).data
+    out = batch_norm(cr.tensor(x), None, None, training=True, eps=0.0).detach().numpy()
     np.testing.assert_allclose(out.mean(axis=(0, 2, 3)), 0, atol=1e-12)
     np.testing.assert_allclose(out.var(axis=(0, 2, 3)), 1, atol=1e-12)
 

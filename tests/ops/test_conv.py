@@ -82,7 +82,7 @@ def test_conv2d_gradcheck(x_shape, w_shape, stride, padding, dilation, groups):
 
 def test_conv_output_is_an_nchw_view_of_batch_inner_memory():
     x, w, b = _arrays((2, 3, 6, 6), (4, 3, 3, 3))
-    out = conv2d(cr.tensor(x), cr.tensor(w), cr.tensor(b)).data
+    out = conv2d(cr.tensor(x), cr.tensor(w), cr.tensor(b)).detach().numpy()
     assert out.shape == (2, 4, 4, 4)
     assert out.transpose(1, 2, 3, 0).flags.c_contiguous  # (C, H, W, N): the next op reads it without a copy
 
@@ -96,7 +96,7 @@ def test_fused_bias_matches_composed_reference(dtype, tol):
         leaves = [cr.tensor(a, requires_grad=True) for a in arrays]
         out = fn(*leaves, **params)
         out.backward(np.random.default_rng(2).standard_normal(out.shape).astype(dtype))
-        results.append([out.data] + [leaf.grad for leaf in leaves])
+        results.append([out.detach().numpy()] + [leaf.grad for leaf in leaves])
     for fused, composed in zip(*results):
         np.testing.assert_allclose(fused, composed, rtol=tol, atol=tol)
 

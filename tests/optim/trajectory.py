@@ -28,11 +28,11 @@ def run(optimizer, parameters, grads, scheduler=None, start=0):
     history = []
     for step_grads in grads[start:]:
         for p, g in zip(parameters, step_grads):
-            p.grad = g.copy()
+            p.grad = cr.from_numpy(g.copy())
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
-        history.append(([p.data.copy() for p in parameters], optimizer.param_groups[0]["lr"]))
+        history.append(([p.detach().numpy().copy() for p in parameters], optimizer.param_groups[0]["lr"]))
     return history
 
 

@@ -87,7 +87,7 @@ def test_predict_png_and_npy_images(small_run, tmp_path):
     assert result.exit_code == 0, result.output
     model = open_checkpoint(small_run.run_dir).build_model().eval()
     with cr.no_grad():
-        logits = model(cr.tensor(np.stack([load_image(p, (8, 8)) for p in paths]))).data
+        logits = model(cr.tensor(np.stack([load_image(p, (8, 8)) for p in paths]))).detach().numpy()
     for path, line, row in zip(paths, result.output.splitlines(), logits):
         match = re.fullmatch(rf"{re.escape(str(path))}: (\d) \((\d+\.\d)%\), (\d) \(\d+\.\d%\), (\d) \(\d+\.\d%\)", line)
         assert match, line

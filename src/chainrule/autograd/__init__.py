@@ -2,7 +2,8 @@
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from .engine import backward, queue_callback
 from .function import DTypeError, Function, FreedGraphError, ShapeError
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradients import grad
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, GradcheckReport, gradcheck
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "backward",
     "detect_anomaly",
     "enable_grad",
+    "inference_mode",
+    "grad",
     "gradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",

@@ -126,7 +126,7 @@ def _non_finite(array):
 
 def _input_arrays(node):
     """The op's inputs as arrays (forward hooks see them for unrecorded ops too)."""
-    return [np.asarray(a.data if isinstance(a, Tensor) else a) for a in node.inputs]
+    return [np.asarray(a._data if isinstance(a, Tensor) else a) for a in node.inputs]
 
 
 def _raise(node, phase, what, output_shape, origin, cause):
@@ -145,7 +145,7 @@ def _check_forward(node, output):
     origin = _capture_origin()
     if output.grad_fn is node:
         _origins[id(node)] = (weakref.ref(output, _forget(id(node))), origin)
-    found = _non_finite(output.data)
+    found = _non_finite(output._data)
     if found is None:
         return
     bad = [i for i, a in enumerate(_input_arrays(node)) if _non_finite(a)]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..backend import sum_to_shape
 from ..tensor import Tensor
-from .function import FREED, FreedGraphError, backward_hooks
+from .function import FREED, FreedGraphError, backward_hooks, modified_error
 
 # The callbacks queued (queue_callback) during the backward that is running; None outside one.
 _final_callbacks = None
@@ -22,10 +22,10 @@ _final_callbacks = None
 retained = weakref.WeakSet()
 
 
-def consumer_counts(root):
-    """{node: number of uses by nodes reachable from ``root``}, for every reachable node."""
-    counts = {root: 0}
-    stack = [root]
+def consumer_counts(roots):
+    """{node: number of uses by nodes reachable from ``roots``}, for every reachable node."""
+    counts = dict.fromkeys(roots, 0)
+    stack = list(roots)
     while stack:
         for inp in stack.pop().inputs:
             if isinstance(inp, Tensor):
@@ -41,43 +41,46 @@ def consumer_counts(root):
 
 
 def _run_hooks(hooks, grad):
+    """Hooks see the gradient as a Tensor and may return a replacement (Tensor or array)."""
     for hook in hooks:
-        result = hook(grad)
+        result = hook(Tensor._make(grad, False, None))
         if result is not None:
-            grad = np.asarray(result.data if isinstance(result, Tensor) else result)
+            grad = np.asarray(result._data if isinstance(result, Tensor) else result)
     return grad
 
 
 def _accumulate_leaf(leaf, grad, owned=False):
     """Leaves sum gradients across backward calls, in their own dtype and layout.
 
-    A first gradient is copied, unless ``owned`` (nothing else refers to it: see
+    ``leaf.grad`` is a Tensor wrapping one array that later backward calls add into. A
+    first gradient is copied, unless ``owned`` (nothing else refers to it: see
     ``Function.fresh_grads``) and already in the leaf's dtype and strides: then it
-    becomes ``.grad`` as it is, saving a pass over every parameter per step."""
+    becomes ``.grad``'s array as it is, saving a pass over every parameter per step."""
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad)
         owned = False  # a hook may return an array its caller keeps
-    if leaf.grad is None:
-        data = leaf.data
-        if owned and grad.dtype == data.dtype and grad.strides == data.strides:
-            leaf.grad = grad
-            return
-        leaf.grad = np.empty_like(data)
-        np.copyto(leaf.grad, grad)
+    accumulated = leaf._grad
+    if accumulated is None:
+        data = leaf._data
+        if not (owned and grad.dtype == data.dtype and grad.strides == data.strides):
+            copy = np.empty_like(data)
+            np.copyto(copy, grad)
+            grad = copy
+        leaf._grad = Tensor._make(grad, False, None)
     else:
-        np.add(leaf.grad, grad, out=leaf.grad)
+        np.add(accumulated._data, grad, out=accumulated._data)
 
 
 def _initial_grad(tensor, grad):
     if grad is None:
-        if tensor.data.size != 1:
+        if tensor._data.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for a scalar output, but the "
                 f"output has shape {tensor.shape}; pass grad= of that shape"
             )
-        return np.ones_like(tensor.data)
-    grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
-    if grad.shape != tensor.data.shape:
+        return np.ones_like(tensor._data)
+    grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
+    if grad.shape != tensor._data.shape:
         raise ValueError(
             f"backward: grad has shape {grad.shape} but the output has shape {tensor.shape}"
         )
@@ -134,13 +137,19 @@ def _backward(tensor, grad, retain_graph):
             "inputs with requires_grad=True (and not under no_grad)"
         )
     grad = _initial_grad(tensor, grad)
-    root = tensor.grad_fn
-    if root is None:
+    if tensor.grad_fn is None:
         _accumulate_leaf(tensor, grad)
-        return
-    pending = consumer_counts(root)
-    grads = {root: grad}
-    ready = [root]
+    else:
+        walk({tensor.grad_fn: grad}, retain_graph, _accumulate_leaf)
+
+
+def walk(seeds, retain_graph, deliver, watched=None):
+    """Backpropagate from ``seeds`` ({node: gradient of its output}) in reverse topological
+    order; each leaf's gradient goes to ``deliver(leaf, grad, owned)``. ``watched`` maps
+    nodes to callables that get the complete gradient of the node's output."""
+    pending = consumer_counts(seeds)
+    grads = dict(seeds)
+    ready = [node for node in seeds if not pending[node]]
     while ready:
         node = ready.pop()
         if node.saved is FREED:
@@ -151,6 +160,12 @@ def _backward(tensor, grad, retain_graph):
         else:
             if node.hooks:
                 grad_out = _run_hooks(node.hooks, grad_out)
+            if watched and node in watched:
+                watched[node](grad_out)
+            if node.versions:  # a saved value changed in place since forward?
+                for counter, expected, _ in node.versions:
+                    if counter[0] != expected:
+                        raise modified_error(node, grad_out)
             grad_inputs = node.backward(grad_out)
             if len(grad_inputs) < len(node.inputs):
                 raise _arity_error(node, grad_inputs)
@@ -163,13 +178,13 @@ def _backward(tensor, grad, retain_graph):
                 continue
             child = inp.grad_fn
             if g is not None:
-                data = inp.data
+                data = inp._data
                 if g.shape != data.shape:
                     g = sum_to_shape(g, data.shape)  # undo broadcasting, once, here
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
                 if child is None:
-                    _accumulate_leaf(inp, g, owned)
+                    deliver(inp, g, owned)
                     continue
                 previous = grads.get(child)
                 grads[child] = g if previous is None else previous + g

@@ -37,6 +37,47 @@ class FreedGraphError(RuntimeError):
 
 FREED = object()  # marks ``saved`` of a node after backward released it
 
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def record_versions(node, args, out, needs):
+    """[(version counter, version now, input index or -1 for the output)] of what ``node``
+    saves for backward (its class's ``saves_inputs`` and ``saves_output``). With
+    ``saves_crosswise``, an input counts only when another input needs a gradient (x * y
+    reads y for dx and x for dy), as PyTorch saves them."""
+    versions = []
+    crosswise = node.saves_crosswise and needs.count(True)
+    for i in node.saves_inputs:  # indices of required positional inputs
+        if crosswise and crosswise == needs[i]:  # no other input needs a gradient
+            continue
+        a = args[i]
+        if isinstance(a, Tensor):
+            counter = a._version_counter
+            if counter is None:
+                counter = a._version_counter = [0]
+            versions.append((counter, counter[0], i))
+    if node.saves_output:
+        out._version_counter = counter = [0]
+        versions.append((counter, 0, -1))
+    return versions
+
+
+def modified_error(node, grad):
+    """PyTorch's error for a value ``node`` saved and that changed in place since forward
+    (found by the engine comparing ``node.versions``); ``grad`` has the output's shape and dtype."""
+    for counter, expected, index in node.versions:
+        if counter[0] != expected:
+            array = grad if index < 0 else node.inputs[index]._data
+            what = "output" if index < 0 else f"input {index}"
+            return RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{_TYPE_NAMES.get(array.dtype.name, array.dtype.name)}Tensor "
+                f"of shape {array.shape}] is at version {counter[0]}; expected version {expected} "
+                f"instead ({node.op_name()} saved it as its {what} for backward; change a copy "
+                "(.clone()) or change it after backward)"
+            )
+
 
 def _shape_list(arrays):
     shapes = [str(np.shape(a)) for a in arrays]
@@ -77,10 +118,18 @@ class Function:
     input, not returned twice), so the engine may keep it as a leaf's ``.grad``
     without a copy. ``sets_dtype = True`` marks an op whose output dtype is a parameter
     (a cast), not the promotion of its inputs.
+
+    ``saves_inputs`` (indices of the required positional inputs whose arrays ``saved``
+    refers to) and ``saves_output`` (whether it refers to the output's array) let backward
+    detect a saved value changed in place after forward: ``versions`` records their version
+    counters (``saves_crosswise``: see ``record_versions``).
     """
 
-    __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "__weakref__")
+    __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "versions", "__weakref__")
     name = None
+    saves_inputs = ()
+    saves_output = False
+    saves_crosswise = False
     fresh_grads = False
     sets_dtype = False
 
@@ -100,7 +149,7 @@ class Function:
         needs = []
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a._data)
                 needs.append(a.requires_grad)
             elif isinstance(a, _NUMBER_TYPES):
                 arrays.append(a)
@@ -128,6 +177,9 @@ class Function:
             node.needs_input_grad = needs
             node.hooks = None
             out = Tensor._make(data, True, node)
+            node.versions = (
+                record_versions(node, args, out, needs) if cls.saves_inputs or cls.saves_output else None
+            )
         else:
             out = Tensor._make(data, False, None)
         if forward_hooks:
@@ -147,6 +199,30 @@ class Function:
     def release(self):
         """Drop cached forward values once backward no longer needs them."""
         self.saved = FREED
+        self.versions = None
+
+    @property
+    def next_functions(self):
+        """((node, 0), ...) per positional input, as in PyTorch: the input's ``grad_fn``, an
+        ``AccumulateGrad`` for a leaf that requires grad, None for anything else."""
+        return tuple(
+            ((inp.grad_fn or AccumulateGrad(inp)) if isinstance(inp, Tensor) and inp.requires_grad else None, 0)
+            for inp in self.inputs
+        )
 
     def __repr__(self):
         return f"<{type(self).__name__}Backward>"
+
+
+class AccumulateGrad:
+    """Where backward adds a leaf's gradient (``variable`` is the leaf), as PyTorch names it."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    next_functions = ()
+
+    def __repr__(self):
+        return "<AccumulateGrad>"

@@ -1,4 +1,5 @@
-"""Whether ops record the graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, as in PyTorch."""
+"""Whether ops record the graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``, as in PyTorch."""
 import functools
 import threading
 
@@ -37,9 +38,11 @@ class _SetGradMode:
         if not callable(fn):
             raise TypeError(f"{type(self).__name__}: expected a function to decorate, got {fn!r}")
 
+        value = self._value
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with type(self)():
+            with set_grad_enabled(value):
                 return fn(*args, **kwargs)
 
         return wrapper
@@ -55,6 +58,23 @@ class enable_grad(_SetGradMode):
     """Ops inside record the graph, even within ``no_grad``."""
 
     _value = True
+
+
+class inference_mode(_SetGradMode):
+    """``inference_mode(mode=True)``: no_grad when ``mode`` (chainrule has no separate
+    inference tensors, so this is all it does); ``inference_mode(False)`` records."""
+
+    _value = False
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # @inference_mode without parentheses
+            return super().__new__(cls, mode)
+        self = super().__new__(cls)
+        self._value = not mode
+        return self
+
+    def __init__(self, mode=True):
+        pass
 
 
 class set_grad_enabled:

@@ -56,12 +56,12 @@ def _relative_errors(a, n):
 
 
 def _is_floating(x):
-    data = x.data if isinstance(x, Tensor) else x
+    data = x._data if isinstance(x, Tensor) else x
     return isinstance(data, float) or (isinstance(data, (np.ndarray, np.floating)) and data.dtype.kind == "f")
 
 
 def _as_float64_leaf(x):
-    data = x.data if isinstance(x, Tensor) else x
+    data = x._data if isinstance(x, Tensor) else x
     return Tensor(np.array(data, dtype=np.float64), requires_grad=True)
 
 
@@ -92,14 +92,14 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, seed=0):
 
     def projected():
         with no_grad():
-            return float(np.sum(fn(*args).data * weights))
+            return float(np.sum(fn(*args)._data * weights))
 
     out.backward(weights)
     errors, passed, analytic, numeric = [], [], [], []
     for leaf in leaves:
-        a = np.zeros_like(leaf.data) if leaf.grad is None else leaf.grad
-        n = np.zeros_like(leaf.data)
-        flat = leaf.data.reshape(-1)  # a view: perturbations act on the leaf itself
+        a = np.zeros_like(leaf._data) if leaf.grad is None else leaf._grad._data
+        n = np.zeros_like(leaf._data)
+        flat = leaf._data.reshape(-1)  # a view: perturbations act on the leaf itself
         for i in range(flat.size):
             original = flat[i]
             flat[i] = original + eps

@@ -10,7 +10,7 @@ from ..tensor import Tensor
 
 
 def _array(value):
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value._data if isinstance(value, Tensor) else np.asarray(value)
 
 
 def _tensor(array):

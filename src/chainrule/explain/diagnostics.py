@@ -90,7 +90,7 @@ class GradientDiagnostics:
                 self._handles.append(module.register_forward_hook(self._delta_hook(name)))
             for name, module in self.relus:
                 self._handles.append(module.register_forward_hook(self._relu_hook(name)))
-        self._previous = {name: module.weight.data.copy() for name, module in self.layers}
+        self._previous = {name: module.weight._data.copy() for name, module in self.layers}
 
     def close(self):
         """Remove the hooks."""
@@ -103,7 +103,7 @@ class GradientDiagnostics:
 
     def _delta_hook(self, name):
         def record(grad):
-            self._add("delta", name, float(np.mean(np.abs(grad))))
+            self._add("delta", name, float(np.mean(np.abs(grad._data))))
             self._add("delta_count", name, 1)
 
         def hook(module, inputs, output):
@@ -115,7 +115,7 @@ class GradientDiagnostics:
     def _relu_hook(self, name):
         def hook(module, inputs, output):
             if module.training and is_grad_enabled():
-                active = np.any(output.data > 0, axis=0)
+                active = np.any(output._data > 0, axis=0)
                 previous = self._active.get(name)
                 self._active[name] = active if previous is None else previous | active
 
@@ -125,12 +125,12 @@ class GradientDiagnostics:
         """Call after each optimizer step: reads the gradients and the update of every layer."""
         for name, module in self.layers:
             weight = module.weight
-            if weight.grad is not None:
-                self._add("grad_norm", name, float(np.linalg.norm(weight.grad)))
+            if weight._grad is not None:
+                self._add("grad_norm", name, float(np.linalg.norm(weight._grad._data)))
             previous = self._previous[name]
             scale = float(np.linalg.norm(previous))
-            self._add("update_ratio", name, float(np.linalg.norm(weight.data - previous)) / scale if scale else np.nan)
-            np.copyto(previous, weight.data)
+            self._add("update_ratio", name, float(np.linalg.norm(weight._data - previous)) / scale if scale else np.nan)
+            np.copyto(previous, weight._data)
         self._steps += 1
 
     def end_epoch(self):

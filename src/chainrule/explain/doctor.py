@@ -67,8 +67,8 @@ def _first_examples(loader, count):
     """The first ``count`` (inputs, targets) of the loader, as two Tensors."""
     xs, ys, seen = [], [], 0
     for inputs, targets in loader:
-        xs.append(np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs))
-        ys.append(np.asarray(targets.data if isinstance(targets, Tensor) else targets))
+        xs.append(np.asarray(inputs._data if isinstance(inputs, Tensor) else inputs))
+        ys.append(np.asarray(targets._data if isinstance(targets, Tensor) else targets))
         seen += len(xs[-1])
         if seen >= count:
             break
@@ -124,20 +124,21 @@ def _gradients_and_ratio(model, x, y, loss, make_optimizer):
         if param.grad is None:
             bad.append(f"{name} has no gradient (unused in forward?)")
             continue
-        if not np.all(np.isfinite(param.grad)):
+        grad = param.grad._data
+        if not np.all(np.isfinite(grad)):
             bad.append(f"{name} has a non-finite gradient")
-        elif not np.any(param.grad):
+        elif not np.any(grad):
             bad.append(f"{name} has an all-zero gradient")
-        norms[name] = float(np.linalg.norm(param.grad))
+        norms[name] = float(np.linalg.norm(grad))
     smallest = min(norms.values(), default=0.0)
     detail = (f"{len(norms)} parameters, smallest gradient norm {smallest:.3g}" if not bad
               else "; ".join(bad))
     gradients = Check("gradients", not bad, smallest, detail)
 
     weights = {name: p for name, p in model.named_parameters() if p.ndim >= 2 and p.grad is not None}
-    before = {name: p.data.copy() for name, p in weights.items()}
+    before = {name: p._data.copy() for name, p in weights.items()}
     make_optimizer(model.parameters()).step()
-    ratios = {name: float(np.linalg.norm(p.data - before[name]) / max(np.linalg.norm(before[name]), 1e-30))
+    ratios = {name: float(np.linalg.norm(p._data - before[name]) / max(np.linalg.norm(before[name]), 1e-30))
               for name, p in weights.items()}
     if not ratios:
         return gradients, Check("update/weight ratio", None, math.nan, "no weight matrix with a gradient")

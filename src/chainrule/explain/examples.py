@@ -147,8 +147,8 @@ def mnist_mlp(mnist_dir=None):
     rng = np.random.default_rng(0)
     model = nn.Sequential(nn.Linear(784, 30), nn.Sigmoid(), nn.Linear(30, 10), nn.Sigmoid()).double()
     for layer, name in ((model[0], "1"), (model[2], "2")):  # weights N(0, 1/n_in), biases N(0, 1)
-        layer.weight.data[...] = rng.standard_normal(layer.weight.shape) / np.sqrt(layer.in_features)
-        layer.bias.data[...] = rng.standard_normal(layer.bias.shape)
+        layer.weight._data[...] = rng.standard_normal(layer.weight.shape) / np.sqrt(layer.in_features)
+        layer.bias._data[...] = rng.standard_normal(layer.bias.shape)
         layer.weight.name, layer.bias.name = "W" + name, "b" + name
     W1, b1, W2, b2 = model[0].weight, model[0].bias, model[2].weight, model[2].bias
     x, y = _named(Tensor(image), "x"), _named(Tensor(np.eye(10)[label]), "y")
@@ -164,10 +164,10 @@ def mnist_mlp(mnist_dir=None):
     checks = [
         ("BP1 delta^2 = (a^2 - y) (.) sigma'(z^2)", bp.deltas[1], grad["z2"]),
         ("BP2 delta^1 = (w^2)^T delta^2 (.) sigma'(z^1)", bp.deltas[0], grad["z1"]),
-        ("BP3 dC/db^2 = delta^2", bp.grads["2.bias"], b2.grad),
-        ("BP3 dC/db^1 = delta^1", bp.grads["0.bias"], b1.grad),
-        ("BP4 dC/dw^2 = delta^2 (a^1)^T", bp.grads["2.weight"], W2.grad),
-        ("BP4 dC/dw^1 = delta^1 (a^0)^T", bp.grads["0.weight"], W1.grad),
+        ("BP3 dC/db^2 = delta^2", bp.grads["2.bias"], b2.grad._data),
+        ("BP3 dC/db^1 = delta^1", bp.grads["0.bias"], b1.grad._data),
+        ("BP4 dC/dw^2 = delta^2 (a^1)^T", bp.grads["2.weight"], W2.grad._data),
+        ("BP4 dC/dw^1 = delta^1 (a^0)^T", bp.grads["0.weight"], W1.grad._data),
     ]
     ex.values = {"label": label, "C": C.item(), "delta2": bp.deltas[1], "delta1": bp.deltas[0],
                  "max_difference": max(float(np.max(np.abs(a - b))) for _, a, b in checks)}
@@ -211,16 +211,16 @@ def convolution():
     ex = Example("convolution", "A small convolution: L = sum(g * maxpool(relu(conv2d(x, w) + b)))", L, {}, [])
     grad = {r["name"]: r["grad"] for r in ex.trace.records if r["phase"] == "forward"}
     dy = grad["y"]
-    rotated = w.data[:, :, ::-1, ::-1]
+    rotated = w._data[:, :, ::-1, ::-1]
     full = np.pad(dy, ((0, 0), (0, 0), (2, 2), (2, 2)))
     formulas = [
-        ("db = dy summed over n, h, w", dy.sum(axis=(0, 2, 3)), b.grad),
-        ("dw = cross-correlation of x with dy", correlate(x.data, dy), w.grad),
-        ("dx = full convolution of dy with w rotated 180 deg", correlate(full, rotated.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3), x.grad),
-        ("da = each window's dp routed to the window's maximum", route_to_max(a.data, grad["p"]), grad["a"]),
+        ("db = dy summed over n, h, w", dy.sum(axis=(0, 2, 3)), b.grad._data),
+        ("dw = cross-correlation of x with dy", correlate(x._data, dy), w.grad._data),
+        ("dx = full convolution of dy with w rotated 180 deg", correlate(full, rotated.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3), x.grad._data),
+        ("da = each window's dp routed to the window's maximum", route_to_max(a._data, grad["p"]), grad["a"]),
     ]
-    ex.values = {"L": L.item(), "dy": dy[0, 0], "da": grad["a"][0, 0], "dw": w.grad[0, 0],
-                 "db": b.grad, "dx": x.grad[0, 0],
+    ex.values = {"L": L.item(), "dy": dy[0, 0], "da": grad["a"][0, 0], "dw": w.grad._data[0, 0],
+                 "db": b.grad._data, "dx": x.grad._data[0, 0],
                  "max_difference": max(float(np.max(np.abs(f - t))) for _, f, t in formulas)}
     show = lambda a: np.array2string(np.asarray(a), precision=4, separator=", ").replace("\n", "\n      ")
     ex.summary = [f"{name} =\n      {show(ex.values[name])}" for name in ("dy", "da", "dw", "dx")]

@@ -143,7 +143,7 @@ def _coordinates(size, limit, rng):
 
 def _as_float64(value):
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     array = np.asarray(value)
     return Tensor(array.astype(np.float64) if array.dtype.kind == "f" else array)
 
@@ -185,8 +185,8 @@ def gradcheck_model(model, inputs, targets, loss, eps=1e-4, atol=1e-6, max_coord
             forward().backward()
         rows, warnings = [], []
         for name, param in model64.named_parameters():
-            analytic = np.zeros_like(param.data) if param.grad is None else param.grad
-            flat = param.data.reshape(-1)  # a view: perturbing it perturbs the model
+            analytic = np.zeros_like(param._data) if param.grad is None else param._grad._data
+            flat = param._data.reshape(-1)  # a view: perturbing it perturbs the model
             errors, kinks = [], {}
             for i in _coordinates(flat.size, max_coords, rng):
                 numeric, kink = _central_difference(flat, i, eps, evaluate)
@@ -226,13 +226,13 @@ def _check_op(tensor, position, eps, atol, max_coords, rng):
     node = tensor.grad_fn
     weights = rng.standard_normal(tensor.shape)
     analytic = node.backward(weights.astype(tensor.dtype))
-    arrays = [inp.data.copy() if isinstance(inp, Tensor) else inp for inp in node.inputs]
+    arrays = [inp._data.copy() if isinstance(inp, Tensor) else inp for inp in node.inputs]
 
     def evaluate():
         states = []
         with no_grad(), _routing_recorder(states):
             out = type(node).apply(*arrays, **node.params)
-        return float(np.sum(out.data * weights)), states
+        return float(np.sum(out._data * weights)), states
 
     for index, inp in enumerate(node.inputs):
         if not node.needs_input_grad[index] or inp.dtype.kind != "f":
@@ -247,6 +247,6 @@ def _check_op(tensor, position, eps, atol, max_coords, rng):
                 errors.append(_relative_error(grad.reshape(-1)[i], numeric, atol))
         worst = max(errors, default=0.0)
         if verdict(worst) not in PASSING:
-            shapes = [np.shape(a.data if isinstance(a, Tensor) else a) for a in node.inputs]
+            shapes = [np.shape(a._data if isinstance(a, Tensor) else a) for a in node.inputs]
             return OpCheck(node.op_name(), position, index, shapes, worst)
     return None

@@ -44,8 +44,8 @@ class Layer:
     __slots__ = ("weight", "bias", "weight_name", "bias_name", "activation", "activation_name")
 
     def __init__(self, linear, names):
-        self.weight = linear.weight.data
-        self.bias = None if linear.bias is None else linear.bias.data
+        self.weight = linear.weight._data
+        self.bias = None if linear.bias is None else linear.bias._data
         self.weight_name = names[id(linear.weight)]
         self.bias_name = None if linear.bias is None else names[id(linear.bias)]
         self.activation_name = "identity"
@@ -84,7 +84,7 @@ def dense_layers(model, caller):
 def as_columns(x, layers, caller):
     """``x`` as Nielsen's column form in the weights' dtype: (n_0,) or (n_0, m); and m (None
     for a single example, which must be a vector; a batch (m, ...) is flattened)."""
-    a = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=layers[0].weight.dtype)
+    a = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=layers[0].weight.dtype)
     if a.ndim > 2:
         a = a.reshape(a.shape[0], -1)
     n_in = layers[0].weight.shape[1]
@@ -99,7 +99,7 @@ def output_gradient(output, y, cost, m, caller):
     if cost not in COSTS:
         raise ValueError(f"{caller}: cost must be one of {', '.join(COSTS)}, got {cost!r}")
     n_out = output.shape[0]
-    labels = np.asarray(y.data if isinstance(y, Tensor) else y)
+    labels = np.asarray(y._data if isinstance(y, Tensor) else y)
     if labels.dtype.kind in "iu":
         expected = () if m is None else (m,)
         if labels.shape != expected or labels.min() < 0 or labels.max() >= n_out:

@@ -35,12 +35,12 @@ def replay(values, caller):
             for t in values:
                 node = t.grad_fn
                 if node is None:
-                    replayed[id(t)] = Tensor._make(t.data, t.requires_grad, None)
+                    replayed[id(t)] = Tensor._make(t._data, t.requires_grad, None)
                     continue
                 inputs = [replayed[id(a)] if isinstance(a, Tensor) else a for a in node.inputs]
                 params = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in node.params.items()}
                 new = type(node).apply(*inputs, **params)
-                if not np.array_equal(new.data, t.data, equal_nan=True):
+                if not np.array_equal(new._data, t._data, equal_nan=True):
                     raise _changed_error(values, t, caller)
                 replayed[id(t)] = new
                 pairs.append((node, new.grad_fn))

@@ -68,7 +68,7 @@ def _as_arrays(state_dict):
         if not isinstance(name, str) or name == "__metadata__":
             raise TypeError(f"save: key {name!r} is not a valid tensor name (a string other "
                             "than '__metadata__')")
-        array = value.data if isinstance(value, Tensor) else value
+        array = value._data if isinstance(value, Tensor) else value
         if isinstance(array, np.generic):
             array = np.asarray(array)  # a NumPy scalar is stored as a 0-d tensor
         if not isinstance(array, np.ndarray):

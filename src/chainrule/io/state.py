@@ -48,7 +48,7 @@ def flatten_state(state):
         if isinstance(value, float):
             return value if math.isfinite(value) else {"float": repr(value)}
         if isinstance(value, (np.ndarray, Tensor)):
-            return {"array": add(path, value.data if isinstance(value, Tensor) else value)}
+            return {"array": add(path, value._data if isinstance(value, Tensor) else value)}
         if isinstance(value, Mapping):
             for key in value:
                 if not isinstance(key, (str, int)) or isinstance(key, bool):

@@ -108,7 +108,7 @@ def dropout(input, p=0.5, training=True):
 
 
 def _array(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def one_hot(tensor, num_classes=-1):

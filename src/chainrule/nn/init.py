@@ -1,6 +1,6 @@
 """In-place initialisers, with ``torch.nn.init``'s names, fan and gain semantics.
 
-Every function fills ``tensor.data`` (a Tensor, Parameter or NumPy array) in place,
+Every function fills the array of ``tensor`` (a Tensor, Parameter or NumPy array) in place,
 draws from chainrule's seeded generator (``chainrule.manual_seed``) unless a NumPy
 ``generator`` is given, and returns ``tensor``.
 
@@ -18,7 +18,7 @@ from ..tensor import Tensor
 
 
 def _array(tensor, where):
-    array = tensor.data if isinstance(tensor, Tensor) else tensor
+    array = tensor._data if isinstance(tensor, Tensor) else tensor
     if not isinstance(array, np.ndarray):
         raise TypeError(f"{where}: expected a Tensor or NumPy array, got {type(tensor).__name__}")
     return array

@@ -24,10 +24,10 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad=True):
-        shared = data.data if isinstance(data, Tensor) else data
+        shared = data._data if isinstance(data, Tensor) else data
         if isinstance(shared, np.ndarray):
             super().__init__(())  # then share the array instead of copying it
-            self.data = shared
+            self._data = shared
         else:
             super().__init__(shared)
         self.requires_grad_(requires_grad)
@@ -86,24 +86,24 @@ def _buffer_array(name, value):
     if value is None or isinstance(value, np.ndarray):
         return value
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     raise TypeError(f"buffer {name!r}: expected a NumPy array (or None), got {type(value).__name__}")
 
 
 def _as_array(value):
     """A state-dict value as an array: a Tensor's own, or ``np.asarray`` (PyTorch CPU tensors)."""
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value._data if isinstance(value, Tensor) else np.asarray(value)
 
 
 def zero_grads(tensors, set_to_none=True):
     """Reset each tensor's gradient: to None, or to zeros in place (keeping the array)."""
     for tensor in tensors:
-        if tensor.grad is None:
+        if tensor._grad is None:
             continue
         if set_to_none:
-            tensor.grad = None
+            tensor._grad = None
         else:
-            tensor.grad.fill(0)
+            tensor._grad._data.fill(0)
 
 
 def _add_indent(text, spaces):
@@ -367,9 +367,9 @@ class Module:
         for module in self.modules():
             for param in module._parameters.values():
                 if param is not None and param.dtype.kind == "f":
-                    param.data = param.data.astype(dtype, copy=False)
-                    if param.grad is not None:
-                        param.grad = param.grad.astype(dtype, copy=False)
+                    param._data = param._data.astype(dtype, copy=False)
+                    if param._grad is not None:
+                        param._grad._data = param._grad._data.astype(dtype, copy=False)
             for name, array in module._buffers.items():
                 if array is not None and array.dtype.kind == "f":
                     module._buffers[name] = array.astype(dtype, copy=False)
@@ -400,7 +400,7 @@ class Module:
             base = f"{module_prefix}." if module_prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
-                    out[base + name] = param.data
+                    out[base + name] = param._data
             for name, array in module._buffers.items():
                 if array is not None and name not in module._non_persistent_buffers:
                     out[base + name] = array

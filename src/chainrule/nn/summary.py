@@ -70,7 +70,7 @@ def summary(model, input_shape, dtype=None, verbose=True):
         count = 0
         if id(module) not in counted:
             counted.add(id(module))
-            count = sum(p.data.size for p in module.parameters(recurse=False))
+            count = sum(p._data.size for p in module.parameters(recurse=False))
         rows.append((names[id(module)], type(module).__name__, _output_shape(output), count))
 
     names, handles = {}, []
@@ -94,8 +94,8 @@ def summary(model, input_shape, dtype=None, verbose=True):
             handle.remove()
         for module in model.modules():
             object.__setattr__(module, "training", training[id(module)])
-    result = Summary(shape, rows, sum(p.data.size for p in params),
-                     sum(p.data.size for p in params if p.requires_grad))
+    result = Summary(shape, rows, sum(p._data.size for p in params),
+                     sum(p._data.size for p in params if p.requires_grad))
     if verbose:
         print(result)
     return result

@@ -215,7 +215,7 @@ def log_softmax(x, dim=-1):
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else xp.asarray(x)
+    return x._data if isinstance(x, Tensor) else xp.asarray(x)
 
 
 def reshape(x, *shape):
@@ -296,7 +296,7 @@ def index_arrays(index):
     if isinstance(index, tuple):
         return tuple(index_arrays(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, list):
         return xp.asarray(index)
     return index

@@ -33,6 +33,8 @@ class Mul(Function):
     """x * y."""
 
     __slots__ = ()
+    saves_inputs = (0, 1)
+    saves_crosswise = True
 
     def forward(self, x, y):
         self.saved = (x, y)
@@ -66,6 +68,8 @@ class Div(Function):
     """x / y."""
 
     __slots__ = ()
+    saves_inputs = (1,)
+    saves_output = True
 
     def forward(self, x, y):
         x, y = division_operands(x, y)
@@ -86,6 +90,8 @@ class Pow(Function):
     """x ** p (p a number or a tensor)."""
 
     __slots__ = ()
+    saves_inputs = (0, 1)
+    saves_output = True
 
     def forward(self, x, p):
         out = x ** p
@@ -138,6 +144,8 @@ class MatMul(Function):
     """a @ b for 1-D, 2-D and batched N-D operands, with broadcasting batch dimensions."""
 
     __slots__ = ()
+    saves_inputs = (0, 1)
+    saves_crosswise = True
 
     def forward(self, a, b):
         a = xp.asarray(a)

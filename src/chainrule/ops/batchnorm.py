@@ -11,6 +11,7 @@ class BatchNorm(Function):
     batch's statistics when training (updating the running ones in place), else the running ones."""
 
     __slots__ = ("training",)
+    saves_inputs = (1,)
 
     def reduce(self, count, *sums):
         """The values per channel and per-channel sums over the whole batch: this
@@ -71,7 +72,7 @@ class BatchNorm(Function):
 
 
 def _array(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

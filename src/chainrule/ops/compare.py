@@ -10,8 +10,8 @@ from ..backend import xp
 
 def _compare(op):
     def compare(x, y):
-        a = x.data if isinstance(x, Tensor) else x
-        b = y.data if isinstance(y, Tensor) else y
+        a = x._data if isinstance(x, Tensor) else x
+        b = y._data if isinstance(y, Tensor) else y
         try:
             out = op(a, b)
         except ValueError as exc:

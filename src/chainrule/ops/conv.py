@@ -41,6 +41,7 @@ class Conv2d(Function):
     Fused with the bias (the reference ``conv2d_composed`` adds it as a separate op)."""
 
     __slots__ = ("stride", "pads", "dilation", "groups", "in_shape", "padded_shape")
+    saves_inputs = (1,)
     fresh_grads = True  # backward returns new products, sums and folds (or views of them) only
 
     def forward(self, x, weight, bias=None, stride=(1, 1), pads=((0, 0), (0, 0)),

@@ -19,6 +19,7 @@ class Dropout(Function):
     needs no rescaling."""
 
     __slots__ = ()
+    saves_inputs = (1,)
 
     def forward(self, x, mask):
         self.saved = mask

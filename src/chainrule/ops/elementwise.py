@@ -7,6 +7,7 @@ class Exp(Function):
     """e^x."""
 
     __slots__ = ()
+    saves_output = True
 
     def forward(self, x):
         out = xp.exp(x)
@@ -22,6 +23,7 @@ class Log(Function):
     """ln x."""
 
     __slots__ = ()
+    saves_inputs = (0,)
 
     def forward(self, x):
         self.saved = x
@@ -36,6 +38,7 @@ class Sqrt(Function):
     """sqrt(x)."""
 
     __slots__ = ()
+    saves_output = True
 
     def forward(self, x):
         out = xp.sqrt(x)
@@ -51,6 +54,7 @@ class Abs(Function):
     """|x|."""
 
     __slots__ = ()
+    saves_inputs = (0,)
 
     def forward(self, x):
         self.saved = x
@@ -65,6 +69,7 @@ class Sin(Function):
     """sin x."""
 
     __slots__ = ()
+    saves_inputs = (0,)
 
     def forward(self, x):
         self.saved = x
@@ -79,6 +84,7 @@ class Cos(Function):
     """cos x."""
 
     __slots__ = ()
+    saves_inputs = (0,)
 
     def forward(self, x):
         self.saved = x
@@ -93,6 +99,7 @@ class Tanh(Function):
     """tanh x."""
 
     __slots__ = ()
+    saves_output = True
 
     def forward(self, x):
         out = xp.tanh(x)
@@ -119,6 +126,7 @@ class Sigmoid(Function):
     """s = 1 / (1 + e^-x)."""
 
     __slots__ = ()
+    saves_output = True
 
     def forward(self, x):
         out = sigmoid_array(x)

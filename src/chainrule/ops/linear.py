@@ -28,6 +28,8 @@ class Linear(Function):
     """y = x W^T + b; x (*, in), W (out, in), b (out,) optional, y (*, out)."""
 
     __slots__ = ()
+    saves_inputs = (0, 1)
+    saves_crosswise = True
     fresh_grads = True  # backward returns new products and sums only
 
     def forward(self, x, weight, bias=None):

@@ -106,6 +106,7 @@ class CrossEntropy(Function):
     0 for a row whose target is ``ignore_index``, and the mean divides by sum_n w_y (PyTorch's)."""
 
     __slots__ = ("reduction", "smoothing", "weight", "counts")
+    saves_inputs = (1,)
 
     def forward(self, logits, target, reduction="mean", label_smoothing=0.0, weight=None, ignore_index=-100):
         check_class_target("cross_entropy", logits, target, ignore_index)
@@ -156,6 +157,7 @@ class NLLLoss(Function):
     weights (1 without), 0 where target is ``ignore_index``; the mean divides by sum_n w_y."""
 
     __slots__ = ("reduction", "shape")
+    saves_inputs = (1,)
 
     def forward(self, log_probs, target, reduction="mean", weight=None, ignore_index=-100):
         check_class_target("nll_loss", log_probs, target, ignore_index)
@@ -220,6 +222,7 @@ class BinaryCrossEntropy(Function):
     at -100 as in PyTorch, so p = 0 or 1 gives a finite loss."""
 
     __slots__ = ("reduction",)
+    saves_inputs = (0, 1)
 
     def forward(self, probs, target, reduction="mean"):
         check_same_shape("binary_cross_entropy", probs, target)
@@ -251,6 +254,7 @@ class BinaryCrossEntropyWithLogits(Function):
     (1 - t) x + (1 + (p - 1) t) softplus(-x), as PyTorch; ``weight`` scales each element."""
 
     __slots__ = ("reduction", "weight", "pos_weight")
+    saves_inputs = (0, 1)
 
     def forward(self, logits, target, reduction="mean", weight=None, pos_weight=None):
         check_same_shape("binary_cross_entropy_with_logits", logits, target)
@@ -286,6 +290,7 @@ class MultiMargin(Function):
     """Multiclass hinge (SVM) loss: sum over i != y of max(0, margin - x_y + x_i)^p / C."""
 
     __slots__ = ("reduction", "p")
+    saves_inputs = (1,)
 
     def forward(self, scores, target, reduction="mean", p=1, margin=1.0):
         check_class_target("multi_margin_loss", scores, target)

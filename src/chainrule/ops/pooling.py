@@ -111,6 +111,8 @@ class MaxPool2d(Function):
     """The maximum of each (dilated) window over the last two axes."""
 
     __slots__ = ("geometry", "in_hw")
+    saves_inputs = (0,)
+    saves_output = True
 
     def forward(self, x, geometry=None):
         padded = pad(x, geometry.pads, -xp.inf)
@@ -221,8 +223,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     out = MaxPool2d.apply(input, geometry=geometry)
     if not return_indices:
         return out
-    data = input.data if isinstance(input, Tensor) else xp.asarray(input)
-    indices = _flat_indices(pad(data, geometry.pads, -xp.inf), out.data, geometry, shape[-1])
+    data = input._data if isinstance(input, Tensor) else xp.asarray(input)
+    indices = _flat_indices(pad(data, geometry.pads, -xp.inf), out._data, geometry, shape[-1])
     return out, Tensor._make(indices, False, None)
 
 

@@ -95,6 +95,8 @@ class MaxAll(Function):
     """max over all elements; ties share the gradient evenly, as in PyTorch."""
 
     __slots__ = ()
+    saves_inputs = (0,)
+    saves_output = True
     name = "max"
     _reduce = staticmethod(xp.max)
 
@@ -152,6 +154,8 @@ class LogSumExp(Function):
     """log(sum(exp(x))) over ``dims``, computed as m + log(sum(exp(x - m)))."""
 
     __slots__ = ("dims", "keepdim")
+    saves_inputs = (0,)
+    saves_output = True
 
     def forward(self, x, dims=(), keepdim=False):
         self.dims, self.keepdim = dims, keepdim

@@ -7,6 +7,7 @@ class Maximum(Function):
     """Element-wise max(x, y); ties split the gradient in half, as PyTorch does."""
 
     __slots__ = ()
+    saves_inputs = (0, 1)
     _pick = staticmethod(xp.maximum)
     _wins = staticmethod(xp.greater)
 
@@ -36,6 +37,7 @@ class Where(Function):
     """x where cond else y."""
 
     __slots__ = ()
+    saves_inputs = (0,)
 
     def forward(self, cond, x, y):
         cond = xp.asarray(cond, dtype=bool)

@@ -19,6 +19,7 @@ class Softmax(Function):
     """y = e^x / sum(e^x) along ``dim``."""
 
     __slots__ = ("dim",)
+    saves_output = True
 
     def forward(self, x, dim=-1):
         self.dim = dim
@@ -36,6 +37,7 @@ class LogSoftmax(Function):
     """y = x - logsumexp(x) along ``dim``."""
 
     __slots__ = ("dim",)
+    saves_output = True
     name = "log_softmax"
 
     def forward(self, x, dim=-1):

@@ -28,7 +28,7 @@ class Adam(Optimizer):
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 
     def update(self, param, grad, state, group):
-        p = param.data
+        p = param._data
         lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         if not state:

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .. import autograd
+from ..inplace import bump_version
 from ..nn.module import zero_grads
 from ..tensor import Tensor
 
@@ -140,12 +141,14 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for param in group["params"]:
-                if param.grad is not None:
-                    self.update(param, param.grad, self.state.setdefault(param, {}), group)
+                grad = param._grad
+                if grad is not None:
+                    self.update(param, grad._data, self.state.setdefault(param, {}), group)
+                    bump_version(param)  # an in-place change: a graph that saved param sees it
         return loss
 
     def update(self, param, grad, state, group):
-        """Update ``param.data`` in place from ``grad`` (an array of its dtype and shape)."""
+        """Update ``param._data`` in place from ``grad`` (an array of its dtype and shape)."""
         raise NotImplementedError
 
     # ---- state dicts ---------------------------------------------------------------------
@@ -198,7 +201,7 @@ class Optimizer:
                 continue
             new_state[param] = {}
             for field, value in saved.items():
-                array = np.asarray(value.data if isinstance(value, Tensor) else value)
+                array = np.asarray(value._data if isinstance(value, Tensor) else value)
                 if array.dtype.kind not in "biuf" or not np.isfinite(array).all():
                     problems.append(f"state {key}.{field} must hold finite numbers, got {value!r:.60}")
                     continue

@@ -24,7 +24,7 @@ class RMSprop(Optimizer):
                                       momentum=momentum, centered=centered))
 
     def update(self, param, grad, state, group):
-        p = param.data
+        p = param._data
         alpha, momentum = group["alpha"], group["momentum"]
         if not state:
             state.update(step=0, square_avg=np.zeros_like(p))

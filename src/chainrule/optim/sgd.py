@@ -25,7 +25,7 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, nesterov=nesterov))
 
     def update(self, param, grad, state, group):
-        p = param.data
+        p = param._data
         momentum = group["momentum"]
         buf = state.get("momentum_buffer") if momentum else None
         first = momentum and buf is None

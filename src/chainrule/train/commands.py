@@ -206,7 +206,7 @@ def predict(checkpoint, images, invert, top):
     from ..tensor import Tensor
 
     with no_grad():
-        outputs = model(Tensor(batch)).data.astype(np.float64)
+        outputs = model(Tensor(batch))._data.astype(np.float64)
     if saved.config().loss == "cross-entropy":
         probabilities = softmax_array(outputs, 1)
     else:  # sigmoid outputs of the quadratic cost: normalised to sum to 1
