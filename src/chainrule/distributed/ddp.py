@@ -34,7 +34,7 @@ class _Bucket:
         self.params = params
         sizes = [np.asarray(p).size for p in params]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-        self.flat = np.zeros(self.offsets[-1] + len(params), dtype=np.asarray(params[0]).dtype)
+        self.flat = np.zeros(self.offsets[-1] + len(params), dtype=params[0].dtype)
         self.flags = self.flat[self.offsets[-1]:]
         self.done = np.zeros(len(params), dtype=bool)  # gradient in ``flat``
         self.waiting = len(params)
@@ -43,7 +43,7 @@ class _Bucket:
     def view(self, slot):
         """The part of ``flat`` that holds parameter ``slot``'s gradient, in its shape."""
         start, stop = self.offsets[slot], self.offsets[slot + 1]
-        return self.flat[start:stop].reshape(np.asarray(self.params[slot]).shape)
+        return self.flat[start:stop].reshape(self.params[slot].shape)
 
     def put(self, slot, grad, contribution=None):
         """Store the parameter's gradient (``grad`` + ``contribution``; either may be None)."""
@@ -239,9 +239,9 @@ class DistributedDataParallel(Module):
                         continue  # no rank had a gradient: it stays None
                     average = bucket.view(slot) / size
                     if param.grad is None:
-                        param.grad = average
+                        param.grad = Tensor._make(average, False, None)
                     else:
-                        param.grad[...] = average
+                        param.grad._data[...] = average
 
     def _name(self, position):
         target = self._params[position]
