@@ -46,6 +46,18 @@ def subprocess_env():
 
 
 @pytest.fixture
+def peak_mib_prelude():
+    """Python source defining ``peak_mib()``: this process's peak resident memory in MiB
+    (``VmHWM``, which starts afresh at exec; ``ru_maxrss`` would carry over the forking
+    parent's peak). Prepend it to the code of a child process that measures memory."""
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("needs Linux's /proc/self/status")
+    return ("def peak_mib():\n"
+            "    with open('/proc/self/status') as status:\n"
+            "        return next(int(line.split()[1]) // 1024 for line in status if line.startswith('VmHWM:'))\n")
+
+
+@pytest.fixture
 def run_atheris(tmp_path, subprocess_env):
     """``run(harness, seeds, runs, max_len)``: run the atheris harness script ``harness`` for
     ``runs`` inputs of at most ``max_len`` bytes, starting from the corpus ``seeds`` (bytes),

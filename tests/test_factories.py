@@ -70,6 +70,80 @@ def test_numpy_integer_sizes_are_accepted():
     assert cr.rand((np.uint8(4),)).shape == (4,) and cr.full(np.int16(2), 1.0).shape == (2,)
 
 
+def test_new_factories_match_pytorch():
+    torch = pytest.importorskip("torch")
+    pairs = [
+        (cr.linspace(-1, 2, 7), torch.linspace(-1, 2, 7)),
+        (cr.linspace(0, 1, 1), torch.linspace(0, 1, 1)),
+        (cr.logspace(0, 2, 3), torch.logspace(0, 2, 3)),
+        (cr.logspace(1, 3, 3, base=2.0, dtype=cr.float64), torch.logspace(1, 3, 3, base=2.0, dtype=torch.float64)),
+        (cr.empty(2, 3), torch.zeros(2, 3)),
+        (cr.empty_like(cr.ones(2, dtype=cr.int32)), torch.zeros(2, dtype=torch.int32)),
+    ]
+    for ours, theirs in pairs:
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+        np.testing.assert_allclose(np.asarray(ours), theirs.numpy(), rtol=1e-6)
+
+
+def test_randint_randperm_forms_ranges_and_dtypes():
+    cr.manual_seed(0)
+    a = cr.randint(5, (1000,))
+    assert a.dtype == np.int64 and a.shape == (1000,) and set(a.tolist()) == {0, 1, 2, 3, 4}
+    b = cr.randint(-3, 2, (4, 250))
+    assert b.shape == (4, 250) and set(np.unique(np.asarray(b))) == {-3, -2, -1, 0, 1}
+    assert cr.randint(2, 4, size=(3,)).shape == (3,) and cr.randint(3, (2,), dtype=cr.float).dtype == np.float32
+    p = cr.randperm(10)
+    assert p.dtype == np.int64 and sorted(p.tolist()) == list(range(10))
+    like = cr.randint_like(cr.zeros(2, 3), 10)
+    assert like.shape == (2, 3) and like.dtype == np.float32 and np.all(np.asarray(like) == np.round(np.asarray(like)))
+    assert set(np.unique(np.asarray(cr.randint_like(cr.zeros(300, dtype=cr.long), 5, 7)))) == {5, 6}
+
+
+def test_randint_and_randperm_draw_from_the_seeded_generator():
+    cr.manual_seed(7)
+    first = (cr.randint(100, (5,)).tolist(), cr.randperm(6).tolist())
+    cr.manual_seed(7)
+    assert (cr.randint(100, (5,)).tolist(), cr.randperm(6).tolist()) == first
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: cr.randint(3, 3, (2,)), ValueError, "randint: expects low < high, got low=3 and high=3"),
+    (lambda: cr.randint(3), TypeError, "randint: expected (high, size) or (low, high, size)"),
+    (lambda: cr.randint(2.5, (2,)), TypeError, "randint: high must be an integer, got 2.5 of type float"),
+    (lambda: cr.randperm(-1), ValueError, "randperm: n must be non-negative, got -1"),
+    (lambda: cr.linspace(0, 1, 2.0), TypeError, "linspace: steps must be an integer, got 2.0 of type float"),
+])
+def test_new_factories_refuse_bad_arguments(make, error, message):
+    with pytest.raises(error) as info:
+        make()
+    assert str(info.value) == message
+
+
+FACTORIES = [
+    ("tensor", lambda **kw: cr.tensor([1.0], **kw)), ("zeros", lambda **kw: cr.zeros(2, **kw)),
+    ("ones", lambda **kw: cr.ones(2, **kw)), ("empty", lambda **kw: cr.empty(2, **kw)),
+    ("full", lambda **kw: cr.full((2,), 1.0, **kw)), ("eye", lambda **kw: cr.eye(2, **kw)),
+    ("arange", lambda **kw: cr.arange(3, **kw)), ("linspace", lambda **kw: cr.linspace(0, 1, 3, **kw)),
+    ("logspace", lambda **kw: cr.logspace(0, 1, 3, **kw)), ("rand", lambda **kw: cr.rand(2, **kw)),
+    ("randn", lambda **kw: cr.randn(2, **kw)), ("randint", lambda **kw: cr.randint(3, (2,), **kw)),
+    ("randperm", lambda **kw: cr.randperm(3, **kw)),
+    *[(f"{name}_like", lambda name=name, **kw: getattr(cr, f"{name}_like")(cr.ones(2), **kw))
+      for name in ("zeros", "ones", "empty", "rand", "randn")],
+    ("full_like", lambda **kw: cr.full_like(cr.ones(2), 3.0, **kw)),
+    ("randint_like", lambda **kw: cr.randint_like(cr.ones(2), 5, **kw)),
+]
+
+
+@pytest.mark.parametrize("name, make", FACTORIES, ids=[name for name, _ in FACTORIES])
+def test_every_factory_takes_device(name, make):
+    for device in (None, "cpu", "cpu:0", cr.device("cpu")):
+        assert make(device=device).device == cr.device("cpu")
+    with pytest.raises(RuntimeError) as info:
+        make(device="cuda")
+    where = name.removesuffix("_like")  # a *_like factory calls the plain one
+    assert str(info.value).startswith(f"{where}: device 'cuda' is not available: chainrule runs on the CPU only")
+
+
 def test_tensor_takes_a_name_for_the_explain_tools():
     assert cr.tensor(1.0, name="x").name == "x"
     assert cr.tensor(1.0).name is None

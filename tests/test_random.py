@@ -32,13 +32,21 @@ def test_manual_seed_accepts_numpy_integers():
     assert isinstance(cr.manual_seed(np.int64(7)), np.random.Generator)
 
 
+def _mt19937_state(key):
+    state = np.random.MT19937(0).state
+    return {**state, "state": {**state["state"], "key": key}}
+
+
 def test_set_rng_state_refuses_what_is_not_a_generator_state():
     cr.manual_seed(0)
     before = cr.get_rng_state()
     for state, message in [({"bit_generator": "os.system"}, "unknown generator state 'os.system'"),
                            ({"bit_generator": ["PCG64"]}, "unknown generator state"),
                            ([1, 2], "unknown generator state None"),
-                           ({"bit_generator": "PCG64"}, "malformed PCG64 generator state")]:
+                           ({"bit_generator": "PCG64"}, "malformed PCG64 generator state"),
+                           (_mt19937_state(key=list(range(2_000_000))), "its key has 2000000 words, not 624"),
+                           (_mt19937_state(key=[2 ** 40] * 624), "malformed MT19937 generator state"),
+                           ({**before, "state": {**before["state"], "state": 2 ** 300}}, "malformed PCG64")]:
         with pytest.raises(ValueError, match=message):
             cr.set_rng_state(state)
     assert cr.get_rng_state() == before  # unchanged

@@ -110,7 +110,9 @@ def test_conversions_follow_pytorch():
     assert x.grad.dtype == np.float32
     assert x.to("float64").dtype == np.float64 and x.to(cr.float16).dtype == np.float16
     assert x.long().tolist() == [1, -2]
-    with pytest.raises(TypeError, match="to: unknown dtype 'cuda'"):
+    with pytest.raises(TypeError, match="to: unknown dtype 'float99'"):
+        x.to("float99")
+    with pytest.raises(RuntimeError, match="to: device 'cuda' is not available"):  # a device, refused
         x.to("cuda")
 
 

@@ -9,11 +9,14 @@ from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
     Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8,
 )
 from .device import device
+
+# PyTorch's dtype aliases (``torch.float`` is float32, ``torch.long`` int64, ...)
+float, double, half, long, int, short, bool = float32, float64, float16, int64, int32, int16, bool_
 from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .factories import (
-    arange, eye, from_numpy, full, full_like, ones, ones_like, rand, rand_like, randn, randn_like, tensor,
-    zeros, zeros_like,
+    arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like, rand,
+    rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
 from .ops import (
     abs, add, argmax, argmin, cat, clamp, cos, div, eq, exp, expand, flatten, ge, gt, le,
@@ -21,9 +24,15 @@ from .ops import (
     mul, ne, neg, permute, pow, relu, reshape, sigmoid, sin, softmax, sqrt, squeeze, stack,
     sub, sum, tanh, transpose, unsqueeze, var, where,
 )
+from .ops import (  # issue 11, item 6
+    all, allclose, any, argsort, bmm, chunk, einsum, expm1, flip, floor_divide, gather, isfinite,
+    isinf, isnan, log1p, masked_fill, mm, norm, repeat, round, scatter, sort, split, square, std, t,
+    topk,
+)
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
 from .io import CheckpointError, load, load_metadata, save
 from . import models, nn, optim  # noqa: E402  (after the core they build on)
+from . import accelerator, backends, cuda  # noqa: E402  (device queries, issue 11 item 3)
 from .nn.summary import summary  # noqa: E402
 
 __version__ = "0.1.0"

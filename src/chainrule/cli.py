@@ -9,6 +9,7 @@ import sys
 
 CLI_EXTRA_MESSAGE = "chainrule: the command-line tools need the cli extra: pip install 'chainrule[cli]'"
 COMMAND_MODULES = ("chainrule.train.commands", "chainrule.explain.commands")
+COMMAND_MODULES += ("chainrule.learn.commands",)
 
 
 def build_cli():

@@ -71,3 +71,15 @@ def resolve_device(requested, where):
         raise RuntimeError(f"{where}: device {str(resolved)!r} is not available: chainrule runs on "
                            "the CPU only (chainrule.cuda.is_available() is False); use device='cpu'")
     return CPU
+
+
+def refuse_cuda(index_or_device, where):
+    """What ``.cuda()`` does here: raise, naming ``where``. ``index_or_device`` is ``cuda()``'s
+    argument (None, an index or a device)."""
+    requested = index_or_device
+    if requested is None:
+        requested = "cuda"
+    elif isinstance(requested, int) and not isinstance(requested, bool):
+        requested = f"cuda:{requested}"
+    resolve_device(requested, where)  # raises for every CUDA device
+    raise RuntimeError(f"{where}: expected a CUDA device, got {str(requested)!r}")

@@ -1,16 +1,25 @@
-"""Tensor factories, following PyTorch's names and signatures."""
+"""Tensor factories, following PyTorch's names and signatures.
+
+Every factory takes ``device=`` (only the CPU exists: another device is a clear error, see
+``chainrule.device.resolve_device``); random ones draw from ``chainrule.random``'s generator,
+so ``manual_seed`` makes them reproducible.
+"""
+import operator
+
 import numpy as np
 
 from . import random as _random
+from .device import resolve_device
 from .tensor import Tensor, resolve_dtype, resolve_shape
 
 
-def tensor(data, dtype=None, requires_grad=False, name=None):
+def tensor(data, dtype=None, requires_grad=False, *, device=None, name=None):
     """A new leaf tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors).
 
     Python floats become float32 (PyTorch's default), ints int64; NumPy arrays keep their dtype.
     ``name`` (not in PyTorch) is what ``chainrule.explain``'s traces and diagrams call it.
     """
+    resolve_device(device, "tensor")
     if name is not None and not isinstance(name, str):
         raise TypeError(f"tensor: name must be a string, got {type(name).__name__}")
     return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
@@ -20,52 +29,114 @@ def _dtype(dtype, default=np.float32):
     return np.dtype(default) if dtype is None else resolve_dtype(dtype)
 
 
-def _leaf(array, requires_grad):
+def _leaf(array, requires_grad, device, where):
+    resolve_device(device, where)
     t = Tensor._make(array, False, None)
     return t.requires_grad_(True) if requires_grad else t
 
 
-def zeros(*size, dtype=None, requires_grad=False):
-    return _leaf(np.zeros(resolve_shape(size, "zeros"), dtype=_dtype(dtype)), requires_grad)
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _leaf(np.zeros(resolve_shape(size, "zeros"), dtype=_dtype(dtype)), requires_grad, device, "zeros")
 
 
-def ones(*size, dtype=None, requires_grad=False):
-    return _leaf(np.ones(resolve_shape(size, "ones"), dtype=_dtype(dtype)), requires_grad)
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _leaf(np.ones(resolve_shape(size, "ones"), dtype=_dtype(dtype)), requires_grad, device, "ones")
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    """Like ``torch.empty``, but filled with zeros: uninitialised memory would make runs differ."""
+    return _leaf(np.zeros(resolve_shape(size, "empty"), dtype=_dtype(dtype)), requires_grad, device, "empty")
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, *, device=None):
     default = np.float32 if isinstance(fill_value, float) else np.asarray(fill_value).dtype
     shape = resolve_shape((size,), "full")
-    return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype, default)), requires_grad)
+    return _leaf(np.full(shape, fill_value, dtype=_dtype(dtype, default)), requires_grad, device, "full")
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
-    return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+def eye(n, m=None, dtype=None, requires_grad=False, *, device=None):
+    return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device, "eye")
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, *, device=None):
     """Like ``torch.arange``: int64 for integer arguments, float32 otherwise."""
     if end is None:
         start, end = 0, start
     integral = all(isinstance(v, int) for v in (start, end, step))
     default = np.int64 if integral else np.float32
-    return _leaf(np.arange(start, end, step, dtype=_dtype(dtype, default)), requires_grad)
+    return _leaf(np.arange(start, end, step, dtype=_dtype(dtype, default)), requires_grad, device, "arange")
 
 
-def rand(*size, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, requires_grad=False, *, device=None):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (float32 by default)."""
+    steps = _count(steps, "linspace", "steps")
+    return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad, device, "linspace")
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, *, device=None):
+    """``base`` to the powers ``linspace(start, end, steps)`` (float32 by default)."""
+    steps = _count(steps, "logspace", "steps")
+    return _leaf(np.logspace(start, end, steps, base=base, dtype=_dtype(dtype)), requires_grad, device, "logspace")
+
+
+def _integer(n, where, what):
+    """``n`` as a Python int; floats and bools are refused, as PyTorch refuses them."""
+    try:
+        if isinstance(n, (bool, np.bool_)):
+            raise TypeError
+        return operator.index(n)
+    except TypeError:
+        raise TypeError(f"{where}: {what} must be an integer, got {n!r} of type {type(n).__name__}") from None
+
+
+def _count(n, where, what):
+    n = _integer(n, where, what)
+    if n < 0:
+        raise ValueError(f"{where}: {what} must be non-negative, got {n}")
+    return n
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1), from the generator seeded by ``manual_seed``."""
     dtype = _dtype(dtype)
     shape = resolve_shape(size, "rand")
     data = _random.default_generator().random(shape, dtype=np.float64).astype(dtype, copy=False)
-    return _leaf(data, requires_grad)
+    return _leaf(data, requires_grad, device, "rand")
 
 
-def randn(*size, dtype=None, requires_grad=False):
+def randn(*size, dtype=None, device=None, requires_grad=False):
     """Standard normal, from the generator seeded by ``manual_seed``."""
     dtype = _dtype(dtype)
     shape = resolve_shape(size, "randn")
     data = _random.default_generator().standard_normal(shape).astype(dtype, copy=False)
-    return _leaf(data, requires_grad)
+    return _leaf(data, requires_grad, device, "randn")
+
+
+def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
+    """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``
+    (``size`` also by keyword), int64 by default, as ``torch.randint``."""
+    if size is None:
+        if len(args) not in (2, 3):
+            raise TypeError("randint: expected (high, size) or (low, high, size)")
+        *bounds, size = args
+    else:
+        bounds = list(args)
+    if len(bounds) not in (1, 2):
+        raise TypeError("randint: expected (high, size) or (low, high, size)")
+    low, high = (0, *bounds) if len(bounds) == 1 else bounds
+    low, high = _integer(low, "randint", "low"), _integer(high, "randint", "high")
+    if high <= low:
+        raise ValueError(f"randint: expects low < high, got low={low} and high={high}")
+    shape = resolve_shape((size,), "randint", "size")
+    data = _random.default_generator().integers(low, high, shape).astype(_dtype(dtype, np.int64), copy=False)
+    return _leaf(data, requires_grad, device, "randint")
+
+
+def randperm(n, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0 .. n - 1 (int64 by default)."""
+    n = _count(n, "randperm", "n")
+    data = _random.default_generator().permutation(n).astype(_dtype(dtype, np.int64), copy=False)
+    return _leaf(data, requires_grad, device, "randperm")
 
 
 def from_numpy(array):
@@ -80,21 +151,30 @@ def _like_dtype(x, dtype):
     return x.dtype if dtype is None else dtype
 
 
-def zeros_like(x, dtype=None, requires_grad=False):
-    return zeros(x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+def zeros_like(x, dtype=None, requires_grad=False, *, device=None):
+    return zeros(x.shape, dtype=_like_dtype(x, dtype), device=device, requires_grad=requires_grad)
 
 
-def ones_like(x, dtype=None, requires_grad=False):
-    return ones(x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+def ones_like(x, dtype=None, requires_grad=False, *, device=None):
+    return ones(x.shape, dtype=_like_dtype(x, dtype), device=device, requires_grad=requires_grad)
 
 
-def full_like(x, fill_value, dtype=None, requires_grad=False):
-    return full(x.shape, fill_value, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+def empty_like(x, dtype=None, requires_grad=False, *, device=None):
+    return empty(x.shape, dtype=_like_dtype(x, dtype), device=device, requires_grad=requires_grad)
 
 
-def rand_like(x, dtype=None, requires_grad=False):
-    return rand(x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+def full_like(x, fill_value, dtype=None, requires_grad=False, *, device=None):
+    return full(x.shape, fill_value, dtype=_like_dtype(x, dtype), device=device, requires_grad=requires_grad)
 
 
-def randn_like(x, dtype=None, requires_grad=False):
-    return randn(x.shape, dtype=_like_dtype(x, dtype), requires_grad=requires_grad)
+def rand_like(x, dtype=None, requires_grad=False, *, device=None):
+    return rand(x.shape, dtype=_like_dtype(x, dtype), device=device, requires_grad=requires_grad)
+
+
+def randn_like(x, dtype=None, requires_grad=False, *, device=None):
+    return randn(x.shape, dtype=_like_dtype(x, dtype), device=device, requires_grad=requires_grad)
+
+
+def randint_like(x, *bounds, dtype=None, requires_grad=False, device=None):
+    """``randint_like(x, high)`` or ``randint_like(x, low, high)``, in x's shape and dtype."""
+    return randint(*bounds, size=x.shape, dtype=_like_dtype(x, dtype), device=device, requires_grad=requires_grad)

@@ -40,8 +40,11 @@ def generator_from_state(state):
     if not isinstance(kind, str) or kind not in _BIT_GENERATORS:
         raise ValueError(f"unknown generator state {kind!r}")
     bit_generator = _BIT_GENERATORS[kind]()
+    key = state.get("state", {}).get("key") if kind == "MT19937" and isinstance(state.get("state"), dict) else None
+    if key is not None and np.size(key) != 624:  # NumPy would silently keep a part of it
+        raise ValueError(f"malformed MT19937 generator state: its key has {np.size(key)} words, not 624")
     try:
         bit_generator.state = state
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # Overflow: a word out of range
         raise ValueError(f"malformed {kind} generator state: {exc!r}") from None
     return np.random.Generator(bit_generator)

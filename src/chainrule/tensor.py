@@ -253,11 +253,7 @@ class Tensor:
         self.grad = None
 
     # ---- conversion -------------------------------------------------------------------
-    def to(self, dtype):
-        """This tensor in ``dtype`` (itself when it already has it, as in PyTorch)."""
-        dtype = resolve_dtype(dtype, "to")
-        return self if dtype == self.dtype else _ops.cast(self, dtype)
-
+    # ``to`` (dtype and device) is bound with the device methods at the end of this module
     def float(self):
         return self.to(np.float32)
 
@@ -348,3 +344,177 @@ for _name in (
 ):
     setattr(Tensor, _name, getattr(_ops, _name))
 Tensor.clip = Tensor.clamp
+
+
+# ---- the rest of PyTorch's Tensor API (issue 11, item 6) -----------------------------------------
+# PyTorch's type names, as ``Tensor.type()`` returns them.
+_TYPE_NAMES = {
+    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
+    "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+}
+_TYPE_DTYPES = {name: dtype for dtype, name in _TYPE_NAMES.items()}
+
+
+def _type(self, dtype=None, non_blocking=False):
+    """Without ``dtype``: the type name ('chainrule.FloatTensor'); with one (a dtype or such a
+    name, 'torch.' accepted): this tensor in that dtype."""
+    if dtype is None:
+        return "chainrule." + _TYPE_NAMES[self.dtype.name]
+    if isinstance(dtype, str) and dtype.rpartition(".")[2] in _TYPE_DTYPES:
+        dtype = _TYPE_DTYPES[dtype.rpartition(".")[2]]
+    return self.to(dtype)
+
+
+def _is_floating_point(self):
+    return self.dtype.kind == "f"
+
+
+def _view_as(self, other):
+    return _ops.view(self, other.shape)
+
+
+def _contiguous(self, memory_format=None):
+    """Itself: every op here accepts any memory layout (PyTorch also returns self when contiguous)."""
+    return self
+
+
+def _index(self):
+    """An integer (or bool) one-element tensor as a Python int (for slicing and ``range``), as in
+    PyTorch; NumPy then reads it as one integer index, not as an array of one."""
+    if self.dtype.kind not in "iub" or self.numel() != 1:
+        raise TypeError(f"only integer tensors of a single element can be converted to an index, "
+                        f"got dtype {self.dtype} and shape {self.shape}")
+    return int(self.item())
+
+
+def _format(self, format_spec):
+    """f"{loss:.4f}": a one-element tensor formats as its number; others only with an empty spec."""
+    if self.numel() == 1:
+        return format(self.item(), format_spec)
+    if format_spec:
+        raise TypeError(f"unsupported format string {format_spec!r} for a tensor of shape {self.shape}; "
+                        "format .item() of a one-element tensor")
+    return str(self)
+
+
+def _new(kind):
+    def new(self, *size, dtype=None, device=None, requires_grad=False):
+        factory = getattr(_factories, kind)
+        return factory(resolve_shape(size, f"new_{kind}"), dtype=self.dtype if dtype is None else dtype,
+                       device=device, requires_grad=requires_grad)
+
+    new.__name__ = f"new_{kind}"
+    new.__doc__ = f"``chainrule.{kind}`` of ``size``, in this tensor's dtype unless ``dtype`` is given."
+    return new
+
+
+def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return _factories.full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                           device=device, requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """A copy of ``data`` in this tensor's dtype unless ``dtype`` is given (PyTorch's rule)."""
+    return _factories.tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
+                             requires_grad=requires_grad)
+
+
+def _scatter(self, dim, index, src=None, value=None):
+    """``x.scatter(dim, index, src)`` or ``x.scatter(dim, index, value)`` with a number, out of place."""
+    if not isinstance(src, Tensor) and src is not None and value is None:
+        src, value = None, src
+    return _ops.scatter(self, dim, index, src, value=value)
+
+
+from . import factories as _factories  # noqa: E402
+
+for _name in (
+    "eq", "ne", "lt", "le", "gt", "ge", "t", "mm", "bmm", "norm", "std", "square", "any", "all",
+    "masked_fill", "gather", "topk", "sort", "argsort", "log1p", "expm1", "isnan", "isinf",
+    "isfinite", "chunk", "split", "allclose", "repeat", "flip", "round",
+):
+    setattr(Tensor, _name, getattr(_ops, _name))
+for _name, _method in (
+    ("type", _type), ("is_floating_point", _is_floating_point), ("view_as", _view_as),
+    ("contiguous", _contiguous), ("__index__", _index), ("__format__", _format),
+    ("new_zeros", _new("zeros")), ("new_ones", _new("ones")), ("new_empty", _new("empty")), ("new_full", _new_full),
+    ("new_tensor", _new_tensor), ("scatter", _scatter),
+    ("__floordiv__", _ops.floor_divide), ("__rfloordiv__", _reflected(_ops.floor_divide)),
+):
+    setattr(Tensor, _name, _method)
+
+
+# ---- devices (issue 11, item 3): every tensor lives on the CPU ---------------------------------------
+_TO_KEYWORDS = ("device", "dtype", "non_blocking", "copy", "memory_format")
+
+
+def _names_a_device(value):
+    if isinstance(value, str):
+        return value.partition(":")[0] in DEVICE_TYPES
+    return isinstance(value, device) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def parse_to_arguments(args, kwargs, where):
+    """``(device, dtype, copy)`` from the forms PyTorch's ``to`` takes: ``to(dtype)``,
+    ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``, each followed by
+    ``non_blocking`` and ``copy``, and the same by keyword. The device is resolved (only the CPU
+    exists: another one is a clear error); ``non_blocking`` and ``memory_format`` change nothing."""
+    unknown = sorted(set(kwargs) - set(_TO_KEYWORDS))
+    if unknown:
+        raise TypeError(f"{where}: unexpected keyword argument {unknown[0]!r}")
+    args = list(args)
+    requested, dtype = kwargs.get("device"), kwargs.get("dtype")
+    if args and isinstance(args[0], Tensor):
+        other = args.pop(0)
+        requested, dtype = other.device, other.dtype
+    elif args and _names_a_device(args[0]):
+        requested = args.pop(0)
+        if args and not isinstance(args[0], bool):
+            dtype = args.pop(0)
+    elif args and not isinstance(args[0], bool):
+        dtype = args.pop(0)
+    if len(args) > 2:
+        raise TypeError(f"{where}: too many positional arguments; expected (device, dtype, non_blocking, copy)")
+    copy = bool(args[1]) if len(args) == 2 else bool(kwargs.get("copy", False))
+    resolve_device(requested, where)
+    return CPU, (None if dtype is None else resolve_dtype(dtype, where)), copy
+
+
+def _to(self, *args, **kwargs):
+    """This tensor in another dtype (itself when nothing changes, as in PyTorch; a copy with
+    ``copy=True``). Accepts PyTorch's forms, see ``parse_to_arguments``."""
+    _, dtype, copy = parse_to_arguments(args, kwargs, "to")
+    if dtype is None or dtype == self.dtype:
+        return _ops.cast(self, self.dtype) if copy else self
+    return _ops.cast(self, dtype)
+
+
+def _device(self):
+    return CPU
+
+
+def _is_cuda(self):
+    return False
+
+
+def _cpu(self, memory_format=None):
+    """Itself: tensors are on the CPU already."""
+    return self
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    """Always an error naming the problem: chainrule has no CUDA device."""
+    refuse_cuda(device, "cuda")
+
+
+def _get_device(self):
+    """-1, PyTorch's answer for a CPU tensor."""
+    return -1
+
+
+from .device import CPU, DEVICE_TYPES, device, refuse_cuda, resolve_device  # noqa: E402
+
+for _name, _method in (("to", _to), ("cpu", _cpu), ("cuda", _cuda), ("get_device", _get_device)):
+    setattr(Tensor, _name, _method)
+Tensor.device = property(_device, doc="``chainrule.device('cpu')``: the only device chainrule computes on.")
+Tensor.is_cuda = property(_is_cuda, doc="False: chainrule has no CUDA device.")

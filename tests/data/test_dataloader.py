@@ -177,3 +177,25 @@ def test_load_state_dict_rejects_states_of_another_loader():
         loader.load_state_dict({**state, "epoch_rng_state": {"bit_generator": "PCG64"}})
     with pytest.raises(ValueError, match=r"mid-epoch state without epoch_rng_state"):
         loader.load_state_dict({**state, "epoch_rng_state": None, "next_batch": 1})
+
+
+def test_any_sequence_of_samples_or_an_array_is_a_dataset_as_in_pytorch():
+    torch = pytest.importorskip("torch")
+    pairs = [(np.full((2,), i, np.float32), i % 3) for i in range(5)]
+    ours = [tuple(np.asarray(t) for t in batch) for batch in DataLoader(pairs, batch_size=2)]
+    theirs = [tuple(t.numpy() for t in batch) for batch in torch.utils.data.DataLoader(pairs, batch_size=2)]
+    assert len(ours) == len(theirs) == 3
+    for (x, y), (tx, ty) in zip(ours, theirs):
+        np.testing.assert_array_equal(x, tx)
+        np.testing.assert_array_equal(y, ty)
+    rows = np.arange(12, dtype=np.float32).reshape(6, 2)
+    batches = [np.asarray(b) for b in DataLoader(rows, batch_size=4)]
+    expected = [b.numpy() for b in torch.utils.data.DataLoader(rows, batch_size=4)]
+    assert [b.tolist() for b in batches] == [b.tolist() for b in expected]
+    batches = [np.asarray(b) for b in DataLoader(cr.tensor(rows), batch_size=4)]
+    assert [b.tolist() for b in batches] == [b.tolist() for b in expected]
+
+
+def test_an_object_without_len_and_indexing_is_a_clear_error():
+    with pytest.raises(TypeError, match="DataLoader: dataset must support len\\(\\) and indexing .*got generator"):
+        DataLoader((i for i in range(3)), batch_size=2)

@@ -137,3 +137,59 @@ def test_model_that_cannot_take_the_images_is_a_clear_error(cli, monkeypatch):
     assert result.exit_code == 1
     assert "model 'wide' cannot take images of shape (1, 8, 8)" in result.output
     assert "Traceback" not in result.output and "28x28" not in result.output
+
+
+@pytest.mark.parametrize("expression, values, gradients", [
+    ("-x * y", "x=1,y=2", ["df/dx = -2", "df/dy = -1"]),
+    ("-(x + y)", "x=1,y=2", ["df/dx = -1", "df/dy = -1"]),
+    ("-x*h", "x=1,h=2", ["df/dx = -2", "df/dh = -1"]),  # "h" is not -h (help)
+])
+def test_an_expression_starting_with_minus_needs_no_double_dash(cli, expression, values, gradients):
+    result = run(cli, "explain", expression, "--set", values)
+    assert result.exit_code == 0, result.output
+    for text in gradients:
+        assert text in result.output
+
+
+def test_an_option_shaped_unknown_option_is_still_an_error(cli):
+    result = run(cli, "explain", "--bogus", "x", "--set", "x=1")
+    assert result.exit_code == 2 and "No such option '--bogus'" in result.output
+
+
+@pytest.mark.parametrize("path, message", [
+    ("c.pdf", "--draw: 'c.pdf' must end in .svg, .png or .dot"),
+    ("{tmp}/missing/c.svg", "the folder {tmp}/missing does not exist"),
+])
+def test_a_bad_draw_path_is_refused_before_the_trace(cli, tmp_path, path, message):
+    result = run(cli, "explain", "x * y", "--set", "x=1,y=2", "--draw", path.format(tmp=tmp_path))
+    assert result.exit_code == 2
+    assert message.format(tmp=tmp_path) in result.output and "df/dx" not in result.output
+
+
+def test_a_draw_path_that_cannot_be_written_is_one_error_line(cli, tmp_path):
+    (tmp_path / "taken.svg").mkdir()
+    result = run(cli, "explain", "x * y", "--set", "x=1,y=2", "--draw", str(tmp_path / "taken.svg"))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == f"Error: --draw {tmp_path / 'taken.svg'}: cannot write it (Is a directory)"
+
+
+@pytest.mark.parametrize("model, line", [
+    ("mlp", "with sgd lr 0.1, batches of 32"),
+    ("nielsen", "with sgd lr 3, batches of 10"),
+])
+def test_doctor_passes_the_recipes_chainrule_train_uses(cli, model, line):
+    result = run(cli, "doctor", "--model", model)
+    assert result.output.splitlines()[0] == line
+    assert result.exit_code == 0 and "result: PASS" in result.output, result.output
+
+
+def test_doctor_takes_every_optimizer_of_train_and_an_expected_loss(cli):
+    result = run(cli, "doctor", "--model", "nielsen", "--optimizer", "adam", "--lr", "0.01",
+                 "--expected-loss", "1.3")
+    assert result.output.splitlines()[0] == "with adam lr 0.01, batches of 10"
+    assert "initial loss" in result.output and "expected = 1.3000" in result.output
+
+
+def test_gradcheck_batch_size_is_named_as_elsewhere(cli):
+    result = run(cli, "gradcheck", "--model", "mlp", "--hidden", "8", "--batch-size", "2")
+    assert result.exit_code == 0 and "result: PASS" in result.output

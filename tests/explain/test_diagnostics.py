@@ -130,3 +130,27 @@ def test_the_plot_format_follows_the_suffix(tmp_path):
     plot_diagnostics([{"epoch": 1, "grad_norm/0": 0.5}], tmp_path / "d.svg")
     assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
     assert b"<svg" in (tmp_path / "d.svg").read_bytes()[:500]
+
+
+def test_the_plot_is_drawn_at_the_end_and_not_after_every_epoch(monkeypatch, tmp_path):
+    """Drawing takes longer than an epoch of a small model: at most every min_interval s."""
+    from chainrule.explain import diagnostics as module
+
+    drawn = []
+    monkeypatch.setattr(module, "plot_diagnostics", lambda history, path: drawn.append(len(history)))
+    model = nn.Sequential(nn.Linear(4, 3))
+    diagnostics = module.GradientDiagnostics(model, plot_path=tmp_path / "d.png", min_interval=3600)
+
+    class Run:
+        state = type("State", (), {"history": []})()
+
+    run = Run()
+    for epoch in range(3):
+        diagnostics.on_epoch_begin(run)
+        model(cr.randn(2, 4)).sum().backward()
+        diagnostics.on_step_end(run)
+        record = {"epoch": epoch + 1}
+        diagnostics.on_epoch_end(run, record)
+        run.state.history.append(record)
+    diagnostics.on_train_end(run)
+    assert drawn == [1, 3]  # after the first epoch (nothing drawn yet), then only at the end

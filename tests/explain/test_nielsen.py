@@ -118,3 +118,17 @@ def test_zoo_models_with_a_leading_flatten_and_image_batches():
     _, reference = autograd(model, images, labels, "quadratic")
     assert_grads_equal(backprop(model, images, labels).grads, reference)
     assert_grads_equal(fadjoint(model, images, labels).grads, reference)
+
+
+def test_fadjoint_with_the_summed_cost_of_the_paper():
+    """reduction='sum': J is the sum over the batch (no 1/m), as autograd of 1/2 sum ||a - y||^2."""
+    model = network("sigmoid")
+    x, y = batch()
+    summed, mean = fadjoint(model, x, y, reduction="sum"), fadjoint(model, x, y)
+    model.zero_grad()
+    loss = 0.5 * F.mse_loss(model(cr.tensor(x)), cr.tensor(np.eye(3)[y]), reduction="sum")
+    loss.backward()
+    assert_grads_equal(summed.grads, {name: np.asarray(p.grad) for name, p in model.named_parameters()})
+    assert summed.cost == pytest.approx(loss.item(), rel=1e-12) == pytest.approx(6 * mean.cost, rel=1e-12)
+    with pytest.raises(ValueError, match="fadjoint: reduction must be 'mean' or 'sum', got 'none'"):
+        fadjoint(model, x, y, reduction="none")

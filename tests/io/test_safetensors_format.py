@@ -52,6 +52,8 @@ def test_a_hand_written_valid_file_loads(tmp_path):
 @pytest.mark.parametrize("header, data, fragments", [
     ({"w": {**F32_2x3, "dtype": "BF16"}}, bytes(24), ["unsupported dtype 'BF16'", "bfloat16"]),
     ({"w": {**F32_2x3, "dtype": "X9"}}, bytes(24), ["unsupported dtype 'X9'", "supported: BOOL"]),
+    ({"w": {**F32_2x3, "dtype": ["F32"]}}, bytes(24), ["unsupported dtype ['F32']"]),
+    ({"w": {**F32_2x3, "dtype": {"F32": 1}}}, bytes(24), ["unsupported dtype {'F32': 1}"]),
     ({"w": {**F32_2x3, "shape": [2, -3]}}, bytes(24), ["shape must be a list"]),
     ({"w": {**F32_2x3, "shape": [2.0, 3]}}, bytes(24), ["shape must be a list"]),
     ({"w": {**F32_2x3, "shape": [True, 3]}}, bytes(24), ["shape must be a list"]),

@@ -1,5 +1,6 @@
 """chainrule.save / chainrule.load: round trips, metadata, validation against a model's state,
 bad arguments, and PyTorch interoperability (src/chainrule/io/checkpoint.py)."""
+import json
 import subprocess
 import sys
 
@@ -233,3 +234,56 @@ def test_a_pytorch_style_checkpoint_dict_is_refused_with_the_way_that_works(tmp_
     loaded = cr.io.load_state(tmp_path / "checkpoint.safetensors")
     assert loaded["epoch"] == 3 and sorted(loaded["model"]) == ["0.bias", "0.weight"]
     np.testing.assert_array_equal(loaded["model"]["0.weight"], model.state_dict()["0.weight"])
+
+
+MEASURE_LOAD = """
+import sys
+import numpy as np
+import chainrule as cr
+base = peak_mib()
+expected = {"w": np.zeros(3, np.float32)} if sys.argv[2] == "expected" else None
+try:
+    cr.load(sys.argv[1], expected)
+    outcome = "loaded"
+except cr.CheckpointError as exc:
+    outcome = str(exc)
+print(outcome)
+print(peak_mib() - base)  # MiB above the imports
+"""
+
+
+def _sparse_file(path, nbytes, checksum=None):
+    """A valid-looking header for one float32 tensor of ``nbytes`` bytes, and a sparse data
+    section of zeros (a few KB on disk whatever its size)."""
+    header = {"w": {"dtype": "F32", "shape": [nbytes // 4], "data_offsets": [0, nbytes]}}
+    if checksum is not None:
+        header["__metadata__"] = {"chainrule.sha256": checksum}
+    raw = json.dumps(header).encode()
+    with open(path, "wb") as file:
+        file.write(len(raw).to_bytes(8, "little") + raw)
+        file.truncate(8 + len(raw) + nbytes)
+
+
+@pytest.mark.parametrize("checksum, mode, refused, bound_mib", [
+    ("0" * 64, "plain", "does not match its SHA-256 checksum", 16),  # checked a megabyte at a time
+    (None, "expected", "'w': shape (67108864,) in the file, (3,) expected", 16),  # before the data
+    (None, "plain", None, 256 + 32),  # a valid file costs its size once (no second copy)
+])
+def test_what_a_load_costs_in_memory(tmp_path, subprocess_env, peak_mib_prelude, checksum, mode, refused, bound_mib):
+    path = tmp_path / "big.safetensors"
+    _sparse_file(path, 256 << 20, checksum)
+    result = subprocess.run([sys.executable, "-c", peak_mib_prelude + MEASURE_LOAD, str(path), mode], env=subprocess_env,
+                            capture_output=True, text=True, timeout=120, check=True)
+    outcome, grown = result.stdout.splitlines()
+    assert outcome == "loaded" if refused is None else refused in outcome
+    assert int(grown) < bound_mib
+    if refused is None:
+        assert int(grown) >= 240  # the measurement sees the tensor's memory
+
+
+def test_loaded_arrays_are_writable_views_of_one_read(tmp_path):
+    cr.save({"a": np.arange(3, dtype=np.int16), "b": np.ones((2, 2), np.float64)}, tmp_path / "w.safetensors")
+    loaded = cr.load(tmp_path / "w.safetensors")
+    loaded["a"][0] = 7
+    assert loaded["a"].tolist() == [7, 1, 2] and loaded["b"].tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    assert loaded["a"].dtype == np.int16 and loaded["b"].flags.writeable

@@ -88,3 +88,26 @@ def test_a_layer_called_alone_keeps_the_ops_message():
     with pytest.raises(ShapeError, match="^" + re.escape(
             "conv2d: input of shape (1, 3, 4, 4) with padding (0, 0) is smaller than the dilated kernel (5, 5)") + "$"):
         nn.Conv2d(3, 2, 5)(cr.zeros(1, 3, 4, 4))
+
+
+@pytest.mark.parametrize("params", [
+    dict(in_channels=4, out_channels=6, kernel_size=3, stride=2, padding=1, output_padding=1, groups=2),
+    dict(in_channels=3, out_channels=2, kernel_size=(4, 2), bias=False, dilation=2),
+])
+def test_conv_transpose2d_layer_matches_torch(check_torch_parity, params):
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.ConvTranspose2d(**params), torch.nn.ConvTranspose2d(**params)
+    assert repr(ours) == repr(theirs)
+    assert {k: v.shape for k, v in ours.state_dict().items()} == {k: tuple(v.shape) for k, v in theirs.state_dict().items()}
+    ours.load_state_dict(theirs.state_dict())
+    x = np.random.default_rng(0).standard_normal((2, params["in_channels"], 5, 4)).astype(np.float32)
+    check_torch_parity(ours, theirs, [x])
+    fan_in = params["out_channels"] // params.get("groups", 1) * int(np.prod(ours.weight.shape[2:]))
+    assert np.abs(nn.ConvTranspose2d(**params).weight.data).max() <= 1 / np.sqrt(fan_in)  # PyTorch's bound
+
+
+def test_conv_transpose2d_layer_errors():
+    with pytest.raises(ValueError, match="ConvTranspose2d: in_channels 3 and out_channels 4 must both be divisible by groups 2"):
+        nn.ConvTranspose2d(3, 4, 3, groups=2)
+    with pytest.raises(RuntimeError, match="ConvTranspose2d: device 'cuda' is not available"):
+        nn.ConvTranspose2d(3, 4, 3, device="cuda")

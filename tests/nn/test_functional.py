@@ -33,9 +33,9 @@ def test_class_losses_gradcheck(reduction):
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_pair_losses_gradcheck_in_both_inputs(reduction):
-    gradcheck(lambda x, t: F.mse_loss(x, t, reduction), (SCORES, BINARY))
-    gradcheck(lambda p, t: F.binary_cross_entropy(p, t, reduction), (PROBS, BINARY))
-    gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction), (SCORES, BINARY))
+    gradcheck(lambda x, t: F.mse_loss(x, t, reduction=reduction), (SCORES, BINARY))
+    gradcheck(lambda p, t: F.binary_cross_entropy(p, t, reduction=reduction), (PROBS, BINARY))
+    gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction), (SCORES, BINARY))
 
 
 def test_activations_gradcheck():
@@ -72,7 +72,7 @@ def test_losses_keep_float32():
 def test_cross_entropy_matches_torch(check_torch_parity, reduction, smoothing):
     torch = pytest.importorskip("torch")
     check_torch_parity(
-        lambda x, t: F.cross_entropy(x, t, reduction, smoothing),
+        lambda x, t: F.cross_entropy(x, t, reduction=reduction, label_smoothing=smoothing),
         lambda x, t: torch.nn.functional.cross_entropy(x, t, reduction=reduction, label_smoothing=smoothing),
         [SCORES, CLASSES],
     )
@@ -82,18 +82,18 @@ def test_cross_entropy_matches_torch(check_torch_parity, reduction, smoothing):
 def test_other_losses_match_torch(check_torch_parity, reduction):
     torch = pytest.importorskip("torch")
     tf = torch.nn.functional
-    check_torch_parity(lambda x, t: F.nll_loss(x, t, reduction),
+    check_torch_parity(lambda x, t: F.nll_loss(x, t, reduction=reduction),
                        lambda x, t: tf.nll_loss(x, t, reduction=reduction), [SCORES, CLASSES])
-    check_torch_parity(lambda x, t: F.mse_loss(x, t, reduction),
+    check_torch_parity(lambda x, t: F.mse_loss(x, t, reduction=reduction),
                        lambda x, t: tf.mse_loss(x, t, reduction=reduction), [SCORES, BINARY])
-    check_torch_parity(lambda p, t: F.binary_cross_entropy(p, t, reduction),
+    check_torch_parity(lambda p, t: F.binary_cross_entropy(p, t, reduction=reduction),
                        lambda p, t: tf.binary_cross_entropy(p, t, reduction=reduction), [PROBS, BINARY])
-    check_torch_parity(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction),
+    check_torch_parity(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction),
                        lambda x, t: tf.binary_cross_entropy_with_logits(x, t, reduction=reduction),
                        [SCORES, BINARY])
     for p, margin in ((1, 1.0), (2, 0.5)):
         check_torch_parity(
-            lambda x, t: F.multi_margin_loss(x, t, p, margin, reduction),
+            lambda x, t: F.multi_margin_loss(x, t, p, margin, reduction=reduction),
             lambda x, t: tf.multi_margin_loss(x, t, p=p, margin=margin, reduction=reduction),
             [SCORES, CLASSES],
         )
@@ -103,7 +103,7 @@ def test_bce_at_the_edges_matches_torch():
     torch = pytest.importorskip("torch")
     probs = np.array([0.0, 1.0, 0.0, 1.0, 0.5])
     targets = np.array([0.0, 1.0, 1.0, 0.0, 0.3])
-    ours = F.binary_cross_entropy(cr.tensor(probs), cr.tensor(targets), "none").data
+    ours = F.binary_cross_entropy(cr.tensor(probs), cr.tensor(targets), reduction="none").data
     theirs = torch.nn.functional.binary_cross_entropy(
         torch.tensor(probs), torch.tensor(targets), reduction="none").numpy()
     np.testing.assert_allclose(ours, theirs)
@@ -171,3 +171,81 @@ def test_class_target_errors_name_function_and_shapes():
         F.binary_cross_entropy(x, BINARY)
     with pytest.raises(ValueError, match="quadratic_cost: target of shape"):
         F.quadratic_cost(x, CLASSES[:3])
+
+
+WEIGHT = np.array([0.5, 2.0, 1.0, 3.0])
+
+
+def cast(torch_weight, x):
+    """A PyTorch weight in the dtype of the input ``x`` (PyTorch does not promote them)."""
+    return None if torch_weight is None else torch_weight.to(x.dtype)
+IGNORING = np.array([0, -100, 1, 3, 2])
+OTHER_IGNORED = np.array([0, 3, 1, 3, 2])  # with ignore_index=3
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("weight, target, ignore_index", [
+    (WEIGHT, CLASSES, -100), (None, IGNORING, -100), (WEIGHT, IGNORING, -100), (WEIGHT, OTHER_IGNORED, 3),
+])
+def test_cross_entropy_weight_and_ignore_index_match_torch(check_torch_parity, reduction, smoothing, weight,
+                                                           target, ignore_index):
+    torch = pytest.importorskip("torch")
+    options = dict(ignore_index=ignore_index, reduction=reduction)
+    torch_weight = None if weight is None else torch.from_numpy(weight)
+    for dtype in (np.float64, np.float32):
+        check_torch_parity(
+            lambda x, t: F.cross_entropy(x, t, weight, label_smoothing=smoothing, **options),
+            lambda x, t: torch.nn.functional.cross_entropy(x, t, cast(torch_weight, x), label_smoothing=smoothing,
+                                                           **options),
+            [SCORES, target], dtype)
+        check_torch_parity(
+            lambda x, t: F.nll_loss(F.log_softmax(x, 1), t, weight, **options),
+            lambda x, t: torch.nn.functional.nll_loss(torch.log_softmax(x, 1), t, cast(torch_weight, x), **options),
+            [SCORES, target], dtype)
+    gradcheck(lambda x: F.cross_entropy(x, target, weight, label_smoothing=smoothing, **options), SCORES)
+
+
+def test_cross_entropy_of_a_fully_ignored_batch_is_nan_like_torch():
+    loss = F.cross_entropy(cr.tensor(SCORES), np.full(5, -100))
+    assert np.isnan(loss.item())
+    assert F.cross_entropy(cr.tensor(SCORES), np.full(5, -100), reduction="sum").item() == 0
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_with_logits_weight_and_pos_weight_match_torch(check_torch_parity, reduction):
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    pos_weight, weight = np.array([1.0, 3.0, 0.5, 2.0]), rng.uniform(0.1, 2, (5, 4))
+    for ours_kw, theirs_kw in [
+        ({"pos_weight": pos_weight}, {"pos_weight": torch.from_numpy(pos_weight)}),
+        ({"weight": weight, "pos_weight": pos_weight},
+         {"weight": torch.from_numpy(weight), "pos_weight": torch.from_numpy(pos_weight)}),
+        ({"weight": weight[0]}, {"weight": torch.from_numpy(weight[0])}),
+    ]:
+        for dtype in (np.float64, np.float32):
+            check_torch_parity(
+                lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction, **ours_kw),
+                lambda x, t: tf.binary_cross_entropy_with_logits(
+                    x, t, reduction=reduction, **{k: cast(v, x) for k, v in theirs_kw.items()}),
+                [SCORES, BINARY], dtype)
+        gradcheck(lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction, **ours_kw),
+                  (SCORES, BINARY))
+    check_torch_parity(lambda p, t: F.binary_cross_entropy(p, t, weight, reduction=reduction),
+                       lambda p, t: tf.binary_cross_entropy(p, t, torch.from_numpy(weight), reduction=reduction),
+                       [PROBS, BINARY])
+
+
+def test_legacy_size_average_and_reduce_flags_pick_the_reduction():
+    x = cr.tensor(SCORES)
+    total = F.mse_loss(x, BINARY, reduction="sum").item()
+    assert F.mse_loss(x, BINARY, size_average=False).item() == total
+    assert F.mse_loss(x, BINARY, reduce=False).shape == (5, 4)
+    assert F.mse_loss(x, BINARY, size_average=True).item() == pytest.approx(total / 20)
+
+
+def test_class_weight_must_have_one_value_per_class():
+    with pytest.raises(ValueError, match=r"cross_entropy: weight of shape \(3,\) must have one value per class, \(4,\)"):
+        F.cross_entropy(cr.tensor(SCORES), CLASSES, np.ones(3))
+    with pytest.raises(IndexError, match="cross_entropy: target class -1 is out of range"):
+        F.cross_entropy(cr.tensor(SCORES), np.array([0, -1, 1, 2, 3]))

@@ -9,6 +9,9 @@ rng = np.random.default_rng(2)
 SCORES = rng.standard_normal((6, 5)) * 2
 CLASSES = np.array([4, 0, 1, 1, 3, 2])
 TARGETS = rng.uniform(0, 1, (6, 5))
+LOG_PROBS = SCORES - np.log(np.exp(SCORES).sum(axis=1, keepdims=True))
+POS_WEIGHT = np.array([1.0, 2.0, 3.0, 0.5, 1.5])
+CLASS_WEIGHT = np.array([0.2, 1.0, 2.0, 0.5, 3.0])
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -16,7 +19,7 @@ TARGETS = rng.uniform(0, 1, (6, 5))
 def test_fused_cross_entropy_matches_composed(reduction, smoothing):
     fused_in = cr.tensor(SCORES, requires_grad=True)
     composed_in = cr.tensor(SCORES, requires_grad=True)
-    fused = nn.CrossEntropyLoss(reduction, smoothing)(fused_in, CLASSES)
+    fused = nn.CrossEntropyLoss(reduction=reduction, label_smoothing=smoothing)(fused_in, CLASSES)
     composed = cross_entropy_composed(composed_in, CLASSES, reduction, smoothing)
     np.testing.assert_allclose(fused.data, composed.data, rtol=1e-13, atol=1e-14)
     upstream = rng.standard_normal(fused.shape)
@@ -26,6 +29,8 @@ def test_fused_cross_entropy_matches_composed(reduction, smoothing):
     assert composed.grad_fn is not fused.grad_fn and type(fused.grad_fn).__name__ == "CrossEntropy"
 
 
+@pytest.mark.filterwarnings("ignore:size_average and reduce args will be deprecated")  # PyTorch's notes
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")
 def test_loss_modules_match_torch_modules(check_torch_parity):
     torch = pytest.importorskip("torch")
     tn = torch.nn
@@ -37,10 +42,23 @@ def test_loss_modules_match_torch_modules(check_torch_parity):
         (nn.BCELoss(reduction="none"), tn.BCELoss(reduction="none"), [probs, TARGETS]),
         (nn.BCEWithLogitsLoss(), tn.BCEWithLogitsLoss(), [SCORES, TARGETS]),
         (nn.MultiMarginLoss(p=2, margin=2.0), tn.MultiMarginLoss(p=2, margin=2.0), [SCORES, CLASSES]),
+        (nn.L1Loss(), tn.L1Loss(), [SCORES, TARGETS]),
+        (nn.SmoothL1Loss(beta=0.5, reduction="sum"), tn.SmoothL1Loss(beta=0.5, reduction="sum"), [SCORES, TARGETS]),
+        (nn.HuberLoss(delta=2.0), tn.HuberLoss(delta=2.0), [SCORES, TARGETS]),
+        (nn.KLDivLoss(reduction="batchmean"), tn.KLDivLoss(reduction="batchmean"), [LOG_PROBS, TARGETS]),
+        (nn.KLDivLoss(log_target=True), tn.KLDivLoss(log_target=True), [LOG_PROBS, LOG_PROBS[::-1].copy()]),
+        (nn.BCEWithLogitsLoss(pos_weight=cr.tensor(POS_WEIGHT)),
+         tn.BCEWithLogitsLoss(pos_weight=torch.from_numpy(POS_WEIGHT)), [SCORES, TARGETS]),
+        (nn.CrossEntropyLoss(weight=cr.tensor(CLASS_WEIGHT), ignore_index=1, label_smoothing=0.2),
+         tn.CrossEntropyLoss(weight=torch.from_numpy(CLASS_WEIGHT), ignore_index=1, label_smoothing=0.2),
+         [SCORES, CLASSES]),
+        (nn.NLLLoss(weight=cr.tensor(CLASS_WEIGHT), size_average=False),
+         tn.NLLLoss(weight=torch.from_numpy(CLASS_WEIGHT), size_average=False), [LOG_PROBS, CLASSES]),
     ]
     for ours, theirs, arrays in cases:
         check_torch_parity(ours, theirs, arrays)
         assert repr(ours) == repr(theirs)
+        assert list(ours.state_dict()) == list(theirs.state_dict())  # weight and pos_weight are buffers
 
 
 def test_quadratic_cost_module():

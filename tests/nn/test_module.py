@@ -261,3 +261,55 @@ def test_load_state_dict_of_what_is_not_a_state_dict_names_it(given, message):
     with pytest.raises(TypeError, match="load_state_dict: expected a state dict .*" + re.escape(message)):
         model.load_state_dict(given(model))
     assert all(np.array_equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_reassigning_a_child_keeps_its_place_in_the_state_dict():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    model[0] = nn.Linear(2, 2)
+    model[0].weight = nn.Parameter(cr.zeros(2, 2))
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+
+
+LAYERS_WITH_PARAMETERS = [
+    (nn.Linear, (3, 2)), (nn.Conv2d, (1, 2, 3)), (nn.Conv1d, (1, 2, 3)), (nn.BatchNorm1d, (3,)),
+    (nn.BatchNorm2d, (3,)),
+]
+
+
+@pytest.mark.parametrize("layer, args", LAYERS_WITH_PARAMETERS)
+def test_layers_take_device_and_dtype_by_keyword_only(layer, args):
+    name = layer.__name__
+    for device in (None, "cpu", cr.device("cpu"), "cpu:0"):
+        made = layer(*args, device=device, dtype=cr.float64)
+        assert all(p.dtype == np.float64 for p in made.parameters())
+    assert all(p.dtype == np.float32 for p in layer(*args).parameters())
+    with pytest.raises(RuntimeError, match=f"{name}: device 'cuda' is not available: chainrule runs on the CPU only"):
+        layer(*args, device="cuda")
+    with pytest.raises(TypeError, match=f"{name}: device must be a string such as 'cpu'"):
+        layer(*args, device=0)
+
+
+def test_dtype_is_no_longer_linears_fourth_positional_argument():
+    with pytest.raises(TypeError, match="takes from 3 to 4 positional arguments but 5 were given"):
+        nn.Linear(3, 2, True, cr.float64)
+
+
+def test_to_takes_devices_as_pytorch_and_refuses_other_devices():
+    model = cr.nn.Sequential(cr.nn.Linear(2, 3), cr.nn.BatchNorm1d(3))
+    assert model.to("cpu") is model and model.cpu() is model and model.to(cr.device("cpu")) is model
+    assert model.to(device="cpu", non_blocking=True) is model
+    assert model.to("cpu", cr.double) is model and model[0].weight.dtype == np.float64
+    assert model[1].running_mean.dtype == np.float64
+    model.to(dtype=cr.float)
+    assert model[0].bias.dtype == np.float32
+    model.to(cr.zeros(1, dtype=cr.double))
+    assert model[0].weight.dtype == np.float64
+    for call, message in (
+        (lambda: model.to("cuda"), "Module.to: device 'cuda' is not available"),
+        (lambda: model.to("cuda:0", cr.float), "Module.to: device 'cuda:0' is not available"),
+        (lambda: model.cuda(), "Module.cuda: device 'cuda' is not available"),
+    ):
+        with pytest.raises(RuntimeError) as info:
+            call()
+        assert str(info.value).startswith(message)
+    assert model[0].weight.dtype == np.float64  # a refused move changes nothing

@@ -13,11 +13,14 @@ An ``OpEntry`` gives:
 
 Adding an op to chainrule means adding its entry here: every generic test then covers it.
 """
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 import chainrule as cr
+from chainrule.autograd.function import ShapeError
+from chainrule.nn import functional as F
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,207 @@ ACTIVATION = [
             fixed([-1.0, -0.5, 0.0, 0.5, 1.0], min=-0.5, max=0.5, smooth=False)),
     OpEntry("relu_at_zero", cr.relu, lambda x: np.maximum(x, 0), _torch_relu, fixed([-1.0, 0.0, 2.0], smooth=False)),
     OpEntry("abs_at_zero", cr.abs, np.abs, torch_fn("abs"), fixed([-1.0, 0.0, 2.0], smooth=False)),
+]
+
+# ---- smooth activations and hardtanh (chainrule.nn.functional) ---------------------------------------
+def _np_erf(x):
+    return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
+
+
+def _np_gelu(x, approximate="none"):
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+    return x * 0.5 * (1 + _np_erf(x / math.sqrt(2)))
+
+
+def _np_softplus(x, beta=1.0, threshold=20.0):
+    return np.where(x * beta > threshold, x, np.logaddexp(0, x * beta) / beta)
+
+
+def _np_elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def _torch_functional(name):
+    return lambda *args, **kwargs: getattr(torch_mod().nn.functional, name)(*args, **kwargs)
+
+
+def _wide(rng, shape):
+    """Values on both sides of every threshold, none at a kink."""
+    return np.asarray(nonzero(rng, shape) * 4)
+
+
+def _activation_samples(params_list, gen=_wide):
+    return lambda rng: [Sample((gen(rng, s),), dict(p)) for s in ((), (7,), (2, 3)) for p in params_list]
+
+
+SMOOTH_ACTIVATION = [
+    OpEntry("gelu", F.gelu, _np_gelu, _torch_functional("gelu"), _activation_samples([{}, {"approximate": "tanh"}]),
+            errors=(fails(3, approximate="exact", match="gelu: approximate must be 'none' or 'tanh', got 'exact'"),)),
+    OpEntry("silu", F.silu, lambda x: x * _np_sigmoid(x), _torch_functional("silu"), _activation_samples([{}])),
+    OpEntry("elu", F.elu, _np_elu, _torch_functional("elu"), _activation_samples([{}, {"alpha": 0.3}]),
+            errors=(fails(3, alpha=float("nan"), match="elu: alpha must be a finite number, got nan"),)),
+    OpEntry(
+        "softplus", F.softplus, _np_softplus, _torch_functional("softplus"),
+        _activation_samples([{}, {"beta": 2.0}, {"beta": 0.5, "threshold": 1.0}, {"threshold": 2.0}]),
+        errors=(fails(3, beta=0, match="softplus: beta must not be 0"),
+                fails(3, threshold="1", exception=TypeError, match="softplus: threshold must be a Python number")),
+    ),
+    OpEntry("softplus_extremes", F.softplus, _np_softplus, _torch_functional("softplus"),
+            fixed([-800.0, -40.0, -1e-3, 1e-3, 19.0, 21.0, 800.0])),
+    OpEntry("mish", F.mish, lambda x: x * np.tanh(np.logaddexp(0, x)), _torch_functional("mish"),
+            _activation_samples([{}])),
+    OpEntry("logsigmoid", F.logsigmoid, lambda x: -np.logaddexp(0, -x), _torch_functional("logsigmoid"),
+            _activation_samples([{}])),
+    OpEntry("logsigmoid_extremes", F.logsigmoid, lambda x: -np.logaddexp(0, -x), _torch_functional("logsigmoid"),
+            fixed([-800.0, -30.0, 0.0, 30.0, 800.0])),
+    OpEntry(
+        "hardtanh", F.hardtanh, lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+        _torch_functional("hardtanh"), _activation_samples([{}, {"min_val": -0.5, "max_val": 2.0}]),
+        errors=(fails(3, min_val=1.0, max_val=0.0,
+                      match="hardtanh: min_val (1.0) cannot be greater than max_val (0.0)"),),
+    ),
+    OpEntry("hardtanh_at_bounds", F.hardtanh, lambda x: np.clip(x, -1, 1), _torch_functional("hardtanh"),
+            fixed([-2.0, -1.0, 0.0, 1.0, 2.0], smooth=False)),
+]
+
+# ---- embedding, normalization, padding and resizing (chainrule.nn.functional) ------------------------
+def _embedding_samples(rng):
+    weight = normal(rng, (5, 3))
+    return [
+        Sample((np.array([[0, 2, 2], [4, 0, 1]]), weight)),
+        # the padding row's gradient is 0, and scale_grad_by_freq divides by counts, by
+        # definition: not the derivative, so no gradcheck (parity with PyTorch still holds)
+        Sample((np.array([1, 1, 3, 0]), weight), {"padding_idx": 1}, smooth=False),
+        Sample((np.array(4), weight), {"padding_idx": -1}, smooth=False),
+        Sample((np.array([[2, 2, 0]]), weight), {"scale_grad_by_freq": True}, smooth=False),
+    ]
+
+
+def _np_layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    out = centred / np.sqrt((centred ** 2).mean(axis=axes, keepdims=True) + eps)
+    return out * (1 if weight is None else weight) + (0 if bias is None else bias)
+
+
+def _layer_norm_samples(rng):
+    return [
+        Sample((normal(rng, (3, 4)), normal(rng, (4,)), normal(rng, (4,))), {"normalized_shape": (4,)}),
+        Sample((normal(rng, (2, 2, 3)), normal(rng, (2, 3)), normal(rng, (2, 3))), {"normalized_shape": [2, 3]}),
+        Sample((normal(rng, (2, 5)),), {"normalized_shape": (5,), "eps": 0.1}),
+        Sample((normal(rng, (5,)), normal(rng, (5,))), {"normalized_shape": (5,)}),
+    ]
+
+
+def _np_group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
+    grouped = _np_layer_norm(x.reshape(x.shape[0], num_groups, -1), (1,), eps=eps).reshape(x.shape)
+    channel = (-1,) + (1,) * (x.ndim - 2)
+    return grouped * (1 if weight is None else weight.reshape(channel)) + (0 if bias is None else bias.reshape(channel))
+
+
+def _group_norm_samples(rng):
+    return [
+        Sample((normal(rng, (2, 4, 3)), normal(rng, (4,)), normal(rng, (4,))), {"num_groups": 2}),
+        Sample((normal(rng, (3, 6, 2, 2)), normal(rng, (6,)), normal(rng, (6,))), {"num_groups": 3}),
+        Sample((normal(rng, (2, 4)),), {"num_groups": 4}),
+        Sample((normal(rng, (1, 2, 5)),), {"num_groups": 1, "eps": 0.5}),
+    ]
+
+
+NUMPY_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _np_pad(x, pad, mode="constant", value=None):
+    pairs = [(pad[i], pad[i + 1]) for i in range(0, len(pad), 2)][::-1]
+    pairs = [(0, 0)] * (x.ndim - len(pairs)) + pairs
+    cropped = x[tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pairs, x.shape))]
+    widths = [(max(b, 0), max(a, 0)) for b, a in pairs]
+    extra = {"constant_values": value or 0} if mode == "constant" else {}
+    return np.pad(cropped, widths, mode=NUMPY_PAD_MODES[mode], **extra)
+
+
+def _pad_samples(rng):
+    return [Sample((normal(rng, shape),), params) for shape, params in [
+        ((2, 5), {"pad": (1, 2)}),
+        ((2, 3, 4), {"pad": (1, 0, 2, 1), "value": 1.5}),
+        ((2, 5), {"pad": (-1, 2)}),
+        ((1, 2, 4), {"pad": (3, 2), "mode": "reflect"}),
+        ((1, 2, 3, 4), {"pad": (1, 2, 2, 1), "mode": "reflect"}),
+        ((1, 2, 3, 4), {"pad": (2, 3, 1, 0), "mode": "replicate"}),
+        ((1, 2, 3), {"pad": (3, 1), "mode": "circular"}),
+        ((1, 1, 2, 3), {"pad": (1, 2, 2, 1), "mode": "circular"}),
+    ]]
+
+
+def _interpolate_samples(rng):
+    return [
+        Sample((normal(rng, (1, 2, 3)),), {"scale_factor": 2}),
+        Sample((normal(rng, (2, 1, 2, 3)),), {"scale_factor": (3, 2)}),
+        Sample((normal(rng, (1, 2, 4, 6)),), {"size": (2, 3)}),
+        Sample((normal(rng, (1, 1, 2, 2, 2)),), {"size": 4}),
+    ]
+
+
+def _np_interpolate(x, size=None, scale_factor=None):
+    """Integer up- (repeat) or down-sampling (every k-th) factors: nearest without rounding questions."""
+    for axis in range(2, x.ndim):
+        n = x.shape[axis]
+        factor = scale_factor if size is None else (size if isinstance(size, int) else size[axis - 2]) / n
+        factor = factor[axis - 2] if isinstance(factor, tuple) else factor
+        x = np.repeat(x, int(factor), axis=axis) if factor >= 1 else np.take(x, range(0, n, int(1 / factor)), axis)
+    return x
+
+
+def _shape_second(fn, name):
+    """``fn(x, param, *weight_bias)`` called as ``(x, *weight_bias, param=...)``: the arrays first."""
+    return lambda x, *weight_bias, **params: fn(x, params.pop(name), *weight_bias, **params)
+
+
+NN_FUNCTIONAL = [
+    OpEntry(
+        "embedding", F.embedding, lambda i, w, **_: w[i], _torch_functional("embedding"), _embedding_samples,
+        diff=(1,),
+        errors=(
+            ErrorCase((np.array([0.0]), np.ones((3, 2))), TypeError, "embedding: indices must be integers (int64), got dtype float64"),
+            ErrorCase((np.array([1, 3]), np.ones((3, 2))), IndexError, "embedding: index 3 is out of range for 3 embeddings (0..2)"),
+            ErrorCase((np.array([1]), np.ones((3, 2))), IndexError, "embedding: padding_idx 3 must be within the 3 embeddings",
+                      {"padding_idx": 3}),
+        ),
+    ),
+    OpEntry(
+        "layer_norm", _shape_second(F.layer_norm, "normalized_shape"), _shape_second(_np_layer_norm, "normalized_shape"),
+        _shape_second(_torch_functional("layer_norm"), "normalized_shape"), _layer_norm_samples,
+        diff=(0, 1, 2),
+        errors=(
+            fails((2, 3), normalized_shape=(2,), match="layer_norm: input of shape (2, 3) does not end with normalized_shape (2,)"),
+            fails((2, 3), (2,), normalized_shape=(3,), match="layer_norm: weight of shape (2,) does not match (3,)"),
+        ),
+    ),
+    OpEntry(
+        "group_norm", _shape_second(F.group_norm, "num_groups"), _shape_second(_np_group_norm, "num_groups"),
+        _shape_second(_torch_functional("group_norm"), "num_groups"), _group_norm_samples,
+        diff=(0, 1, 2),
+        errors=(fails((2, 3, 2), num_groups=2,
+                      match="group_norm: input of shape (2, 3, 2) must be (N, C, *) with C divisible by num_groups 2"),),
+    ),
+    OpEntry(
+        "pad", F.pad, _np_pad, _torch_functional("pad"), _pad_samples,
+        errors=(
+            fails((2, 3), pad=(1,), match="pad: expected an even number of integers"),
+            fails((1, 2, 3), pad=(3, 0), mode="reflect", match="pad: reflect padding (3, 0) is too large"),
+            fails((1, 2, 3), pad=(1, 1), mode="wrap", match="pad: mode must be one of 'constant', 'reflect'"),
+            fails((2, 3), pad=(-2, -2), match="pad: padding (-2, -2) would make a negative size"),
+        ),
+    ),
+    OpEntry(
+        "interpolate", F.interpolate, _np_interpolate, _torch_functional("interpolate"), _interpolate_samples,
+        errors=(
+            fails((1, 1, 4), size=2, scale_factor=2, match="interpolate: give exactly one of size and scale_factor"),
+            fails((1, 1, 4), size=2, mode="bilinear", match="interpolate: mode 'bilinear' is not supported"),
+            fails((4,), size=2, exception=ShapeError, match="interpolate: expected an input (N, C, *spatial)"),
+        ),
+    ),
 ]
 
 WHERE_SHAPES = [((2, 3), (2, 3), (2, 3)), ((2, 3), (3,), (2, 1)), ((3,), (2, 3), ()), ((2, 1), (1, 3), (3,))]
@@ -634,8 +838,277 @@ CAST = [
 ]
 
 
+# ---- the rest of PyTorch's Tensor API (issue 11, item 6) --------------------------------------------------
+def _np_norm(x, p="fro", dim=None, keepdim=False):
+    p = 2.0 if p == "fro" else p
+    magnitude = np.abs(x)
+    if p == 0:
+        return np.sum(x != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
+    if np.isinf(p):
+        return (np.max if p > 0 else np.min)(magnitude, axis=dim, keepdims=keepdim)
+    return np.sum(magnitude ** p, axis=dim, keepdims=keepdim) ** x.dtype.type(1 / p)
+
+
+def _torch_norm(x, p="fro", dim=None, keepdim=False):
+    return torch_mod().norm(x, p=p, dim=dim, keepdim=keepdim)
+
+
+NORM_PARAMS = [
+    {}, {"p": 1}, {"p": 3, "dim": 1}, {"p": float("inf"), "dim": 0}, {"p": -float("inf")}, {"p": 0.5, "dim": -1},
+    {"dim": (0, 1), "keepdim": True}, {"p": "fro", "dim": 1}, {"p": 2, "dim": 0, "keepdim": True},
+]
+
+
+def _np_std(x, dim=None, keepdim=False, correction=1):
+    return np.std(x, axis=dim, keepdims=keepdim, ddof=correction)
+
+
+def _np_any_all(fn):
+    return lambda x, dim=None, keepdim=False: fn(x != 0, axis=dim, keepdims=keepdim)
+
+
+REDUCTION_API = [
+    OpEntry("norm", cr.norm, _np_norm, _torch_norm, with_params(nonzero, (3, 4), NORM_PARAMS),
+            errors=(fails((2, 3), p="nuc", match="norm: p must be a number or 'fro', got 'nuc'"),
+                    fails((2, 3), dim=2, exception=IndexError, match="norm: dim 2 is out of range"))),
+    OpEntry("norm_at_zero", cr.norm, _np_norm, _torch_norm, fixed([[0.0, 0.0], [3.0, -4.0]], dim=1, smooth=False)),
+    OpEntry("norm_method", lambda x: x.norm(), np.linalg.norm, lambda x: x.norm(), unary(shapes=[(3,), (2, 3)])),
+    OpEntry("std", cr.std, _np_std, torch_fn("std"), with_params(normal, (3, 4), VAR_PARAMS)),
+    OpEntry("any", cr.any, _np_any_all(np.any), _torch_reduce("any"),
+            with_params(small_integers, (2, 3, 2), REDUCE_PARAMS), diff=()),
+    OpEntry("all", cr.all, _np_any_all(np.all), _torch_reduce("all"),
+            with_params(small_integers, (2, 3, 2), REDUCE_PARAMS), diff=()),
+]
+
+
+def _unary_api_entry(name, gen=normal):
+    return OpEntry(name, getattr(cr, name), getattr(np, name), torch_fn(name), unary(gen))
+
+
+def _np_round(x, decimals=0):
+    return np.round(x, decimals)
+
+
+def _torch_round(x, decimals=0):
+    return torch_mod().round(x, decimals=decimals)
+
+
+SPECIAL_VALUES = [-np.inf, -1.5, 0.0, np.nan, 2.0, np.inf]
+
+ELEMENTWISE_API = [
+    _unary_api_entry("log1p", positive),
+    _unary_api_entry("expm1"),
+    _unary_api_entry("square"),
+    OpEntry("log1p_small", cr.log1p, np.log1p, torch_fn("log1p"), fixed([1e-12, -1e-9, 1e-5])),
+    OpEntry("round", cr.round, _np_round, _torch_round,
+            lambda rng: [Sample((normal(rng, (2, 3)) * 10,), p) for p in ({}, {"decimals": 1}, {"decimals": -1})]),
+    OpEntry("round_halves_to_even", cr.round, np.round, torch_fn("round"), fixed([-2.5, -0.5, 0.5, 1.5, 2.5]),
+            gradcheck=False),
+    OpEntry("isnan", cr.isnan, np.isnan, torch_fn("isnan"), fixed(SPECIAL_VALUES), diff=()),
+    OpEntry("isinf", cr.isinf, np.isinf, torch_fn("isinf"), fixed(SPECIAL_VALUES), diff=()),
+    OpEntry("isfinite", cr.isfinite, np.isfinite, torch_fn("isfinite"), fixed(SPECIAL_VALUES), diff=()),
+    universal("floordiv", lambda x, y: x // y, binary(normal, nonzero), diff=(), errors=(broadcast_error("floordiv"),)),
+    universal("rfloordiv_scalar", lambda x: 2.5 // x, unary(nonzero), diff=()),
+]
+
+
+def _np_masked_fill(x, mask, value):
+    return np.where(mask, x.dtype.type(value), x)
+
+
+def _torch_masked_fill(x, mask, value):
+    return x.masked_fill(mask, value)
+
+
+def _masked_fill_samples(rng):
+    return [Sample((normal(rng, (2, 3)), rng.random(m) > 0.5), {"value": v})
+            for m, v in (((2, 3), 0.0), ((3,), -1e9), ((2, 1), 2.5))]
+
+
+def _along(x, index, dim):
+    """x cut to index's size at every dim but ``dim`` (torch.gather/scatter read only that part)."""
+    return tuple(slice(None) if d == dim % x.ndim else slice(0, n) for d, n in enumerate(index.shape))
+
+
+def _np_gather(x, dim, index):
+    return np.take_along_axis(x[_along(x, index, dim)], index, dim)
+
+
+def _np_scatter(x, src, dim, index):
+    out = x.astype(np.result_type(x, src))
+    values = src[tuple(slice(0, n) for n in index.shape)] if np.ndim(src) else src
+    np.put_along_axis(out[_along(x, index, dim)], index, values, dim)
+    return out
+
+
+def _gather_samples(rng):
+    x = normal(rng, (3, 4))
+    return [
+        Sample((x,), {"dim": 0, "index": np.array([[0, 2, 2, 1], [0, 0, 1, 2]])}),  # repeats add up
+        Sample((x,), {"dim": 1, "index": np.array([[3, 0], [1, 1], [2, 0]])}),
+        Sample((x,), {"dim": -1, "index": np.array([[1, 2, 3], [0, 0, 0]])}),  # smaller at dim 0
+        Sample((normal(rng, (2, 3, 2)),), {"dim": 1, "index": np.array([[[2, 0]], [[1, 1]]])}),
+    ]
+
+
+def _scatter_samples(rng):
+    # no two src elements write one position: PyTorch leaves the order of such writes undefined
+    return [
+        Sample((normal(rng, (3, 4)), normal(rng, (2, 4))), {"dim": 0, "index": np.array([[0, 2, 1, 1], [2, 0, 0, 2]])}),
+        Sample((normal(rng, (3, 4)), normal(rng, (3, 2))), {"dim": 1, "index": np.array([[3, 0], [1, 2], [0, 1]])}),
+    ]
+
+
+def _torch_gather(x, dim, index):
+    return torch_mod().gather(x, dim, from_np(index))
+
+
+def _torch_scatter(x, src, dim, index):
+    return torch_mod().scatter(x, dim, from_np(index), src)
+
+
+INDEXING_API = [
+    OpEntry("masked_fill", cr.masked_fill, _np_masked_fill, _torch_masked_fill, _masked_fill_samples,
+            errors=(ErrorCase((np.ones(3), np.ones(3)), TypeError, "masked_fill: mask must be a bool tensor, got "
+                              "dtype float64", {"value": 0.0}),)),
+    OpEntry("gather", cr.gather, _np_gather, _torch_gather, _gather_samples,
+            errors=(
+                fails((2, 3), dim=1, index=np.array([[3], [0]]), exception=IndexError,
+                      match="gather: index 3 is out of bounds for dim 1 with size 3"),
+                fails((2, 3), dim=1, index=np.array([0, 1]), match="gather: index of shape (2,) must have as many "
+                      "dims as the tensor of shape (2, 3)"),
+                fails((2, 3), dim=0, index=np.zeros((3, 1)), exception=TypeError,
+                      match="gather: index must be an integer tensor, got dtype float64"),
+            )),
+    OpEntry("scatter", lambda x, src, dim, index: cr.scatter(x, dim, index, src), _np_scatter, _torch_scatter, _scatter_samples, diff=(0, 1),
+            errors=(ErrorCase((np.ones((2, 3)), np.ones((1, 1))), ValueError, "scatter: src of shape (1, 1) must have",
+                              {"dim": 0, "index": np.zeros((1, 2), dtype=np.int64)}),)),
+    OpEntry("scatter_value", lambda x, dim, index, value: x.scatter(dim, index, value),
+            lambda x, dim, index, value: _np_scatter(x, np.asarray(value, x.dtype), dim, index),
+            lambda x, dim, index, value: x.scatter(dim, from_np(index), value),
+            with_params(normal, (3, 4), [{"dim": 1, "index": np.array([[0], [3], [1]]), "value": -1.0}])),
+]
+
+
+def _np_sort(x, dim=-1, descending=False, stable=False):
+    out = np.sort(x, axis=dim, kind="stable")
+    return np.flip(out, dim) if descending else out
+
+
+def _np_topk_indices(x, k, dim=-1, largest=True):
+    order = np.argsort(-x if largest else x, axis=dim, kind="stable")
+    return np.take(order, np.arange(k), axis=dim)
+
+
+def _result(fn, field):
+    return lambda *args, **params: getattr(fn(*args, **params), field)
+
+
+def _torch_sorting(name, field):
+    return lambda x, **params: getattr(getattr(torch_mod(), name)(x, **params), field)
+
+
+SORT_PARAMS = [{}, {"dim": 0}, {"dim": 1, "descending": True}]
+TOPK_PARAMS = [{"k": 2}, {"k": 1, "dim": 0}, {"k": 3, "largest": False}, {"k": 3, "dim": 0, "largest": True}]
+TIES = [[1.0, 0.0, 1.0, 2.0, 0.0, 1.0], [2.0, 2.0, 0.0, 0.0, 1.0, 1.0]]
+
+SORTING = [
+    OpEntry("sort_values", _result(cr.sort, "values"), _np_sort, _torch_sorting("sort", "values"),
+            with_params(normal, (3, 4), SORT_PARAMS),
+            errors=(fails((2, 3), dim=2, exception=IndexError, match="sort: dim 2 is out of range"),)),
+    OpEntry("sort_indices", _result(cr.sort, "indices"),
+            lambda x, dim=-1, descending=False: np.argsort(-x if descending else x, axis=dim),
+            _torch_sorting("sort", "indices"), with_params(normal, (3, 4), SORT_PARAMS), diff=()),
+    OpEntry("sort_stable_ties", _result(cr.sort, "values"), _np_sort, _torch_sorting("sort", "values"),
+            fixed(TIES, dim=1, descending=True, stable=True, smooth=False)),
+    OpEntry("sort_stable_tie_indices", _result(cr.sort, "indices"),
+            lambda x, dim, descending, stable: np.argsort(-x, axis=dim, kind="stable"),
+            _torch_sorting("sort", "indices"), fixed(TIES, dim=1, descending=True, stable=True), diff=()),
+    OpEntry("argsort", cr.argsort, lambda x, dim=-1, descending=False: np.argsort(-x if descending else x, axis=dim),
+            torch_fn("argsort"), with_params(normal, (3, 4), SORT_PARAMS), diff=()),
+    OpEntry("topk_values", _result(cr.topk, "values"),
+            lambda x, k, dim=-1, largest=True: np.take_along_axis(x, _np_topk_indices(x, k, dim, largest), dim),
+            _torch_sorting("topk", "values"), with_params(normal, (3, 4), TOPK_PARAMS),
+            errors=(fails((2, 3), k=4, match="topk: k=4 is out of range for dim 1 of size 3"),)),
+    OpEntry("topk_indices", _result(cr.topk, "indices"), _np_topk_indices, _torch_sorting("topk", "indices"),
+            with_params(normal, (3, 4), TOPK_PARAMS), diff=()),
+]
+
+
+def _np_split(x, size, dim, piece):
+    n = x.shape[dim]
+    sizes = list(size) if isinstance(size, list) else [size] * (n // size) + ([n % size] if n % size else [])
+    return np.split(x, np.cumsum(sizes)[:-1], axis=dim)[piece]
+
+
+def _np_chunk(x, chunks, dim, piece):
+    return _np_split(x, -(-x.shape[dim] // chunks), dim, piece)
+
+
+def _einsum_samples(rng):
+    return [Sample(tuple(normal(rng, s) for s in shapes), {"equation": equation}) for equation, shapes in (
+        ("ij,jk->ik", [(2, 3), (3, 4)]),
+        ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
+        ("i,i->", [(3,), (3,)]),
+        ("i,j->ij", [(2,), (3,)]),
+        ("ij->j", [(2, 3)]),
+        ("ij", [(2, 3)]),
+        ("ji", [(2, 3)]),  # implicit output in alphabetical order: the transpose
+        ("ij,jk->k", [(2, 3), (3, 4)]),  # i appears in one operand only
+        ("...ij,...jk", [(2, 2, 3), (3, 4)]),
+        ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]),
+        ("ij,ij->ij", [(2, 1), (2, 3)]),  # size-1 dims broadcast
+        (" b i , b i -> b ", [(3, 2), (3, 2)]),
+    )]
+
+
+def _view_as_target(module):
+    return module.zeros(3, 2)
+
+
+SHAPE_API = [
+    OpEntry("repeat", lambda x, repeats: x.repeat(*repeats), lambda x, repeats: np.tile(x, repeats),
+            lambda x, repeats: x.repeat(*repeats),
+        lambda rng: [Sample((normal(rng, s),), {"repeats": r}) for s, r in (
+            ((2, 3), (2, 1)), ((2, 3), (1, 1)), ((2, 3), (2, 2, 3)), ((), (3,)), ((3,), (0, 2)))],
+            errors=(fails((2, 3), repeats=(2,), match="repeat: 1 repeats (2,) for a tensor with 2 dimensions"),)),
+    OpEntry("flip", lambda x, dims: x.flip(dims), lambda x, dims: np.flip(x, dims), lambda x, dims: x.flip(dims),
+            with_params(normal, (2, 3, 2), [{"dims": (0,)}, {"dims": (1,)}, {"dims": (0, 2)}, {"dims": (-1,)}])),
+    OpEntry("t", cr.t, lambda x: x.T, torch_fn("t"), unary(shapes=[(2, 3), (3,), ()]),
+            errors=(fails((2, 3, 4), match="t: expects a tensor with <= 2 dimensions, got 3"),)),
+    OpEntry("mm", cr.mm, np.matmul, torch_fn("mm"), binary(shapes=[((2, 3), (3, 4)), ((1, 3), (3, 1))]), diff=(0, 1),
+            errors=(fails((3,), (3,), match="mm: expects 2-D tensors, got shapes (3,) and (3,)"),)),
+    OpEntry("bmm", cr.bmm, np.matmul, torch_fn("bmm"), binary(shapes=[((2, 3, 4), (2, 4, 5))]), diff=(0, 1),
+            errors=(fails((2, 3, 4), (3, 4, 5), match="bmm: batch sizes differ: shapes (2, 3, 4) and (3, 4, 5)"),)),
+    OpEntry("einsum", lambda *xs, equation: cr.einsum(equation, *xs), lambda *xs, equation: np.einsum(equation, *xs),
+            lambda *xs, equation: torch_mod().einsum(equation, *xs), _einsum_samples, diff=(0, 1, 2),
+            errors=(
+                fails((3, 3), equation="ii->i", match="einsum: a subscript repeated within one operand ('ii'"),
+                fails((2, 3), equation="ij,jk->ik", match="einsum: the equation 'ij,jk->ik' names 2 operands, got 1"),
+                fails((2, 3), equation="ijk", exception=ValueError,
+                      match="einsum: subscripts 'ijk' do not match an operand with 2 dims"),
+            )),
+    OpEntry("split", lambda x, size, dim, piece: cr.split(x, size, dim)[piece], _np_split,
+            lambda x, size, dim, piece: torch_mod().split(x, size, dim)[piece],
+            lambda rng: [Sample((normal(rng, s),), p) for s, p in (
+                ((3, 5), {"size": 2, "dim": 1, "piece": 2}), ((3, 5), {"size": 2, "dim": 1, "piece": 0}),
+                ((3, 4), {"size": [1, 2], "dim": 0, "piece": 1}), ((4,), {"size": 4, "dim": 0, "piece": 0}))],
+            errors=(fails((3,), size=[1, 1], dim=0, piece=0, match="split: sizes [1, 1] add up to 2, not to the size 3"),)),
+    OpEntry("chunk", lambda x, chunks, dim, piece: x.chunk(chunks, dim)[piece], _np_chunk,
+            lambda x, chunks, dim, piece: x.chunk(chunks, dim)[piece],
+            lambda rng: [Sample((normal(rng, s),), p) for s, p in (
+                ((5, 2), {"chunks": 2, "dim": 0, "piece": 1}), ((4,), {"chunks": 3, "dim": 0, "piece": 1}),
+                ((2, 6), {"chunks": 3, "dim": -1, "piece": 2}))],
+            errors=(fails((3,), chunks=0, dim=0, piece=0, match="chunk: chunks must be a positive integer, got 0"),)),
+    OpEntry("view_as", lambda x: x.view_as(_view_as_target(cr)), lambda x: x.reshape(3, 2),
+            lambda x: x.view_as(_view_as_target(torch_mod())), unary(shapes=[(2, 3), (6,)])),
+]
+
+TENSOR_API = [*REDUCTION_API, *ELEMENTWISE_API, *INDEXING_API, *SORTING, *SHAPE_API]
+
+
 ENTRIES = [
-    *ARITHMETIC, *MATMUL, *ELEMENTWISE, *ACTIVATION, *SELECTION, *REDUCTION, *SOFTMAX, *SHAPE, *INDEXING,
-    *COMPARE, *CAST,
+    *ARITHMETIC, *MATMUL, *ELEMENTWISE, *ACTIVATION, *SMOOTH_ACTIVATION, *NN_FUNCTIONAL, *SELECTION, *REDUCTION,
+    *SOFTMAX, *SHAPE, *INDEXING, *COMPARE, *CAST, *TENSOR_API,
 ]
 assert len({e.name for e in ENTRIES}) == len(ENTRIES), "entry names must be unique"

@@ -57,3 +57,15 @@ def test_reductions_of_a_0d_tensor_accept_dim_0_as_in_pytorch():
     x = cr.tensor(2.0, requires_grad=True)
     y = x.sum(0)
     assert y.shape == () and y.item() == 2.0
+
+
+def test_norm_p0_counts_nonzeros_without_gradient_and_needs_floats():
+    torch = pytest.importorskip("torch")
+    data = [[0.0, 2.0, -1.0], [0.0, 0.0, 3.0]]
+    x = cr.tensor(data, requires_grad=True)
+    out = cr.norm(x, p=0, dim=1)
+    assert out.tolist() == torch.norm(torch.tensor(data), p=0, dim=1).tolist() == [2.0, 1.0]
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, np.zeros((2, 3)))
+    with pytest.raises(TypeError, match="norm: expected a floating point tensor, got dtype int64"):
+        cr.norm(cr.tensor([1, 2]))

@@ -85,3 +85,54 @@ def test_one_cycle_errors():
         scheduler.step()
     with pytest.raises(KeyError, match="initial_lr"):
         lr_scheduler.StepLR(optim.SGD(params(initial_weights()), lr=0.1), 2, last_epoch=3)
+
+
+def _cosine():
+    opt = optim.SGD(params(initial_weights()), lr=0.1)
+    return lr_scheduler.CosineAnnealingLR(opt, T_max=10)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.update(T_max=0), "CosineAnnealingLR: T_max must be a positive number, got 0"),
+    (lambda s: s.update(T_max="10"), "T_max must be a finite number, got '10'"),
+    (lambda s: s.update(last_epoch=-5), "last_epoch must be an integer >= -1, got -5"),
+    (lambda s: s.update(last_epoch=2.5), "last_epoch must be an integer >= -1, got 2.5"),
+    (lambda s: s.update(base_lrs=[0.1, 0.2]), r"base_lrs must be a list of 1, got \[0.1, 0.2\]"),
+    (lambda s: s.update(step=0), r"unknown fields \['step'\]"),
+    (lambda s: s.pop("eta_min"), r"missing \['eta_min'\]"),
+])
+def test_scheduler_load_state_dict_checks_fields_and_sets_only_known_ones(edit, message):
+    source, target = _cosine(), _cosine()
+    for _ in range(3):
+        source.step()
+    state = source.state_dict()
+    edit(state)
+    before = dict(target.__dict__)
+    with pytest.raises(ValueError, match=message):
+        target.load_state_dict(state)
+    assert target.__dict__ == before
+    target.step()  # still a working scheduler: its methods were not overwritten
+    assert target.last_epoch == 1
+
+
+def test_schedulers_refuse_settings_they_cannot_run_with():
+    opt = optim.SGD(params(initial_weights()), lr=0.1)
+    with pytest.raises(ValueError, match="StepLR: step_size must be a positive integer, got 0"):
+        lr_scheduler.StepLR(opt, step_size=0)
+    with pytest.raises(ValueError, match="T_max must be a positive number, got 0"):
+        lr_scheduler.CosineAnnealingLR(opt, T_max=0)
+
+
+def test_one_cycle_state_from_a_file_is_checked():
+    opt = optim.SGD(params(initial_weights()), lr=0.1, momentum=0.9)
+    scheduler = lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=20)
+    state = scheduler.state_dict()
+    for field, value, message in [("total_steps", 0, "total_steps must be a positive integer"),
+                                  ("anneal_strategy", "cubic", "anneal_strategy must be 'cos' or 'linear'"),
+                                  ("last_epoch", 21, "last_epoch 21 is past total_steps 20")]:
+        with pytest.raises(ValueError, match=message):
+            scheduler.load_state_dict({**state, field: value})
+    broken = [list(p) for p in state["phases"]]
+    broken[0][1] = "__class__"
+    with pytest.raises(ValueError, match="phases must be PyTorch's table"):
+        scheduler.load_state_dict({**state, "phases": broken})

@@ -145,3 +145,40 @@ def test_bad_params():
         optim.Adam(cr.nn.Parameter(np.ones(2)))
     with pytest.raises(ValueError, match="leaf Tensors that require grad"):
         optim.SGD([cr.ones(2)], lr=0.1)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s["param_groups"][0].update(lr="0.1"), r"param_groups\[0\]\['lr'\] must be a finite number, got '0.1'"),
+    (lambda s: s["param_groups"][0].update(lr=None), r"\['lr'\] must be a finite number, got None"),
+    (lambda s: s["param_groups"][0].update(lr=float("nan")), r"\['lr'\] must be a finite number, got nan"),
+    (lambda s: s["param_groups"][0].update(lr=-1.0), r"\['lr'\] must be a non-negative number"),
+    (lambda s: s["param_groups"][0].update(nesterov=1), r"\['nesterov'\] must be a boolean, got 1"),
+    (lambda s: s["param_groups"][0].update(extra=[1, 2]), r"\['extra'\] must be a number, a boolean or None"),
+    (lambda s: s["state"][0].update(momentum_buffer="ab"), r"state 0.momentum_buffer must hold finite numbers"),
+    (lambda s: s["state"][0].update(momentum_buffer={"a": 1}), r"state 0.momentum_buffer must hold finite numbers"),
+    (lambda s: s["state"][0].update(step=2.5), r"state 0.step must be a non-negative whole number, got 2.5"),
+    (lambda s: s.update(state=[1]), r"expected \{'state'"),
+    (lambda s: s["param_groups"].append(3), r"expected \{'state'"),
+])
+def test_load_state_dict_checks_every_value_and_changes_nothing_on_error(edit, message):
+    w = params(initial_weights())
+    opt = optim.SGD(w, lr=0.1, momentum=0.9)
+    run(opt, w, gradients(1))
+    state = opt.state_dict()
+    edit(state)
+    fresh = optim.SGD(params(initial_weights()), lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match=message):
+        fresh.load_state_dict(state)
+    assert fresh.state == {} and fresh.param_groups[0]["lr"] == 0.1 and "extra" not in fresh.param_groups[0]
+
+
+def test_adam_betas_must_stay_a_pair_of_numbers():
+    w = params(initial_weights())
+    opt = optim.Adam(w, lr=0.1)
+    state = opt.state_dict()
+    state["param_groups"][0]["betas"] = [0.9]
+    with pytest.raises(ValueError, match=r"\['betas'\] must be a list of 2, got \[0.9\]"):
+        optim.Adam(params(initial_weights()), lr=0.1).load_state_dict(state)
+    state["param_groups"][0]["betas"] = [0.9, "x"]
+    with pytest.raises(ValueError, match=r"\['betas'\] must be a list whose item 1 is a finite number"):
+        optim.Adam(params(initial_weights()), lr=0.1).load_state_dict(state)

@@ -1,6 +1,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -150,6 +152,14 @@ BAD_SIDECARS = [
     (("rng",), {"bit_generator": "os.system"}, "key 'rng': unknown generator state 'os.system'"),
     (("rng", "state"), "x", "key 'rng': malformed PCG64 generator state"),
     (("rng",), _DELETE, "missing key 'rng'"),
+    (("rng", "state", "state"), 2 ** 300, "key 'rng': malformed PCG64 generator state"),
+    (("rng", "state", "inc"), -5, "key 'rng': malformed PCG64 generator state"),
+    (("config",), [1, 2], "checkpoint.json: expected an object of options, got list [1, 2]"),
+    (("config",), "x", "expected an object of options, got str 'x'"),
+    (("model", "input_shape"), [1, 100000, 100000], "key 'model': input_shape [1, 100000, 100000] is not digits's [1, 8, 8]"),
+    (("model", "classes"), [str(i) for i in range(12)], "key 'model': 12 classes, digits has 10"),
+    (("config", "hidden"), [5_000_000], "key 'config': hidden [5000000] declares a layer wider than any "
+                                        "tensor in model.safetensors (the widest dimension there is"),
 ]
 
 
@@ -195,7 +205,7 @@ def test_resume_warns_when_the_blas_thread_count_differs(edited_run):
 
     run_dir, _ = edited_run(("environment", "blas_threads"), 999)
     lines = []
-    resume_run(str(run_dir), echo=lines.append)
+    resume_run(str(run_dir), overrides={"epochs": 3}, echo=lines.append)  # the run had finished its 2
     assert "warning: the run used 999 BLAS threads" in lines[0]
 
 
@@ -207,7 +217,38 @@ def test_missing_or_unreadable_files_of_a_checkpoint_are_checkpoint_errors(small
         open_checkpoint(broken).build_model()
     os.mkdir(broken / MODEL_FILE)
     with pytest.raises(CheckpointError, match=f"{MODEL_FILE}': cannot read it: Is a directory"):
-        open_checkpoint(broken).build_model()
+        open_checkpoint(broken)  # its header is read when the checkpoint is opened
+    os.rmdir(broken / MODEL_FILE)
+    shutil.copy(os.path.join(_slot(small_run, "last"), MODEL_FILE), broken / MODEL_FILE)
     os.remove(broken / "training.safetensors")
     with pytest.raises(CheckpointError, match="training.safetensors': missing"):
         open_checkpoint(broken).training_state()
+
+
+def test_a_sidecar_nested_too_deeply_is_a_checkpoint_error(edited_run):
+    run_dir, path = edited_run(("state",), {})
+    path.write_text('{"format": "chainrule.checkpoint/1", "x": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    with pytest.raises(CheckpointError, match="cannot read the sidecar"):
+        open_checkpoint(run_dir, slot="last")
+
+
+def test_an_oversized_sidecar_is_refused_before_it_is_parsed(edited_run):
+    run_dir, path = edited_run(("state",), {})
+    path.write_text('{"format": "chainrule.checkpoint/1", "pad": "' + "x" * (4 << 20) + '"}')
+    with pytest.raises(CheckpointError, match=r"the sidecar is 41943\d\d bytes, more than the 4194304"):
+        open_checkpoint(run_dir, slot="last")
+
+
+def test_a_sidecar_declaring_a_huge_model_costs_no_memory(edited_run, subprocess_env, peak_mib_prelude):
+    run_dir, _ = edited_run(("config", "hidden"), [5_000_000])  # built first, it took 3.7 GB
+    code = (peak_mib_prelude + "import sys\nfrom chainrule.train.checkpoint import open_checkpoint\n"
+            "from chainrule.io import CheckpointError\n"
+            "base = peak_mib()\n"
+            "try:\n    open_checkpoint(sys.argv[1], slot='last').build_model()\n"
+            "except CheckpointError as exc:\n    print(exc)\n"
+            "print(peak_mib() - base)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(run_dir)], env=subprocess_env,
+                            capture_output=True, text=True, timeout=120, check=True)
+    message, grown = result.stdout.splitlines()
+    assert "hidden [5000000] declares a layer wider than any tensor" in message
+    assert int(grown) < 32  # MiB

@@ -2,6 +2,7 @@
 import json
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,8 @@ from chainrule.data import Digits
 from chainrule.train import evaluate
 from chainrule.train.builders import build_loss
 from chainrule.train.checkpoint import open_checkpoint
-from chainrule.train.config import option_fields
+from chainrule.train.commands import given_options, train_config
+from chainrule.train.config import TrainConfig, option_fields
 from chainrule.train.images import load_image
 
 click_testing = pytest.importorskip("click.testing")
@@ -106,6 +108,7 @@ def test_predict_png_and_npy_images(small_run, tmp_path):
     (["train", "--model", "resnet"], "unknown --model 'resnet'; available: "),
     (["train", "--dataset", "mnist", "--data-dir", "{tmp}"], "MNIST"),
     (["train", "--model", "lenet5"], "model 'lenet5' cannot take images of shape (1, 8, 8): layer '3' (Conv2d(6, 16"),
+    (["train", "--model", "lenet5"], "; it takes the images of --dataset mnist or fashion-mnist\n"),
     (["train", "--optimizer", "adam", "--momentum", "0.9"], "--momentum applies to sgd and rmsprop"),
 ])
 def test_clear_errors(args, message, small_run, tmp_path):
@@ -160,7 +163,7 @@ def test_a_broken_checkpoint_is_one_error_line(command, damage, message, small_r
     image = tmp_path / "digit.npy"
     np.save(image, np.zeros((8, 8), np.float32))
     result = _invoke("predict", run_dir, image) if command == "predict" else \
-        _invoke("train", "--resume", run_dir, "--quiet")
+        _invoke("train", "--resume", run_dir, "--epochs", "3", "--quiet")  # 3: a finished run reads no weights
     assert result.exit_code == 1
     assert result.output.startswith("Error: checkpoint ") and message in result.output, result.output
     assert result.output.count("\n") == 1
@@ -194,11 +197,102 @@ def test_detect_anomaly_stops_at_the_op_that_made_the_first_non_finite_value(tmp
     assert all(np.isfinite(array).all() for array in last.model_state().values())
 
 
+def _readme_commands():
+    """The ``chainrule train`` command of each row of the README's results table."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("## Results on MNIST")[1].split("\n## ")[0]
+    return dict(re.findall(r"^\| `(\w+)` .*?\| `chainrule train ([^`]*)` \|", table, flags=re.M))
+
+
+def _resolved(args):
+    """The config a ``chainrule train ARGS`` starts with, and the recipe options it took."""
+    command = build_cli().commands["train"]
+    with command.make_context("train", list(args)) as ctx:
+        options = {k: v for k, v in ctx.params.items() if k not in ("config_file", "resume_dir")}
+        return train_config(ctx.params["config_file"], given_options(ctx, options))
+
+
+# what each row of the table was measured with: docs/training.md's flags, and
+# benchmarks/train_cnn_mnist.py's defaults for the CNNs
+MEASURED = {
+    "nielsen": dict(loss="mse", optimizer="sgd", lr=3.0, batch_size=10, epochs=30),
+    "mlp": dict(init="fan_in_normal", optimizer="sgd", lr=0.1, weight_decay=5e-5, batch_size=10, epochs=30),
+    "lenet5": dict(optimizer="sgd", lr=0.05, momentum=0.9, weight_decay=5e-4, schedule="cosine",
+                   batch_size=64, epochs=10),
+}
+MEASURED["cnn_bn"] = MEASURED["lenet5"]
+
+
+def test_each_row_of_the_readme_results_is_one_command_with_the_measured_recipe():
+    commands = _readme_commands()
+    assert sorted(commands) == sorted(MEASURED)
+    for model, args in commands.items():
+        config, _ = _resolved(args.split())
+        assert config == TrainConfig(dataset="mnist", download=True, model=model, **MEASURED[model]), model
+
+
+def test_the_recipe_is_printed_and_stored_in_the_run(tmp_path):
+    out = tmp_path / "run"
+    result = _invoke("train", "--model", "nielsen", "--epochs", "1", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == ("recipe of nielsen: --loss mse --optimizer sgd --lr 3.0 "
+                                             "--batch-size 10 (options given override it)")
+    saved = json.loads((out / "config.json").read_text())["config"]
+    assert (saved["loss"], saved["lr"], saved["batch_size"], saved["epochs"]) == ("mse", 3.0, 10, 1)
+
+
+def test_a_config_file_and_flags_override_the_recipe(tmp_path):
+    config = tmp_path / "run.toml"
+    config.write_text('model = "lenet5"\nlr = 0.01\n')
+    resolved, taken = _resolved(["--config", str(config), "--epochs", "3", "--dataset", "mnist"])
+    assert (resolved.lr, resolved.momentum, resolved.epochs, resolved.batch_size) == (0.01, 0.9, 3, 64)
+    assert "lr" not in taken and "epochs" not in taken
+
+
 def test_summary_counts_parameters():
-    result = _invoke("summary", "--model", "nielsen")
+    result = _invoke("summary", "--model", "nielsen", "--dataset", "mnist")
     assert result.exit_code == 0, result.output
     assert "23,860" in result.output  # 784*30 + 30 + 30*10 + 10
     assert "(N, 10)" in result.output and "Input shape: (N, 1, 28, 28)" in result.output
+
+
+def test_summary_takes_trains_default_dataset_or_the_28x28_a_cnn_needs():
+    result = _invoke("summary", "--model", "nielsen")  # the digits, as train
+    assert "2,260" in result.output and "Input shape: (N, 1, 8, 8)" in result.output  # 64*30+30+30*10+10
+    result = _invoke("summary", "--model", "lenet5")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("model 'lenet5' takes 28x28 images: shown for --dataset mnist\n")
+    assert "61,706" in result.output
+    result = _invoke("summary", "--model", "lenet5", "--dataset", "digits")  # asked for: refused
+    assert result.exit_code == 1 and "it takes the images of --dataset mnist or fashion-mnist" in result.output
+
+
+def test_eval_reads_only_the_test_files_and_says_how_to_get_missing_ones(mnist_dir, tmp_path):
+    out = tmp_path / "run"
+    assert _invoke("train", "--dataset", "mnist", "--data-dir", mnist_dir, "--epochs", "1", "--quiet",
+                   "--batch-size", "600", "--out", out).exit_code == 0
+    only_test = tmp_path / "only-test"
+    only_test.mkdir()
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        (only_test / name).symlink_to(mnist_dir / name)
+    result = _invoke("eval", out, "--data-dir", only_test)
+    assert result.exit_code == 0, result.output
+    assert "on mnist test set (10000 images)" in result.output
+    result = _invoke("eval", out, "--data-dir", tmp_path / "empty")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: MNIST test files not found in ")
+    assert result.output.endswith("(this command cannot download; chainrule train --dataset mnist "
+                                  "--download fetches them)\n")
+
+
+def test_a_corrupt_file_gets_no_download_hint(tmp_path):
+    import gzip
+
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"):
+        (tmp_path / name).write_bytes(gzip.compress(b"not an IDX file"))
+    result = _invoke("train", "--dataset", "mnist", "--data-dir", tmp_path, "--out", tmp_path / "new")
+    assert result.exit_code == 1 and "not an IDX file" in result.output
+    assert "download" not in result.output
 
 
 def test_first_mnist_epoch_of_the_math_doc_experiment_and_its_eval(mnist_dir, tmp_path):
@@ -261,3 +355,38 @@ def test_paths_are_stored_absolute_so_eval_works_from_any_folder(tmp_path, monke
     result = _invoke("eval", "run")
     assert result.exit_code == 0, result.output
     assert "accuracy" in result.output
+
+
+def test_threads_are_applied_recorded_and_a_resume_with_others_warns(tmp_path):
+    pytest.importorskip("threadpoolctl")
+    from chainrule.train.rundir import blas_threads
+
+    out = tmp_path / "run"
+    result = _invoke("train", "--epochs", "1", "--quiet", "--threads", "1", "--out", out)
+    assert result.exit_code == 0, result.output
+    saved = json.loads((out / "config.json").read_text())
+    assert saved["config"]["threads"] == 1 and saved["environment"]["blas_threads"] == 1
+    assert open_checkpoint(out, slot="last").blas_threads == 1
+    default = blas_threads()  # this process's own count, untouched by the run
+    result = _invoke("train", "--resume", out, "--epochs", "2", "--threads", "0")
+    assert result.exit_code == 0, result.output
+    if default != 1:
+        assert result.output.startswith(f"warning: the run used 1 BLAS threads and this process uses "
+                                        f"{default}; resume with --threads 1 for bit-identical results")
+    assert json.loads((out / "config.json").read_text())["config"]["threads"] == 0
+
+
+def test_a_blank_image_is_predicted_with_a_warning(small_run, tmp_path):
+    np.save(tmp_path / "blank.npy", np.zeros((8, 8), np.float32))
+    np.save(tmp_path / "digit.npy", Digits(train=False)[0][0].numpy()[0])
+    result = _invoke("predict", small_run.run_dir, tmp_path / "blank.npy", tmp_path / "digit.npy")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {tmp_path / 'blank.npy'} is blank (every pixel 0): its prediction means nothing" in result.output
+    assert "digit.npy is blank" not in result.output
+
+
+def test_predict_help_lists_the_formats_the_docs_list():
+    result = _invoke("predict", "--help")
+    assert "(PNG, JPEG, BMP, GIF or NPY)" in " ".join(result.output.split())
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "training.md").read_text()
+    assert "Classifies PNG, JPEG, BMP, GIF or `.npy` images" in " ".join(docs.split())

@@ -43,3 +43,19 @@ def test_unreadable_toml_is_a_clear_error(tmp_path):
         read_config_file(bad)
     with pytest.raises(ConfigError, match="missing.toml: cannot read it"):
         read_config_file(tmp_path / "missing.toml")
+
+
+def test_each_model_trains_with_its_recipe_unless_an_option_says_otherwise():
+    config, taken = TrainConfig.with_recipe(model="lenet5", dataset="mnist", epochs=2)
+    assert taken == {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "weight_decay": 5e-4,
+                     "schedule": "cosine", "batch_size": 64}
+    assert (config.lr, config.momentum, config.schedule, config.epochs) == (0.05, 0.9, "cosine", 2)
+    config, taken = TrainConfig.with_recipe(model="nielsen", lr=1.0)
+    assert (config.loss, config.lr, config.batch_size, config.epochs) == ("mse", 1.0, 10, 30)
+    assert TrainConfig.with_recipe() == (TrainConfig(), {})  # mlp's recipe: the defaults
+
+
+def test_another_optimizer_drops_the_recipes_optimizer_settings():
+    config, taken = TrainConfig.with_recipe(model="cnn_bn", optimizer="adam")
+    assert (config.lr, config.momentum, config.weight_decay) == (0.1, 0.0, 0.0)
+    assert taken == {"schedule": "cosine", "batch_size": 64, "epochs": 10}

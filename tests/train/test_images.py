@@ -89,6 +89,24 @@ def test_jpeg_resize_and_automatic_inversion(tmp_path):
     assert load_image(tmp_path / "one.jpg", (8, 8), invert=False)[0, 0, 0] > 0.95
 
 
+def test_a_16_bit_png_is_scaled_by_its_depth(tmp_path):
+    deep = (DIGIT.astype(np.uint16) * 257)  # 0..65535, the same shades as DIGIT
+    (tmp_path / "deep.png").write_bytes(picture_bytes(deep, "PNG"))
+    with PIL_Image.open(tmp_path / "deep.png") as image:
+        assert image.mode in ("I", "I;16")  # a 16-bit PNG, read back as one
+    np.testing.assert_allclose(load_image(tmp_path / "deep.png", (8, 8), invert=False)[0], DIGIT / 255, rtol=1e-6)
+
+
+@pytest.mark.parametrize("ink", [0, 255])
+def test_a_digit_drawn_only_in_alpha_is_seen(tmp_path, ink):
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[..., :3] = ink  # every pixel the same colour: only the alpha channel draws the digit
+    rgba[..., 3] = DIGIT
+    (tmp_path / "alpha.png").write_bytes(picture_bytes(rgba, "PNG"))
+    image = load_image(tmp_path / "alpha.png", (8, 8))  # light digit on dark, whatever the ink
+    np.testing.assert_allclose(image[0], DIGIT / 255, atol=1e-6)
+
+
 BAD_FILES = [
     ("empty.png", b"", "not a readable image (not recognised as PNG, JPEG, BMP or GIF)"),
     ("notes.png", b"just text", "not recognised as PNG"),

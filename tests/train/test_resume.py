@@ -1,4 +1,5 @@
 """Resumed runs end with weights bit-identical to uninterrupted ones, even after SIGKILL."""
+import json
 import os
 import random
 import re
@@ -150,3 +151,82 @@ def test_every_problem_of_the_training_state_is_listed(small_run, tmp_path):
     assert info.value.path == str(path) and len(info.value.problems) == len(EDITS)
     for _, message in EDITS.values():
         assert message in str(info.value)
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from chainrule.cli import build_cli
+
+    return CliRunner().invoke(build_cli(), [str(a) for a in args], catch_exceptions=False)
+
+
+def _files(run_dir):
+    return {path: path.read_bytes() for path in sorted(run_dir.rglob("*")) if path.is_file()}
+
+
+def test_a_finished_run_says_it_is_complete_and_changes_nothing(small_run, tmp_path):
+    run_dir = tmp_path / "done"
+    shutil.copytree(small_run.run_dir, run_dir)
+    before = _files(run_dir)
+    result = _cli("train", "--resume", run_dir)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        f"{run_dir} is already complete (2 of 2 epochs): nothing to train; train more with "
+        f"--resume {run_dir} --epochs N")
+    assert f"test accuracy {100 * small_run.test_acc:.2f}% after 2 epochs" in result.output
+    assert _files(run_dir) == before
+
+
+def test_fewer_epochs_than_completed_is_an_error(small_run, tmp_path):
+    run_dir = tmp_path / "done"
+    shutil.copytree(small_run.run_dir, run_dir)
+    before = _files(run_dir)
+    result = _cli("train", "--resume", run_dir, "--epochs", "1")
+    assert result.exit_code == 1
+    assert result.output == (f"Error: --epochs 1: {run_dir} has already completed 2 epochs; give at "
+                             "least 2, or leave --epochs out\n")
+    assert _files(run_dir) == before
+
+
+def test_a_quiet_run_resumes_with_its_progress_shown(small_run, tmp_path):
+    run_dir = tmp_path / "extended"
+    shutil.copytree(small_run.run_dir, run_dir)  # trained with --quiet
+    result = _cli("train", "--resume", run_dir, "--epochs", "3", "--no-quiet")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"resuming {run_dir} after step 92") and lines[1].startswith("epoch 3/3  train loss")
+    assert json.loads((run_dir / "config.json").read_text())["config"]["quiet"] is False
+
+
+def test_a_run_whose_checkpoints_were_deleted_is_not_retrained(small_run, tmp_path):
+    run_dir = tmp_path / "lost"
+    shutil.copytree(small_run.run_dir, run_dir)
+    shutil.rmtree(run_dir / "checkpoints")
+    before = _files(run_dir)
+    result = _cli("train", "--resume", run_dir)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {run_dir}: metrics.jsonl records 2 epochs but checkpoints/ holds no checkpoint "
+        "(deleted?), so there is nothing to continue from; train a new run with --out elsewhere, "
+        "or delete metrics.jsonl to train this one again from the start\n")
+    assert _files(run_dir) == before
+
+
+def test_a_broken_last_names_the_intact_best_and_how_to_use_it(small_run, tmp_path):
+    run_dir = tmp_path / "broken"
+    shutil.copytree(small_run.run_dir, run_dir)
+    (run_dir / "checkpoints" / "last" / "training.safetensors").write_bytes(b"garbage")
+    result = _cli("train", "--resume", run_dir, "--epochs", "3")
+    assert result.exit_code == 1
+    best, last = run_dir / "checkpoints" / "best", run_dir / "checkpoints" / "last"
+    best_epoch = open_checkpoint(run_dir, slot="best").state.epoch
+    hint = (f"{best} (after epoch {best_epoch}) is intact: to continue from it, replace last with "
+            f"it (rm -r {last} && cp -r {best} {last}) and resume again; eval and predict use it as it is")
+    assert result.output.startswith(f"Error: checkpoint '{last / 'training.safetensors'}': ")
+    assert result.output.endswith("\n" + hint + "\n"), result.output
+    shutil.rmtree(last)
+    shutil.copytree(best, last)
+    result = _cli("train", "--resume", run_dir, "--epochs", "3", "--quiet")  # the hint works
+    assert result.exit_code == 0, result.output
+    assert open_checkpoint(run_dir, slot="last").state.epoch == 3

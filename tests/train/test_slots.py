@@ -60,3 +60,16 @@ def test_recovery_after_a_kill_between_steps(tmp_path, state, expected):
 def test_no_checkpoint_yet(tmp_path):
     assert find_slot(tmp_path, "best", "done") is None
     assert recover_slot(tmp_path, "best", "done") is None
+
+
+@pytest.mark.parametrize("linked", ["last", ".last.old", ".last.new"])
+def test_a_symlinked_slot_is_replaced_and_its_target_left_alone(tmp_path, linked):
+    elsewhere = tmp_path / "elsewhere"
+    write_slot(elsewhere, "kept", "done", _writer("someone else's"))
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / linked).symlink_to(elsewhere / "kept", target_is_directory=True)
+    for text in ("one", "two", "three"):  # it used to block every save after the first
+        write_slot(run, "last", "done", _writer(text))
+        assert _read(run / "last") == text and sorted(os.listdir(run)) == ["last"]
+    assert _read(elsewhere / "kept") == "someone else's"

@@ -15,7 +15,7 @@ exactly, also restore it (``chainrule.random.set_rng_state`` for the default one
 import numpy as np
 
 from .. import random as cr_random
-from .dataset import _tensor
+from .dataset import _tensor, get_batch
 
 
 def _jsonable(value):
@@ -44,7 +44,8 @@ class DataLoader:
     epoch uses a new permutation drawn from ``generator`` (a NumPy Generator; default:
     chainrule's global one, so ``chainrule.manual_seed`` fixes the order). ``drop_last`` drops
     a final incomplete batch. Batches come from ``dataset.get_batch(indices)``, one vectorized
-    indexing per batch for array-backed datasets.
+    indexing per batch for array-backed datasets; ``dataset`` may also be any sequence of
+    samples (a list of pairs) or an array, as in PyTorch.
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None):
@@ -52,6 +53,9 @@ class DataLoader:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
         if generator is not None and not isinstance(generator, np.random.Generator):
             raise TypeError(f"DataLoader: generator must be a numpy.random.Generator, got {type(generator).__name__}")
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(f"DataLoader: dataset must support len() and indexing (a Dataset, a "
+                            f"list of samples, an array), got {type(dataset).__name__}")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -83,7 +87,7 @@ class DataLoader:
     def _batches(self, order, start):
         size = self.batch_size
         for index in range(start, len(self)):
-            batch = self.dataset.get_batch(order[index * size:(index + 1) * size])
+            batch = get_batch(self.dataset, order[index * size:(index + 1) * size])
             self._next_batch = index + 1
             yield tuple(map(_tensor, batch)) if isinstance(batch, tuple) else _tensor(batch)
         self._epoch_rng_state, self._next_batch = None, 0  # epoch over: the next one is fresh

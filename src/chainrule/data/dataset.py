@@ -28,6 +28,18 @@ def collate(items):
         raise ValueError(f"collate: cannot stack samples of shapes {shapes}: {exc}") from None
 
 
+def get_batch(dataset, indices):
+    """The samples of ``dataset`` at ``indices`` stacked (a tuple of arrays, or one array):
+    its own ``get_batch`` when it has one, one indexing of a NumPy array or Tensor, and for
+    any other sequence (a list of ``(image, label)`` pairs, say) item by item, as PyTorch's
+    DataLoader accepts any object with ``__len__`` and ``__getitem__``."""
+    if hasattr(dataset, "get_batch"):
+        return dataset.get_batch(indices)
+    if isinstance(dataset, (np.ndarray, Tensor)):
+        return np.asarray(dataset)[indices]
+    return collate([dataset[int(i)] for i in indices])
+
+
 class Dataset:
     """Base class: subclasses define ``__len__`` and ``__getitem__`` (and may override
     ``get_batch`` with a vectorized version)."""

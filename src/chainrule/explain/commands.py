@@ -9,14 +9,15 @@
 """
 import functools
 import os
+import re
 import warnings
 
 import click
 import numpy as np
 
-from ..train.builders import LOSSES, build_loss
-from ..train.commands import reporting_errors
-from ..train.config import DATASETS
+from ..train.builders import build_loss
+from ..train.commands import given_options, reporting_errors, train_option
+from ..train.config import TrainConfig
 from .examples import EXAMPLES, example
 from .expression import ExpressionError, parse
 from .graph import DIGITS
@@ -30,31 +31,64 @@ def _assignments(tokens):
         for item in filter(None, token.split(",")):
             name, sep, value = item.partition("=")
             if not sep or not name.strip():
-                raise click.UsageError(f"expected name=value, got {item!r}")
+                raise click.UsageError(f"--set: expected name=value, got {item!r}")
             try:
                 values[name.strip()] = float(value)
             except ValueError:
-                raise click.UsageError(f"the value of {name.strip()!r} must be a number, got {value!r}") from None
+                raise click.UsageError(f"--set: the value of {name.strip()!r} must be a number, got {value!r}") from None
     return values
 
 
-def _draw(output, path, digits):
-    """Draw ``output`` to ``path`` in the format its suffix names; say what was written."""
-    from .draw import FORMAT_OF_SUFFIX, draw
+def _draw_format(path):
+    """The format of the ``--draw`` path, checked before anything is computed."""
+    from .draw import FORMAT_OF_SUFFIX
 
     fmt = FORMAT_OF_SUFFIX.get(os.path.splitext(path)[1].lower())
     if fmt is None:
         raise click.UsageError(f"--draw: {path!r} must end in .svg, .png or .dot")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise click.UsageError(f"--draw: {path!r}: the folder {folder} does not exist")
+    return fmt
+
+
+def _draw(output, path, fmt, digits):
+    """Draw ``output`` to ``path`` in the format ``fmt``; say what was written."""
+    from .draw import draw
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        draw(output, path, format=fmt, digits=digits)
+        try:
+            draw(output, path, format=fmt, digits=digits)
+        except OSError as exc:
+            raise click.ClickException(f"--draw {path}: cannot write it ({exc.strerror or exc})") from None
     for w in caught:
         click.echo(str(w.message), err=True)
     if not caught:
         click.echo(f"wrote {path}")
 
 
-@click.command("explain")
+class _ExpressionCommand(click.Command):
+    """A first argument that starts with '-' but is not shaped like an option ("-x * y",
+    "-(a+b)") is the EXPRESSION, not an unknown option; "-x" alone still needs "--" first."""
+
+    def parse_args(self, ctx, args):
+        for index, arg in enumerate(args):
+            if arg == "--":
+                break
+            if arg.startswith("-") and not _OPTION_SHAPE.match(arg):
+                rest = super().parse_args(ctx, args[:index] + args[index + 1:])
+                if ctx.params.get("expression") is not None:  # the first NAME=VALUE landed there
+                    ctx.params["more_values"] = (ctx.params["expression"], *ctx.params["more_values"])
+                ctx.params["expression"] = arg
+                return rest
+        return super().parse_args(ctx, args)
+
+
+_OPTION_SHAPE = re.compile(r"--?[A-Za-z][\w-]*(=.*)?\Z", re.S)
+
+
+@click.command("explain", cls=_ExpressionCommand)
 @click.argument("expression", required=False)
 @click.argument("more_values", nargs=-1, metavar="[NAME=VALUE]...")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
@@ -73,6 +107,7 @@ def explain_command(expression, more_values, settings, example_name, draw_path, 
     """
     if (expression is None) == (example_name is None):
         raise click.UsageError("give an EXPRESSION or --example NAME (one of them)")
+    draw_format = None if draw_path is None else _draw_format(draw_path)
     if example_name is not None:
         if settings or more_values:
             raise click.UsageError("--example takes no values")
@@ -94,48 +129,46 @@ def explain_command(expression, more_values, settings, example_name, draw_path, 
             click.echo(str(trace(output, digits=digits)))
         if not np.isfinite(output.item()):
             click.echo(f"warning: the expression evaluates to {output.item()}", err=True)
-    if draw_path:
-        _draw(output, draw_path, digits)
+    if draw_path is not None:
+        _draw(output, draw_path, draw_format, digits)
 
 
-def _hidden(text):
-    if text is None:
-        return None
-    try:
-        return tuple(int(n) for n in text.split(",") if n.strip())
-    except ValueError:
-        raise click.UsageError(f"--hidden takes sizes like 30 or 100,50, got {text!r}") from None
-
-
-def _setup(model_name, dataset, data_dir, hidden, seed):
-    """``(train_set, model)`` built as ``chainrule train`` builds them. A model made for
-    28x28 images (LeNet-5, cnn_bn) gets the 8x8 digits enlarged to 28x28, saying so (these
-    checks need no particular data); a model that takes neither gets the clear error that
-    ``chainrule train`` gives."""
+def _setup(config):
+    """``(train_set, model)`` built as ``chainrule train`` builds them from the ``TrainConfig``
+    ``config``. A model made for 28x28 images (LeNet-5, cnn_bn) gets the 8x8 digits enlarged
+    to 28x28, saying so (these checks need no particular data); a model that takes neither
+    gets the clear error that ``chainrule train`` gives."""
     from ..random import manual_seed
-    from ..train.builders import build_model, input_shape_of, load_datasets
-    from ..train.config import ConfigError, TrainConfig
+    from ..train.builders import build_model, input_shape_of, load_split
+    from ..train.config import ConfigError
 
-    manual_seed(seed)
-    train_set, _ = load_datasets(TrainConfig(dataset=dataset, data_dir=data_dir))
-    input_shape, num_classes = input_shape_of(dataset)
+    manual_seed(config.seed)
+    train_set = load_split(config, train=True, has_download=False)
+    input_shape, num_classes = input_shape_of(config.dataset)
     try:
-        return train_set, build_model(model_name, input_shape, num_classes, _hidden(hidden))
+        return train_set, build_model(config.model, input_shape, num_classes, config.hidden)
     except ConfigError as exc:
-        if dataset != "digits":
+        if config.dataset != "digits":
             raise
         error = exc
     mnist_shape, _ = input_shape_of("mnist")
-    manual_seed(seed)
+    manual_seed(config.seed)
     try:
-        model = build_model(model_name, mnist_shape, num_classes, _hidden(hidden))
+        model = build_model(config.model, mnist_shape, num_classes, config.hidden)
     except ConfigError:
         raise error from None
     train_set.transform = functools.partial(_enlarged, shape=mnist_shape)
     (_, h, w), (_, big_h, big_w) = input_shape, mnist_shape
-    click.echo(f"model {model_name!r} takes {big_h}x{big_w} images: the {h}x{w} digits are scaled "
+    click.echo(f"model {config.model!r} takes {big_h}x{big_w} images: the {h}x{w} digits are scaled "
                f"up {big_h // h}x and zero-padded to {big_h}x{big_w} (these checks need no particular data)")
     return train_set, model
+
+
+def _config(ctx, options):
+    """The ``TrainConfig`` of the options (each checked as ``chainrule train`` checks it): the
+    model's recipe where an option was not given, as in ``chainrule train``."""
+    config, _ = TrainConfig.with_recipe(**given_options(ctx, options))
+    return config
 
 
 def _enlarged(image, shape):
@@ -149,56 +182,63 @@ def _enlarged(image, shape):
 
 
 def _model_options(command):
-    for option in reversed([
-        click.option("--model", "model_name", required=True, help="A model of chainrule.models."),
-        click.option("--dataset", type=click.Choice(DATASETS), default="digits", show_default=True),
-        click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-                     help="Directory of the MNIST / Fashion-MNIST files."),
-        click.option("--hidden", default=None, help="Hidden layer sizes, e.g. 30 or 100,50."),
-        click.option("--loss", type=click.Choice(list(LOSSES)), default="cross-entropy", show_default=True),
-        click.option("--seed", type=int, default=0, show_default=True),
-    ]):
-        command = option(command)
+    """The options of ``chainrule train`` that pick the model and its data (same names,
+    defaults and checks)."""
+    for name in reversed(("model", "dataset", "data_dir", "hidden", "loss", "seed")):
+        command = train_option(name)(command)
     return command
 
 
 @click.command("gradcheck")
 @_model_options
-@click.option("--batch", type=int, default=4, show_default=True, help="Examples in the checked batch.")
+@click.option("--batch-size", "--batch", "batch", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Examples in the checked batch.")
 @click.pass_context
 @reporting_errors
-def gradcheck_command(ctx, model_name, dataset, data_dir, hidden, loss, seed, batch):
+def gradcheck_command(ctx, batch, **options):
     """Check every parameter's gradient against finite differences (float64)."""
     from ..tensor import Tensor
     from .gradcheck import gradcheck_model
 
-    train_set, model = _setup(model_name, dataset, data_dir, hidden, seed)
-    images, labels = zip(*(train_set[i] for i in range(batch)))
-    inputs = Tensor(np.stack([np.asarray(getattr(im, "data", im)) for im in images]))
-    targets = Tensor(np.array([int(getattr(y, "data", y)) for y in labels]))
-    report = gradcheck_model(model, inputs, targets, build_loss(loss), seed=seed)
+    config = _config(ctx, options)
+    train_set, model = _setup(config)
+    images, labels = zip(*(train_set[i] for i in range(min(batch, len(train_set)))))
+    inputs = Tensor(np.stack([np.asarray(im) for im in images]))
+    targets = Tensor(np.array([int(np.asarray(y)) for y in labels]))
+    report = gradcheck_model(model, inputs, targets, build_loss(config.loss), seed=config.seed)
     click.echo(str(report))
     ctx.exit(0 if report.ok else 1)
 
 
 @click.command("doctor")
 @_model_options
-@click.option("--lr", type=float, default=0.01, show_default=True, help="The learning rate you plan to use.")
-@click.option("--optimizer", type=click.Choice(["sgd", "adam"]), default="sgd", show_default=True)
-@click.option("--batch-size", type=int, default=64, show_default=True)
+@train_option("optimizer")
+@train_option("lr", help="The learning rate you plan to use.")
+@train_option("momentum")
+@train_option("weight_decay")
+@train_option("batch_size")
+@click.option("--expected-loss", type=float, default=None,
+              help="The initial loss to expect (default: ln(classes) for cross-entropy).")
 @click.pass_context
 @reporting_errors
-def doctor_command(ctx, model_name, dataset, data_dir, hidden, loss, seed, lr, optimizer, batch_size):
+def doctor_command(ctx, expected_loss, **options):
     """Sanity checks before a long run: initial loss, overfitting 20 examples,
-    update-to-weight ratio and gradient health, each with its number."""
-    from .. import optim
+    update-to-weight ratio and gradient health, each with its number. The optimizer,
+    learning rate and batch size are those ``chainrule train`` would use (the model's recipe)."""
     from ..data import DataLoader
+    from ..train.builders import build_optimizer
+    from ..train.config import check_finite
     from .doctor import doctor
 
-    train_set, model = _setup(model_name, dataset, data_dir, hidden, seed)
-    cls = optim.SGD if optimizer == "sgd" else optim.Adam
-    report = doctor(model, DataLoader(train_set, batch_size=batch_size), build_loss(loss),
-                    optimizer=lambda params: cls(params, lr=lr), verbose=True)
+    check_finite("--expected-loss", expected_loss)
+    config = _config(ctx, options)
+    train_set, model = _setup(config)
+    click.echo(f"with {config.optimizer} lr {config.lr:g}"
+               + (f" momentum {config.momentum:g}" if config.momentum else "")
+               + f", batches of {config.batch_size}")
+    report = doctor(model, DataLoader(train_set, batch_size=config.batch_size), build_loss(config.loss),
+                    optimizer=functools.partial(build_optimizer, config), expected_loss=expected_loss,
+                    verbose=True)
     click.echo("result: " + ("PASS" if report.ok else "FAIL"))
     ctx.exit(0 if report.ok else 1)
 

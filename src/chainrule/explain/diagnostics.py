@@ -29,7 +29,9 @@ backward ran on (the batch mean in ``fit``). Only training forwards are recorded
 enabled, module in training mode), not evaluation.
 """
 import io
+import math
 import os
+import time
 
 import numpy as np
 
@@ -64,12 +66,15 @@ class GradientDiagnostics:
     """Records per-layer gradient statistics of ``model``; see the module docstring.
 
     ``history``: the per-epoch summaries so far. ``plot_path``: when given, the PNG is
-    redrawn at the end of every epoch (from the run's history when used as a callback).
+    drawn (from the run's history when used as a callback) at the end of training and after
+    an epoch when ``min_interval`` seconds have passed since the last drawing (a drawing
+    takes longer than an epoch of a small model).
     """
 
-    def __init__(self, model, plot_path=None):
+    def __init__(self, model, plot_path=None, min_interval=30.0):
         self.model = model
-        self.plot_path = plot_path
+        self.plot_path, self.min_interval = plot_path, min_interval
+        self._drawn_at = -math.inf
         self.layers, self.relus = _layers(model)
         if not self.layers:
             raise ValueError("GradientDiagnostics: the model has no layer with a weight matrix")
@@ -170,12 +175,18 @@ class GradientDiagnostics:
 
     def on_epoch_end(self, run, record):
         record.update(self.end_epoch())
+        if time.monotonic() - self._drawn_at >= self.min_interval:
+            self._draw(run)
+
+    def on_train_end(self, run):
+        self._draw(run)
+        self.close()
+
+    def _draw(self, run):
         if self.plot_path is not None:
             state = getattr(run, "state", None)
             self.plot(self.plot_path, getattr(state, "history", None) or self.history)
-
-    def on_train_end(self, run):
-        self.close()
+            self._drawn_at = time.monotonic()
 
 
 def metrics_of(record):
@@ -220,7 +231,8 @@ def plot_diagnostics(history, path):
             ax.plot(epochs, values, marker="o", markersize=3, label=label.get(name, name))
         ax.set_title(TITLES[metric], fontsize=10)
         ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)  # one epoch: one tick, not 0.95..1.05
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         if metric != "dead_relu":
             ax.set_yscale("log")
         ax.legend(fontsize=7, title="layer l (module)" if metric != "dead_relu" else "ReLU", title_fontsize=7)

@@ -4,7 +4,10 @@
    (cross-entropy; pass ``expected_loss`` for other losses);
 2. overfit: it can drive the loss on 20 examples to near zero (dropout off);
 3. update-to-weight ratio: one optimizer step changes each weight matrix by about 1e-3
-   of its norm (1e-4 .. 1e-2 passes);
+   of its norm (1e-4 .. 1e-2 is typical); the median over the weight matrices passes
+   within ten times that band (1e-5 .. 1e-1): recipes that train well (Nielsen's SGD lr 3.0
+   on sigmoids, say) sit near its upper end, and a single layer outside the typical band
+   is reported, not failed;
 4. gradients: no parameter's gradient is missing, all zero or non-finite.
 
 Every check runs on a copy of the model: the model, its gradients and the random
@@ -20,7 +23,8 @@ from .. import random as cr_random
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 
-RATIO_BAND = (1e-4, 1e-2)
+RATIO_BAND = (1e-4, 1e-2)  # typical
+RATIO_LIMITS = (1e-5, 1e-1)  # where the median passes
 
 
 class Check:
@@ -85,7 +89,7 @@ def _initial_loss(model, x, y, loss, expected_loss):
     classes = out.shape[-1]
     if expected_loss is None and not _is_cross_entropy(loss):
         return Check("initial loss", None, value, f"{value:.4f} (no expected value for this loss; "
-                     "pass expected_loss=)")
+                     "pass expected_loss=, on the command line --expected-loss)")
     expected = math.log(classes) if expected_loss is None else float(expected_loss)
     source = f"ln {classes}" if expected_loss is None else "expected"
     off = abs(value - expected) / max(abs(expected), 1e-12)
@@ -142,15 +146,22 @@ def _gradients_and_ratio(model, x, y, loss, make_optimizer):
               for name, p in weights.items()}
     if not ratios:
         return gradients, Check("update/weight ratio", None, math.nan, "no weight matrix with a gradient")
-    low, high = RATIO_BAND
-    outside = {n: r for n, r in ratios.items() if not low <= r <= high}
+    (low, high), (lowest, highest) = RATIO_BAND, RATIO_LIMITS
     median = float(np.median(list(ratios.values())))
     listing = ", ".join(f"{n} {r:.1e}" for n, r in ratios.items())
+    passed = lowest <= median <= highest
     advice = ""
-    if outside:
-        advice = " (learning rate too high?)" if max(outside.values()) > high else " (learning rate too low?)"
-    ratio = Check("update/weight ratio", not outside, median,
-                  f"median {median:.1e} ({listing}); {low:g}..{high:g} passes{advice}")
+    if not passed:
+        advice = " (learning rate too high?)" if median > highest else " (learning rate too low?)"
+    else:
+        above = [n for n, r in ratios.items() if r > high]
+        below = [n for n, r in ratios.items() if r < low]
+        notes = ([f"{', '.join(above)} above {high:g}"] if above else []) + \
+                ([f"{', '.join(below)} below {low:g}"] if below else [])
+        advice = f"; note: {' and '.join(notes)}" if notes else ""
+    ratio = Check("update/weight ratio", passed, median,
+                  f"median {median:.1e} ({listing}); a median in {lowest:g}..{highest:g} passes, "
+                  f"{low:g}..{high:g} is typical{advice}")
     return gradients, ratio
 
 

@@ -10,7 +10,8 @@ every activation vector fed to a layer gets a constant last component 1.
 - dJ/dW^l = Y*^l (X^{l-1})^T: its last column is dJ/db^l, the rest dJ/dw^l.
 
 J is the cost of the example, or the mean cost of a mini-batch ``x`` of shape (m, n_0),
-whose examples are columns (so X*^L carries the 1/m and no other step divides).
+whose examples are columns (so X*^L carries the 1/m and no other step divides). With
+``reduction="sum"`` J is the sum over the batch instead, as in the paper's XOR example: no 1/m.
 """
 import numpy as np
 
@@ -41,8 +42,11 @@ def _with_one(a):
     return np.concatenate([a, np.ones((1,) + a.shape[1:], dtype=a.dtype)])
 
 
-def fadjoint(model, x, y, cost="quadratic"):
-    """F-propagation and F-adjoint of ``x``; returns an ``FAdjointResult``."""
+def fadjoint(model, x, y, cost="quadratic", reduction="mean"):
+    """F-propagation and F-adjoint of ``x``; returns an ``FAdjointResult``. ``reduction``: the
+    batch's cost J is the "mean" or the "sum" of its examples' costs."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"fadjoint: reduction must be 'mean' or 'sum', got {reduction!r}")
     layers = dense_layers(model, "fadjoint")
     x0, m = as_columns(x, layers, "fadjoint")
     W = [np.concatenate([layer.weight, layer.bias_column(x0.dtype)[:, None]], axis=1) for layer in layers]
@@ -53,9 +57,10 @@ def fadjoint(model, x, y, cost="quadratic"):
         X.append(out if l == len(layers) - 1 else _with_one(out))
         primes.append(prime)
     grad_out, mean_cost = output_gradient(X[-1], y, cost, m, "fadjoint")
+    count = 1 if m is None or reduction == "sum" else m
     X_star = [None] * (len(layers) + 1)
     Y_star = [None] * len(layers)
-    X_star[-1] = grad_out / (1 if m is None else m)    # X*^L = dJ/dX^L
+    X_star[-1] = grad_out / count                       # X*^L = dJ/dX^L
     for l in range(len(layers) - 1, -1, -1):           # F-adjoint
         Y_star[l] = X_star[l + 1] * primes[l]
         X_star[l] = W[l][:, :-1].T @ Y_star[l]         # W#^l: the bias column has no adjoint
@@ -63,4 +68,5 @@ def fadjoint(model, x, y, cost="quadratic"):
     for layer, y_star, x_prev in zip(layers, Y_star, X):  # the theorem: dJ/dW^l = Y*^l (X^{l-1})^T
         dW = np.outer(y_star, x_prev) if m is None else y_star @ x_prev.T
         weight_and_bias_grads(layer, grads, dW[:, :-1], dW[:, -1])
-    return FAdjointResult(X, Y, X_star, Y_star, W, grads, mean_cost)
+    total = mean_cost * (1 if m is None or reduction == "mean" else m)
+    return FAdjointResult(X, Y, X_star, Y_star, W, grads, total)

@@ -144,7 +144,8 @@ def _fill(template, names):
 # what an op keeps for its backward or for bookkeeping, not what the user wrote
 _INTERNAL = {"running_mean", "running_var", "divisor", "indices", "index", "training", "momentum"}
 _DEFAULTS = {"keepdim": False, "reduction": "mean", "label_smoothing": 0.0, "groups": 1, "stride": 1,
-             "dilation": 1, "padding": 0, "eps": 1e-05, "correction": 1}
+             "dilation": 1, "padding": 0, "eps": 1e-05, "correction": 1, "ignore_index": -100,
+             "approximate": "none"}
 
 
 def shown_params(params, input_ndim=None):

@@ -2,7 +2,7 @@
 (``save_state``/``load_state``), and atomic writes (``atomic_write``, ``fsync_directory``).
 Nothing is ever unpickled."""
 from .atomic import atomic_write, atomic_write_bytes, atomic_write_text, fsync_directory
-from .checkpoint import load, load_metadata, read_checkpoint, save, validate_state_dict
+from .checkpoint import TensorInfo, load, load_metadata, read_checkpoint, save, tensor_infos, validate_state_dict
 from .errors import CheckpointError
 from .regular import open_regular
 from .state import flatten_state, load_state, save_state, unflatten_state
@@ -19,6 +19,8 @@ __all__ = [
     "load_state",
     "open_regular",
     "read_checkpoint",
+    "tensor_infos",
+    "TensorInfo",
     "save",
     "save_state",
     "unflatten_state",

@@ -1,6 +1,7 @@
 """``save`` and ``load``: state dicts as safetensors files, like torch.save/torch.load but
 with nothing to unpickle, every byte validated, and atomic writes."""
 import os
+from collections import namedtuple
 from collections.abc import Mapping
 
 import numpy as np
@@ -11,7 +12,7 @@ from .atomic import atomic_write
 from .errors import CheckpointError
 from .regular import open_regular
 from .safetensors_format import (
-    CHECKSUM_KEY, canonical_file, content_digest, dtype_code, read_header, verify_checksum,
+    CHECKSUM_KEY, DTYPES, canonical_file, content_digest, dtype_code, read_header, verify_checksum,
 )
 
 PYTORCH_METADATA = {"format": "pt"}  # what safetensors.torch and transformers expect
@@ -37,7 +38,7 @@ def save(state_dict, path, metadata=None):
     """
     arrays = _as_arrays(state_dict)
     header_metadata = {**PYTORCH_METADATA, **_check_metadata(metadata)}
-    items = ((name, dtype_code(a.dtype), a.shape, a.reshape(-1).view(np.uint8))
+    items = ((name, dtype_code(a.dtype), a.shape, (a.reshape(-1).view(np.uint8),))
              for name, a in arrays.items())
     header_metadata[CHECKSUM_KEY] = content_digest(items, header_metadata)
     data = _safetensors_numpy().save(arrays, metadata=header_metadata)
@@ -98,28 +99,46 @@ def _read_file(path, read):
         raise CheckpointError(path, f"cannot read it: {exc.strerror or exc}") from None
 
 
-def read_checkpoint(path):
-    """(arrays, metadata) of a safetensors file, validated before any tensor is built."""
+TensorInfo = namedtuple("TensorInfo", ["dtype", "shape"])
+
+
+def _infos(header):
+    return {name: TensorInfo(DTYPES[code], shape) for name, (code, shape, _, _) in header.entries.items()}
+
+
+def read_checkpoint(path, expected=None):
+    """(arrays, metadata) of a safetensors file, validated before any tensor is built.
+
+    The header is checked first (and against ``expected``, as in ``load``), then the data
+    against the checksum, a megabyte at a time; only then is the data section read, once, into
+    one buffer of which every array is a view: a file costs its size in memory, and a refused
+    one a few megabytes beyond its header."""
 
     def read(file, file_size):
         header = read_header(file, file_size, path)
-        file.seek(0)
-        return file_size, header, file.read(file_size + 1)
+        if expected is not None:
+            validate_state_dict(_infos(header), expected, path)
+        before = os.fstat(file.fileno()).st_mtime_ns
+        verify_checksum(header, file, path)
+        body = bytearray(file_size - header.data_start)
+        file.seek(header.data_start)
+        complete = file.readinto(body) == len(body) and not file.read(1)
+        if not complete or os.fstat(file.fileno()).st_mtime_ns != before:
+            raise CheckpointError(path, "the file changed while it was being read")
+        return header, body
 
-    file_size, header, data = _read_file(path, read)
-    if len(data) != file_size:
-        raise CheckpointError(path, "the file changed size while it was being read")
-    verify_checksum(header, data, path)
-    try:
-        loaded = _safetensors_numpy().load(data)
-    except Exception as exc:  # noqa: BLE001  (defence in depth: the header passed our checks)
-        raise CheckpointError(path, f"safetensors could not read it: {exc}") from None
-    arrays = {name: loaded.get(name) for name in header.entries}
-    for name, (code, shape, _, _) in header.entries.items():
-        array = arrays[name]
-        if array is None or array.shape != shape or dtype_code(array.dtype) != code:
-            raise CheckpointError(path, f"tensor {name!r} changed while the file was being read")
+    header, body = _read_file(path, read)
+    arrays = {}
+    for name, (code, shape, begin, end) in header.entries.items():
+        dtype = DTYPES[code]
+        arrays[name] = (np.frombuffer(body, dtype, (end - begin) // dtype.itemsize, begin).reshape(shape)
+                        if end > begin else np.zeros(shape, dtype))
     return arrays, dict(header.metadata)
+
+
+def tensor_infos(path):
+    """``{name: TensorInfo(dtype, shape)}`` of a safetensors file, from its header alone."""
+    return _infos(_read_file(path, lambda file, file_size: read_header(file, file_size, path)))
 
 
 def load(path, expected=None):
@@ -132,11 +151,8 @@ def load(path, expected=None):
     problem (also for a path that cannot be read, such as a directory); a missing file raises
     ``FileNotFoundError``.
     """
-    arrays, _ = read_checkpoint(path)
-    if expected is not None:
-        validate_state_dict(arrays, expected, path)
-        arrays = {name: arrays[name] for name in expected}
-    return arrays
+    arrays, _ = read_checkpoint(path, expected)
+    return arrays if expected is None else {name: arrays[name] for name in expected}
 
 
 def load_metadata(path):

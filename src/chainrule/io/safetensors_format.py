@@ -151,7 +151,7 @@ def _parse_entry(name, spec, problems):
         return None
     code, shape, offsets = spec["dtype"], spec["shape"], spec["data_offsets"]
     count = len(problems)
-    if code not in DTYPES:
+    if not isinstance(code, str) or code not in DTYPES:  # a list or object is unhashable
         reason = _UNSUPPORTED_DTYPES.get(code) if isinstance(code, str) else None
         problems.append(f"{where}: unsupported dtype {_short(code)}"
                         + (f" ({reason})" if reason else f"; supported: {', '.join(DTYPES)}"))
@@ -200,27 +200,43 @@ def _check_layout(entries, data_size, problems):
 def content_digest(items, metadata):
     """SHA-256 (hex) of a checkpoint's content, independent of its byte layout.
 
-    ``items`` yields (name, dtype code, shape, buffer of little-endian C-order bytes);
-    ``metadata`` is hashed without the checksum entry itself. Every chunk is self-delimiting
-    (JSON, then exactly as many bytes as dtype and shape say), so distinct contents hash apart.
+    ``items`` yields (name, dtype code, shape, chunks): ``chunks`` gives the tensor's
+    little-endian C-order bytes in pieces; ``metadata`` is hashed without the checksum entry
+    itself. Every part is self-delimiting (JSON, then exactly as many bytes as dtype and shape
+    say), so distinct contents hash apart.
     """
     digest = hashlib.sha256()
     kept = sorted((k, v) for k, v in metadata.items() if k != CHECKSUM_KEY)
     digest.update(json.dumps(kept).encode())
-    for name, code, shape, buffer in sorted(items, key=lambda item: item[0]):
+    for name, code, shape, chunks in sorted(items, key=lambda item: item[0]):
         digest.update(json.dumps([name, code, list(shape)]).encode())
-        digest.update(buffer)
+        for chunk in chunks:
+            digest.update(chunk)
     return digest.hexdigest()
 
 
-def verify_checksum(header, data, path):
-    """Check the file's bytes ``data`` against the checksum in its metadata, when it has one."""
+READ_CHUNK = 1 << 20
+
+
+def _file_chunks(file, start, size):
+    file.seek(start)
+    while size > 0:
+        chunk = file.read(min(READ_CHUNK, size))
+        if not chunk:
+            return
+        size -= len(chunk)
+        yield chunk
+
+
+def verify_checksum(header, file, path):
+    """Check the data of the open ``file`` against the checksum in its header's metadata, when
+    it has one, reading a megabyte at a time: a corrupted file is refused before its tensors
+    are read into memory."""
     expected = header.metadata.get(CHECKSUM_KEY)
     if expected is None:
         return  # written by another tool: the structure is checked, the values cannot be
-    view = memoryview(data)
     start = header.data_start
-    items = ((name, code, shape, view[start + begin:start + end])
+    items = ((name, code, shape, _file_chunks(file, start + begin, end - begin))
              for name, (code, shape, begin, end) in header.entries.items())
     if content_digest(items, header.metadata) != expected:
         raise CheckpointError(path, "the content does not match its SHA-256 checksum (the file "

@@ -6,9 +6,8 @@ State-dict keys as in PyTorch: ``weight``, ``bias``, ``running_mean``, ``running
 import numpy as np
 
 from ..autograd.function import ShapeError
-from ..tensor import resolve_dtype
 from . import functional as F
-from .module import Module, Parameter
+from .module import Module, Parameter, layer_dtype
 
 
 class _BatchNorm(Module):
@@ -20,9 +19,9 @@ class _BatchNorm(Module):
     ranks = ()
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 dtype=None, *, bias=True):
+                 *, device=None, dtype=None, bias=True):
         super().__init__()
-        dtype = np.dtype(np.float32) if dtype is None else resolve_dtype(dtype, type(self).__name__)
+        dtype = layer_dtype(type(self).__name__, device, dtype)
         self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.weight = Parameter(np.ones(self.num_features, dtype=dtype)) if affine else None

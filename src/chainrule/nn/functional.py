@@ -10,13 +10,73 @@ import numpy as np
 from .. import ops as _ops
 from ..ops import dropout as _dropout
 from ..ops import loss as _loss
+from ..ops import regression_loss as _regression
+from ..ops import smooth_activation as _smooth
+from ..ops.activation import Hardtanh as _Hardtanh
+from ..ops.activation import check_finite_scalar
 from ..ops.linear import Linear as _Linear
 from ..tensor import Tensor
 
-relu = _ops.relu
-leaky_relu = _ops.leaky_relu
 sigmoid = _ops.sigmoid
 tanh = _ops.tanh
+
+
+# ``inplace=True`` is accepted so PyTorch code runs; the result is a new tensor (same values):
+# chainrule's activations do not overwrite their input.
+def relu(input, inplace=False):
+    """max(0, x)."""
+    return _ops.relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0, else negative_slope * x."""
+    return _ops.leaky_relu(input, negative_slope)
+
+
+def gelu(input, approximate="none"):
+    """x Phi(x) (Phi the normal CDF), or its tanh approximation for ``approximate='tanh'``."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _smooth.GELU.apply(input, approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """x sigmoid(x)."""
+    return _smooth.SiLU.apply(input)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, else alpha (e^x - 1)."""
+    check_finite_scalar("elu", "alpha", alpha)
+    return _smooth.ELU.apply(input, alpha=alpha)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta x)) / beta; x where beta x > threshold."""
+    check_finite_scalar("softplus", "beta", beta)
+    check_finite_scalar("softplus", "threshold", threshold)
+    if beta == 0:
+        raise ValueError("softplus: beta must not be 0")
+    return _smooth.Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+def mish(input, inplace=False):
+    """x tanh(softplus(x))."""
+    return _smooth.Mish.apply(input)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x limited to [min_val, max_val]."""
+    check_finite_scalar("hardtanh", "min_val", min_val)
+    check_finite_scalar("hardtanh", "max_val", max_val)
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    return _Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+
+
+def logsigmoid(input):
+    """log sigmoid(x) = -softplus(-x)."""
+    return _smooth.LogSigmoid.apply(input)
 
 
 def linear(input, weight, bias=None):
@@ -71,30 +131,59 @@ def one_hot(tensor, num_classes=-1):
     return Tensor._make(out, False, None)
 
 
-def _check_reduction(fn, reduction):
-    if reduction not in _loss.REDUCTIONS:
-        raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+def legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated ``size_average`` and ``reduce`` flags, where given, decide the
+    reduction as they do there: reduce=False is 'none', else size_average=False is 'sum'."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is not None and not reduce:
+        return "none"
+    return "mean" if size_average is None or size_average else "sum"
 
 
-def cross_entropy(input, target, reduction="mean", label_smoothing=0.0):
+def _check_reduction(fn, reduction, allowed=_loss.REDUCTIONS):
+    if reduction not in allowed:
+        names = ", ".join(repr(r) for r in allowed[:-1]) + f" or {allowed[-1]!r}"
+        raise ValueError(f"{fn}: reduction must be {names}, got {reduction!r}")
+
+
+def _class_weight(fn, weight, input):
+    """Class weights (C,) as an array in the input's dtype, or None."""
+    if weight is None:
+        return None
+    weight, scores = _array(weight), _array(input)
+    if weight.shape != scores.shape[1:2]:
+        raise ValueError(f"{fn}: weight of shape {weight.shape} must have one value per class, "
+                         f"({scores.shape[1]},) for input of shape {scores.shape}")
+    return weight.astype(scores.dtype, copy=False)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
     """Softmax cross-entropy of scores ``input`` (N, C) with class indices ``target`` (N,).
 
     One fused, stable op: log-softmax is computed as z - max(z) - log(sum(exp(z - max(z))))
     and backward is (softmax(z) - q) / N for the mean, q the (smoothed) one-hot target.
+    ``weight`` (C,) weights each class (the mean divides by the weights of the targets);
+    rows whose target is ``ignore_index`` count for nothing.
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     return _loss.CrossEntropy.apply(
-        input, _array(target), reduction=reduction,
-        label_smoothing=label_smoothing,
+        input, _array(target), reduction=reduction, label_smoothing=label_smoothing,
+        weight=_class_weight("cross_entropy", weight, input), ignore_index=ignore_index,
     )
 
 
-def nll_loss(input, target, reduction="mean"):
-    """Negative log-likelihood of log-probabilities ``input`` (N, C) at ``target`` (N,)."""
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input`` (N, C) at ``target`` (N,);
+    ``weight`` and ``ignore_index`` as in ``cross_entropy``."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction("nll_loss", reduction)
-    return _loss.NLLLoss.apply(input, _array(target), reduction=reduction)
+    return _loss.NLLLoss.apply(input, _array(target), reduction=reduction,
+                               weight=_class_weight("nll_loss", weight, input), ignore_index=ignore_index)
 
 
 def _float_target(input, target):
@@ -104,10 +193,54 @@ def _float_target(input, target):
     return _array(target).astype(_array(input).dtype, copy=False)
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """(input - target)^2 averaged over every element (``'mean'``), summed, or per element."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction("mse_loss", reduction)
     return _loss.MSELoss.apply(input, _float_target(input, target), reduction=reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """|input - target| averaged over every element (``'mean'``), summed, or per element."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction("l1_loss", reduction)
+    return _regression.L1Loss.apply(input, _float_target(input, target), reduction=reduction)
+
+
+def _check_threshold(fn, name, value):
+    check_finite_scalar(fn, name, value)
+    if value < 0:
+        raise ValueError(f"{fn}: {name} must be non-negative, got {value}")
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target."""
+    _check_reduction("huber_loss", reduction)
+    _check_threshold("huber_loss", "delta", delta)
+    if delta == 0:
+        raise ValueError("huber_loss: delta must be positive, got 0")
+    return _regression.Huber.apply(input, _float_target(input, target), reduction=reduction, delta=delta)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (``l1_loss`` for beta = 0)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction("smooth_l1_loss", reduction)
+    _check_threshold("smooth_l1_loss", "beta", beta)
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    return _regression.Huber.apply(input, _float_target(input, target), reduction=reduction, delta=beta,
+                                   scale=1 / beta, op="smooth_l1_loss")
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL(target || exp(input)) pointwise for log-probabilities ``input``: t (log t - x), or
+    e^t (t - x) with ``log_target``. ``reduction='batchmean'`` (sum / N) is the divergence;
+    ``'mean'`` averages over every element, as PyTorch's default does."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check_reduction("kl_div", reduction, ("mean", "batchmean", "sum", "none"))
+    return _regression.KLDiv.apply(input, _float_target(input, target), reduction=reduction,
+                                   log_target=log_target)
 
 
 def quadratic_cost(output, target):
@@ -132,8 +265,22 @@ def quadratic_cost(output, target):
     return mse_loss(output, target, reduction="sum") * (0.5 / out.shape[0])
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
+def _element_weight(fn, weight, input, name="weight"):
+    """A weight that broadcasts against the input, as an array in its dtype, or None."""
+    if weight is None:
+        return None
+    weight, scores = _array(weight), _array(input)
+    try:
+        np.broadcast_shapes(weight.shape, scores.shape)
+    except ValueError:
+        raise ValueError(f"{fn}: {name} of shape {weight.shape} does not broadcast against the input of "
+                         f"shape {scores.shape}") from None
+    return weight.astype(scores.dtype, copy=False)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` and targets in [0, 1]."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy", reduction)
     probs = _array(input)
     if probs.size and (probs.min() < 0 or probs.max() > 1):
@@ -141,23 +288,37 @@ def binary_cross_entropy(input, target, reduction="mean"):
             f"binary_cross_entropy: input values must be probabilities in [0, 1], got values "
             f"in [{probs.min()}, {probs.max()}]; for raw scores use binary_cross_entropy_with_logits"
         )
-    return _loss.BinaryCrossEntropy.apply(input, _float_target(input, target), reduction=reduction)
+    loss = _loss.BinaryCrossEntropy.apply(input, _float_target(input, target),
+                                          reduction="none" if weight is not None else reduction)
+    if weight is None:
+        return loss
+    return _loss.reduce_loss(loss * _element_weight("binary_cross_entropy", weight, input), reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
-    """binary_cross_entropy(sigmoid(input), target), computed stably from the scores."""
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """binary_cross_entropy(sigmoid(input), target), computed stably from the scores.
+    ``weight`` scales each element's loss; ``pos_weight`` (broadcast along the last axis,
+    e.g. one per class) weights the positive term, trading recall for precision."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy_with_logits", reduction)
+    fn = "binary_cross_entropy_with_logits"
     return _loss.BinaryCrossEntropyWithLogits.apply(
-        input, _float_target(input, target), reduction=reduction
+        input, _float_target(input, target), reduction=reduction,
+        weight=_element_weight(fn, weight, input), pos_weight=_element_weight(fn, pos_weight, input, "pos_weight"),
     )
 
 
-def multi_margin_loss(input, target, p=1, margin=1.0, reduction="mean"):
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
     """Multiclass hinge loss of scores (N, C) and classes (N,):
     sum_{i != y} max(0, margin - x_y + x_i)^p / C per example; p is 1 or 2."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     _check_reduction("multi_margin_loss", reduction)
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 are supported, got {p}")
+    if weight is not None:
+        raise ValueError("multi_margin_loss: class weights are not supported; use weight=None")
     return _loss.MultiMargin.apply(
         input, _array(target), reduction=reduction, p=p, margin=margin
     )
@@ -165,7 +326,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, reduction="mean"):
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
-    "leaky_relu", "linear", "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss",
+    "elu", "gelu", "hardtanh", "huber_loss", "kl_div", "l1_loss", "leaky_relu", "logsigmoid", "mish",
+    "silu", "smooth_l1_loss", "softplus", "linear", "log_softmax", "mse_loss", "multi_margin_loss", "nll_loss",
     "one_hot", "quadratic_cost", "relu", "sigmoid", "softmax", "tanh",
 ]
 
@@ -193,3 +355,12 @@ def dropout2d(input, p=0.5, training=True):
 __all__ += [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "dropout2d", "max_pool2d",
 ]
+
+# ---- embedding, layer and group norm, padding and resizing (ops in ops/embedding.py,
+# normalization.py, resample.py) ----
+from ..ops.conv_transpose import conv_transpose2d  # noqa: E402
+from ..ops.embedding import embedding  # noqa: E402
+from ..ops.normalization import group_norm, layer_norm  # noqa: E402
+from ..ops.resample import interpolate, pad  # noqa: E402
+
+__all__ += ["conv_transpose2d", "embedding", "group_norm", "interpolate", "layer_norm", "pad"]

@@ -3,10 +3,9 @@ import math
 
 import numpy as np
 
-from ..tensor import resolve_dtype
 from . import functional as F
 from . import init
-from .module import Module, Parameter
+from .module import Module, Parameter, layer_dtype
 
 
 class Identity(Module):
@@ -27,9 +26,9 @@ class Linear(Module):
     i.e. U(-1/sqrt(in_features), 1/sqrt(in_features)), bias from the same range.
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None):
+    def __init__(self, in_features, out_features, bias=True, *, device=None, dtype=None):
         super().__init__()
-        dtype = np.dtype(np.float32) if dtype is None else resolve_dtype(dtype, "Linear")
+        dtype = layer_dtype("Linear", device, dtype)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))

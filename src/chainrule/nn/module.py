@@ -10,8 +10,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..autograd.function import ShapeError
+from ..device import refuse_cuda, resolve_device
 from ..state_dicts import state_dict_problems
-from ..tensor import Tensor, resolve_dtype
+from ..tensor import Tensor, parse_to_arguments, resolve_dtype
 
 
 class Parameter(Tensor):
@@ -33,6 +34,14 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+def layer_dtype(where, device=None, dtype=None):
+    """The dtype of a new layer's parameters: float32 unless ``dtype`` is given. ``device``
+    must be the CPU (None, 'cpu' or ``chainrule.device('cpu')``): a RuntimeError naming the
+    layer says so for any other."""
+    resolve_device(device, where)
+    return np.dtype(np.float32) if dtype is None else resolve_dtype(dtype, where)
 
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -181,9 +190,12 @@ class Module:
         if not isinstance(name, str) or not name or "." in name:
             raise KeyError(f"{kind} name must be a non-empty string without '.', got {name!r}")
 
-    def _discard(self, name):
+    def _discard(self, name, keep=None):
+        """Forget ``name`` everywhere but in the store ``keep``, where re-registering it keeps
+        its position (as a dict assignment does in PyTorch)."""
         for store in (self._parameters, self._buffers, self._modules):
-            store.pop(name, None)
+            if store is not keep:
+                store.pop(name, None)
         self._non_persistent_buffers.discard(name)
         self.__dict__.pop(name, None)
 
@@ -196,7 +208,7 @@ class Module:
                 f"cannot assign {type(param).__name__} as parameter {name!r} "
                 "(chainrule.nn.Parameter or None expected)"
             )
-        self._discard(name)
+        self._discard(name, keep=self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name, array, persistent=True):
@@ -207,7 +219,7 @@ class Module:
         self._check_initialized(name)
         self._check_name(name, "buffer")
         array = _buffer_array(name, array)
-        self._discard(name)
+        self._discard(name, keep=self._buffers)
         self._buffers[name] = array
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -218,7 +230,7 @@ class Module:
         self._check_name(name, "module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._discard(name)
+        self._discard(name, keep=self._modules)
         self._modules[name] = module
 
     register_module = add_module
@@ -343,9 +355,13 @@ class Module:
         """Reset every parameter's gradient: to None (default) or to zeros in place."""
         zero_grads(self.parameters(), set_to_none)
 
-    def to(self, dtype):
-        """Cast floating-point parameters (and their grads) and float buffers to ``dtype``, in place."""
-        dtype = resolve_dtype(dtype, "Module.to")
+    def to(self, *args, **kwargs):
+        """Cast floating-point parameters (and their grads) and float buffers to ``dtype``, in place.
+        Takes ``Tensor.to``'s forms (``to(device)``, ``to(device, dtype)``, ``dtype=``, ...);
+        the device must be the CPU, where everything already is."""
+        _, dtype, _ = parse_to_arguments(args, kwargs, "Module.to")
+        if dtype is None:
+            return self
         if dtype.kind != "f":
             raise TypeError(f"Module.to: only floating point dtypes are allowed, got {dtype.name}")
         for module in self.modules():
@@ -364,6 +380,14 @@ class Module:
 
     def double(self):
         return self.to(np.float64)
+
+    def cpu(self):
+        """Itself: parameters and buffers are on the CPU already."""
+        return self
+
+    def cuda(self, device=None):
+        """Always an error naming the problem: chainrule has no CUDA device."""
+        refuse_cuda(device, "Module.cuda")
 
     # ---- state dict ------------------------------------------------------------------------------
     def state_dict(self, prefix=""):

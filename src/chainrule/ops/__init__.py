@@ -10,13 +10,15 @@ from ..backend import xp
 from ..tensor import Tensor, resolve_shape
 from .activation import Clamp, LeakyReLU, ReLU, check_finite_scalar
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
-from .compare import eq, ge, gt, le, lt, ne
-from .elementwise import Abs, Cast, Cos, Exp, Log, Sigmoid, Sin, Sqrt, Tanh
+from .compare import eq, floor_divide, ge, gt, isfinite, isinf, isnan, le, lt, ne
+from .einsum import Einsum, explicit_equation
+from .elementwise import Abs, Cast, Cos, Exp, Expm1, Log, Log1p, Round, Sigmoid, Sin, Sqrt, Tanh
+from .indexing import Gather, Scatter
 from .reduction import (
-    LogSumExp, MaxAll, MaxAlongDim, Mean, MinAll, MinAlongDim, Sum, Var, normalize_dims,
+    LogSumExp, MaxAll, MaxAlongDim, Mean, MinAll, MinAlongDim, Norm, Sum, Var, normalize_dims,
 )
 from .selection import Maximum, Minimum, Where
-from .shape import Cat, Expand, GetItem, Permute, Reshape, Stack
+from .shape import Cat, Expand, GetItem, Permute, Repeat, Reshape, Stack
 from .softmax import LogSoftmax, Softmax
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
@@ -304,10 +306,219 @@ def getitem(x, index):
     return GetItem.apply(x, index=index_arrays(index))
 
 
+# ---- the rest of PyTorch's Tensor API (issue 11, item 6) --------------------------------------
+def log1p(x):
+    return Log1p.apply(x)
+
+
+def expm1(x):
+    return Expm1.apply(x)
+
+
+def square(x):
+    return Mul.apply(x, x)
+
+
+def round(x, *, decimals=0):
+    return Round.apply(x, decimals=decimals)
+
+
+def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """Standard deviation: the square root of ``var`` (same arguments, as in PyTorch)."""
+    return Sqrt.apply(var(x, dim, unbiased, keepdim, correction=correction))
+
+
+def norm(x, p="fro", dim=None, keepdim=False, dtype=None):
+    """The vector p-norm over ``dim`` (all elements by default); 'fro' is p = 2, as it is for
+    ``torch.norm`` over one or two dims. Matrix norms ('nuc') are not provided."""
+    data = _data(x)
+    if data.dtype.kind != "f":
+        raise TypeError(f"norm: expected a floating point tensor, got dtype {data.dtype}")
+    if p == "fro":
+        p = 2.0
+    if isinstance(p, str) or isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise ValueError(f"norm: p must be a number or 'fro', got {p!r}")
+    if dtype is not None:
+        x = cast(x, dtype)
+    return Norm.apply(x, p=float(p), dims=normalize_dims(dim, data.ndim, "norm"), keepdim=bool(keepdim))
+
+
+def _logical_reduction(fn, name):
+    def reduce(x, dim=None, keepdim=False):
+        data = _data(x)
+        dims = normalize_dims(dim, data.ndim, name)
+        return Tensor._make(xp.asarray(fn(data, axis=dims, keepdims=bool(keepdim))), False, None)
+
+    reduce.__name__ = name
+    reduce.__doc__ = f"``{name}`` over ``dim`` (all elements by default): a bool tensor without gradient."
+    return reduce
+
+
+any = _logical_reduction(xp.any, "any")
+all = _logical_reduction(xp.all, "all")
+
+
+def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when |x - y| <= atol + rtol |y| everywhere (a Python bool, as in PyTorch)."""
+    return builtins.bool(xp.allclose(_data(x), _data(y), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def masked_fill(x, mask, value):
+    """x with ``value`` (a number, or a 0-d tensor that gets its gradient) where the bool
+    ``mask`` (broadcast against x) is True; the result keeps x's dtype, as in PyTorch."""
+    mask_data, dtype = _data(mask), _data(x).dtype
+    if mask_data.dtype != xp.bool_:
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {mask_data.dtype}")
+    if not isinstance(value, Tensor):
+        value = dtype.type(value)
+    elif value.ndim != 0:
+        raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
+    elif value.dtype != dtype:
+        value = cast(value, dtype)
+    return Where.apply(mask, value, x)
+
+
+def t(x):
+    """The transpose of a tensor with at most 2 dims (itself for 0 and 1 dims)."""
+    ndim = xp.ndim(_data(x))
+    if ndim > 2:
+        raise ValueError(f"t: expects a tensor with <= 2 dimensions, got {ndim}; use transpose or permute")
+    return x if ndim < 2 else Permute.apply(x, dims=(1, 0))
+
+
+def _check_ranks(name, ndim, *tensors):
+    shapes = [_data(a).shape for a in tensors]
+    if builtins.any(len(s) != ndim for s in shapes):
+        raise ValueError(f"{name}: expects {ndim}-D tensors, got shapes {' and '.join(map(str, shapes))}")
+
+
+def mm(x, y):
+    """The matrix product of two 2-D tensors."""
+    _check_ranks("mm", 2, x, y)
+    return MatMul.apply(x, y)
+
+
+def bmm(x, y):
+    """Batched matrix product: (b, n, m) @ (b, m, p) -> (b, n, p), no broadcasting."""
+    _check_ranks("bmm", 3, x, y)
+    if _data(x).shape[0] != _data(y).shape[0]:
+        raise ValueError(f"bmm: batch sizes differ: shapes {_data(x).shape} and {_data(y).shape}")
+    return MatMul.apply(x, y)
+
+
+def einsum(equation, *operands):
+    """``torch.einsum(equation, *operands)`` (operands also as one list), with '...' and the
+    implicit output; a subscript repeated within one operand (a diagonal) is not supported."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    subscripts, output = explicit_equation(equation, [xp.ndim(_data(a)) for a in operands])
+    return Einsum.apply(*operands, subscripts=tuple(subscripts), output=output)
+
+
+def repeat(x, *repeats):
+    return Repeat.apply(x, repeats=resolve_shape(repeats, "repeat", "repeats"))
+
+
+def flip(x, *dims):
+    """x reversed along ``dims`` (ints, or one tuple/list of them)."""
+    ndim = xp.ndim(_data(x))
+    dims = normalize_dims(resolve_shape(dims, "flip", "dims"), ndim, "flip")
+    return GetItem.apply(x, index=tuple(slice(None, None, -1) if d in dims else slice(None) for d in range(ndim)))
+
+
+def split(x, split_size_or_sections, dim=0):
+    """A tuple of views along ``dim``: pieces of ``split_size`` (the last may be smaller), or
+    of the listed sizes (which must add up to the dim's size)."""
+    shape = _data(x).shape
+    dim = _one_dim(dim, len(shape), "split")
+    n = shape[dim]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = resolve_shape((split_size_or_sections,), "split", "split sizes")
+        if builtins.sum(sizes) != n:
+            raise ValueError(f"split: sizes {list(sizes)} add up to {builtins.sum(sizes)}, not to the "
+                             f"size {n} of dim {dim}")
+    else:
+        size = resolve_shape((split_size_or_sections,), "split", "split_size")[0]
+        if size <= 0 and n:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [builtins.min(size, n - start) for start in range(0, n, size)] if n else [0]
+    pieces, start = [], 0
+    for size in sizes:
+        index = (slice(None),) * dim + (slice(start, start + size),)
+        pieces.append(GetItem.apply(x, index=index))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(x, chunks, dim=0):
+    """Up to ``chunks`` pieces of equal size along ``dim`` (the last may be smaller), as PyTorch."""
+    if isinstance(chunks, builtins.bool) or not isinstance(chunks, int) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive integer, got {chunks!r}")
+    shape = _data(x).shape
+    n = shape[_one_dim(dim, len(shape), "chunk")]
+    return split(x, builtins.max(-(-n // chunks), 1), dim)
+
+
+def gather(x, dim, index):
+    """out[i][j][k] = x[index[i][j][k]][j][k] for dim 0 (likewise for the other dims)."""
+    dim = _one_dim(dim, xp.ndim(_data(x)), "gather")
+    return Gather.apply(x, index=_data(index), dim=dim)
+
+
+def scatter(x, dim, index, src=None, *, value=None):
+    """x with out[index[i][j][k]][j][k] = src[i][j][k] for dim 0 (``src`` a tensor, or
+    ``value`` a number); out of place. ``reduce=`` is not provided."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give exactly one of src (a tensor) and value (a number)")
+    dim = _one_dim(dim, xp.ndim(_data(x)), "scatter")
+    return Scatter.apply(x, value if src is None else src, index=_data(index), dim=dim)
+
+
+def _long(array):
+    return Tensor._make(array.astype(xp.int64, copy=False), False, None)
+
+
+def _argsort(data, dim, descending):
+    """Stable sort order along ``dim``; descending keeps equal elements in their order too."""
+    if not descending:
+        return xp.argsort(data, axis=dim, kind="stable")
+    if data.dtype.kind in "ub":
+        data = data.astype(xp.int64)
+    reversed_order = xp.flip(xp.argsort(xp.flip(data, dim), axis=dim, kind="stable"), dim)
+    return data.shape[dim] - 1 - reversed_order
+
+
+def argsort(x, dim=-1, descending=False, stable=False):
+    """The indices that sort x along ``dim`` (always a stable sort here); no gradient."""
+    data = _data(x)
+    return _long(_argsort(data, _one_dim(dim, data.ndim, "argsort"), descending))
+
+
+def sort(x, dim=-1, descending=False, stable=False):
+    """``(values, indices)`` sorted along ``dim``; the gradient goes back through the indices."""
+    data = _data(x)
+    dim = _one_dim(dim, data.ndim, "sort")
+    indices = _argsort(data, dim, descending)
+    return ValuesIndices(Gather.apply(x, index=indices, dim=dim), _long(indices))
+
+
+def topk(x, k, dim=-1, largest=True, sorted=True):
+    """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``, in order."""
+    data = _data(x)
+    dim = _one_dim(dim, data.ndim, "topk")
+    if isinstance(k, builtins.bool) or not isinstance(k, int) or not 0 <= k <= data.shape[dim]:
+        raise ValueError(f"topk: k={k!r} is out of range for dim {dim} of size {data.shape[dim]}")
+    indices = _argsort(data, dim, largest)[(slice(None),) * dim + (slice(0, k),)]
+    return ValuesIndices(Gather.apply(x, index=indices, dim=dim), _long(indices))
+
+
 __all__ = [
-    "abs", "add", "argmax", "argmin", "cast", "cat", "clamp", "cos", "div", "eq", "exp",
-    "expand", "flatten", "ge", "getitem", "gt", "le", "leaky_relu", "log", "log_softmax",
-    "logsumexp", "lt", "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne",
-    "neg", "permute", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "sqrt", "squeeze",
-    "stack", "sub", "sum", "tanh", "transpose", "unsqueeze", "var", "view", "where",
+    "abs", "add", "all", "allclose", "any", "argmax", "argmin", "argsort", "bmm", "cast", "cat",
+    "chunk", "clamp", "cos", "div", "einsum", "eq", "exp", "expand", "expm1", "flatten", "flip",
+    "floor_divide", "gather", "ge", "getitem", "gt", "isfinite", "isinf", "isnan", "le",
+    "leaky_relu", "log", "log1p", "log_softmax", "logsumexp", "lt", "masked_fill", "matmul",
+    "max", "maximum", "mean", "min", "minimum", "mm", "mul", "ne", "neg", "norm", "permute",
+    "pow", "relu", "repeat", "reshape", "round", "scatter", "sigmoid", "sin", "softmax", "sort",
+    "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "t", "tanh", "topk",
+    "transpose", "unsqueeze", "var", "view", "where",
 ]

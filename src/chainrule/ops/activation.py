@@ -64,3 +64,17 @@ class Clamp(Function):
     def backward(self, grad):
         """dx = dy inside [min, max], 0 where clipped."""
         return (grad * self.saved,)
+
+
+class Hardtanh(Function):
+    """x limited to [min_val, max_val]; unlike Clamp, no gradient at the bounds themselves (as PyTorch)."""
+
+    __slots__ = ()
+
+    def forward(self, x, min_val=-1.0, max_val=1.0):
+        self.saved = (x > min_val) & (x < max_val)
+        return xp.clip(x, min_val, max_val)
+
+    def backward(self, grad):
+        """dx = dy strictly inside (min_val, max_val), else 0."""
+        return (grad * self.saved,)

@@ -45,12 +45,30 @@ class Mul(Function):
         return (grad * y if need_x else None), (grad * x if need_y else None)
 
 
+def _is_integral_array(a):
+    return isinstance(a, (xp.ndarray, xp.generic)) and a.dtype.kind in "biu"
+
+
+def division_operands(x, y):
+    """x and y with integer (and bool) arrays made floating, as PyTorch divides: in the other
+    operand's float dtype, or float32 (the default float dtype) when neither is a float array.
+    NumPy would give float64 (int / int, int32 / float, float32 / int64)."""
+    x_integral, y_integral = _is_integral_array(x), _is_integral_array(y)
+    if not (x_integral or y_integral):
+        return x, y  # the common case: float arrays and Python numbers
+    other = y if x_integral else x
+    floating = isinstance(other, (xp.ndarray, xp.generic)) and other.dtype.kind == "f"
+    target = other.dtype if floating else xp.float32
+    return (x.astype(target) if x_integral else x), (y.astype(target) if y_integral else y)
+
+
 class Div(Function):
     """x / y."""
 
     __slots__ = ()
 
     def forward(self, x, y):
+        x, y = division_operands(x, y)
         out = x / y
         self.saved = (y, out)
         return out

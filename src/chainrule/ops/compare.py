@@ -1,7 +1,9 @@
-"""Comparisons: element-wise, returning boolean tensors that carry no gradient."""
+"""Element-wise functions without gradient: comparisons and predicates (bool tensors) and
+floor division (PyTorch defines no derivative for it either)."""
 import operator
 
 from ..autograd.function import op_error
+from .arithmetic import division_operands
 from ..tensor import Tensor
 from ..backend import xp
 
@@ -24,3 +26,25 @@ def _compare(op):
 eq, ne, lt, le, gt, ge = (
     _compare(op) for op in (operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge)
 )
+_floordiv = _compare(operator.floordiv)
+
+
+def floor_divide(x, y):
+    """Element-wise ``x // y``, rounded toward minus infinity; integers stay integers, and a float
+    operand makes both floating as in PyTorch (``division_operands``). No gradient."""
+    a, b = (xp.asarray(t) if isinstance(t, Tensor) else t for t in (x, y))  # numbers stay weak
+    if xp.result_type(a, b).kind == "f":
+        a, b = division_operands(a, b)
+    return _floordiv(a, b)
+
+
+def _predicate(fn):
+    def predicate(x):
+        return Tensor._make(xp.asarray(fn(xp.asarray(x))), False, None)
+
+    predicate.__name__ = fn.__name__
+    predicate.__doc__ = f"Element-wise ``{fn.__name__}``; a bool tensor without gradient."
+    return predicate
+
+
+isnan, isinf, isfinite = (_predicate(fn) for fn in (xp.isnan, xp.isinf, xp.isfinite))

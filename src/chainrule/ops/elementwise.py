@@ -143,3 +143,45 @@ class Cast(Function):
     def backward(self, grad):
         """The identity; the engine casts the gradient back to the input's dtype."""
         return (grad,)
+
+
+class Log1p(Function):
+    """ln(1 + x), accurate for small x."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        self.saved = x
+        return xp.log1p(x)
+
+    def backward(self, grad):
+        """d ln(1 + x) = 1 / (1 + x)."""
+        return (grad / (1 + self.saved),)
+
+
+class Expm1(Function):
+    """e^x - 1, accurate for small x."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        out = xp.expm1(x)
+        self.saved = out
+        return out
+
+    def backward(self, grad):
+        """d (e^x - 1) = e^x = out + 1."""
+        return (grad * (self.saved + 1),)
+
+
+class Round(Function):
+    """x rounded to ``decimals`` places, halves to even (as PyTorch and NumPy do)."""
+
+    __slots__ = ()
+
+    def forward(self, x, decimals=0):
+        return xp.round(x, decimals)
+
+    def backward(self, grad):
+        """A step function: derivative 0 almost everywhere (PyTorch returns zeros too)."""
+        return (xp.zeros_like(grad),)

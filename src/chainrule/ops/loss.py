@@ -37,8 +37,9 @@ def per_row(scale, reduction):
     return scale[:, None] if reduction == "none" else scale
 
 
-def check_class_target(fn, input, target):
-    """Class-index targets: ``input`` (N, C) scores, ``target`` (N,) integers in [0, C)."""
+def check_class_target(fn, input, target, ignore_index=None):
+    """Class-index targets: ``input`` (N, C) scores, ``target`` (N,) integers in [0, C) (or
+    ``ignore_index``)."""
     if input.ndim != 2:
         raise ShapeError(
             f"{fn}: input must have shape (N, C), a batch of class scores; got shape {input.shape}"
@@ -53,12 +54,37 @@ def check_class_target(fn, input, target):
             f"{fn}: target of shape {target.shape} does not match input of shape {input.shape} "
             f"(expected ({input.shape[0]},): one class index per row)"
         )
-    if target.size and (target.min() < 0 or target.max() >= input.shape[1]):
-        bad = target[(target < 0) | (target >= input.shape[1])][0]
+    outside = (target < 0) | (target >= input.shape[1])
+    if ignore_index is not None:
+        outside &= target != ignore_index
+    if outside.any():
+        bad = target[outside][0]
         raise IndexError(
             f"{fn}: target class {bad} is out of range for input of shape {input.shape} "
             f"(classes are 0..{input.shape[1] - 1})"
         )
+
+
+class ClassWeights:
+    """Which rows count and how much, for class losses with ``weight`` (C,) and ``ignore_index``:
+    ``rows`` is w[target] per row (0 for an ignored row), ``total`` their sum (the divisor of the
+    mean, as in PyTorch), ``valid`` the rows not ignored and ``target`` with ignored rows set to
+    class 0 (safe to index with). ``plain`` says every row counts once (no weight, none ignored)."""
+
+    __slots__ = ("plain", "rows", "total", "valid", "target")
+
+    def __init__(self, target, weight, ignore_index, dtype):
+        self.valid = target != ignore_index
+        self.plain = weight is None and bool(self.valid.all())
+        self.target = target if self.plain else xp.where(self.valid, target, 0)
+        self.rows = self.valid.astype(dtype) if weight is None else weight.astype(dtype)[self.target] * self.valid
+        self.total = target.shape[0] if self.plain else self.rows.sum()
+
+    def reduce(self, per_item, reduction):
+        if reduction == "mean" and not self.plain:
+            with xp.errstate(invalid="ignore", divide="ignore"):  # every row ignored: NaN, as in PyTorch
+                return per_item.sum() / self.total
+        return reduce_loss(per_item, reduction)
 
 
 def check_same_shape(fn, input, target):
@@ -71,53 +97,77 @@ def check_same_shape(fn, input, target):
 class CrossEntropy(Function):
     """Fused softmax + negative log-likelihood for class-index targets, optionally with
     label smoothing eps: the target distribution is q = (1 - eps) one_hot(y) + eps / C.
-    Input (N, C) scores, target (N,) classes; loss (N,) or reduced."""
+    Input (N, C) scores, target (N,) classes; loss (N,) or reduced.
 
-    __slots__ = ("reduction", "smoothing")
+    With class weights w (C,): loss_n = (1 - eps) w_y (-log p_y) + (eps/C) sum_c w_c (-log p_c),
+    0 for a row whose target is ``ignore_index``, and the mean divides by sum_n w_y (PyTorch's)."""
 
-    def forward(self, logits, target, reduction="mean", label_smoothing=0.0):
-        check_class_target("cross_entropy", logits, target)
-        self.reduction, self.smoothing = reduction, label_smoothing
+    __slots__ = ("reduction", "smoothing", "weight", "counts")
+
+    def forward(self, logits, target, reduction="mean", label_smoothing=0.0, weight=None, ignore_index=-100):
+        check_class_target("cross_entropy", logits, target, ignore_index)
+        counts = ClassWeights(target, weight, ignore_index, logits.dtype)
+        self.reduction, self.smoothing, self.weight, self.counts = reduction, label_smoothing, weight, counts
         rows = xp.arange(logits.shape[0])
         shifted = logits - logits.max(axis=1, keepdims=True)  # stable: exponents <= 0
         probs = xp.exp(shifted)
         sum_exp = probs.sum(axis=1, keepdims=True)
         log_sum_exp = xp.log(sum_exp)[:, 0]
-        loss = log_sum_exp - shifted[rows, target]  # -log softmax at the target class
+        loss = log_sum_exp - shifted[rows, counts.target]  # -log softmax at the target class
+        if not counts.plain:
+            loss *= counts.rows
         if label_smoothing:
-            uniform = log_sum_exp - shifted.mean(axis=1)  # -(1/C) sum_c log softmax
+            if weight is None:
+                uniform = log_sum_exp - shifted.mean(axis=1)  # -(1/C) sum_c log softmax
+            else:
+                uniform = ((log_sum_exp[:, None] - shifted) * weight).sum(axis=1) / logits.shape[1]
+            if not counts.plain:
+                uniform *= counts.valid
             loss = (1 - label_smoothing) * loss + label_smoothing * uniform
         probs /= sum_exp
-        self.saved = (probs, target)
-        return reduce_loss(loss, self.reduction)
+        self.saved = probs
+        return counts.reduce(loss, self.reduction)
 
     def backward(self, grad):
-        """d loss/d logits = softmax - q per row, q the (smoothed) one-hot target (section 4)."""
-        probs, target = self.saved
+        """d loss/d logits = softmax - q per row, q the (smoothed) one-hot target (section 4);
+        with class weights, (1 - eps) w_y (p - one_hot(y)) + (eps/C) (sum(w) p - w)."""
+        probs, counts = self.saved, self.counts
         n, classes = probs.shape
         eps = self.smoothing
-        local = probs - eps / classes if eps else probs.copy()
-        local[xp.arange(n), target] -= 1 - eps
-        local *= per_row(upstream_scale(grad, self.reduction, n), self.reduction)
+        if self.weight is None:
+            local = probs - eps / classes if eps else probs.copy()
+            local[xp.arange(n), counts.target] -= 1 - eps
+            if not counts.plain:
+                local *= counts.valid[:, None]
+        else:
+            weight = self.weight.astype(probs.dtype)
+            local = probs * ((1 - eps) * counts.rows + (eps / classes) * weight.sum() * counts.valid)[:, None]
+            local -= (eps / classes) * weight * counts.valid[:, None]
+            local[xp.arange(n), counts.target] -= (1 - eps) * counts.rows
+        local *= per_row(upstream_scale(grad, self.reduction, counts.total), self.reduction)
         return local, None
 
 
 class NLLLoss(Function):
-    """Negative log-likelihood: -input[n, target[n]] for log-probabilities (N, C)."""
+    """Negative log-likelihood: -w_y input[n, target[n]] for log-probabilities (N, C), w the class
+    weights (1 without), 0 where target is ``ignore_index``; the mean divides by sum_n w_y."""
 
     __slots__ = ("reduction", "shape")
 
-    def forward(self, log_probs, target, reduction="mean"):
-        check_class_target("nll_loss", log_probs, target)
+    def forward(self, log_probs, target, reduction="mean", weight=None, ignore_index=-100):
+        check_class_target("nll_loss", log_probs, target, ignore_index)
+        counts = ClassWeights(target, weight, ignore_index, log_probs.dtype)
         self.reduction, self.shape = reduction, log_probs.shape
-        self.saved = target
-        return reduce_loss(-log_probs[xp.arange(log_probs.shape[0]), target], reduction)
+        self.saved = counts
+        picked = -log_probs[xp.arange(log_probs.shape[0]), counts.target]
+        return counts.reduce(picked if counts.plain else picked * counts.rows, reduction)
 
     def backward(self, grad):
-        """d loss/d input[n, c] = -1 at c = target[n], else 0 (times the reduction scale)."""
-        target = self.saved
+        """d loss/d input[n, c] = -w_y at c = target[n], else 0 (times the reduction scale)."""
+        counts = self.saved
         local = xp.zeros(self.shape, dtype=grad.dtype)
-        local[xp.arange(self.shape[0]), target] = -upstream_scale(grad, self.reduction, self.shape[0])
+        scale = -upstream_scale(grad, self.reduction, counts.total)
+        local[xp.arange(self.shape[0]), counts.target] = scale if counts.plain else scale * counts.rows
         return local, None
 
 
@@ -193,23 +243,40 @@ def _clamped_logs(probs):
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    """BCE of sigmoid(x), computed stably as max(x, 0) - x t + log(1 + e^-|x|)."""
+    """BCE of sigmoid(x), computed stably as max(x, 0) - x t + log(1 + e^-|x|). With
+    ``pos_weight`` p (broadcast along the last axis) the positive term is weighted:
+    (1 - t) x + (1 + (p - 1) t) softplus(-x), as PyTorch; ``weight`` scales each element."""
 
-    __slots__ = ("reduction",)
+    __slots__ = ("reduction", "weight", "pos_weight")
 
-    def forward(self, logits, target, reduction="mean"):
+    def forward(self, logits, target, reduction="mean", weight=None, pos_weight=None):
         check_same_shape("binary_cross_entropy_with_logits", logits, target)
-        self.reduction = reduction
+        self.reduction, self.weight, self.pos_weight = reduction, weight, pos_weight
         self.saved = (logits, target)
-        loss = xp.maximum(logits, 0) - logits * target + xp.log1p(xp.exp(-xp.abs(logits)))
-        return reduce_loss(loss, reduction)
+        if pos_weight is None:
+            loss = xp.maximum(logits, 0) - logits * target + xp.log1p(xp.exp(-xp.abs(logits)))
+        else:
+            softplus_neg = xp.maximum(-logits, 0) + xp.log1p(xp.exp(-xp.abs(logits)))
+            loss = (1 - target) * logits + (1 + (pos_weight - 1) * target) * softplus_neg
+        return reduce_loss(loss if weight is None else loss * weight, reduction)
 
     def backward(self, grad):
-        """d/dx = sigmoid(x) - t, d/dt = -x."""
+        """d/dx = sigmoid(x) - t, d/dt = -x; with pos_weight p, d/dx = (1 - t) - (1 + (p - 1) t)
+        sigmoid(-x) and d/dt = (p - 1) softplus(-x) - x; both times weight."""
         logits, target = self.saved
         scale = upstream_scale(grad, self.reduction, logits.size)
-        grad_t = -scale * logits if self.needs_input_grad[1] else None
-        return scale * (sigmoid_array(logits) - target), grad_t
+        if self.weight is not None:
+            scale = scale * self.weight
+        p = self.pos_weight
+        if p is None:
+            grad_x = scale * (sigmoid_array(logits) - target)
+        else:
+            grad_x = scale * ((1 - target) - (1 + (p - 1) * target) * sigmoid_array(-logits))
+        grad_t = None
+        if self.needs_input_grad[1]:
+            local_t = -logits if p is None else (p - 1) * (xp.maximum(-logits, 0) + xp.log1p(xp.exp(-xp.abs(logits)))) - logits
+            grad_t = scale * local_t
+        return grad_x, grad_t
 
 
 class MultiMargin(Function):

@@ -167,3 +167,48 @@ class LogSumExp(Function):
         if not self.keepdim:
             grad = xp.expand_dims(grad, self.dims)
         return (grad * xp.exp(x - out),)
+
+
+class Norm(Function):
+    """The vector p-norm over ``dims``: (sum |x|^p)^(1/p); p = inf is max |x|, -inf min |x|,
+    0 the count of nonzero elements."""
+
+    __slots__ = ("p", "dims", "keepdim")
+
+    def forward(self, x, p=2.0, dims=(), keepdim=False):
+        self.p, self.dims, self.keepdim = p, dims, keepdim
+        magnitude = xp.abs(x)
+        if p == 2:
+            out = xp.sqrt((x * x).sum(axis=dims, keepdims=True))
+        elif p == 1:
+            out = magnitude.sum(axis=dims, keepdims=True)
+        elif p == float("inf") or p == -float("inf"):
+            out = (magnitude.max if p > 0 else magnitude.min)(axis=dims, keepdims=True)
+        elif p == 0:
+            out = (x != 0).sum(axis=dims, keepdims=True).astype(x.dtype)
+        else:
+            out = (magnitude ** p).sum(axis=dims, keepdims=True) ** scalar_like(1 / p, x)
+        self.saved = (x, out)
+        return out if keepdim else out.squeeze(dims)
+
+    def backward(self, grad):
+        """d||x||_p/dx = sign(x) |x|^(p-1) / ||x||^(p-1) (x / ||x|| for p = 2); 0 where the
+        norm is 0; for p = +-inf dy goes to the extreme |x|, split evenly between ties; 0 for
+        p = 0. The subgradients PyTorch picks."""
+        x, out = self.saved
+        p = self.p
+        if not self.keepdim and x.ndim:
+            grad = xp.expand_dims(grad, self.dims)
+        if p == 0:
+            return (xp.zeros(x.shape, dtype=grad.dtype),)
+        if p == 1:
+            return (grad * xp.sign(x),)
+        if p == float("inf") or p == -float("inf"):
+            ties = (xp.abs(x) == out).astype(grad.dtype)
+            return (grad * xp.sign(x) * ties / ties.sum(axis=self.dims, keepdims=True),)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                local = x / out
+            else:
+                local = xp.sign(x) * (xp.abs(x) / out) ** scalar_like(p - 1, x)
+        return (grad * xp.where(out == 0, 0, local),)

@@ -117,3 +117,26 @@ class GetItem(Function):
         else:
             out[self.index] = grad
         return (out,)
+
+
+class Repeat(Function):
+    """x tiled ``repeats`` times along each dim (``torch.Tensor.repeat``, NumPy's ``tile``);
+    ``repeats`` has at least x's ndim entries, extra ones add leading dims."""
+
+    __slots__ = ("in_shape", "padded", "repeats")
+
+    def forward(self, x, repeats=()):
+        if len(repeats) < x.ndim:
+            raise ShapeError(f"repeat: {len(repeats)} repeats {repeats} for a tensor with {x.ndim} "
+                             f"dimensions; give at least one per dimension")
+        if any(r < 0 for r in repeats):
+            raise ValueError(f"repeat: repeats must be non-negative, got {repeats}")
+        self.in_shape, self.repeats = x.shape, repeats
+        self.padded = (1,) * (len(repeats) - x.ndim) + x.shape
+        return xp.tile(x.reshape(self.padded), repeats)
+
+    def backward(self, grad):
+        """Each input element appears once per tile: dx = dy summed over the tiles."""
+        tiled = [size for pair in zip(self.repeats, self.padded) for size in pair]  # (r0, n0, r1, n1, ...)
+        summed = grad.reshape(tiled).sum(axis=tuple(range(0, len(tiled), 2)))
+        return (summed.reshape(self.in_shape),)

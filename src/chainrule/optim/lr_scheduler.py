@@ -7,7 +7,7 @@ creating one applies the step-0 value; call ``scheduler.step()`` after
 """
 import math
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, kind_mismatch
 
 
 class LRScheduler:
@@ -26,7 +26,18 @@ class LRScheduler:
                 )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self.check()
         self.step()
+
+    def check(self):
+        """ValueError naming the field whose value this scheduler cannot run with (called by
+        ``__init__`` and by ``load_state_dict``, whose values come from a file)."""
+        name = type(self).__name__
+        if not (type(self.last_epoch) is int and self.last_epoch >= -1):
+            raise ValueError(f"{name}: last_epoch must be an integer >= -1, got {self.last_epoch!r}")
+        if len(self.base_lrs) != len(self.optimizer.param_groups):
+            raise ValueError(f"{name}: base_lrs has {len(self.base_lrs)} values for "
+                             f"{len(self.optimizer.param_groups)} parameter groups")
 
     def get_lr(self):
         return [self.lr_at(base_lr, self.last_epoch) for base_lr in self.base_lrs]
@@ -51,7 +62,27 @@ class LRScheduler:
                 if k != "optimizer"}
 
     def load_state_dict(self, state_dict):
-        self.__dict__.update(state_dict)
+        """Restore the fields ``state_dict()`` gave, each checked against the current one (a
+        number stays a finite number, a list keeps its length) and by ``check``; nothing
+        changes unless all of them fit, and no other attribute can be set (not ``step``)."""
+        name = type(self).__name__
+        current = self.state_dict()
+        if not isinstance(state_dict, dict):
+            raise ValueError(f"{name}.load_state_dict: expected a dict, got {state_dict!r:.60}")
+        missing, unknown = sorted(set(current) - set(state_dict)), sorted(set(state_dict) - set(current))
+        problems = [f"missing {missing}"] if missing else []
+        problems += [f"unknown fields {unknown}"] if unknown else []
+        problems += [f"{key} must be {expected}, got {state_dict[key]!r:.60}" for key in current
+                     if key in state_dict and (expected := kind_mismatch(state_dict[key], current[key]))]
+        if problems:
+            raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
+        previous = dict(self.__dict__)
+        self.__dict__.update({key: state_dict[key] for key in current})
+        try:
+            self.check()
+        except ValueError:
+            self.__dict__ = previous
+            raise
 
 
 class StepLR(LRScheduler):
@@ -61,6 +92,11 @@ class StepLR(LRScheduler):
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
+
+    def check(self):
+        super().check()
+        if not (type(self.step_size) is int and self.step_size > 0):
+            raise ValueError(f"StepLR: step_size must be a positive integer, got {self.step_size!r}")
 
     def lr_at(self, base_lr, step):
         return base_lr * self.gamma ** (step // self.step_size)
@@ -73,6 +109,11 @@ class CosineAnnealingLR(LRScheduler):
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
+
+    def check(self):
+        super().check()
+        if not (isinstance(self.T_max, (int, float)) and not isinstance(self.T_max, bool) and self.T_max > 0):
+            raise ValueError(f"CosineAnnealingLR: T_max must be a positive number, got {self.T_max!r}")
 
     def lr_at(self, base_lr, step):
         return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * step / self.T_max)) / 2
@@ -101,14 +142,11 @@ class OneCycleLR(LRScheduler):
             if not epochs or not steps_per_epoch:
                 raise ValueError("OneCycleLR: give total_steps, or epochs and steps_per_epoch")
             total_steps = epochs * steps_per_epoch
-        if total_steps <= 0 or not isinstance(total_steps, int):
-            raise ValueError(f"OneCycleLR: total_steps must be a positive integer, got {total_steps}")
         if not 0 <= pct_start <= 1:
             raise ValueError(f"OneCycleLR: pct_start must be in [0, 1], got {pct_start}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
         self.total_steps = total_steps
         self.anneal_strategy = anneal_strategy
+        self._check_schedule()
         self.cycle_momentum = cycle_momentum
         self.phases = self._phases(float(pct_start * total_steps), three_phase)
         groups = optimizer.param_groups
@@ -129,6 +167,21 @@ class OneCycleLR(LRScheduler):
                     self._set_momentum(group, max_m)
                 group["max_momentum"], group["base_momentum"] = max_m, base_m
         super().__init__(optimizer, last_epoch)
+
+    def _check_schedule(self):
+        if not (type(self.total_steps) is int and self.total_steps > 0):
+            raise ValueError(f"OneCycleLR: total_steps must be a positive integer, got {self.total_steps!r}")
+        if self.anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {self.anneal_strategy!r}")
+
+    def check(self):
+        super().check()
+        self._check_schedule()
+        if self.last_epoch > self.total_steps:
+            raise ValueError(f"OneCycleLR: last_epoch {self.last_epoch} is past total_steps {self.total_steps}")
+        names = {"initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"}
+        if not all(len(p) == 5 and set(p[1:]) <= names for p in self.phases) or len(self.phases) not in (2, 3):
+            raise ValueError(f"OneCycleLR: phases must be PyTorch's table of 2 or 3 phases, got {self.phases!r:.80}")
 
     def _phases(self, rise_end, three_phase):
         """[end_step, lr from, lr to, momentum from, momentum to] per phase (PyTorch's table)."""

@@ -50,6 +50,43 @@ def check_hyperparameter(name, value, low=0.0, high=math.inf, high_open=False):
         raise ValueError(f"Invalid {name} value: {value}")
 
 
+def _is_finite_number(value):
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)) and math.isfinite(value))
+
+
+def kind_mismatch(value, like):
+    """What ``value``, read from a state dict, should have been to stand where ``like`` stands,
+    or None when it fits: a finite number for a number, a boolean for a boolean, a string for a
+    string, an equally long list or tuple of such for a sequence; None stands for anything
+    scalar (a field the current object leaves unset)."""
+    if isinstance(like, (bool, np.bool_)):
+        return None if isinstance(value, (bool, np.bool_)) else "a boolean"
+    if isinstance(like, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(like):
+            return f"a list of {len(like)}"
+        return next((f"a list whose item {i} is {m}" for i, (v, item) in enumerate(zip(value, like))
+                     if (m := kind_mismatch(v, item))), None)
+    if isinstance(like, str):
+        return None if isinstance(value, str) else "a string"
+    if like is None:
+        fits = value is None or isinstance(value, (bool, np.bool_)) or _is_finite_number(value)
+        return None if fits else "a number, a boolean or None"
+    return None if _is_finite_number(value) else "a finite number"
+
+
+def _group_problems(index, saved, group):
+    problems = []
+    for key, value in saved.items():
+        if key != "params":
+            expected = kind_mismatch(value, group.get(key))
+            if expected is None and key == "lr" and value < 0:
+                expected = "a non-negative number"
+            if expected:
+                problems.append(f"param_groups[{index}][{key!r}] must be {expected}, got {value!r:.60}")
+    return problems
+
+
 class Optimizer:
     """Base class: subclasses pass their defaults and implement ``step``.
 
@@ -127,9 +164,17 @@ class Optimizer:
 
     def load_state_dict(self, state_dict):
         """Restore hyperparameters and state saved by ``state_dict`` (keys may be ints or
-        strings, as after a JSON round trip). Arrays are copied in the parameter's dtype."""
-        saved_groups = state_dict["param_groups"]
+        strings, as after a JSON round trip). Arrays are copied in the parameter's dtype.
+        Every value is checked against what it replaces (a number stays a finite number...),
+        and nothing changes unless all of it fits."""
         name = type(self).__name__
+        if not (isinstance(state_dict, dict) and isinstance(state_dict.get("state"), dict)
+                and isinstance(state_dict.get("param_groups"), list)
+                and all(isinstance(g, dict) and isinstance(g.get("params"), list) for g in state_dict["param_groups"])
+                and all(isinstance(s, dict) for s in state_dict["state"].values())):
+            raise ValueError(f"{name}.load_state_dict: expected {{'state': {{index: {{...}}}}, "
+                             f"'param_groups': [{{..., 'params': [...]}}]}}, got {state_dict!r:.80}")
+        saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
                 f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter "
@@ -143,7 +188,9 @@ class Optimizer:
                     f"parameters in the state dict, {len(group['params'])} in the optimizer"
                 )
             params.update(zip((int(k) for k in saved["params"]), group["params"]))
-        new_state, problems = {}, []
+        problems = [p for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups))
+                    for p in _group_problems(i, saved, group)]
+        new_state = {}
         for key, saved in state_dict["state"].items():
             param = params.get(int(key))
             if param is None:
@@ -152,8 +199,13 @@ class Optimizer:
             new_state[param] = {}
             for field, value in saved.items():
                 array = np.asarray(value.data if isinstance(value, Tensor) else value)
+                if array.dtype.kind not in "biuf" or not np.isfinite(array).all():
+                    problems.append(f"state {key}.{field} must hold finite numbers, got {value!r:.60}")
+                    continue
                 if array.ndim == 0:  # a step count (PyTorch keeps it in a 0-d tensor)
                     value = array.item()
+                    if field == "step" and not (value >= 0 and float(value).is_integer()):
+                        problems.append(f"state {key}.step must be a non-negative whole number, got {value!r}")
                 else:
                     value = np.array(array, dtype=param.dtype)
                     if value.shape != param.shape:

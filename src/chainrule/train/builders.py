@@ -25,18 +25,28 @@ def input_shape_of(dataset):
 def load_datasets(config):
     """``(train_set, test_set)`` of ``config.dataset`` (IDX sets from ``config.data_dir``,
     downloaded there first with ``config.download``)."""
+    return load_split(config, True), load_split(config, False)
+
+
+def load_split(config, train, has_download=True):
+    """The training (``train``) or test split of ``config.dataset``. When the files are
+    missing, the error names the option that fetches them: ``--download``, or for a command
+    without it (``has_download=False``) ``chainrule train --download``; a corrupt or wrong
+    file gets no such hint (downloading would not replace it)."""
     from .. import data
 
     if config.dataset == "digits":
-        return data.Digits(train=True), data.Digits(train=False)
+        return data.Digits(train=train)
     dataset = {"mnist": data.MNIST, "fashion-mnist": data.FashionMNIST}[config.dataset]
+    missing = not config.download and not dataset.is_available(config.data_dir, train)
     try:
-        return tuple(dataset(config.data_dir, train=train, download=config.download)
-                     for train in (True, False))
+        return dataset(config.data_dir, train=train, download=config.download)
     except data.DataError as exc:
-        if config.download:
+        if not missing:
             raise
-        raise data.DataError(f"{exc} (on the command line: --download)") from None
+        fetch = ("on the command line: --download" if has_download else "this command cannot "
+                 f"download; chainrule train --dataset {config.dataset} --download fetches them")
+        raise data.DataError(f"{exc} ({fetch})") from None
 
 
 def build_model(name, input_shape, num_classes, hidden=None, init_name="default"):
@@ -71,15 +81,27 @@ def build_model(name, input_shape, num_classes, hidden=None, init_name="default"
 
 
 def _check_input_shape(model, name, input_shape):
-    """A clear error now, not a shape error in the first step (e.g. LeNet-5 on 8x8 digits)."""
+    """A clear error now, not a shape error in the first step (e.g. LeNet-5 on 8x8 digits),
+    naming the datasets whose images the model takes."""
+    error = _forward_error(model, input_shape)
+    if error is not None:
+        fitting = [dataset for dataset, shape in INPUT_SHAPES.items()
+                   if shape != input_shape and _forward_error(model, shape) is None]
+        hint = f"; it takes the images of --dataset {' or '.join(fitting)}" if fitting else ""
+        raise ConfigError(f"model {name!r} cannot take images of shape {input_shape}: {error}{hint}")
+
+
+def _forward_error(model, input_shape):
+    """The ValueError of a forward pass of one zero image of ``input_shape``, or None."""
     model.eval()
     try:
         with no_grad():
             model(Tensor(np.zeros((1, *input_shape), dtype=np.float32)))
     except ValueError as exc:
-        raise ConfigError(f"model {name!r} cannot take images of shape {input_shape}: {exc}") from None
+        return exc
     finally:
         model.train()
+    return None
 
 
 def build_loss(name):

@@ -84,12 +84,12 @@ def _json_line(record):
 
 
 class PlotCurves(Callback):
-    """Draws the loss and accuracy curves to the PNG ``path``: at the end of training, and
+    """Draws the loss and accuracy curves to the PNG ``path`` (under ``title``): at the end of training, and
     after an epoch when ``min_interval`` seconds have passed since the last drawing (drawing
     takes a few tenths of a second, more than an epoch of a small model)."""
 
-    def __init__(self, path, min_interval=30.0):
-        self.path, self.min_interval = path, min_interval
+    def __init__(self, path, min_interval=30.0, title=None):
+        self.path, self.min_interval, self.title = path, min_interval, title
         self._drawn_at = -math.inf
 
     def on_epoch_end(self, run, record):
@@ -99,7 +99,7 @@ class PlotCurves(Callback):
     def on_train_end(self, run):
         from .plot import plot_curves
 
-        plot_curves(run.state.history, self.path)
+        plot_curves(run.state.history, self.path, self.title)
         self._drawn_at = time.monotonic()
 
 
@@ -127,7 +127,11 @@ def format_record(record, epochs):
 
 
 class ProgressBar(Callback):
-    """A tqdm bar per epoch on stderr: examples per second, running loss and ETA."""
+    """A tqdm bar per epoch on stderr: examples per second, running loss and ETA.
+
+    The bar is erased at the epoch's end, so put it before any callback that prints then
+    (``EpochSummary``): a line printed while the bar is open lands on the bar's line. Call
+    ``close()`` when training stops with an error, before printing it."""
 
     def __init__(self, file=None):
         self._tqdm = require("tqdm", "the progress bar").tqdm
@@ -149,5 +153,10 @@ class ProgressBar(Callback):
         self._shown = run.state.seen
 
     def on_epoch_end(self, run, record):
-        self.bar.close()
-        self.bar = None
+        self.close()
+
+    def close(self):
+        """Erase the open bar, if any (safe to call more than once)."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

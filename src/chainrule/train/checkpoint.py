@@ -18,7 +18,7 @@ import os
 import numpy as np
 
 from .. import random as cr_random
-from ..io import CheckpointError, atomic_write_text, load, load_state, open_regular, save, save_state
+from ..io import CheckpointError, atomic_write_text, load, load_state, open_regular, save, save_state, tensor_infos
 from .callbacks import Callback
 from .config import ConfigError, TrainConfig
 from .loop import NonFiniteLossError, TrainState
@@ -26,6 +26,7 @@ from .rundir import CHECKPOINTS_DIR, environment
 from .slots import find_slot, write_slot
 
 MODEL_FILE = "model.safetensors"
+MAX_SIDECAR_BYTES = 4 << 20  # a run's sidecar is a few KB, plus ~200 bytes per epoch of history
 TRAINING_FILE = "training.safetensors"
 SIDECAR_FILE = "checkpoint.json"
 FORMAT = "chainrule.checkpoint/1"
@@ -72,8 +73,12 @@ class Checkpoint:
         path = os.path.join(directory, SIDECAR_FILE)
         try:
             with open_regular(path, "r", encoding="utf-8") as file:
+                size = os.fstat(file.fileno()).st_size
+                if size > MAX_SIDECAR_BYTES:
+                    raise CheckpointError(path, f"the sidecar is {size} bytes, more than the "
+                                                f"{MAX_SIDECAR_BYTES} a checkpoint's can be")
                 sidecar = json.load(file)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise CheckpointError(path, f"cannot read the sidecar ({exc})") from None
         if not isinstance(sidecar, dict) or sidecar.get("format") != FORMAT:
             raise CheckpointError(path, f"not a chainrule training checkpoint (format {FORMAT})")
@@ -89,9 +94,34 @@ class Checkpoint:
             problems.append("missing key 'config'")
         except ConfigError as exc:
             problems.append(f"key 'config': {exc}")
+        if not problems:
+            problems = self._declared_size_problems()
         if problems:
             raise CheckpointError(path, [f"invalid sidecar: {problem}" for problem in problems])
         self.sidecar = sidecar
+
+    def _declared_size_problems(self):
+        """The model the sidecar declares is built before its weights are read, so it must be
+        the one its own dataset takes, with no layer wider than the weights file holds: a few
+        bytes of JSON cannot make eval, predict or resume allocate gigabytes."""
+        from .builders import input_shape_of
+
+        dataset = self._config.dataset
+        shape, num_classes = input_shape_of(dataset)
+        problems = []
+        if self.input_shape != shape:
+            problems.append(f"key 'model': input_shape {list(self.input_shape)} is not {dataset}'s {list(shape)}")
+        if len(self.classes) != num_classes:
+            problems.append(f"key 'model': {len(self.classes)} classes, {dataset} has {num_classes}")
+        try:
+            infos = tensor_infos(os.path.join(self.directory, MODEL_FILE))
+        except FileNotFoundError:
+            return problems  # reported as an incomplete checkpoint when the weights are read
+        widest = max((max(info.shape, default=0) for info in infos.values()), default=0)
+        if self._config.hidden and max(self._config.hidden) > widest:
+            problems.append(f"key 'config': hidden {list(self._config.hidden)} declares a layer wider "
+                            f"than any tensor in {MODEL_FILE} (the widest dimension there is {widest})")
+        return problems
 
     def config(self):
         """The run's ``TrainConfig``."""
@@ -155,9 +185,9 @@ def _model_description(model):
 
 
 def _generator_state(state):
-    """``state`` if it is a generator state ``chainrule.random.set_rng_state`` accepts."""
-    cr_random.generator_from_state(state)  # ValueError naming the problem
-    return state
+    """``state`` as the generator it describes reports it, if ``chainrule.random.set_rng_state``
+    accepts it (ValueError naming the problem otherwise)."""
+    return cr_random.generator_from_state(state).bit_generator.state
 
 
 def _blas_threads(environment):

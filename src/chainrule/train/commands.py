@@ -11,8 +11,9 @@ from ..data import DataError
 from ..io import CheckpointError
 from ..ops.softmax import softmax_array
 from .checkpoint import open_checkpoint
-from .config import DATASETS, ConfigError, TrainConfig, option_fields, read_config_file
+from .config import DATASETS, RECIPES, ConfigError, TrainConfig, config_file_options, option_fields
 from .images import ImageError, load_image
+from .interrupt import TrainingInterrupted
 from .loop import NonFiniteLossError, evaluate
 from .metrics import confusion_matrix, format_confusion_matrix, per_class_accuracy
 from .rundir import RunDirError
@@ -37,20 +38,28 @@ def reporting_errors(command):
     return wrapper
 
 
+def train_option(name, help=None):
+    """The click option of the ``TrainConfig`` field ``name`` (``--batch-size`` for
+    ``batch_size``), with its help text (or ``help``), choices and type; its value is
+    checked when the config is built."""
+    field = next(f for f in option_fields() if f.name == name)
+    meta = field.metadata
+    flag = "--" + name.replace("_", "-")
+    if meta["kind"] == "bool":  # --no-quiet: a resumed run can turn a flag off again
+        return click.option(f"{flag}/--no-{flag[2:]}", name, default=False, help=help or meta["help"])
+    recipe = ", or the model's recipe" if any(name in r for r in RECIPES.values()) else ""
+    help_text = help or meta["help"]
+    if name == "model":
+        help_text = f"Model: {', '.join(sorted(models.MODELS))}."
+    help_text += "" if field.default is None else f" [default: {field.default}{recipe}]"
+    kind = click.Choice(meta["choices"]) if meta["choices"] else _CLICK_TYPES[meta["kind"]]
+    return click.option(flag, name, type=kind, default=field.default, help=help_text)
+
+
 def _train_options(command):
-    """One option per ``TrainConfig`` field: ``--batch-size`` for ``batch_size``..."""
+    """One option per ``TrainConfig`` field."""
     for field in reversed(option_fields()):
-        meta = field.metadata
-        flag = "--" + field.name.replace("_", "-")
-        help_text = meta["help"] + ("" if field.default is None else f" [default: {field.default}]")
-        if field.name == "model":
-            help_text = f"Model: {', '.join(sorted(models.MODELS))}. [default: {field.default}]"
-        if meta["kind"] == "bool":
-            option = click.option(flag, field.name, is_flag=True, help=meta["help"])
-        else:
-            kind = click.Choice(meta["choices"]) if meta["choices"] else _CLICK_TYPES[meta["kind"]]
-            option = click.option(flag, field.name, type=kind, help=help_text)
-        command = option(command)
+        command = train_option(field.name)(command)
     return command
 
 
@@ -63,44 +72,66 @@ def _train_options(command):
 @click.pass_context
 @reporting_errors
 def train(ctx, config_file, resume_dir, **options):
-    """Train a model; with no options, an MLP on the embedded 8x8 digits (a few seconds)."""
-    given = {name: value for name, value in options.items()
-             if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
-    if resume_dir is not None:
-        if config_file is not None:
-            raise ConfigError("--resume uses the run's own config; drop --config")
-        result = resume_run(resume_dir, given, echo=click.echo)
-    else:
-        config = TrainConfig()
-        if config_file is not None:
-            config = TrainConfig.from_mapping(read_config_file(config_file), f"config file {config_file}")
-        result = start_run(config.replace(**given), echo=click.echo)
+    """Train a model; with no options, an MLP on the embedded 8x8 digits (a few seconds).
+
+    Each model trains with its recipe (e.g. lenet5: SGD lr 0.05, momentum 0.9, cosine,
+    batch 64, 10 epochs) where no option or --config says otherwise. Ctrl-C saves the
+    interrupted step; --resume RUN continues it.
+    """
+    given = given_options(ctx, options)
+    try:
+        if resume_dir is not None:
+            if config_file is not None:
+                raise ConfigError("--resume uses the run's own config; drop --config")
+            result = resume_run(resume_dir, given, echo=click.echo)
+        else:
+            config, taken = train_config(config_file, given)
+            result = start_run(config, echo=click.echo, recipe=taken)
+    except TrainingInterrupted as exc:  # Ctrl-C or SIGTERM: the shell's status for that signal
+        click.echo(str(exc), err=True)
+        ctx.exit(128 + exc.signal_number)
     epochs = len(result.history)
     click.echo(f"test accuracy {100 * result.test_acc:.2f}% after {epochs} epoch{'' if epochs == 1 else 's'}; "
                f"run directory: {result.run_dir}")
 
 
+def given_options(ctx, options):
+    """The options of ``options`` that were typed on the command line."""
+    return {name: value for name, value in options.items()
+            if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE}
+
+
+def train_config(config_file, given):
+    """``(TrainConfig, options taken from the model's recipe)`` of a new run: the recipe,
+    then the ``config_file`` (or None), then the ``given`` command-line options."""
+    chosen = {} if config_file is None else config_file_options(config_file)
+    return TrainConfig.with_recipe(**{**chosen, **given})
+
+
 @click.command("eval")
 @click.argument("checkpoint", type=click.Path())
 @click.option("--dataset", type=click.Choice(DATASETS), help="Default: the run's dataset.")
-@click.option("--data-dir", type=click.Path(), help="Folder with the IDX files.")
+@click.option("--data-dir", type=click.Path(), help="Folder with the IDX files (only the test "
+              "files are read). Default: the run's.")
 @reporting_errors
 def eval_command(checkpoint, dataset, data_dir):
     """Accuracy, per-class accuracy and confusion matrix of CHECKPOINT on a test set.
 
     CHECKPOINT: a run directory (its best checkpoint), a checkpoint directory or a file in one.
     """
-    from .builders import build_loss, input_shape_of, load_datasets
+    from .builders import build_loss, input_shape_of, load_split
 
     saved = open_checkpoint(checkpoint)
     config = saved.config()
-    config = config.replace(dataset=dataset or config.dataset, data_dir=data_dir or config.data_dir)
+    changes = {name: value for name, value in (("dataset", dataset), ("data_dir", data_dir))
+               if value is not None}
+    config = config.replace(download=False, **changes)
     if input_shape_of(config.dataset)[0] != saved.input_shape:
         raise ConfigError(f"{saved.directory} takes images of shape {saved.input_shape}, not "
                           f"{config.dataset}'s {input_shape_of(config.dataset)[0]}")
     from ..data import DataLoader
 
-    _, test_set = load_datasets(config)
+    test_set = load_split(config, train=False, has_download=False)
     result = evaluate(saved.build_model(), build_loss(config.loss), DataLoader(test_set, 1000))
     classes = saved.classes
     matrix = confusion_matrix(result.targets, result.predictions, len(classes))
@@ -121,11 +152,15 @@ def eval_command(checkpoint, dataset, data_dir):
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1), help="Classes shown.")
 @reporting_errors
 def predict(checkpoint, images, invert, top):
-    """Classify IMAGES (PNG, JPEG or NPY) with CHECKPOINT; print the top classes."""
+    """Classify IMAGES (PNG, JPEG, BMP, GIF or NPY) with CHECKPOINT; print the top classes."""
     saved = open_checkpoint(checkpoint)
     model = saved.build_model().eval()
     size = tuple(saved.input_shape[1:])
     batch = np.stack([load_image(path, size, invert) for path in images])
+    for path, image in zip(images, batch):
+        if np.ptp(image) == 0:  # a model answers anyway, often with confidence
+            click.echo(f"warning: {path} is blank (every pixel {image.flat[0]:g}): its prediction "
+                       "means nothing", err=True)
     from ..autograd import no_grad
     from ..tensor import Tensor
 
@@ -142,20 +177,28 @@ def predict(checkpoint, images, invert, top):
 
 
 @click.command()
-@click.option("--model", "model_name", default="mlp", show_default=True,
-              help=f"Model: {', '.join(sorted(models.MODELS))}.")
-@click.option("--dataset", type=click.Choice(DATASETS), default="mnist", show_default=True,
-              help="Dataset whose input shape the model takes.")
-@click.option("--hidden", help="Hidden layer sizes of an MLP (e.g. 100 or 128,64).")
+@train_option("model")
+@train_option("dataset", help="Dataset whose input shape the model takes (as in train; a model "
+                              "that needs 28x28 images gets mnist's).")
+@train_option("hidden")
+@click.pass_context
 @reporting_errors
-def summary(model_name, dataset, hidden):
+def summary(ctx, **options):
     """Print a model's layers, output shapes and parameter counts."""
     from .. import summary as model_summary
     from .builders import build_model, input_shape_of
 
-    config = TrainConfig(model=model_name, dataset=dataset, hidden=hidden)
-    shape, classes = input_shape_of(config.dataset)
-    model = build_model(config.model, shape, classes, config.hidden)
+    config = TrainConfig(**given_options(ctx, options))
+    try:
+        shape, classes = input_shape_of(config.dataset)
+        model = build_model(config.model, shape, classes, config.hidden)
+    except ConfigError:
+        if "dataset" in given_options(ctx, options):
+            raise
+        config = config.replace(dataset="mnist")  # the default digits are too small for it
+        shape, classes = input_shape_of(config.dataset)
+        model = build_model(config.model, shape, classes, config.hidden)
+        click.echo(f"model {config.model!r} takes 28x28 images: shown for --dataset mnist")
     click.echo(str(model_summary(model, shape, verbose=False)))
 
 

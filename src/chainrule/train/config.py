@@ -1,4 +1,5 @@
-"""The configuration of a training run: defaults, then a TOML file, then command-line flags.
+"""The configuration of a training run: defaults, then the model's recipe, then a TOML file,
+then command-line flags.
 
 Every option is one field of ``TrainConfig``; the CLI builds its ``train`` options from these
 fields, so a name, default, choice list or help text lives in one place only.
@@ -7,12 +8,27 @@ import dataclasses
 import math
 import os
 import sys
+from collections.abc import Mapping
 
 DATASETS = ("digits", "mnist", "fashion-mnist")
 LOSSES = ("cross-entropy", "mse")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
 SCHEDULES = ("none", "step", "cosine", "onecycle")
 INITS = ("default", "standard_normal", "fan_in_normal")  # chainrule.models.WEIGHT_INITS
+
+
+# Each model's recipe: its defaults where they differ from TrainConfig's (the mlp's are
+# TrainConfig's own). The README's results table gives the accuracy each one reaches.
+_CNN_RECIPE = {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "weight_decay": 5e-4,
+               "schedule": "cosine", "batch_size": 64, "epochs": 10}
+RECIPES = {
+    "mlp": {},
+    "nielsen": {"loss": "mse", "optimizer": "sgd", "lr": 3.0, "batch_size": 10, "epochs": 30},
+    "lenet5": _CNN_RECIPE,
+    "cnn_bn": _CNN_RECIPE,
+}
+# recipe values that belong to its optimizer: left out when another optimizer is chosen
+_OPTIMIZER_SETTINGS = ("lr", "momentum", "weight_decay")
 
 
 class ConfigError(ValueError):
@@ -55,6 +71,10 @@ class TrainConfig:
     batch_size: int = _option(32, "int", "Mini-batch size.", minimum=1)
     epochs: int = _option(20, "int", "Number of epochs.", minimum=1)
     seed: int = _option(0, "int", "Random seed (init, shuffling, dropout).", minimum=0)
+    threads: int = _option(
+        1, "int", "Threads of the BLAS matrix products (0: the BLAS default, every core). One is "
+        "fastest for the zoo's small models on a 2-core machine; results depend on it to the "
+        "last bit, so a run records it.", minimum=0)
     out: str = _option(None, "path", "Run directory; default: a new timestamped one under runs/.")
     checkpoint_every: int = _option(
         0, "int", "Also save the `last` checkpoint every N steps (0: at epoch ends only).",
@@ -71,18 +91,22 @@ class TrainConfig:
     @classmethod
     def from_mapping(cls, values, source="config"):
         """A config from a mapping whose keys are option names ('batch-size' or 'batch_size')."""
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        normalised = {}
-        for key, value in values.items():
-            name = key.replace("-", "_")
-            if name not in known:
-                valid = ", ".join(n.replace("_", "-") for n in known)
-                raise ConfigError(f"{source}: unknown option {key!r}; valid options: {valid}")
-            normalised[name] = value
         try:
-            return cls(**normalised)
+            return cls(**_field_names(values, source))
         except ConfigError as exc:
             raise ConfigError(f"{source}: {exc}") from None
+
+    @classmethod
+    def with_recipe(cls, **values):
+        """``(config, taken)``: the config of ``values`` where every option they leave out
+        comes from the model's recipe (``RECIPES``), and ``taken``, the recipe's options used.
+        A recipe's lr, momentum and weight decay are its optimizer's: with another
+        ``optimizer`` they stay at TrainConfig's defaults."""
+        recipe = dict(RECIPES.get(values.get("model", cls.model), {}))
+        if values.get("optimizer", recipe.get("optimizer")) != recipe.get("optimizer"):
+            recipe = {k: v for k, v in recipe.items() if k not in _OPTIMIZER_SETTINGS}
+        taken = {name: value for name, value in recipe.items() if name not in values}
+        return cls(**taken, **values), taken
 
     def to_dict(self):
         """JSON-ready dict with the option names as keys (underscores)."""
@@ -92,6 +116,26 @@ class TrainConfig:
 
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)
+
+
+def _field_names(values, source):
+    """``values`` with option names turned into field names; an unknown one is an error."""
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{source}: expected an object of options, got {type(values).__name__} {values!r:.60}")
+    known = [f.name for f in dataclasses.fields(TrainConfig)]
+    normalised = {}
+    for key, value in values.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            valid = ", ".join(n.replace("_", "-") for n in known)
+            raise ConfigError(f"{source}: unknown option {key!r}; valid options: {valid}")
+        normalised[name] = value
+    return normalised
+
+
+def format_options(values):
+    """``{"batch_size": 64, "lr": 0.05}`` as flags: ``--batch-size 64 --lr 0.05``."""
+    return " ".join(f"--{name.replace('_', '-')} {value}" for name, value in values.items())
 
 
 def option_fields():
@@ -112,9 +156,8 @@ def _coerce(field, value):
         raise ConfigError(f"option {_flag(field)} must be {_KIND_NAMES[kind]}, got {value!r}")
     if choices is not None and value not in choices:
         raise ConfigError(f"option {_flag(field)} must be one of {', '.join(choices)}; got {value!r}")
-    if kind == "float" and not math.isfinite(value):
-        bound = "" if minimum is None else f" >= {minimum}"
-        raise ConfigError(f"option {_flag(field)} must be a finite number{bound}, got {value!r}")
+    if kind == "float":
+        check_finite(_flag(field), value, minimum)
     if kind == "path":  # absolute: a run's config must mean the same from any folder
         if not value.strip():
             raise ConfigError(f"option {_flag(field)} cannot be an empty path; leave it out for the default")
@@ -122,6 +165,13 @@ def _coerce(field, value):
     if minimum is not None and value < minimum:
         raise ConfigError(f"option {_flag(field)} must be >= {minimum}, got {value!r}")
     return float(value) if kind == "float" else value
+
+
+def check_finite(flag, value, minimum=None):
+    """A ``ConfigError`` naming the option ``flag`` unless ``value`` is None or finite."""
+    if value is not None and not math.isfinite(value):
+        bound = "" if minimum is None else f" >= {minimum}"
+        raise ConfigError(f"option {flag} must be a finite number{bound}, got {value!r}")
 
 
 _KIND_NAMES = {"str": "a string", "path": "a path (string)", "int": "an integer",
@@ -159,6 +209,15 @@ def _flag(field):
     return "--" + field.name.replace("_", "-")
 
 
+def config_file_options(path):
+    """The options of the TOML file ``path`` as ``{field name: value}``, each checked (an
+    error names the file and the option)."""
+    source = f"--config file {path}"
+    values = read_config_file(path)
+    TrainConfig.from_mapping(values, source)
+    return _field_names(values, source)
+
+
 def read_config_file(path):
     """The options in a TOML file as a dict (``[train]`` table or top level)."""
     if sys.version_info >= (3, 11):
@@ -170,14 +229,16 @@ def read_config_file(path):
             raise ImportError(
                 "reading TOML configs on Python 3.10 needs tomli: pip install 'chainrule[cli]'"
             ) from None
+    if not str(path).strip():
+        raise ConfigError("option --config cannot be an empty path")
     try:
         with open(path, "rb") as file:
             document = tomllib.load(file)
     except OSError as exc:
-        raise ConfigError(f"config file {path}: cannot read it ({exc.strerror})") from None
+        raise ConfigError(f"--config file {path}: cannot read it ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
+        raise ConfigError(f"--config file {path}: not valid TOML ({exc})") from None
     table = document.get("train", document)
     if not isinstance(table, dict):
-        raise ConfigError(f"config file {path}: [train] must be a table")
+        raise ConfigError(f"--config file {path}: [train] must be a table")
     return table

@@ -71,13 +71,32 @@ def _read_picture(path):
         try:
             with open_regular(path) as file, image_module.open(file, formats=PICTURE_FORMATS) as image:
                 _check_size(path, image.height, image.width)
-                gray = image.convert("L")
+                return _grayscale(image)
         except image_module.UnidentifiedImageError:
             raise ImageError(f"{path}: not a readable image (not recognised as "
                              f"{', '.join(PICTURE_FORMATS[:-1])} or {PICTURE_FORMATS[-1]})") from None
         except (image_module.DecompressionBombWarning, image_module.DecompressionBombError) as exc:
             raise ImageError(f"{path}: image too large ({exc})") from None
-    return np.asarray(gray, dtype=np.float32) / 255.0
+
+
+SIXTEEN_BIT_MODES = ("I", "I;16", "I;16B", "I;16L")  # how Pillow opens a 16-bit grayscale PNG
+
+
+def _grayscale(image):
+    """A decoded picture as float32 (H, W) in [0, 1], by its real depth and mode: 16-bit
+    grayscale is scaled by 65535 (not clipped at 255); a transparent image is composited over
+    the background that contrasts with what is drawn, so a digit drawn only in the alpha
+    channel is not blank."""
+    if image.mode in SIXTEEN_BIT_MODES:
+        return np.clip(np.asarray(image, dtype=np.float32) / 65535.0, 0.0, 1.0)
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        luminance = np.asarray(rgba.convert("L"), dtype=np.float32) / 255.0
+        alpha = np.asarray(rgba, dtype=np.float32)[..., 3] / 255.0
+        drawn = (luminance * alpha).sum() / max(alpha.sum(), 1e-12)  # mean shade of what is drawn
+        background = 0.0 if drawn > 0.5 else 1.0
+        return luminance * alpha + background * (1.0 - alpha)
+    return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
 
 
 def _read_npy(path):

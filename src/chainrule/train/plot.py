@@ -5,13 +5,16 @@ from .extras import require
 from ..io import atomic_write_bytes
 
 
-def plot_curves(history, path):
+def plot_curves(history, path, title=None):
     """Draw loss (left) and accuracy (right) per epoch for every split in ``history``
-    (a list of epoch records) and write the PNG to ``path`` atomically."""
+    (a list of epoch records), under ``title`` if given, and write the PNG to ``path``
+    atomically; return the matplotlib ``Figure``."""
     figure_module = require("matplotlib.figure", "plotting the training curves")
     from matplotlib.ticker import MaxNLocator
     figure = figure_module.Figure(figsize=(9, 3.6))
-    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
+    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.8 if title else 0.9, wspace=0.25)
+    if title:
+        figure.suptitle(title, fontsize=10)
     loss_axes, acc_axes = figure.subplots(1, 2)
     epochs = [record["epoch"] for record in history]
     for split in ("train", "val", "test"):
@@ -21,7 +24,9 @@ def plot_curves(history, path):
                           label=split)
     for axes, label in ((loss_axes, "loss"), (acc_axes, "accuracy (%)")):
         axes.set_xlabel("epoch")
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if epochs:  # one epoch: one tick at 1, not an axis from 0.95 to 1.05
+            axes.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
         axes.legend()
@@ -30,3 +35,4 @@ def plot_curves(history, path):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     atomic_write_bytes(path, buffer.getvalue())
+    return figure

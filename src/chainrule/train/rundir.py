@@ -7,6 +7,7 @@
     RUN/checkpoints/last/   newest checkpoint (resume from it)
     RUN/checkpoints/best/   checkpoint of the epoch with the best test accuracy
 """
+import contextlib
 import datetime
 import json
 import os
@@ -88,6 +89,21 @@ def environment():
 
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def limit_blas_threads(threads):
+    """Within the block NumPy's BLAS uses ``threads`` threads (0: leave its default)."""
+    if not threads:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        raise ImportError("--threads needs threadpoolctl, part of the cli extra: "
+                          "pip install 'chainrule[cli]' (or use --threads 0)") from None
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
 
 
 def blas_threads():

@@ -4,6 +4,8 @@ and the run directory; new (``start_run``) or continued from its last checkpoint
 import contextlib
 import dataclasses
 import os
+import shlex
+import signal
 import sys
 
 import numpy as np
@@ -15,19 +17,20 @@ from .builders import (
     build_loss, build_model, build_optimizer, build_scheduler, input_shape_of, load_datasets,
 )
 from .callbacks import EpochSummary, MetricsLogger, PlotCurves, ProgressBar
-from .checkpoint import SIDECAR_FILE, SLOTS, TRAINING_FILE, Checkpoint, Checkpointer
-from .config import ConfigError, TrainConfig
-from .loop import fit
+from .checkpoint import SIDECAR_FILE, SLOTS, TRAINING_FILE, Checkpoint, Checkpointer, save_checkpoint
+from .config import ConfigError, TrainConfig, format_options
+from .interrupt import StopOnSignal, TrainingInterrupted
+from .loop import History, fit
 from .rundir import (
     CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
-    read_config, write_config,
+    RunDirError, limit_blas_threads, read_config, write_config,
 )
-from .slots import recover_slot
+from .slots import find_slot, recover_slot
 
 EVAL_BATCH_SIZE = 1000
 # Options a resumed run may change: they do not alter the computation.
 RESUME_OVERRIDES = ("epochs", "quiet", "checkpoint_every", "data_dir", "download",
-                    "detect_anomaly", "diagnostics")
+                    "detect_anomaly", "diagnostics", "threads")  # threads: only the last bits
 
 
 @dataclasses.dataclass
@@ -70,13 +73,17 @@ def build_run(config):
                     DataLoader(test_set, batch_size=EVAL_BATCH_SIZE), input_shape, classes)
 
 
-def start_run(config, echo=print):
-    """Train a new run as ``config`` says, in a new run directory; return a ``RunResult``."""
+def start_run(config, echo=print, recipe=None):
+    """Train a new run as ``config`` says, in a new run directory; return a ``RunResult``.
+    ``recipe``: the options ``config`` took from its model's recipe, said once it starts."""
     parts = build_run(config)  # a bad option or missing data stops here, before any file is made
+    if recipe and not config.quiet:
+        echo(f"recipe of {config.model}: {format_options(recipe)} (options given override it)")
     run_dir = create_run_dir(config.out)
     config = config.replace(out=run_dir)
-    write_config(run_dir, config)
-    return _execute(config, run_dir, parts, echo)
+    with limit_blas_threads(config.threads):  # also recorded by config.json and every checkpoint
+        write_config(run_dir, config)
+        return _execute(config, run_dir, parts, echo)
 
 
 def resume_run(run_dir, overrides=None, echo=print):
@@ -92,21 +99,74 @@ def resume_run(run_dir, overrides=None, echo=print):
     saved = TrainConfig.from_mapping(read_config(run_dir), os.path.join(run_dir, CONFIG_FILE))
     found = {slot: recover_slot(os.path.join(run_dir, CHECKPOINTS_DIR), slot, SIDECAR_FILE)
              for slot in SLOTS}
-    checkpoint = None if found["last"] is None else Checkpoint(found["last"])
-    if checkpoint is not None:
-        saved = checkpoint.config()
-        _check_threads(checkpoint, echo)
-    config = saved.replace(out=run_dir, **overrides)
-    if config.epochs != saved.epochs and config.schedule != "none":
-        raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
-                          f"{config.schedule}: the schedule depends on the number of epochs")
-    parts = build_run(config)
-    if checkpoint is not None:
-        _restore(checkpoint, parts)
-    write_config(run_dir, config)
-    if not config.quiet:
-        echo(_resume_message(run_dir, checkpoint))
-    return _execute(config, run_dir, parts, echo, None if checkpoint is None else checkpoint.state)
+    if found["last"] is None:
+        _check_nothing_was_lost(run_dir)
+    try:
+        checkpoint = None if found["last"] is None else Checkpoint(found["last"])
+        if checkpoint is not None:
+            saved = checkpoint.config()
+        config = saved.replace(out=run_dir, **overrides)
+        if config.epochs != saved.epochs and config.schedule != "none":
+            raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
+                              f"{config.schedule}: the schedule depends on the number of epochs")
+        if checkpoint is not None and checkpoint.state.epoch >= config.epochs:
+            return _already_complete(run_dir, checkpoint, config, echo)
+        parts = build_run(config)
+        if checkpoint is not None:
+            _restore(checkpoint, parts)
+    except CheckpointError as exc:
+        raise CheckpointError(exc.path, exc.problems, _intact_best_hint(run_dir, found["best"])) from None
+    with limit_blas_threads(config.threads):
+        if checkpoint is not None:
+            _check_threads(checkpoint, echo)
+        write_config(run_dir, config)
+        if not config.quiet:
+            echo(_resume_message(run_dir, checkpoint))
+        return _execute(config, run_dir, parts, echo, None if checkpoint is None else checkpoint.state)
+
+
+def _check_nothing_was_lost(run_dir):
+    """A run with epochs in its metrics but no checkpoint lost its checkpoints: training it
+    from the start would silently replace them."""
+    try:
+        with open(os.path.join(run_dir, METRICS_FILE), encoding="utf-8") as file:
+            logged = sum(1 for line in file if line.strip())
+    except FileNotFoundError:
+        return
+    if logged:
+        raise RunDirError(
+            f"{run_dir}: {METRICS_FILE} records {logged} epoch{'' if logged == 1 else 's'} but "
+            f"{CHECKPOINTS_DIR}/ holds no checkpoint (deleted?), so there is nothing to continue "
+            f"from; train a new run with --out elsewhere, or delete {METRICS_FILE} to train this "
+            "one again from the start")
+
+
+def _already_complete(run_dir, checkpoint, config, echo):
+    """The result of a run whose ``last`` checkpoint has all its epochs; nothing is written."""
+    done = checkpoint.state.epoch
+    if done > config.epochs:
+        raise ConfigError(f"--epochs {config.epochs}: {run_dir} has already completed {done} "
+                          f"epochs; give at least {done}, or leave --epochs out")
+    more = "" if config.schedule != "none" else f"; train more with --resume {run_dir} --epochs N"
+    echo(f"{run_dir} is already complete ({done} of {config.epochs} epochs): nothing to train{more}")
+    history = checkpoint.state.history
+    return RunResult(run_dir, History(history), history[-1]["test_acc"])
+
+
+def _intact_best_hint(run_dir, best):
+    """What to do when ``last`` is broken and ``best`` is intact (None: it is not)."""
+    if best is None:
+        return None
+    try:
+        checkpoint = Checkpoint(best)
+        checkpoint.model_state()
+        checkpoint.training_state()
+    except CheckpointError:
+        return None
+    last = os.path.join(os.path.dirname(best), "last")
+    return (f"{best} (after epoch {checkpoint.state.epoch}) is intact: to continue from it, "
+            f"replace last with it (rm -r {shlex.quote(last)} && cp -r {shlex.quote(best)} "
+            f"{shlex.quote(last)}) and resume again; eval and predict use it as it is")
 
 
 def _resume_message(run_dir, checkpoint):
@@ -121,7 +181,7 @@ def _check_threads(checkpoint, echo):
     saved_threads = checkpoint.blas_threads
     if saved_threads is not None and saved_threads != blas_threads():
         echo(f"warning: the run used {saved_threads} BLAS threads and this process uses "
-             f"{blas_threads()}; set OMP_NUM_THREADS={saved_threads} for bit-identical results")
+             f"{blas_threads()}; resume with --threads {saved_threads} for bit-identical results")
 
 
 def _execute(config, run_dir, parts, echo, state=None):
@@ -133,18 +193,59 @@ def _execute(config, run_dir, parts, echo, state=None):
 
         callbacks.append(GradientDiagnostics(parts.model, os.path.join(run_dir, DIAGNOSTICS_PLOT_FILE)))
     callbacks += [MetricsLogger(os.path.join(run_dir, METRICS_FILE)),
-                  PlotCurves(os.path.join(run_dir, PLOT_FILE))]
+                  PlotCurves(os.path.join(run_dir, PLOT_FILE), title=_plot_title(config, run_dir))]
+    progress = ProgressBar() if not config.quiet and sys.stderr.isatty() else None
+    if progress is not None:  # before the summary: the bar is erased before the epoch's line
+        callbacks.append(progress)
     if not config.quiet:
         callbacks.append(EpochSummary(echo))
-        if sys.stderr.isatty():
-            callbacks.append(ProgressBar())
     callbacks.append(Checkpointer(run_dir, description, config.checkpoint_every))
+    stop = StopOnSignal(lambda run: save_checkpoint(run_dir, "last", run, description))
+    callbacks.append(stop)  # after the Checkpointer: at an epoch end, last is saved before it stops
     anomaly = detect_anomaly() if config.detect_anomaly else contextlib.nullcontext()
-    with anomaly, np.errstate(all="ignore"):  # non-finite losses stop the run with a clear error
-        history = fit(parts.model, parts.loss, parts.optimizer, parts.train_loader,
-                      parts.test_loader, config.epochs, parts.scheduler, callbacks,
-                      parts.interval, val_name="test", state=state)
+    try:
+        with stop, anomaly, np.errstate(all="ignore"):  # non-finite losses stop with a clear error
+            history = fit(parts.model, parts.loss, parts.optimizer, parts.train_loader,
+                          parts.test_loader, config.epochs, parts.scheduler, callbacks,
+                          parts.interval, val_name="test", state=state)
+    except StopOnSignal.Stopped as stopped:
+        raise TrainingInterrupted(_stopped_message(run_dir, stopped, config.epochs),
+                                  stopped.signal_number) from None
+    except KeyboardInterrupt:
+        raise TrainingInterrupted(_stopped_at_once_message(run_dir), signal.SIGINT) from None
+    finally:  # an error message must not land on the bar's line
+        if progress is not None:
+            progress.close()
     return RunResult(run_dir, history, history["test_acc"][-1])
+
+
+def _plot_title(config, run_dir):
+    """``lenet5 on mnist: sgd lr 0.05, batch 64 (run 20261203-064210)``."""
+    return (f"{config.model} on {config.dataset}: {config.optimizer} lr {config.lr:g}, batch "
+            f"{config.batch_size} (run {os.path.basename(os.path.normpath(run_dir))})")
+
+
+def _stopped_message(run_dir, stopped, epochs):
+    state = stopped.state
+    where = (f"after epoch {state.epoch} of {epochs}" if state.epoch_step == 0 else
+             f"at step {state.step} (epoch {state.epoch + 1}, {state.epoch_step} batches into it)")
+    return (f"stopped by {signal.Signals(stopped.signal_number).name} {where}; saved the "
+            f"checkpoint {os.path.join(run_dir, CHECKPOINTS_DIR, 'last')} there.\n"
+            f"{_resume_hint(run_dir)}")
+
+
+def _stopped_at_once_message(run_dir):
+    found = find_slot(os.path.join(run_dir, CHECKPOINTS_DIR), "last", SIDECAR_FILE)
+    if found is None:
+        kept = "no checkpoint had been saved yet: resuming starts the run from the beginning"
+    else:
+        state = Checkpoint(found).state
+        kept = f"the last checkpoint, of step {state.step} (epoch {state.epoch + 1}), is intact"
+    return f"stopped at once by a second interrupt; {kept}.\n{_resume_hint(run_dir)}"
+
+
+def _resume_hint(run_dir):
+    return f"Continue with: chainrule train --resume {shlex.quote(run_dir)}"
 
 
 def _restore(checkpoint, parts):

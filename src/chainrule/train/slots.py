@@ -18,7 +18,7 @@ def write_slot(parent, name, marker, write_files):
     an empty directory and must write the file ``marker`` last (atomically)."""
     recover_slot(parent, name, marker)
     path, new, old = _paths(parent, name)
-    shutil.rmtree(new, ignore_errors=True)
+    _remove(new)
     os.makedirs(new)
     write_files(new)
     if not os.path.isfile(os.path.join(new, marker)):
@@ -28,7 +28,7 @@ def write_slot(parent, name, marker, write_files):
         os.replace(path, old)
     os.replace(new, path)
     fsync_directory(parent)
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old)
 
 
 def find_slot(parent, name, marker):
@@ -45,12 +45,21 @@ def recover_slot(parent, name, marker):
     path, new, old = _paths(parent, name)
     found = find_slot(parent, name, marker)
     if found not in (None, path):
-        shutil.rmtree(path, ignore_errors=True)
+        _remove(path)
         os.replace(found, path)
         fsync_directory(parent)
     for leftover in (new, old):
-        shutil.rmtree(leftover, ignore_errors=True)
+        _remove(leftover)
     return path if found is not None else None
+
+
+def _remove(path):
+    """Delete a slot directory, or the link or file standing in its place (a link is removed,
+    never followed: what it points to is not the run's to delete)."""
+    if os.path.islink(path) or os.path.isfile(path):
+        os.unlink(path)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _paths(parent, name):
