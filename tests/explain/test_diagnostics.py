@@ -5,7 +5,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import nn, optim
-from chainrule.explain.diagnostics import GradientDiagnostics, plot_diagnostics
+from chainrule.explain.diagnostics import GradientDiagnostics, metrics_of, plot_diagnostics
 from chainrule.nn import functional as F
 
 
@@ -36,7 +36,9 @@ def test_deep_sigmoid_network_shows_the_vanishing_gradient():
     deltas = [summary[f"delta/{i}"] for i in (0, 2, 4, 6, 8)]
     assert all(a < b for a, b in zip(deltas, deltas[1:])), deltas
     assert deltas[-1] / deltas[0] > 100
-    assert set(summary) == {f"{m}/{i}" for m in ("grad_norm", "delta", "update_ratio") for i in (0, 2, 4, 6, 8)}
+    assert set(summary) == {f"{m}/{i}" for m in ("grad_norm", "grad_rms", "delta", "update_ratio")
+                            for i in (0, 2, 4, 6, 8)}
+    assert metrics_of(summary) == ["delta", "grad_rms", "update_ratio"]  # no dead-ReLU panel: no ReLU
     assert all(isinstance(v, float) for v in summary.values())
 
 
@@ -55,6 +57,8 @@ def test_numbers_match_a_hand_computation():
     ratio = np.linalg.norm(model[0].weight.detach().numpy() - before) / np.linalg.norm(before)
     assert summary["update_ratio/0"] == pytest.approx(ratio, rel=1e-6)
     assert summary["grad_norm/0"] == pytest.approx(np.linalg.norm(model[0].weight.grad), rel=1e-6)
+    weight_count = np.size(np.asarray(model[0].weight.grad))  # the norm per weight: comparable across sizes
+    assert summary["grad_rms/0"] == pytest.approx(summary["grad_norm/0"] / np.sqrt(weight_count), rel=1e-12)
 
 
 def test_dead_relu_fraction_and_evaluation_is_not_recorded():
@@ -93,6 +97,7 @@ def test_callback_protocol_extends_the_record_and_plots(tmp_path):
         run.state.history.append(record)
         diagnostics.on_epoch_end(run, record)
         assert "delta/0" in record and "dead_relu/1" in record and record["train_loss"] == 1.0
+        assert metrics_of(record) == ["delta", "grad_rms", "update_ratio", "dead_relu"]
     diagnostics.on_train_end(run)
     assert (tmp_path / "diagnostics.png").read_bytes()[:4] == b"\x89PNG"
     assert len(diagnostics.history) == 2

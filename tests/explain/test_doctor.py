@@ -31,6 +31,8 @@ def test_a_healthy_model_passes_every_check_with_its_number(capsys):
     assert 1e-4 <= report["update/weight ratio"].value <= 1e-2
     printed = capsys.readouterr().out
     assert printed.count("PASS") == 4 and f"ln 4 = {math.log(4):.4f}" in printed
+    html = report._repr_html_()  # a notebook shows the report's table
+    assert html.startswith("<pre") and html.count("PASS") == 4
     for key, value in model.state_dict().items():  # the model itself is untouched
         np.testing.assert_array_equal(value, before[key])
     assert all(p.grad is None for p in model.parameters())

@@ -54,3 +54,18 @@ def test_large_arrays_are_averaged_down():
     width, height = png_size(heatmap_png(matrix))
     assert width <= 84 and height <= 42
     assert heatmap_png(np.zeros((2, 2, 2, 2, 2))) is None
+
+
+def test_heatmap_helper_for_notebooks(tmp_path):
+    import chainrule as cr
+    from chainrule.explain import heatmap
+
+    digit = cr.tensor(synthetic_digit(), requires_grad=True)
+    picture = heatmap(digit)  # a Tensor that requires grad is fine: only its values are read
+    assert png_size(picture._repr_png_()) == (112, 112)  # 28x28, each pixel 4x4
+    np.testing.assert_array_equal(decode(picture.png)[::4, ::4], decode(heatmap_png(synthetic_digit())))
+    assert picture.save(tmp_path / "digit.png").read_bytes() == picture.png
+    with pytest.raises(ValueError, match="heatmap: an array of shape \\(2, 2, 2, 2, 2\\) has no picture"):
+        heatmap(np.zeros((2, 2, 2, 2, 2)))
+    with pytest.raises(ValueError, match="heatmap: scale must be an integer"):
+        heatmap(synthetic_digit(), scale=0)

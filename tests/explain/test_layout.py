@@ -12,11 +12,11 @@ from chainrule.explain import draw
 from chainrule.explain.examples import example
 
 SVG = "{http://www.w3.org/2000/svg}"
+real_which = shutil.which
 
 
 @pytest.fixture(autouse=True)
 def no_graphviz(monkeypatch):
-    real_which = shutil.which
     monkeypatch.setattr(shutil, "which", lambda name: None if name == "dot" else real_which(name))
 
 
@@ -130,3 +130,58 @@ def random_graph(seed):
 @pytest.mark.parametrize("seed", range(25))
 def test_random_graphs_keep_their_wires_clear(seed):
     assert geometry_problems(draw(random_graph(seed))) == []
+
+
+def _numbers(text):
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
+
+
+def graphviz_problems(svg):
+    """The same checks on Graphviz's own SVG: node shapes by their bounding boxes, each edge
+    a cubic B-spline ("M p C p p p p p p ..."); an edge ends at its arrowhead, near the node."""
+    root = ET.fromstring(svg)
+    placed, problems = {}, []
+    for group in root.iter(SVG + "g"):
+        if group.get("class") != "node":
+            continue
+        key = group.find(SVG + "title").text
+        shape = next((e for e in group if e.tag in (SVG + "path", SVG + "ellipse", SVG + "polygon")), None)
+        if shape is None:
+            continue  # a plaintext node (the legend)
+        if shape.tag == SVG + "ellipse":
+            cx, cy, rx, ry = (float(shape.get(k)) for k in ("cx", "cy", "rx", "ry"))
+            placed[key] = (cx - rx, cy - ry, cx + rx, cy + ry)
+        else:
+            xy = np.array(_numbers(shape.get("d") or shape.get("points"))).reshape(-1, 2)
+            placed[key] = (*xy.min(axis=0), *xy.max(axis=0))
+    for group in root.iter(SVG + "g"):
+        if group.get("class") != "edge":
+            continue
+        src, dst = group.find(SVG + "title").text.split("->")
+        xy = np.array(_numbers(group.find(SVG + "path").get("d"))).reshape(-1, 2)
+        points = [tuple(xy[0])]
+        for i in range(1, len(xy) - 2, 3):
+            p0, p1, p2, p3 = xy[i - 1], xy[i], xy[i + 1], xy[i + 2]
+            points += [tuple((1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1 + 3 * (1 - t) * t ** 2 * p2 + t ** 3 * p3)
+                       for t in np.linspace(0, 1, 33)[1:]]
+        if not inside(points[0], placed[src], 2) or not inside(points[-1], placed[dst], 12):
+            problems.append(f"edge {src}->{dst} does not run from its source to its target")
+        for key, box in placed.items():
+            if key not in (src, dst) and any(segment_hits_box(a, b, box) for a, b in zip(points, points[1:])):
+                problems.append(f"edge {src}->{dst} passes through {key}")
+    return problems
+
+
+@pytest.mark.skipif(real_which("dot") is None, reason="Graphviz is not installed")
+@pytest.mark.parametrize("name", ["circuit", "neuron", "neuron-gates", "staged", "mnist-mlp", "convolution"])
+def test_graphviz_diagrams_keep_their_edges_clear_too(name, mnist_home, monkeypatch):
+    monkeypatch.setattr(shutil, "which", real_which)  # this time with Graphviz
+    monkeypatch.setenv("CHAINRULE_HOME", str(mnist_home))
+    assert graphviz_problems(draw(example(name).output)) == []
+
+
+@pytest.mark.skipif(real_which("dot") is None, reason="Graphviz is not installed")
+@pytest.mark.parametrize("seed", range(0, 25, 5))
+def test_graphviz_random_graphs(seed, monkeypatch):
+    monkeypatch.setattr(shutil, "which", real_which)
+    assert graphviz_problems(draw(random_graph(seed))) == []

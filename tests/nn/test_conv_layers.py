@@ -103,7 +103,7 @@ def test_conv_transpose2d_layer_matches_torch(check_torch_parity, params):
     x = np.random.default_rng(0).standard_normal((2, params["in_channels"], 5, 4)).astype(np.float32)
     check_torch_parity(ours, theirs, [x])
     fan_in = params["out_channels"] // params.get("groups", 1) * int(np.prod(ours.weight.shape[2:]))
-    assert np.abs(nn.ConvTranspose2d(**params).weight.data).max() <= 1 / np.sqrt(fan_in)  # PyTorch's bound
+    assert np.abs(nn.ConvTranspose2d(**params).weight.detach().numpy()).max() <= 1 / np.sqrt(fan_in)  # PyTorch's bound
 
 
 def test_conv_transpose2d_layer_errors():

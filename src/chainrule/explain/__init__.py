@@ -2,6 +2,7 @@
 
 - ``trace(output)``: the staged forward/backward account with numbers.
 - ``draw(output, path=None, format="svg")``: the graph as a circuit diagram (SVG/PNG/DOT).
+- ``heatmap(tensor)``: an image, weight matrix or CNN tensor as a picture (a notebook shows it).
 - ``gradcheck_model(model, inputs, targets, loss)``: every parameter against finite differences.
 - ``doctor(model, loader, loss)``: sanity checks before a long run, each with its number.
 - ``GradientDiagnostics(model)``: per-layer gradient norms, mean |delta|, update ratios and
@@ -15,9 +16,10 @@ from .diagnostics import GradientDiagnostics, plot_diagnostics
 from .doctor import doctor
 from .draw import draw
 from .gradcheck import gradcheck_model
+from .heatmap import heatmap
 from .trace import Trace, recording, trace
 
 __all__ = [
-    "GradientDiagnostics", "Trace", "doctor", "draw", "gradcheck_model", "plot_diagnostics",
+    "GradientDiagnostics", "Trace", "doctor", "draw", "gradcheck_model", "heatmap", "plot_diagnostics",
     "examples", "fadjoint", "nielsen", "recording", "trace",
 ]

@@ -16,6 +16,8 @@ metrics logger so the record it extends is the one written.
 Per layer (every module with a weight matrix: Linear, Conv1d, Conv2d; named as in
 ``named_modules()``), averaged over the epoch's steps:
 - ``grad_norm/<layer>``: ||dC/dW||, the weight gradient's norm;
+- ``grad_rms/<layer>``: ||dC/dW|| / sqrt(size of W), the norm per weight, so that a big layer
+  (784x30) does not look fast only because it has many weights;
 - ``delta/<layer>``: mean |dC/dz| over the layer's output z (batch, units, positions): the
   layer's error, its learning speed; a deep sigmoid network shows it shrinking toward
   the input (the vanishing gradient);
@@ -36,10 +38,10 @@ import numpy as np
 from ..autograd.grad_mode import is_grad_enabled
 from ..io import atomic_write_bytes
 
-METRICS = ("grad_norm", "delta", "update_ratio", "dead_relu")
+METRICS = ("delta", "grad_rms", "update_ratio", "dead_relu")  # the panels drawn per epoch
 TITLES = {
-    "grad_norm": "weight gradient norm ||dC/dW||",
-    "delta": "mean |delta| = mean |dC/dz| (learning speed)",
+    "grad_rms": "gradient per weight ||dC/dW|| / sqrt(size of W)",
+    "delta": "mean |delta^l| = mean |dC/dz^l| (learning speed)",
     "update_ratio": "update / weight ratio",
     "dead_relu": "fraction of dead ReLU units",
 }
@@ -126,7 +128,9 @@ class GradientDiagnostics:
         for name, module in self.layers:
             weight = module.weight
             if weight._grad is not None:
-                self._add("grad_norm", name, float(np.linalg.norm(weight._grad._data)))
+                norm = float(np.linalg.norm(weight._grad._data))
+                self._add("grad_norm", name, norm)
+                self._add("grad_rms", name, norm / np.sqrt(weight._grad._data.size))
             previous = self._previous[name]
             scale = float(np.linalg.norm(previous))
             self._add("update_ratio", name, float(np.linalg.norm(weight._data - previous)) / scale if scale else np.nan)
@@ -139,6 +143,7 @@ class GradientDiagnostics:
         summary = {}
         for name, _ in self.layers:
             summary[f"grad_norm/{name}"] = sums["grad_norm"].get(name, np.nan) / steps
+            summary[f"grad_rms/{name}"] = sums["grad_rms"].get(name, np.nan) / steps
             count = sums["delta_count"].get(name, 0)
             summary[f"delta/{name}"] = sums["delta"][name] / count if count else np.nan
             summary[f"update_ratio/{name}"] = sums["update_ratio"].get(name, np.nan) / steps
@@ -150,7 +155,7 @@ class GradientDiagnostics:
         return summary
 
     def _reset(self):
-        self._sums = {key: {} for key in ("grad_norm", "delta", "delta_count", "update_ratio")}
+        self._sums = {key: {} for key in ("grad_norm", "grad_rms", "delta", "delta_count", "update_ratio")}
         self._active = {}
         self._steps = 0
 
@@ -184,9 +189,18 @@ class GradientDiagnostics:
             self._drawn_at = time.monotonic()
 
 
+def metrics_of(record):
+    """The per-epoch panels a record has data for, in METRICS order (no dead-ReLU panel
+    for a network without ReLUs)."""
+    return [m for m in METRICS if any(k.startswith(m + "/") for k in record)]
+
+
 def plot_diagnostics(history, path):
     """Plot per-epoch diagnostics (dicts with ``grad_norm/...`` keys, e.g. the lines of
-    metrics.jsonl) to a PNG at ``path``: one panel per metric, one line per layer."""
+    metrics.jsonl) to a PNG at ``path``. First the picture that answers "which layer learns
+    how fast": mean |delta^l| against the layer l = 1..L, one line per epoch; then one panel
+    per metric the network has (dead ReLUs only where it has ReLUs), one line per layer,
+    each layer labelled ``l (its module name)``."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -197,23 +211,33 @@ def plot_diagnostics(history, path):
     if not records:
         raise ValueError("plot_diagnostics: no diagnostics in the history (keys 'grad_norm/<layer>')")
     epochs = [r.get("epoch", i + 1) for i, r in enumerate(records)]
-    fig = Figure(figsize=(11, 7.5))
+    layers = [k.split("/", 1)[1] for k in records[-1] if k.startswith("grad_norm/")]
+    label = {name: f"{l} ({name})" for l, name in enumerate(layers, start=1)}
+    panels = metrics_of(records[-1])
+    fig = Figure(figsize=(11, 3.6 * ((len(panels) + 2) // 2)))
     FigureCanvasAgg(fig)
-    for ax, metric in zip(fig.subplots(2, 2).ravel(), METRICS):
-        keys = [k for k in records[-1] if k.startswith(metric + "/")]
-        for key in keys:
-            values = [r.get(key, np.nan) for r in records]
-            ax.plot(epochs, values, marker="o", markersize=3, label=key.split("/", 1)[1])
+    axes = fig.subplots((len(panels) + 2) // 2, 2, squeeze=False).ravel()
+    by_layer = axes[0]
+    for epoch, record in zip(epochs, records):
+        by_layer.plot(range(1, len(layers) + 1), [record.get(f"delta/{n}", np.nan) for n in layers],
+                      marker="o", markersize=3, label=f"epoch {epoch}")
+    by_layer.set(title="mean |delta^l| against the layer l", xlabel="layer l", yscale="log")
+    by_layer.set_xticks(range(1, len(layers) + 1), [label[n] for n in layers], fontsize=7)
+    by_layer.legend(fontsize=7)
+    for ax, metric in zip(axes[1:], panels):
+        for name in layers if metric != "dead_relu" else [k.split("/", 1)[1] for k in records[-1]
+                                                            if k.startswith("dead_relu/")]:
+            values = [r.get(f"{metric}/{name}", np.nan) for r in records]
+            ax.plot(epochs, values, marker="o", markersize=3, label=label.get(name, name))
         ax.set_title(TITLES[metric], fontsize=10)
         ax.set_xlabel("epoch")
         ax.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)  # one epoch: one tick, not 0.95..1.05
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
-        if metric != "dead_relu" and keys:
+        if metric != "dead_relu":
             ax.set_yscale("log")
-        if keys:
-            ax.legend(fontsize=7, title="layer", title_fontsize=7)
-        else:
-            ax.text(0.5, 0.5, "no ReLU modules", ha="center", va="center", transform=ax.transAxes)
+        ax.legend(fontsize=7, title="layer l (module)" if metric != "dead_relu" else "ReLU", title_fontsize=7)
+    for ax in axes[1 + len(panels):]:
+        ax.set_visible(False)
     fig.tight_layout()
     buffer = io.BytesIO()  # drawn in memory, then written atomically (never a torn PNG)
     fig.savefig(buffer, format=os.path.splitext(os.fspath(path))[1][1:].lower() or "png", dpi=100)

@@ -54,6 +54,11 @@ class DoctorReport:
     def __getitem__(self, name):
         return next(c for c in self.checks if c.name == name)
 
+    def _repr_html_(self):
+        from .html import text_html
+
+        return text_html(self)
+
     def __str__(self):
         return "\n".join(str(c) for c in self.checks)
 

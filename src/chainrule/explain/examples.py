@@ -11,6 +11,7 @@
 - ``convolution``: conv2d (3x3 kernel) -> relu -> 2x2 max-pooling on a 5x5 image, with
   docs/math.md's convolution gradients (section 4) checked against the trace.
 """
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,11 @@ class Example:
         self.trace = trace(output)
         self.values = values
         self.summary = summary
+
+    def _repr_html_(self):
+        from .html import text_html, trace_html
+
+        return f"<h4>{escape(self.title)}</h4>" + trace_html(self.trace) + text_html("\n".join(self.summary))
 
     def __str__(self):
         rule = "=" * len(self.title)

@@ -26,6 +26,13 @@ class FAdjointResult:
         self.X, self.Y, self.X_star, self.Y_star, self.W = X, Y, X_star, Y_star, W
         self.grads, self.cost = grads, cost
 
+    def _repr_html_(self):
+        from .html import layers_html
+
+        return layers_html(f"F-propagation and F-adjoint, cost {self.cost:.6g}", [
+            ("Y^l", self.Y), ("X^l", self.X[1:]), ("Y*^l", self.Y_star), ("X*^(l-1)", self.X_star[:-1]),
+            ("W^l", self.W)])
+
     def __repr__(self):
         return f"FAdjointResult(layers={len(self.Y)}, cost={self.cost:.6g})"
 

@@ -82,6 +82,11 @@ class GradcheckModelReport:
     def __getitem__(self, name):
         return next(row for row in self.rows if row.name == name)
 
+    def _repr_html_(self):
+        from .html import text_html
+
+        return text_html(self)
+
     def __str__(self):
         width = max([len("parameter")] + [len(r.name) for r in self.rows])
         lines = [f"{'parameter':<{width}}  {'shape':<14} {'checked':>7} {'kinks':>5}  "

@@ -4,6 +4,7 @@ Shared by ``trace`` and ``draw``. A *value* is a Tensor of the graph (a leaf, a
 constant tensor or an op's output); a *step* is one recorded op and its output.
 """
 import re
+import unicodedata
 from contextlib import contextmanager
 
 import numpy as np
@@ -219,6 +220,16 @@ def format_value(value, digits=DIGITS):
         items = ", ".join(format_number(x, digits or DIGITS) for x in a.reshape(-1))
         return f"({shape_text(a)}) [{items}]"
     return f"({shape_text(a)}) {' '.join(array_statistics(a, digits))}"
+
+
+def display_width(text):
+    """Columns ``text`` takes in a terminal: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def padded(text, width):
+    """``text`` padded with spaces to ``width`` display columns."""
+    return text + " " * max(width - display_width(text), 0)
 
 
 def term(name):

@@ -3,7 +3,7 @@
 ``tiles(a)`` cuts an array into the 2-D pictures a reader recognises (a 784-vector is a
 28x28 image, a (30, 784) weight matrix 30 images, an (N, C, H, W) tensor the C channels
 of its first example); ``heatmap_png(a)`` draws them side by side on one colour scale as
-PNG bytes (NumPy and zlib only): grey from white (0) to black (the maximum) for values that
+PNG bytes (NumPy and zlib only); ``heatmap(t)`` is the same picture, larger, for a notebook: grey from white (0) to black (the maximum) for values that
 are never negative, else a diverging purple (negative) - white (0) - orange (positive) scale
 symmetric around zero, so a gradient's sign and size read at a glance.
 """
@@ -68,24 +68,55 @@ def colours(values, scale, diverging):
     return rgb.round().astype(np.uint8)
 
 
-def heatmap_png(a):
-    """PNG bytes of ``a``'s tiles side by side (None when ``a`` has no picture)."""
+def heatmap_png(a, scale=1):
+    """PNG bytes of ``a``'s tiles side by side, each pixel repeated ``scale`` times (None
+    when ``a`` has no picture)."""
     pieces = tiles(a)
     if not pieces:
         return None
     values = np.asarray(a, dtype=np.float64)
     finite = values[np.isfinite(values)]
     diverging = finite.size > 0 and finite.min() < 0
-    scale = float(np.abs(finite).max()) if finite.size else 0.0
+    limit = float(np.abs(finite).max()) if finite.size else 0.0
     limits = (TILE_PIXELS, TILE_PIXELS) if len(pieces) > 1 else MATRIX_PIXELS
     fitted = [_fit(t, *(limits if t.shape[0] > 1 else (1, MATRIX_PIXELS[1]))) for t in pieces]
     height = max(t.shape[0] for t in fitted)
     gap = np.full((height, 2), np.nan)
     row = [np.pad(t, ((0, height - t.shape[0]), (0, 0)), constant_values=np.nan) for t in fitted]
     canvas = np.concatenate([p for t in row for p in (t, gap)][:-1], axis=1)
-    rgb = colours(canvas, scale, diverging)
+    rgb = colours(canvas, limit, diverging)
     rgb[np.isnan(canvas)] = 255
-    return png_bytes(rgb)
+    return png_bytes(np.repeat(np.repeat(rgb, scale, axis=0), scale, axis=1))
+
+
+class Heatmap:
+    """The picture of an array for a notebook (``_repr_png_``) or a file (``save``)."""
+
+    def __init__(self, png, scale):
+        self.png = png
+        self.scale = scale  # how many times each pixel is repeated
+
+    def _repr_png_(self):
+        return self.png
+
+    def save(self, path):
+        from ..io import atomic_write_bytes
+
+        atomic_write_bytes(path, self.png)
+        return path
+
+
+def heatmap(values, scale=4):
+    """``values`` (a Tensor or an array) as a ``Heatmap``: its tiles side by side (see
+    ``tiles``), each pixel shown ``scale`` times as large. A gradient's colours are
+    symmetric around zero; an array that is never negative is drawn in grey."""
+    if isinstance(scale, bool) or not isinstance(scale, int) or not 1 <= scale <= 32:
+        raise ValueError(f"heatmap: scale must be an integer from 1 to 32, got {scale!r}")
+    array = np.asarray(values.detach() if hasattr(values, "detach") else values, dtype=np.float64)
+    png = heatmap_png(array, scale)
+    if png is None:
+        raise ValueError(f"heatmap: an array of shape {array.shape} has no picture (1 to 4 dimensions)")
+    return Heatmap(png, scale)
 
 
 def png_bytes(rgb):

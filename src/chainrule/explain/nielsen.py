@@ -23,6 +23,15 @@ class BackpropResult:
     def __init__(self, zs, activations, deltas, grads, cost):
         self.zs, self.activations, self.deltas, self.grads, self.cost = zs, activations, deltas, grads, cost
 
+    def _repr_html_(self):
+        from .html import layers_html
+
+        weights = [g for k, g in self.grads.items() if k.endswith("weight")]
+        biases = [g for k, g in self.grads.items() if k.endswith("bias")]
+        return layers_html(f"the four equations (BP1-BP4), cost {self.cost:.6g}", [
+            ("z^l", self.zs), ("a^l", self.activations[1:]), ("delta^l", self.deltas),
+            ("dC/dw^l", weights), ("dC/db^l", biases)])
+
     def __repr__(self):
         sizes = [a.shape[0] for a in self.activations]
         return f"BackpropResult(sizes={sizes}, cost={self.cost:.6g})"

@@ -25,7 +25,8 @@ from ..autograd import engine, function
 from ..backend import sum_to_shape
 from ..tensor import Tensor
 from .graph import (DIGITS, array_of, check_digits, constant_text, dterm, format_value, formula_of,
-                    forward_values, given_names, installed, shape_text, term, value_names)
+                    display_width, forward_values, given_names, installed, padded, shape_text, term,
+                    value_names)
 from .replay import replay
 from .rules import contribution_formula, rule_for
 
@@ -187,14 +188,16 @@ class Trace:
         self.output_name = account.name(output)
         self.records = []
         self._lines = []
+        self.rows = {"forward": [], "backward": [], "gradients": []}  # the cells, for html
         self._forward(account)
         self._backward(account)
         inputs = [t for t in account.values if t.grad_fn is None and t.requires_grad]
         self.gradients = {account.name(t): _plain(account.grads.get(id(t))) for t in inputs}
         self._lines.append("gradients")
         for t in inputs:
-            grad = account.grads.get(id(t))
-            self._lines.append(f"  d{self.output_name}/{dterm(account.name(t))} = {account.fmt(grad)}")
+            grad = account.fmt(account.grads.get(id(t)))
+            self._lines.append(f"  d{self.output_name}/{dterm(account.name(t))} = {grad}")
+            self.rows["gradients"].append((f"d{self.output_name}/{dterm(account.name(t))}", grad))
 
     def _forward(self, account):
         self._lines.append("forward: every value in the order it is computed")
@@ -214,10 +217,11 @@ class Trace:
                 "grad": _plain(account.grads.get(id(t))),
                 "rule": formula if node is None else f"{name} = {formula}", "inputs": inputs,
             })
-        width = max(len(r[0]) for r in rows)
-        formula_width = max(len(r[1]) for r in rows)
+        width = max(display_width(r[0]) for r in rows)
+        formula_width = max(display_width(r[1]) for r in rows)
         for name, formula, value in rows:
-            self._lines.append(f"  {name:<{width}} {formula:<{formula_width}}  = {value}")
+            self._lines.append(f"  {padded(name, width)} {padded(formula, formula_width)}  = {value}")
+        self.rows["forward"] = rows
 
     def _backward(self, account):
         out = self.output_name
@@ -228,6 +232,7 @@ class Trace:
         seed = account.seed
         rule = f"d{out}/d{out} = 1" if np.all(seed == 1) else f"the gradient backward started from at {out}"
         self._lines.append(f"  d{out} = {account.fmt(seed)}   (seed: {rule})")
+        self.rows["backward"].append(("seed", f"d{out} = {account.fmt(seed)}", rule))
         self.records.append({
             "phase": "backward", "op": "seed", "name": out, "value": _plain(array_of(account.output)),
             "grad": _plain(seed), "rule": rule,
@@ -244,6 +249,7 @@ class Trace:
                 formula = formula_of(node, inputs)
                 step = oname if formula == oname else f"{oname} = {formula}"
                 self._lines.append(f"  {step}    [{rule_for(op).gate}]")
+                self.rows["backward"].append(("gate", step, rule_for(op).gate))
             name = account.name(c.input)
             operands = _Operands(account, c)
             formula = contribution_formula(op, c.index, operands.name)
@@ -256,10 +262,11 @@ class Trace:
             if operands.all_scalars():  # the chain rule as arithmetic: upstream x local = result
                 arithmetic = contribution_formula(op, c.index, operands.number)
                 shown = formula if arithmetic.strip("()") in (formula, result) else f"{formula} = {arithmetic}"
-                line = f"    {dterm(name)} += {shown} = {result}"
+                target = dterm(name)
             else:  # the shapes of every operand: dW (5x10) += dD (5x3) @ X^T (3x10)
-                shapes = contribution_formula(op, c.index, operands.shaped) or formula
-                line = f"    {dterm(name)} ({shape_text(c.grad)}) += {shapes} = {result}"
+                shown = contribution_formula(op, c.index, operands.shaped) or formula
+                target = f"{dterm(name)} ({shape_text(c.grad)})"
+            line = f"    {target} += {shown} = {result}"
             notes = []
             if c.reduced:
                 notes.append("summed over the broadcast axes")
@@ -269,6 +276,7 @@ class Trace:
                     f"{dterm(name)} = {account.fmt(running[key])}"
                 )
             self._lines.append(line + (f"   ({'; '.join(notes)})" if notes else ""))
+            self.rows["backward"].append(("step", f"{target} +=", shown, result, "; ".join(notes)))
             self.records.append({
                 "phase": "backward", "op": op, "name": name, "value": _plain(array_of(c.input)),
                 "grad": _plain(c.grad), "rule": f"{dterm(name)} += {formula}", "output": oname,
@@ -282,6 +290,11 @@ class Trace:
 
     def __repr__(self):
         return f"<Trace of {self.output_name}: {len(self.records)} records>"
+
+    def _repr_html_(self):
+        from .html import trace_html
+
+        return trace_html(self)
 
 
 def trace(output, digits=DIGITS, names=None):
