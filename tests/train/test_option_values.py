@@ -21,10 +21,11 @@ VALID = {
     ("doctor", "--data-dir"): {"nan", "inf", "-inf", "0", "-1"}, ("doctor", "--seed"): {"0"},
     ("doctor", "--lr"): {"0"}, ("doctor", "--momentum"): {"0"}, ("doctor", "--weight-decay"): {"0"},
     ("doctor", "--expected-loss"): {"0", "-1"},
+    ("playground", "--port"): {"0"},  # any free port
 }
 BASE = {"train": ["--epochs", "1", "--quiet", "--out", "{tmp}/new"], "eval": ["{run}"],
         "predict": ["{run}", "{tmp}/digit.npy"], "summary": [], "explain": ["x * y", "--set", "x=1,y=2"],
-        "gradcheck": [], "doctor": []}
+        "gradcheck": [], "doctor": [], "playground": ["--no-browser"]}
 
 
 def _options():

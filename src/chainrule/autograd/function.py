@@ -41,6 +41,16 @@ _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int6
                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
+class _AllInputs:
+    """``saves_inputs`` of an op with any number of inputs that saves every one (einsum)."""
+
+    def __contains__(self, index):
+        return True
+
+
+ALL_INPUTS = _AllInputs()
+
+
 def record_versions(node, args, out, needs):
     """[(version counter, version now, input index or -1 for the output)] of what ``node``
     saves for backward (its class's ``saves_inputs`` and ``saves_output``). With
@@ -48,7 +58,9 @@ def record_versions(node, args, out, needs):
     reads y for dx and x for dy), as PyTorch saves them."""
     versions = []
     crosswise = node.saves_crosswise and needs.count(True)
-    for i in node.saves_inputs:  # indices of required positional inputs
+    for i in range(len(args)) if node.saves_inputs is ALL_INPUTS else node.saves_inputs:
+        if i >= len(args):  # an optional input left out (layer_norm without a weight)
+            continue
         if crosswise and crosswise == needs[i]:  # no other input needs a gradient
             continue
         a = args[i]
@@ -120,7 +132,7 @@ class Function:
     (a cast), not the promotion of its inputs.
 
     ``saves_inputs`` (indices of the required positional inputs whose arrays ``saved``
-    refers to) and ``saves_output`` (whether it refers to the output's array) let backward
+    refers to, or ``ALL_INPUTS``) and ``saves_output`` (whether it refers to the output's array) let backward
     detect a saved value changed in place after forward: ``versions`` records their version
     counters (``saves_crosswise``: see ``record_versions``).
     """

@@ -1,7 +1,7 @@
 """``einsum``: sums of products named by subscripts, as ``torch.einsum`` and ``numpy.einsum``."""
 import string
 
-from ..autograd.function import Function, ShapeError
+from ..autograd.function import ALL_INPUTS, Function, ShapeError
 from ..backend import xp
 
 
@@ -39,6 +39,7 @@ class Einsum(Function):
     """out = einsum(equation, *xs); ``subscripts`` and ``output`` from ``explicit_equation``."""
 
     __slots__ = ("subscripts", "output", "shapes")
+    saves_inputs, saves_output = ALL_INPUTS, True  # every operand (and the output, a view of one for "ij->ji")
 
     def forward(self, *xs, subscripts=(), output=""):
         for term in subscripts:

@@ -157,6 +157,7 @@ class Log1p(Function):
     """ln(1 + x), accurate for small x."""
 
     __slots__ = ()
+    saves_inputs = (0,)
 
     def forward(self, x):
         self.saved = x
@@ -171,6 +172,7 @@ class Expm1(Function):
     """e^x - 1, accurate for small x."""
 
     __slots__ = ()
+    saves_output = True
 
     def forward(self, x):
         out = xp.expm1(x)

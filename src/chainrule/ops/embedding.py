@@ -8,6 +8,7 @@ class Embedding(Function):
     """out[..., :] = weight[indices[...], :] for indices of any shape (*) -> (*, embedding_dim)."""
 
     __slots__ = ("rows", "padding_idx", "scale_grad_by_freq")
+    saves_inputs = (0,)  # the indices
     fresh_grads = True  # backward returns a new array
 
     def forward(self, indices, weight, padding_idx=None, scale_grad_by_freq=False):

@@ -16,6 +16,7 @@ class LayerNorm(Function):
     weight and bias follow x among the inputs ('wb', 'w', 'b' or '')."""
 
     __slots__ = ("axes", "affine")
+    saves_inputs = (1,)  # the weight (x enters as x_hat, a new array)
 
     def forward(self, x, *weight_bias, normalized_ndim=1, eps=1e-5, affine="wb"):
         self.axes, self.affine = tuple(range(x.ndim - normalized_ndim, x.ndim)), affine

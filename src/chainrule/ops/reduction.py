@@ -178,6 +178,7 @@ class Norm(Function):
     0 the count of nonzero elements."""
 
     __slots__ = ("p", "dims", "keepdim")
+    saves_inputs, saves_output = (0,), True
 
     def forward(self, x, p=2.0, dims=(), keepdim=False):
         self.p, self.dims, self.keepdim = p, dims, keepdim

@@ -31,6 +31,7 @@ class GELU(Function):
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
 
     __slots__ = ("approximate",)
+    saves_inputs = (0,)
 
     def forward(self, x, approximate="none"):
         self.approximate = approximate
@@ -56,6 +57,7 @@ class SiLU(Function):
     """x sigmoid(x) (also called swish)."""
 
     __slots__ = ()
+    saves_inputs = (0,)
 
     def forward(self, x):
         s = sigmoid_array(x)
@@ -108,6 +110,7 @@ class Mish(Function):
     """x tanh(softplus(x)) (Misra, 2019)."""
 
     __slots__ = ()
+    saves_inputs = (0,)
 
     def forward(self, x):
         t = xp.tanh(softplus_array(x))
@@ -124,6 +127,7 @@ class LogSigmoid(Function):
     """log sigmoid(x) = -softplus(-x), stable for large |x|."""
 
     __slots__ = ()
+    saves_inputs = (0,)
     name = "logsigmoid"
 
     def forward(self, x):

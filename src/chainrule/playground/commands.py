@@ -1,4 +1,5 @@
 """``chainrule playground``: serve the backprop playground on this machine (Click)."""
+import ipaddress
 import webbrowser
 
 import click
@@ -6,8 +7,18 @@ import click
 INSTALL_HINT = "chainrule playground needs the playground extra: pip install 'chainrule[playground]'"
 
 
+def _address(ctx, param, value):
+    """An IP address or ``localhost`` (a typo must not silently listen elsewhere)."""
+    if value == "localhost":
+        return value
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an IP address (such as 127.0.0.1 or ::1) or localhost") from None
+
+
 @click.command("playground")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, callback=_address,
               help="Address to listen on; anything but 127.0.0.1/localhost exposes the page to the network.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
