@@ -52,7 +52,7 @@ class SyncBatchNorm(_BatchNorm):
         parameters and buffers (``module`` itself is changed; the converted one is returned)."""
         if isinstance(module, _BatchNorm) and not isinstance(module, cls):
             converted = cls(module.num_features, module.eps, module.momentum, module.affine,
-                            module.track_running_stats, _dtype_of(module), bias=module.bias is not None)
+                            module.track_running_stats, dtype=_dtype_of(module), bias=module.bias is not None)
             converted.weight, converted.bias = module.weight, module.bias
             for name, buffer in module.named_buffers(recurse=False):
                 setattr(converted, name, buffer)
