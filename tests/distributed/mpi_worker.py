@@ -8,6 +8,7 @@ single-process reference); it writes both, and what the other checks saw, to
 import os
 import signal
 import sys
+import time
 
 import numpy as np
 
@@ -156,7 +157,9 @@ def sync_batchnorm_training(rank, size):
 
 
 def fail(how):
+    dist.barrier()  # every rank has started
     if dist.rank() == 1:
+        print(f"failing at {time.time()!r}", flush=True)  # the test times the end from here
         if how == "raise":
             raise ValueError("rank 1 gave up on purpose")
         os.kill(os.getpid(), signal.SIGKILL)
