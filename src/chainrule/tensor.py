@@ -256,6 +256,16 @@ class Tensor:
             extras.append("requires_grad=True")
         return "tensor(" + _format_array(self._data) + "".join(", " + e for e in extras) + ")"
 
+    def _repr_html_(self):
+        """A notebook's view: shape, dtype, gradient state, then the values (or statistics)."""
+        from .html_table import array_rows, html_table
+
+        state = (f"grad_fn={type(self.grad_fn).__name__}" if self.grad_fn is not None
+                 else f"requires_grad={self.requires_grad}")
+        rows = [("shape", tuple(self.shape)), ("dtype", self.dtype.name), ("autograd", state)]
+        rows += array_rows(self._data)
+        return html_table(None, rows, caption=f"tensor {self.name}" if self.name else "tensor")
+
     # ---- graph ----------------------------------------------------------------------
     def backward(self, grad=None, retain_graph=False):
         """Accumulate gradients into the leaves' ``.grad`` (see ``chainrule.autograd.backward``)."""

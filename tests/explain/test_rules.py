@@ -25,7 +25,7 @@ def test_a_cnn_trace_reads_as_written():
                           nn.AvgPool2d(2, padding=1, count_include_pad=False), nn.Flatten(), nn.Linear(18, 3))
     loss = nn.functional.cross_entropy(model(cr.randn(2, 1, 8, 8)), cr.tensor([0, 2]))
     text = str(trace(loss, names=model))
-    for formula in ("conv2d(x, 0.weight, 0.bias, padding=1)", "batch_norm(t1, 1.weight, 1.bias)",
+    for formula in ("conv2d(input, 0.weight, 0.bias, padding=1)", "batch_norm(t1, 1.weight, 1.bias)",
                     "max_pool2d(relu(t2), kernel_size=2, stride=2)",
                     "avg_pool2d(t3, kernel_size=2, stride=2, padding=1)", "cross_entropy(t6, [0, 2])"):
         assert f"= {formula}" in text

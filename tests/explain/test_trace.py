@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
+from chainrule import nn
 from chainrule.autograd import Function
 from chainrule.explain import recording, trace
 from chainrule.explain.trace import _recorded
@@ -271,7 +272,6 @@ def test_non_scalar_outputs_need_their_gradient_under_recording():
 
 
 def test_a_models_parameters_are_called_by_their_state_dict_names():
-    from chainrule import nn
 
     class Net(nn.Module):
         def __init__(self):
@@ -286,11 +286,23 @@ def test_a_models_parameters_are_called_by_their_state_dict_names():
     loss = cr.sum(model(cr.randn(5, 4)) ** 2)
     tr = trace(loss, names=model)
     names = [r["name"] for r in tr.records if r["phase"] == "forward"]
-    assert names == ["x", "fc1.weight", "fc1.bias", "t1", "tanh(t1)", "fc2.weight", "fc2.bias", "t2", "t2 ** 2", "f"]
+    assert names == ["input", "fc1.weight", "fc1.bias", "t1", "tanh(t1)", "fc2.weight", "fc2.bias", "t2", "t2 ** 2", "f"]
     assert list(tr.gradients) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
     assert "    dfc2.bias (2) += sum_batch(dt2 (5x2)) = (2) [-6.525, 1.2]" in str(tr).splitlines()
     np.testing.assert_allclose(tr.gradients["fc1.weight"], np.asarray(model.fc1.weight.grad), rtol=0, atol=0)
     renamed = trace(loss, names={"W": model.fc1.weight})
-    assert "W" in renamed.gradients and "x1" in renamed.gradients  # the rest derived as before
+    renamed_leaves = [r["name"] for r in renamed.records if r["phase"] == "forward" and r["op"] in ("input", "constant")]
+    assert renamed_leaves == ["input", "W", "x1", "x2", "x3"]  # parameters not named are derived as before
+    assert list(renamed.gradients) == ["W", "x1", "x2", "x3"]
     with pytest.raises(TypeError, match="trace: names must be a Module or a mapping"):
         trace(loss, names=["W"])
+
+
+def test_a_models_input_and_target_are_named_input_and_target():
+    cr.manual_seed(0)
+    model = nn.Linear(3, 2)
+    loss = cr.sum((model(cr.randn(4, 3)) - cr.randn(4, 2)) ** 2)
+    tr = trace(loss, names=model)
+    leaves = [r["name"] for r in tr.records if r["phase"] == "forward" and r["op"] in ("input", "constant")]
+    assert leaves == ["input", "weight", "bias", "target"]
+    assert list(tr.gradients) == ["weight", "bias"]

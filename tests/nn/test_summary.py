@@ -70,3 +70,16 @@ def test_an_error_in_the_models_own_forward_says_after_which_layer():
 
     with pytest.raises(ValueError, match=r"^summary: the model failed on an input of shape \(1, 3\) after layer 'lin': reshape"):
         cr.summary(Reshaping(), (3,), verbose=False)
+
+
+def test_repr_html_is_the_table():
+    from tests.test_html_table import rows_of
+
+    model = small_model()
+    model[1].bias.requires_grad_(False)
+    rows = rows_of(cr.summary(model, (3, 4), verbose=False)._repr_html_())
+    assert rows[:3] == [["Layer", "Type", "Output shape", "Params"], ["0", "Flatten", "(N, 12)", "0"],
+                        ["1", "Linear", "(N, 5)", "65"]]
+    assert rows[6] == ["4.1", "LogSoftmax", "(N, 3)", "0"]
+    assert rows[7:] == [["", "Input shape", "(N, 3, 4)", ""], ["", "Total params", "", "80"],
+                        ["", "Trainable params", "", "75"], ["", "Non-trainable params", "", "5"]]

@@ -30,3 +30,15 @@ def test_the_run_directory_plot_names_model_dataset_and_run(small_run):
 
     title = _plot_title(TrainConfig(model="lenet5", dataset="mnist", lr=0.05, batch_size=64), "runs/r1/")
     assert title == "lenet5 on mnist: sgd lr 0.05, batch 64 (run r1)"
+
+
+def test_train_curves_say_they_are_running_averages(tmp_path):
+    from chainrule.train.plot import TRAIN_NOTE
+
+    figure = plot_curves([{"epoch": e, **RECORD} for e in (1, 2)], tmp_path / "c.png")
+    for axes in figure.axes:
+        assert [t.get_text() for t in axes.get_legend().get_texts()] == ["train (running avg)", "test"]
+    assert [t.get_text() for t in figure.texts] == [TRAIN_NOTE]
+    assert "running average over each epoch's batches" in TRAIN_NOTE
+    only_test = plot_curves([{"epoch": 1, "test_loss": 1.9, "test_acc": 0.52}], tmp_path / "t.png")
+    assert only_test.texts == []  # no train curve, no note

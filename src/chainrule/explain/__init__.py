@@ -7,6 +7,8 @@
 - ``doctor(model, loader, loss)``: sanity checks before a long run, each with its number.
 - ``GradientDiagnostics(model)``: per-layer gradient norms, mean |delta|, update ratios and
   dead ReLUs during training (a ``chainrule.train.fit`` callback); ``plot_diagnostics``.
+- ``routing_mask(max_pool2d(x, ...))``: where each pooling window's gradient goes (counts).
+- ``show(obj)``: an explain object as a notebook shows it (its table), else printed.
 - ``recording()``: record intermediate gradients during ``backward`` for ``trace``/``draw``.
 - ``nielsen.backprop`` (BP1-BP4) and ``fadjoint.fadjoint`` (the F-adjoint) for MLPs;
   ``examples.example(name)``: the worked examples of docs/math.md and more.
@@ -17,9 +19,11 @@ from .doctor import doctor
 from .draw import draw
 from .gradcheck import gradcheck_model
 from .heatmap import heatmap
+from .html import show
+from .routing import routing_mask
 from .trace import Trace, recording, trace
 
 __all__ = [
     "GradientDiagnostics", "Trace", "doctor", "draw", "gradcheck_model", "heatmap", "plot_diagnostics",
-    "examples", "fadjoint", "nielsen", "recording", "trace",
+    "examples", "fadjoint", "nielsen", "recording", "routing_mask", "show", "trace",
 ]

@@ -99,8 +99,8 @@ def value_names(values, output, given=None):
     """A unique name per value (keyed by ``id``): ``given`` (id -> name, e.g. a model's
     parameter names), else ``tensor.name`` when set, else derived.
 
-    Derived names: ``f`` for the output; with ``given`` names (a model) the other inputs
-    are ``x``, then ``y`` (the target); otherwise ``x1, x2, ...`` for leaves that require
+    Derived names: ``f`` for the output; with ``given`` names (a model) the constant
+    inputs are ``input``, then ``target``; otherwise ``x1, x2, ...`` for leaves that require
     grad and ``c1, ...`` for constant tensors. An intermediate result is called by its
     formula where that is short (``x + y``, ``sigmoid(w)``), else ``t1, t2, ...``.
     """
@@ -108,7 +108,7 @@ def value_names(values, output, given=None):
     given = given or {}
     used = {t.name for t in values if t.name} | set(given.values())
     counters = {"x": 0, "c": 0, "t": 0}
-    model_inputs = [n for n in ("x", "y") if n not in used] if given else []
+    model_inputs = [n for n in ("input", "target") if n not in used] if given else []
     names = {}
 
     def fresh(prefix):
@@ -135,7 +135,7 @@ def value_names(values, output, given=None):
                 used.add(name)
             else:
                 name = fresh("t")
-        elif model_inputs:
+        elif model_inputs and not t.requires_grad:  # a parameter not in given stays x1, x2, ...
             name = model_inputs.pop(0)
         else:
             name = fresh("x" if t.requires_grad else "c")

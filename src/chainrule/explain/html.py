@@ -60,3 +60,17 @@ def layers_html(caption, columns):
     rows = [header] + [[_cell(l + 1)] + [_cell(format_value(arrays[l]) if l < len(arrays) else "")
                                          for _, arrays in columns] for l in range(count)]
     return _table(caption, rows)
+
+
+def show(obj):
+    """Display ``obj`` as a notebook does (its table or picture) when running in a Jupyter
+    kernel, else print it: a tutorial reads the same as a script and as a notebook."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # IPython is optional: without it there is no notebook to show in
+        get_ipython = None
+    if get_ipython is not None and getattr(get_ipython(), "kernel", None) is not None:
+        display(obj)
+    else:
+        print(obj)

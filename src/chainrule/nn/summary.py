@@ -39,6 +39,16 @@ class Summary:
 
     __repr__ = __str__
 
+    def _repr_html_(self):
+        from ..html_table import html_table
+
+        rows = [(name, kind, _shape_text(shape), f"{count:,}") for name, kind, shape, count in self.rows]
+        rows += [("", "Input shape", _shape_text(self.input_shape), ""),
+                 ("", "Total params", "", f"{self.total_params:,}"),
+                 ("", "Trainable params", "", f"{self.trainable_params:,}"),
+                 ("", "Non-trainable params", "", f"{self.total_params - self.trainable_params:,}")]
+        return html_table(("Layer", "Type", "Output shape", "Params"), rows, right=(3,))
+
 
 def _shape_text(shape):
     """'(N, 30)': the batch dim shown as N; several outputs joined with commas."""
