@@ -119,12 +119,17 @@ def _continue(run_dir, saved, overrides, echo):
         checkpoint = None if found["last"] is None else Checkpoint(found["last"])
         if checkpoint is not None:
             saved = checkpoint.config()
-        config = saved.replace(out=run_dir, **overrides)
+        # the network only when this command asks for it; the run's own data folder is reused,
+        # and said (a run folder from elsewhere names a folder of its choosing)
+        config = saved.replace(out=run_dir, **{"download": False, **overrides})
         if config.epochs != saved.epochs and config.schedule != "none":
             raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
                               f"{config.schedule}: the schedule depends on the number of epochs")
         if checkpoint is not None and checkpoint.state.epoch >= config.epochs:
             return _already_complete(run_dir, checkpoint, config, echo)
+        if "data_dir" not in overrides and config.data_dir is not None and config.dataset != "digits":
+            echo(f"reading {config.dataset} from {config.data_dir} (the run's --data-dir; "
+                 "give --data-dir to read another folder)")
         parts = build_run(config)
         if checkpoint is not None:
             _restore(checkpoint, parts)
