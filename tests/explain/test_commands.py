@@ -175,7 +175,7 @@ def test_a_draw_path_that_cannot_be_written_is_one_error_line(cli, tmp_path):
     assert result.output.splitlines()[-1] == f"Error: --draw {tmp_path / 'taken.svg'}: cannot write it (Is a directory)"
 
 
-HUGE = "**".join(["x"] * 167)  # 499 characters: Graphviz took minutes on it
+HUGE = "**".join(["x"] * 167)  # 499 characters: Graphviz ran for more than a minute on it
 
 
 def test_drawing_a_huge_expression_is_one_error_line_and_draws_nothing(cli, tmp_path):
