@@ -1,3 +1,5 @@
+import importlib
+import os
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -171,6 +173,50 @@ def test_a_draw_path_that_cannot_be_written_is_one_error_line(cli, tmp_path):
     result = run(cli, "explain", "x * y", "--set", "x=1,y=2", "--draw", str(tmp_path / "taken.svg"))
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == f"Error: --draw {tmp_path / 'taken.svg'}: cannot write it (Is a directory)"
+
+
+HUGE = "**".join(["x"] * 167)  # 499 characters: Graphviz ran for more than a minute on it
+
+
+def test_drawing_a_huge_expression_is_one_error_line_and_draws_nothing(cli, tmp_path):
+    path = tmp_path / "huge.svg"
+    result = run(cli, "explain", HUGE, "x=1", "--draw", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.splitlines()[-1] == (f"Error: --draw {path}: the graph has 168 nodes, more "
+                                              "than the 100 that are drawn; nothing was drawn")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.fixture
+def slow_graphviz(tmp_path, monkeypatch):
+    """A ``dot`` on PATH that never finishes, and a 1 s Graphviz timeout."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "dot").write_text("#!/bin/sh\nexec sleep 60\n")
+    (bin_dir / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(importlib.import_module("chainrule.explain.draw"), "GRAPHVIZ_TIMEOUT_S", 1)
+
+
+def test_graphviz_too_slow_for_an_svg_gives_the_builtin_drawing_with_a_warning(cli, slow_graphviz, tmp_path,
+                                                                              monkeypatch):
+    path = tmp_path / "slow.svg"
+    result = CliRunner().invoke(cli, ["explain", "x * y", "x=1", "y=2", "--draw", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ("draw: Graphviz dot did not finish within 1 s on this graph of 4 nodes; "
+                             "drew it with the built-in renderer\n")
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "dot" else real_which(name))
+    assert run(cli, "explain", "x * y", "x=1", "y=2", "--draw", str(tmp_path / "builtin.svg")).exit_code == 0
+    assert path.read_bytes() == (tmp_path / "builtin.svg").read_bytes()
+
+
+def test_graphviz_too_slow_for_a_png_is_one_error_line(cli, slow_graphviz, tmp_path):
+    path = tmp_path / "slow.png"
+    result = run(cli, "explain", "x * y", "x=1", "y=2", "--draw", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.splitlines()[-1] == f"Error: --draw {path}: Graphviz dot did not finish within 1 s"
+    assert not path.exists()
 
 
 @pytest.mark.parametrize("model, line", [

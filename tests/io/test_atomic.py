@@ -1,5 +1,6 @@
 """Atomic writes (src/chainrule/io/atomic.py): the old file survives a failing writer and a
 SIGKILL at any moment of a save."""
+import errno
 import os
 import random
 import signal
@@ -23,6 +24,32 @@ def test_bytes_and_text_are_written_and_replaced(tmp_path):
     atomic_write_bytes(path, b"\x00\x01")
     assert path.read_bytes() == b"\x00\x01"
     assert os.listdir(tmp_path) == ["f.json"]
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_a_disk_error_names_the_file_being_written(code, tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_text("old")
+
+    def write(file):
+        file.write(b"half")
+        raise OSError(code, os.strerror(code))  # as file.write and fsync raise it: no file name
+
+    with pytest.raises(OSError) as error:
+        atomic_write(path, write)
+    assert (error.value.errno, error.value.strerror, error.value.filename) == (code, os.strerror(code), str(path))
+    assert path.read_text() == "old" and os.listdir(tmp_path) == ["f.txt"]
+
+
+def test_other_errors_are_left_as_they_are(tmp_path):
+    reset = ConnectionResetError(errno.ECONNRESET, "Connection reset by peer")
+
+    def write(file):  # a download whose connection drops: not a problem of the file
+        raise reset
+
+    with pytest.raises(ConnectionResetError) as error:
+        atomic_write(tmp_path / "f.gz", write)
+    assert error.value is reset and error.value.filename is None
 
 
 def test_a_failing_writer_leaves_the_old_file_and_no_temporary(tmp_path):

@@ -285,6 +285,37 @@ def test_eval_reads_only_the_test_files_and_says_how_to_get_missing_ones(mnist_d
                                   "--download fetches them)\n")
 
 
+def test_eval_never_reads_or_downloads_where_the_checkpoint_says(stranger_run, no_network, tmp_path, monkeypatch):
+    run_dir, _ = stranger_run  # its sidecar: mnist, download true, data_dir a folder of its choosing
+    home = tmp_path / "home"
+    monkeypatch.setenv("CHAINRULE_HOME", str(home))
+    result = _invoke("eval", run_dir)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: MNIST test files not found in {home / 'datasets' / 'mnist'}: ")
+    assert not (tmp_path / "chosen").exists() and not home.exists()
+
+
+def test_eval_reads_the_cache_or_the_data_dir_given(stranger_run, no_network, mnist_dir, mnist_home,
+                                                     monkeypatch, tmp_path):
+    run_dir, _ = stranger_run
+    monkeypatch.setenv("CHAINRULE_HOME", str(mnist_home))
+    for args in ([], ["--data-dir", mnist_dir]):
+        result = _invoke("eval", run_dir, *args)
+        assert result.exit_code == 0, result.output
+        assert "on mnist test set (10000 images)" in result.output
+    assert not (tmp_path / "chosen").exists()
+
+
+def test_predict_touches_no_folder_the_checkpoint_names(stranger_run, no_network, tmp_path):
+    run_dir, _ = stranger_run
+    image = tmp_path / "digit.png"
+    PIL_Image.fromarray((np.eye(28) * 255).astype(np.uint8)).save(image)
+    result = _invoke("predict", run_dir, image)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{image}: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["digit.png", "stranger"]
+
+
 def test_a_corrupt_file_gets_no_download_hint(tmp_path):
     import gzip
 

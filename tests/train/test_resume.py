@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pytest
 
+from chainrule.data import DataError
 from chainrule.io import CheckpointError, load_state, save_state
 from chainrule.train.checkpoint import open_checkpoint
 from chainrule.train.config import TrainConfig
@@ -230,3 +231,30 @@ def test_a_broken_last_names_the_intact_best_and_how_to_use_it(small_run, tmp_pa
     result = _cli("train", "--resume", run_dir, "--epochs", "3", "--quiet")  # the hint works
     assert result.exit_code == 0, result.output
     assert open_checkpoint(run_dir, slot="last").state.epoch == 3
+
+
+def test_resume_reuses_the_runs_data_dir_says_so_and_downloads_only_when_asked(stranger_run, no_network, tmp_path):
+    run_dir, chosen = stranger_run  # its files: mnist, download true, data_dir `chosen`
+    lines = []
+    with pytest.raises(DataError) as error:
+        resume_run(str(run_dir), {"epochs": 3}, echo=lines.append)
+    assert lines == [f"reading mnist from {chosen} (the run's --data-dir; give --data-dir to read another folder)"]
+    assert str(error.value).startswith(f"MNIST training files not found in {chosen}: ")
+    assert not (tmp_path / "chosen").exists()
+
+
+def test_resume_downloads_where_the_command_line_says(stranger_run, tmp_path, monkeypatch):
+    run_dir, _ = stranger_run
+    fetched = []
+
+    def offline(url, destination, **kwargs):
+        fetched.append((url, os.path.dirname(destination)))
+        raise OSError("offline")
+
+    monkeypatch.setattr("chainrule.data.mnist.download_url", offline)
+    given = tmp_path / "given"
+    lines = []
+    with pytest.raises(DataError, match="could not download train-images-idx3-ubyte.gz"):
+        resume_run(str(run_dir), {"epochs": 3, "download": True, "data_dir": str(given)}, echo=lines.append)
+    assert lines == [] and fetched and {folder for _, folder in fetched} == {str(given)}
+    assert not (tmp_path / "chosen").exists()

@@ -1,3 +1,4 @@
+import errno
 import os
 
 import pytest
@@ -39,6 +40,19 @@ def test_a_failed_write_leaves_the_previous_checkpoint(tmp_path):
     assert _read(find_slot(tmp_path, "last", "done")) == "one"
     assert _read(recover_slot(tmp_path, "last", "done")) == "one"
     assert sorted(os.listdir(tmp_path)) == ["last"]
+
+
+def test_a_disk_error_removes_the_half_written_copy_at_once(tmp_path):
+    write_slot(tmp_path, "last", "done", _writer("one"))
+
+    def disk_full(directory):
+        _writer("two")(directory)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(OSError, match="No space left on device"):
+        write_slot(tmp_path, "last", "done", disk_full)
+    assert sorted(os.listdir(tmp_path)) == ["last"]  # its space is freed before anything else
+    assert _read(tmp_path / "last") == "one"
 
 
 @pytest.mark.parametrize("state, expected", [

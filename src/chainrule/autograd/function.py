@@ -70,9 +70,20 @@ def record_versions(node, args, out, needs):
                 counter = a._version_counter = [0]
             versions.append((counter, counter[0], i))
     if node.saves_output:
-        out._version_counter = counter = [0]
-        versions.append((counter, 0, -1))
+        counter = out._counter()
+        versions.append((counter, counter[0], -1))
     return versions
+
+
+def share_view_counter(out, args):
+    """An output that is a view of an input's memory (reshape, a slice, a transpose) shares
+    its version counter, as a PyTorch view does: a change through either is seen by both."""
+    data = out._data
+    for a in args:
+        if isinstance(a, Tensor) and (data.base is not None or data is a._data) \
+                and np.may_share_memory(data, a._data):
+            out._version_counter = a._counter()
+            return
 
 
 def modified_error(node, grad):
@@ -189,11 +200,13 @@ class Function:
             node.needs_input_grad = needs
             node.hooks = None
             out = Tensor._make(data, True, node)
+            share_view_counter(out, args)
             node.versions = (
                 record_versions(node, args, out, needs) if cls.saves_inputs or cls.saves_output else None
             )
         else:
             out = Tensor._make(data, False, None)
+            share_view_counter(out, args)
         if forward_hooks:
             if out.grad_fn is None:  # unrecorded: the hooks still see what the op was given
                 node.inputs = args

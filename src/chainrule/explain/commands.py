@@ -54,7 +54,7 @@ def _draw_format(path):
 
 def _draw(output, path, fmt, digits):
     """Draw ``output`` to ``path`` in the format ``fmt``; say what was written."""
-    from .draw import draw
+    from .draw import DrawError, draw
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -62,6 +62,8 @@ def _draw(output, path, fmt, digits):
             draw(output, path, format=fmt, digits=digits)
         except OSError as exc:
             raise click.ClickException(f"--draw {path}: cannot write it ({exc.strerror or exc})") from None
+        except (DrawError, ValueError) as exc:  # too large a graph, Graphviz failing or too slow
+            raise click.ClickException(f"--draw {path}: {str(exc).removeprefix('draw: ')}") from None
     for w in caught:
         click.echo(str(w.message), err=True)
     if not caught:

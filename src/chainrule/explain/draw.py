@@ -179,20 +179,36 @@ def to_svg(nodes, wires):
     return "\n".join(out) + "\n"
 
 
+class DrawError(RuntimeError):
+    """Graphviz failed; the message says how."""
+
+
+class GraphvizTimeout(DrawError):
+    """Graphviz did not finish within ``GRAPHVIZ_TIMEOUT_S``."""
+
+
+MAX_DRAWN_NODES = 100  # values and gates; the largest worked example has 22: more is unreadable
+GRAPHVIZ_TIMEOUT_S = 20  # dot's layout time explodes on some shapes (a long x**x**...: minutes)
+
+
 def _graphviz(dot_source, fmt, dpi=None):
     """The output of ``dot -T<fmt>`` as bytes (the caller writes it atomically)."""
     options = [f"-Gdpi={dpi:g}"] if dpi is not None else []
-    done = subprocess.run([shutil.which("dot"), f"-T{fmt}", *options], input=dot_source.encode(),
-                          capture_output=True, timeout=60)
+    try:
+        done = subprocess.run([shutil.which("dot"), f"-T{fmt}", *options], input=dot_source.encode(),
+                              capture_output=True, timeout=GRAPHVIZ_TIMEOUT_S)
+    except subprocess.TimeoutExpired:  # run() has killed dot
+        raise GraphvizTimeout(f"draw: Graphviz dot did not finish within {GRAPHVIZ_TIMEOUT_S} s") from None
     if done.returncode != 0:
-        raise RuntimeError(f"draw: Graphviz dot failed: {done.stderr.decode(errors='replace').strip()}")
+        raise DrawError(f"draw: Graphviz dot failed: {done.stderr.decode(errors='replace').strip()}")
     return done.stdout
 
 
 PNG_DPI = 144  # twice Graphviz's 72: a PNG a reader can read
 
 
-def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI):
+def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI,
+         max_nodes=MAX_DRAWN_NODES):
     """The circuit diagram of ``output``'s graph, every value with its value and gradient
     (numbers rounded to ``digits`` significant digits; None: every digit). ``names``: a
     Module or a mapping from names to Tensors, as for ``trace``. ``dpi``: the PNG's
@@ -203,6 +219,10 @@ def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI
     Backpropagates (or replays a graph already backpropagated) first when needed, like
     ``trace``. Writes the result to ``path`` if given (atomically: a crash leaves the
     previous file whole).
+
+    A graph of more than ``max_nodes`` nodes, values and gates (None: no bound), raises
+    ``ValueError`` and draws nothing. Graphviz gets ``GRAPHVIZ_TIMEOUT_S`` seconds: an SVG it does not finish in time
+    comes from the built-in renderer (with a warning), a PNG raises ``DrawError``.
     """
     if format not in _FORMATS:
         raise ValueError(f"draw: unknown format {format!r}; use one of {', '.join(_FORMATS)}")
@@ -219,6 +239,9 @@ def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI
     given = given_names(names, "draw")
     ensure_backpropagated(output, "draw")
     nodes, wires = circuit(Account(output, digits, given))
+    if max_nodes is not None and len(nodes) > max_nodes:
+        raise ValueError(f"draw: the graph has {len(nodes)} nodes, more than the {max_nodes} that "
+                         "are drawn; nothing was drawn")
     dot_source = to_dot(nodes, wires)
     has_dot = shutil.which("dot") is not None
     if format == "png":
@@ -237,8 +260,18 @@ def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI
     if format == "dot":
         text = dot_source
     else:
-        text = Drawing(_graphviz(dot_source, "svg").decode() if has_dot else to_svg(nodes, wires))
+        text = Drawing(_svg(dot_source, nodes, wires) if has_dot else to_svg(nodes, wires))
     if path is not None:
         atomic_write_text(path, text)
     return text
 
+
+
+def _svg(dot_source, nodes, wires):
+    """Graphviz's SVG, or the built-in renderer's when dot does not finish in time."""
+    try:
+        return _graphviz(dot_source, "svg").decode()
+    except GraphvizTimeout as exc:
+        warnings.warn(f"{exc} on this graph of {len(nodes)} nodes; drew it with the built-in renderer",
+                      stacklevel=3)
+        return to_svg(nodes, wires)

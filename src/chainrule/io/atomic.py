@@ -1,6 +1,7 @@
 """Atomic file replacement: a reader (or a restarted process) sees the old file or the new
 one, never a torn mix, even when the writer is killed with SIGKILL or the power fails."""
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -13,6 +14,17 @@ def _default_mode():
 
 
 _NEW_FILE_MODE = _default_mode()  # what open() would give a new file
+# errors of the disk being written (full, read-only, no permission), not of what is copied to it
+STORAGE_ERRNOS = frozenset(filter(None, (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EROFS,
+                                         errno.EACCES, errno.EPERM, errno.EIO, errno.EFBIG)))
+
+
+def naming(exc, path):
+    """``exc``, or for a disk error (``STORAGE_ERRNOS``) naming no file or a temporary one,
+    the same error naming ``path`` (what the user asked to write)."""
+    if exc.errno in STORAGE_ERRNOS and (exc.filename is None or exc.filename != path):
+        return type(exc)(exc.errno, exc.strerror, path)
+    return exc
 
 
 def atomic_write(path, write, check=None):
@@ -25,7 +37,8 @@ def atomic_write(path, write, check=None):
     or ``check`` raises, ``path`` is untouched and the temporary file is removed; if the
     process is killed, ``path`` still holds the previous content (a stray temporary file may
     remain). An existing file keeps its permissions. When the temporary file cannot be
-    created (no such directory, no permission), the ``OSError`` names ``path``.
+    created (no such directory, no permission) or the disk refuses the bytes (full,
+    read-only), the ``OSError`` names ``path``.
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
@@ -46,9 +59,12 @@ def atomic_write(path, write, check=None):
             check(tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        renamed = naming(exc, path) if isinstance(exc, OSError) else exc
+        if renamed is not exc:
+            raise renamed from None
         raise
     fsync_directory(directory)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd.function import ShapeError
 from ..device import refuse_cuda, resolve_device
+from ..inplace import bump_version
 from ..state_dicts import state_dict_problems
 from ..tensor import Tensor, parse_to_arguments, resolve_dtype
 
@@ -439,9 +440,12 @@ class Module:
         errors = found if strict else found._replace(missing_keys=[], unexpected_keys=[])
         if errors:
             raise StateDictError(type(self).__name__, errors)
+        tensors = {**dict(self.named_buffers()), **dict(self.named_parameters())}
         for key, target in targets.items():
             if key in sources:
                 np.copyto(target, sources[key], casting="same_kind")
+                if isinstance(tensors.get(key), Tensor):  # a graph that saved it sees the change
+                    bump_version(tensors[key])
         return IncompatibleKeys(found.missing_keys, found.unexpected_keys)
 
     # ---- repr -----------------------------------------------------------------------------------

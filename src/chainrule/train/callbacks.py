@@ -11,6 +11,7 @@ import time
 
 from .extras import require
 from ..io import atomic_write_text
+from ..io.atomic import naming
 
 
 class Callback:
@@ -73,10 +74,13 @@ class MetricsLogger(Callback):
         atomic_write_text(self.path, "".join(_json_line(record) for record in run.state.history))
 
     def on_epoch_end(self, run, record):
-        with open(self.path, "a", encoding="utf-8") as file:
-            file.write(_json_line(record))
-            file.flush()
-            os.fsync(file.fileno())
+        try:
+            with open(self.path, "a", encoding="utf-8") as file:
+                file.write(_json_line(record))
+                file.flush()
+                os.fsync(file.fileno())
+        except OSError as exc:  # a torn line is rewritten from the history when the run resumes
+            raise naming(exc, self.path) from None
 
 
 def _json_line(record):

@@ -153,7 +153,7 @@ def train_config(config_file, given):
 @click.argument("checkpoint", type=click.Path())
 @click.option("--dataset", type=click.Choice(DATASETS), help="Default: the run's dataset.")
 @click.option("--data-dir", type=click.Path(), help="Folder with the IDX files (only the test "
-              "files are read). Default: the run's.")
+              "files are read). Default: the cache (never a folder the checkpoint names).")
 @reporting_errors
 def eval_command(checkpoint, dataset, data_dir):
     """Accuracy, per-class accuracy and confusion matrix of CHECKPOINT on a test set.
@@ -163,10 +163,10 @@ def eval_command(checkpoint, dataset, data_dir):
     from .builders import build_loss, input_shape_of, load_split
 
     saved = open_checkpoint(checkpoint)
+    # what touches the file system or the network comes from the command line, never from the
+    # file being evaluated: its download and data_dir are ignored
     config = saved.config()
-    changes = {name: value for name, value in (("dataset", dataset), ("data_dir", data_dir))
-               if value is not None}
-    config = config.replace(download=False, **changes)
+    config = config.replace(download=False, data_dir=data_dir, dataset=dataset or config.dataset)
     if input_shape_of(config.dataset)[0] != saved.input_shape:
         raise ConfigError(f"{saved.directory} takes images of shape {saved.input_shape}, not "
                           f"{config.dataset}'s {input_shape_of(config.dataset)[0]}")

@@ -84,10 +84,24 @@ def start_run(config, echo=print, recipe=None):
         echo(f"recipe of {config.model}: {format_options(recipe)} (options given override it)")
     run_dir = parallel.shared_run_dir(config.out) if parallel.active() else create_run_dir(config.out)
     config = config.replace(out=run_dir)
-    with _only_writer(run_dir), limit_blas_threads(config.threads):  # threads: recorded in every file
-        if parallel.writes_files():
+    with _only_writer(run_dir), limit_blas_threads(config.threads), _stop_on_write_errors(run_dir):
+        if parallel.writes_files():  # threads: recorded in every file
             write_config(run_dir, config)
         return _execute(config, run_dir, parts, echo)
+
+
+@contextlib.contextmanager
+def _stop_on_write_errors(run_dir):
+    """A file of the run that cannot be written (disk full, read-only, no permission) ends the
+    run with one error naming it; every checkpoint is replaced whole, so the last one saved
+    before it is intact."""
+    try:
+        yield
+    except OSError as exc:
+        cause = exc.strerror or str(exc) or type(exc).__name__
+        raise RunDirError(f"cannot write {exc.filename or run_dir}: {cause}; the run stopped and "
+                          f"{_kept_checkpoint(run_dir)}; once it can be written, continue with "
+                          f"{_resume_command(run_dir)}") from None
 
 
 def _only_writer(run_dir):
@@ -119,18 +133,23 @@ def _continue(run_dir, saved, overrides, echo):
         checkpoint = None if found["last"] is None else Checkpoint(found["last"])
         if checkpoint is not None:
             saved = checkpoint.config()
-        config = saved.replace(out=run_dir, **overrides)
+        # the network only when this command asks for it; the run's own data folder is reused,
+        # and said (a run folder from elsewhere names a folder of its choosing)
+        config = saved.replace(out=run_dir, **{"download": False, **overrides})
         if config.epochs != saved.epochs and config.schedule != "none":
             raise ConfigError(f"--epochs cannot change when resuming a run with --schedule "
                               f"{config.schedule}: the schedule depends on the number of epochs")
         if checkpoint is not None and checkpoint.state.epoch >= config.epochs:
             return _already_complete(run_dir, checkpoint, config, echo)
+        if "data_dir" not in overrides and config.data_dir is not None and config.dataset != "digits":
+            echo(f"reading {config.dataset} from {config.data_dir} (the run's --data-dir; "
+                 "give --data-dir to read another folder)")
         parts = build_run(config)
         if checkpoint is not None:
             _restore(checkpoint, parts)
     except CheckpointError as exc:
         raise CheckpointError(exc.path, exc.problems, _intact_best_hint(run_dir, found["best"])) from None
-    with limit_blas_threads(config.threads):
+    with limit_blas_threads(config.threads), _stop_on_write_errors(run_dir):
         if checkpoint is not None:
             _check_threads(checkpoint, echo)
         if parallel.writes_files():
@@ -252,17 +271,24 @@ def _stopped_message(run_dir, stopped, epochs):
 
 
 def _stopped_at_once_message(run_dir):
+    return f"stopped at once by a second interrupt; {_kept_checkpoint(run_dir)}.\n{_resume_hint(run_dir)}"
+
+
+def _kept_checkpoint(run_dir):
+    """What the run's ``last`` slot holds, said after training stopped unexpectedly."""
     found = find_slot(os.path.join(run_dir, CHECKPOINTS_DIR), "last", SIDECAR_FILE)
     if found is None:
-        kept = "no checkpoint had been saved yet: resuming starts the run from the beginning"
-    else:
-        state = Checkpoint(found).state
-        kept = f"the last checkpoint, of step {state.step} (epoch {state.epoch + 1}), is intact"
-    return f"stopped at once by a second interrupt; {kept}.\n{_resume_hint(run_dir)}"
+        return "no checkpoint had been saved yet: resuming starts the run from the beginning"
+    state = Checkpoint(found).state
+    return f"the last checkpoint, of step {state.step} (epoch {state.epoch + 1}), is intact"
 
 
 def _resume_hint(run_dir):
-    return f"Continue with: chainrule train --resume {shlex.quote(run_dir)}"
+    return f"Continue with: {_resume_command(run_dir)}"
+
+
+def _resume_command(run_dir):
+    return f"chainrule train --resume {shlex.quote(run_dir)}"
 
 
 def _restore(checkpoint, parts):

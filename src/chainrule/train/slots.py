@@ -19,8 +19,12 @@ def write_slot(parent, name, marker, write_files):
     recover_slot(parent, name, marker)
     path, new, old = _paths(parent, name)
     _remove(new)
-    os.makedirs(new)
-    write_files(new)
+    try:
+        os.makedirs(new)
+        write_files(new)
+    except OSError:  # a full or read-only disk: the slot as it was, no half-written copy taking space
+        _remove(new)
+        raise
     if not os.path.isfile(os.path.join(new, marker)):
         raise RuntimeError(f"write_slot: the writer did not write {marker}")
     fsync_directory(new)
