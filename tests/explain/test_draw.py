@@ -1,3 +1,4 @@
+import base64
 import os
 import shutil
 import xml.etree.ElementTree as ET
@@ -9,6 +10,7 @@ import chainrule as cr
 from chainrule.explain import draw, recording
 from chainrule.explain.examples import staged
 from chainrule.explain.graph import format_value
+from chainrule.nn import functional as F
 
 SVG = "{http://www.w3.org/2000/svg}"
 STAGED = ["x", "y", "sigy", "num", "sigx", "xpy", "xpysqr", "den", "invden", "f"]
@@ -93,6 +95,38 @@ def test_arrays_show_shape_statistics_and_heatmaps(no_graphviz, monkeypatch, tmp
     w1 = next(g for g in root.iter(SVG + "g") if next(g.iter(SVG + "text")).text == "W1 (30x784)")
     assert len(list(w1.iter(SVG + "image"))) == 2  # its value and its gradient, eight units each
     assert float(root.get("width")) < 3300
+
+
+def box_texts_and_images(svg, title):
+    box = next(g for g in ET.fromstring(svg).iter(SVG + "g") if g.get("class") in ("value", "const")
+               and next(g.iter(SVG + "text")).text.startswith(title))
+    images = [base64.b64decode(i.get("{http://www.w3.org/1999/xlink}href").split(",", 1)[1])
+              for i in box.iter(SVG + "image")]
+    return [t.text for t in box.iter(SVG + "text")], images
+
+
+def test_max_pooling_input_shows_its_routing_mask(no_graphviz):
+    from chainrule.explain import routing_mask
+    from chainrule.explain.heatmap import heatmap_png
+
+    a = cr.tensor([[[[1.0, 3.0], [2.0, 0.0]]]], requires_grad=True)
+    a.name = "a"
+    texts = svg_texts(draw(F.max_pool2d(a, 2).sum()))
+    assert "routes (1x1x2x2) [0, 1, 0, 0]" in texts  # the window's one maximum, 3, gets it all
+    assert "routes: windows sending gradient there" in texts  # the legend says what grey is
+
+    values = np.array([[[[1, 5, 5, 0], [2, 0, 1, 1], [0, 0, 0, 0], [7, 0, 0, 7]]]], dtype=np.float64)
+    x = cr.tensor(np.tile(values, (1, 1, 2, 2)), requires_grad=True)
+    x.name = "x"
+    h = F.relu(x * 1.0)  # used once and unnamed, yet boxed: its mask needs a box
+    pooled = F.max_pool2d(h, 3, stride=1)  # overlapping windows share maxima: counts above 1
+    svg = draw(pooled.sum())
+    texts, images = box_texts_and_images(svg, "relu")
+    mask = routing_mask(pooled)
+    assert mask.max() > 1
+    assert texts[-1] == f"routes: gradient reaches {np.mean(mask > 0):.0%}"
+    assert images[-1] == heatmap_png(mask)
+    assert "routes: gradient reaches" in draw(pooled.sum(), format="dot")  # Graphviz shows it too
 
 
 def test_dot_source_has_every_value_gate_and_edge():

@@ -16,7 +16,7 @@ from ..io import atomic_write_bytes, atomic_write_text
 from . import layout
 from .graph import DIGITS, check_digits, given_names
 from .heatmap import png_size
-from .circuit import GRAD_COLOR, NAME_COLOR, VALUE_COLOR, circuit
+from .circuit import GRAD_COLOR, NAME_COLOR, ROUTE_COLOR, VALUE_COLOR, circuit
 from .trace import Account, ensure_backpropagated
 
 _FORMATS = ("svg", "png", "dot")
@@ -67,8 +67,10 @@ def to_dot(nodes, wires):
             if role:
                 attributes.append(f'xlabel=<<font color="{_ROLE_COLOR}">{escape(role)}</font>>')
         out.append(f"  {w.src} -> {w.dst}" + (f" [{', '.join(attributes)}]" if attributes else "") + ";")
+    routes = any(color == ROUTE_COLOR for n in nodes for _, color, _ in n.lines)
+    route_item = f'   <font color="{ROUTE_COLOR}">routes: windows sending gradient there</font>' if routes else ""
     out.append(f'  legend [shape=plaintext, label=<<font color="{VALUE_COLOR}">value</font>   '
-               f'<font color="{GRAD_COLOR}">gradient</font>>];')
+               f'<font color="{GRAD_COLOR}">gradient</font>{route_item}>];')
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -141,10 +143,12 @@ def _node_svg(n):
     return out
 
 
-def _legend(y, roles):
+def _legend(y, roles, routes):
     items = [("value", VALUE_COLOR), ("gradient", GRAD_COLOR)]
     if roles:
         items.append(("a, b: operand", _ROLE_COLOR))
+    if routes:
+        items.append(("routes: windows sending gradient there", ROUTE_COLOR))
     out, x = ['<g class="legend">'], float(layout.MARGIN)
     for text, color in items:
         out.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{color}"/>')
@@ -159,7 +163,8 @@ def to_svg(nodes, wires):
     layout routes every wire around the boxes it does not connect), a legend below."""
     width, height = layout.layout(nodes, wires)
     roles = any(w.target_label is not None and w.target_label[1] for w in wires)
-    legend, legend_width = _legend(height + 6, roles)
+    routes = any(color == ROUTE_COLOR for n in nodes for _, color, _ in n.lines)
+    legend, legend_width = _legend(height + 6, roles, routes)
     width, height = max(width, legend_width), height + 18
     by_key = {n.key: n for n in nodes}
     out = [
