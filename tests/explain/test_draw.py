@@ -107,7 +107,7 @@ def box_texts_and_images(svg, title):
 
 def test_max_pooling_input_shows_its_routing_mask(no_graphviz):
     from chainrule.explain import routing_mask
-    from chainrule.explain.heatmap import heatmap_png
+    from chainrule.pictures import heatmap_png
 
     a = cr.tensor([[[[1.0, 3.0], [2.0, 0.0]]]], requires_grad=True)
     a.name = "a"
@@ -163,7 +163,7 @@ def test_graphviz_svg_and_png(tmp_path):
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 def test_png_is_drawn_at_a_readable_resolution(tmp_path):
-    from chainrule.explain.heatmap import png_size
+    from chainrule.pictures import png_size
 
     x = cr.tensor(3.0, requires_grad=True, name="x")
     f = x * x

@@ -15,7 +15,7 @@ import numpy as np
 from ..ops.pooling import MaxPool2d
 from ..tensor import Tensor
 from .graph import DIGITS, ELEMENTS_SHOWN, array_of, format_number, array_statistics, shape_text
-from .heatmap import heatmap_png
+from ..pictures import heatmap_png
 from .routing import routing_mask
 from .rules import rule_for
 

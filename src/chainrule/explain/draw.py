@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from ..io import atomic_write_bytes, atomic_write_text
 from . import layout
 from .graph import DIGITS, check_digits, given_names
-from .heatmap import png_size
+from ..pictures import png_size
 from .circuit import GRAD_COLOR, NAME_COLOR, ROUTE_COLOR, VALUE_COLOR, circuit
 from .trace import Account, ensure_backpropagated
 
