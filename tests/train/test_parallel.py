@@ -124,3 +124,19 @@ def test_batches_with_fewer_examples_than_ranks_are_refused(examples, batch_size
         check_batches(examples, batch_size, size)
     check_batches(12, 4, 2)
     check_batches(11, 4, 3)
+
+
+def test_nproc_passes_timeout_to_every_rank(monkeypatch, tmp_path):
+    from chainrule.train import commands
+
+    launched = []
+    monkeypatch.setattr(commands, "relaunch", lambda nproc, args: launched.append((nproc, args)) or 0)
+    runner = click_testing.CliRunner()
+    result = runner.invoke(build_cli(), ["train", "--nproc", "2", "--timeout", "7", "--epochs", "1"])
+    assert result.exit_code == 0, result.output
+    ((nproc, args),) = launched
+    assert nproc == 2 and args[0] == "train" and "--nproc" not in args
+    assert args[args.index("--timeout") + 1] == "7.0" and args[args.index("--epochs") + 1] == "1"
+    for bad in ("nan", "-1", "inf", ""):
+        result = runner.invoke(build_cli(), ["train", "--timeout", bad])
+        assert result.exit_code == 2 and "Invalid value for '--timeout'" in result.output, bad

@@ -13,6 +13,7 @@ import traceback
 import numpy as np
 
 from ..autograd import no_grad
+from .watchdog import waiting
 
 MPI_EXTRA_HINT = 'pip install "chainrule[mpi]"'
 REDUCE_OPS = ("sum", "mean", "max", "min")
@@ -111,7 +112,8 @@ def barrier():
     """Wait until every rank has called ``barrier``."""
     world = init()
     if world.comm is not None:
-        world.comm.Barrier()
+        with waiting("barrier"):
+            world.comm.Barrier()
 
 
 def buffer_of(tensor, what):
@@ -142,7 +144,7 @@ def all_reduce(tensor, op="sum"):
         raise TypeError(f"all_reduce: op='mean' needs a floating-point tensor, got {array.dtype}")
     if world.comm is None:
         return tensor
-    with no_grad():
+    with no_grad(), waiting("all_reduce"):
         world.comm.Allreduce(world.mpi.IN_PLACE, array, op=mpi_op(world, op))
         if op == "mean":
             array /= world.size
@@ -156,6 +158,6 @@ def broadcast(tensor, src=0):
         raise ValueError(f"broadcast: src must be a rank in 0..{world.size - 1}, got {src!r}")
     array = buffer_of(tensor, "broadcast")
     if world.comm is not None:
-        with no_grad():
+        with no_grad(), waiting("broadcast"):
             world.comm.Bcast(array, root=int(src))
     return tensor

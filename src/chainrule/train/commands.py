@@ -1,6 +1,7 @@
 """The training subcommands of ``chainrule``: train, eval, predict, summary (Click)."""
 import contextlib
 import functools
+import math
 import os
 
 import click
@@ -82,13 +83,14 @@ def _nproc_option(command):
     MPI launcher started, any error ends every rank, and ranks other than 0 print nothing."""
 
     @functools.wraps(command)
-    def wrapper(*args, nproc=None, **kwargs):
+    def wrapper(*args, nproc=None, timeout=STALL_TIMEOUT_S, **kwargs):
         if not launched_by_mpi():
             if nproc is not None and nproc > 1:
                 ctx = click.get_current_context()
                 ctx.exit(relaunch(nproc, _command_line_args(ctx, leave_out="nproc")))
             return command(*args, **kwargs)
-        from ..distributed import is_main
+        from ..distributed import is_main, world_size
+        from ..distributed.watchdog import watch
         from ..distributed.world import abort_on_error
 
         with contextlib.ExitStack() as stack:
@@ -96,11 +98,27 @@ def _nproc_option(command):
             if not is_main():
                 stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(os.devnull, "w"))))
             check_world(nproc)
+            if world_size() > 1 and timeout > 0:
+                stack.enter_context(watch(timeout))
             return command(*args, **kwargs)
 
+    timeout_option = click.option("--timeout", type=click.FloatRange(0, 86_400), default=STALL_TIMEOUT_S,
+                                  show_default=True, callback=_finite, help=(
+        "On several processes: a process that finishes no exchange with the others for this many "
+        "seconds is reported and every process ends (0: wait forever)."))
     return click.option("--nproc", type=click.IntRange(1), help=(
         "Train on N processes, started through mpiexec (the mpi extra); each takes its share "
-        "of every batch. Not needed under mpiexec or srun."))(reporting_errors(wrapper))
+        "of every batch. Not needed under mpiexec or srun."))(timeout_option(reporting_errors(wrapper)))
+
+
+STALL_TIMEOUT_S = 300  # longer than any step, evaluation or checkpoint between two exchanges
+
+
+def _finite(ctx, param, value):
+    """click's FloatRange lets NaN through (every comparison with it is false)."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds from 0 to 86400", ctx, param)
+    return value
 
 
 @click.command()
