@@ -76,13 +76,16 @@ def abort(message, code=1):
 
 
 @contextlib.contextmanager
-def abort_on_error(brief=()):
+def abort_on_error(brief=(), passes=()):
     """In a world of more than one, turn an exception (or a ``sys.exit`` with a non-zero
     status) raised inside into ``abort``: a rank that leaves cleanly while the others wait
     for it in a collective would hang them. Exceptions of the types in ``brief`` (errors
-    whose message says it all) are printed without their traceback."""
+    whose message says it all) are printed without their traceback; those of the types in
+    ``passes`` (every rank raises them together) go through."""
     try:
         yield
+    except tuple(passes):
+        raise
     except SystemExit as exc:
         if exc.code not in (None, 0) and init().size > 1:
             abort(f"exit status {exc.code}", exc.code if isinstance(exc.code, int) else 1)

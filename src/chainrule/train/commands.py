@@ -16,6 +16,7 @@ from ..ops.softmax import softmax_array
 from .checkpoint import open_checkpoint
 from .config import DATASETS, RECIPES, ConfigError, TrainConfig, config_file_options, option_fields
 from .images import ImageError, load_image
+from . import parallel
 from .interrupt import TrainingInterrupted
 from .loop import NonFiniteLossError, evaluate
 from .metrics import confusion_matrix, format_confusion_matrix, per_class_accuracy
@@ -94,7 +95,8 @@ def _nproc_option(command):
         from ..distributed.world import abort_on_error
 
         with contextlib.ExitStack() as stack:
-            stack.enter_context(abort_on_error((click.ClickException, *CLEAR_ERRORS)))
+            # click's Exit: the status of a signal that stopped every rank together (train)
+            stack.enter_context(abort_on_error((click.ClickException, *CLEAR_ERRORS), (click.exceptions.Exit,)))
             if not is_main():
                 stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(os.devnull, "w"))))
             check_world(nproc)
@@ -147,7 +149,12 @@ def train(ctx, config_file, resume_dir, **options):
             config, taken = train_config(config_file, given)
             result = start_run(config, echo=click.echo, recipe=taken)
     except TrainingInterrupted as exc:  # Ctrl-C or SIGTERM: the shell's status for that signal
-        click.echo(str(exc), err=True)
+        if parallel.active() and not exc.saved:  # one rank stopped mid-step: end them all
+            from ..distributed.world import abort
+
+            abort(str(exc), 128 + exc.signal_number)
+        if parallel.writes_files():  # every rank stopped at the same step; rank 0 says so
+            click.echo(str(exc), err=True)
         ctx.exit(128 + exc.signal_number)
     epochs = len(result.history)
     click.echo(f"test accuracy {100 * result.test_acc:.2f}% after {epochs} epoch{'' if epochs == 1 else 's'}; "
