@@ -484,7 +484,7 @@ NN_FUNCTIONAL = [
         "embedding", F.embedding, lambda i, w, **_: w[i], _torch_functional("embedding"), _embedding_samples,
         diff=(1,),
         errors=(
-            ErrorCase((np.array([0.0]), np.ones((3, 2))), TypeError, "embedding: indices must be integers (int64), got dtype float64"),
+            ErrorCase((np.array([0.0]), np.ones((3, 2))), TypeError, "embedding: indices must be integers (int64 or int32), got dtype float64"),
             ErrorCase((np.array([1, 3]), np.ones((3, 2))), IndexError, "embedding: index 3 is out of range for 3 embeddings (0..2)"),
             ErrorCase((np.array([1]), np.ones((3, 2))), IndexError, "embedding: padding_idx 3 must be within the 3 embeddings",
                       {"padding_idx": 3}),
