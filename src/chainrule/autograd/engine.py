@@ -10,7 +10,7 @@ import weakref
 
 import numpy as np
 
-from ..backend import sum_to_shape
+from ..backend import quiet, sum_to_shape
 from ..tensor import Tensor
 from .function import FREED, FreedGraphError, backward_hooks, modified_error
 
@@ -143,6 +143,7 @@ def _backward(tensor, grad, retain_graph):
         walk({tensor.grad_fn: grad}, retain_graph, _accumulate_leaf)
 
 
+@quiet  # once per backward, not per node: 1/0 in a derivative is inf silently, as in PyTorch
 def walk(seeds, retain_graph, deliver, watched=None):
     """Backpropagate from ``seeds`` ({node: gradient of its output}) in reverse topological
     order; each leaf's gradient goes to ``deliver(leaf, grad, owned)``. ``watched`` maps

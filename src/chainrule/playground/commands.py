@@ -4,6 +4,8 @@ import webbrowser
 
 import click
 
+from ..cli_types import Number
+
 INSTALL_HINT = "chainrule playground needs the playground extra: pip install 'chainrule[playground]'"
 
 
@@ -20,7 +22,7 @@ def _address(ctx, param, value):
 @click.command("playground")
 @click.option("--host", default="127.0.0.1", show_default=True, callback=_address,
               help="Address to listen on; anything but 127.0.0.1/localhost exposes the page to the network.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+@click.option("--port", default=8000, show_default=True, type=Number(int, 0, 65535),
               help="Port to listen on (0: any free port).")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
 def playground_command(host, port, no_browser):
