@@ -184,6 +184,8 @@ def test_state_dict_keys_shapes_and_init_are_pytorchs():
      "LSTM: input of shape (4, 2, 6) does not match input_size=3 (expected (L, N, 3) or (L, 3) unbatched)"),
     (lambda: nn.GRU(3, 5, batch_first=True)(cr.zeros(1, 4, 2, 3)), ShapeError,
      "GRU: expected input of 2 or 3 dims, (N, L, 3) or (L, 3) unbatched, got shape (1, 4, 2, 3)"),
+    (lambda: nn.LSTM(3, 5, batch_first=True)(cr.zeros(2, 0, 3)), ShapeError,
+     "LSTM: the input of shape (2, 0, 3) has no time steps (L = 0)"),
     (lambda: nn.RNN(3, 5, dtype="float64")(cr.zeros(4, 2, 3)), ValueError,
      "RNN: input dtype float32 does not match the weights' dtype float64"),
     (lambda: nn.LSTM(3, 5)(cr.zeros(4, 2, 3, dtype=cr.int64)), ValueError,
@@ -247,3 +249,17 @@ def test_lstm_learns_to_remember_the_first_element():
         losses.append(loss.item())
     assert losses[0] > 0.8
     assert np.mean(losses[-10:]) < 1e-4  # 3e-6 here
+
+
+def test_float32_layers_match_torch_and_convert_with_double():
+    theirs = torch.nn.GRU(IN, H, num_layers=2, batch_first=True)
+    ours = nn.GRU(IN, H, num_layers=2, batch_first=True)
+    ours.load_state_dict(theirs.state_dict())  # torch CPU tensors load as they are
+    x = np.random.default_rng(4).standard_normal((N, L, IN)).astype(np.float32)
+    out, h_n = ours(cr.tensor(x))
+    expected, expected_h = theirs(torch.tensor(x))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=2e-4, atol=2e-5)
+    np.testing.assert_allclose(h_n.detach().numpy(), expected_h.detach().numpy(), rtol=2e-4, atol=2e-5)
+    ours.double()
+    assert ours(cr.tensor(x.astype(np.float64)))[0].dtype == np.float64

@@ -67,7 +67,7 @@ def bptt(loss, output):
         raise TypeError(f"bptt: expected the output of an RNN, LSTM or GRU layer (its hidden states "
                         f"stacked over time, grad_fn Stack), got a {type(output).__name__} with {made_by}")
     ensure_backpropagated(loss, "bptt")
-    steps = [h for h in node.inputs]
+    steps = list(node.inputs)
     if all(isinstance(h.grad_fn, Cat) for h in steps):  # bidirectional: (forward h_t, reverse h_t)
         directions = list(zip(*(h.grad_fn.inputs for h in steps)))
     else:
