@@ -77,3 +77,15 @@ def test_bptt_needs_a_recurrent_output():
     x = cr.randn(3, 2, requires_grad=True)
     with pytest.raises(TypeError, match=r"bptt: expected the output of an RNN, LSTM or GRU layer .* grad_fn Mul"):
         explain.bptt((x * 2).sum(), x * 2)
+
+
+def test_trace_of_a_two_step_rnn_adds_w_hh_gradient_once_per_step():
+    cr.manual_seed(0)
+    rnn = nn.RNN(1, 1, dtype="float64")
+    out, _ = rnn(cr.tensor(np.ones((2, 1, 1))))
+    text = str(explain.trace(out[-1].sum(), names={"W_hh": rnn.weight_hh_l0}))
+    forward = text.split("\nbackward")[0]
+    assert forward.count("tanh(") == 2 and forward.count("W_hh, ") == 2  # one tanh gate and one h W_hh^T per step
+    total = rnn.weight_hh_l0.grad.item()
+    assert "(fan-out: contribution 1 of 2, dW_hh" in text
+    assert f"(fan-out: contribution 2 of 2, dW_hh = {total:.4g})" in text
