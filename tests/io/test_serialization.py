@@ -191,3 +191,32 @@ def test_file_objects_are_refused_naming_what_to_pass(tmp_path):
         cr.save({"epoch": 1}, io.BytesIO())
     with pytest.raises(TypeError, match="load: f must be a path .* got BytesIO"):
         cr.load(io.BytesIO())
+
+
+def test_scheduler_states_go_through_a_checkpoint_file(tmp_path):
+    from chainrule.optim import lr_scheduler
+
+    def build():
+        model, optimizer = _model_and_optimizer()
+        sequential = lr_scheduler.SequentialLR(optimizer, [lr_scheduler.LinearLR(optimizer, 0.1, total_iters=3),
+                                                           lr_scheduler.ExponentialLR(optimizer, 0.9)], [3])
+        return optimizer, sequential, lr_scheduler.ReduceLROnPlateau(optimizer, patience=0)
+
+    optimizer, sequential, plateau = build()
+    for metric in (1.0, 2.0, 0.5, 0.7):
+        sequential.step()
+        plateau.step(metric)
+    cr.save({"sequential": sequential.state_dict(), "plateau": plateau.state_dict(),
+             "optimizer": optimizer.state_dict()}, tmp_path / "schedules.safetensors")
+    saved = cr.load(tmp_path / "schedules.safetensors")
+    optimizer2, sequential2, plateau2 = build()
+    optimizer2.load_state_dict(saved["optimizer"])
+    sequential2.load_state_dict(saved["sequential"])
+    plateau2.load_state_dict(saved["plateau"])
+    for metric in (0.9, 0.4, 0.4):
+        for scheduler in (sequential, sequential2):
+            scheduler.step()
+        for scheduler in (plateau, plateau2):
+            scheduler.step(metric)
+        assert optimizer2.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]
+        assert plateau2.best == plateau.best and sequential2.last_epoch == sequential.last_epoch
