@@ -1,7 +1,6 @@
 """The training subcommands of ``chainrule``: train, eval, predict, summary (Click)."""
 import contextlib
 import functools
-import math
 import os
 
 import click
