@@ -17,6 +17,7 @@ VALID = {
     ("train", "--data-dir"): {"nan", "inf", "-inf", "0", "-1"}, ("train", "--out"): {"nan", "inf", "-inf", "0", "-1"},
     ("train", "--lr"): {"0"}, ("train", "--momentum"): {"0"}, ("train", "--weight-decay"): {"0"},
     ("train", "--seed"): {"0"}, ("train", "--checkpoint-every"): {"0"}, ("train", "--threads"): {"0"},
+    ("train", "--timeout"): {"0"},  # no stall watchdog
     ("eval", "--data-dir"): {"nan", "inf", "-inf", "0", "-1"},
     ("explain", "--set"): {""},
     ("gradcheck", "--data-dir"): {"nan", "inf", "-inf", "0", "-1"}, ("gradcheck", "--seed"): {"0"},
