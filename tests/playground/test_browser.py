@@ -45,8 +45,9 @@ def url():
     thread.join(timeout=WAIT_S)
 
 
-@pytest.fixture
-def browser(url):
+@pytest.fixture(scope="module")
+def driver(url):
+    """One headless Chromium for the module (starting one costs seconds)."""
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
@@ -57,9 +58,16 @@ def browser(url):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))  # no Selenium Manager download
     driver.implicitly_wait(WAIT_S)
-    driver.get(url)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def browser(driver, url):
+    """The page freshly loaded (a new tab's state), the console log emptied."""
+    driver.get(url)
+    driver.get_log("browser")
+    return driver
 
 
 def wait_for(driver, condition):
@@ -149,3 +157,51 @@ def test_xor_preset_trains_below_a_test_loss_of_0_1(browser):
     assert by_id(browser, "play").text == "Play"
     assert int(by_id(browser, "stat-steps").text) <= 2000
     assert np.isfinite(float(by_id(browser, "stat-train").text))
+
+
+def test_circuit_slider_recomputes_and_nudge_compares(browser):
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    by_id(browser, "tab-circuit").click()
+    wait_for(browser, lambda d: by_id(d, "c-progress").text == "step 0 of 10")
+    by_id(browser, "c-all").click()
+    slider = browser.find_element("css selector", '#c-sliders input[data-name="x"]')
+    for _ in range(5):
+        slider.send_keys(Keys.ARROW_RIGHT)
+    x = float(slider.get_attribute("value"))
+    assert x > -2
+    ex = examples.circuit(x=x)
+    label = lambda name: browser.find_element("css selector", f'#circuit-svg g[data-name="{name}"] text.g')
+    wait_for(browser, lambda d: float(label("z").text.removeprefix("d=")) == pytest.approx(ex.trace.gradients["z"], rel=1e-5))
+    value = browser.find_element("css selector", '#circuit-svg g[data-name="f"] text.v')
+    assert float(value.text) == pytest.approx(ex.output.item(), rel=1e-5)
+    assert by_id(browser, "c-progress").text == "step 10 of 10"  # the step shown stays
+    Select(by_id(browser, "nudge-name")).select_by_visible_text("z")
+    by_id(browser, "nudge").click()
+    predicted = wait_for(browser, lambda d: d.find_element("css selector", "#nudge-predicted span"))
+    measured = browser.find_element("css selector", "#nudge-measured span")
+    # f = (x + y) * z is linear in z: h * df/dz = f(z + h) - f(z) = 0.01 * (x + y)
+    assert float(predicted.get_attribute("title")) == pytest.approx(0.01 * (x + 5), abs=1e-12)
+    assert float(measured.get_attribute("title")) == pytest.approx(0.01 * (x + 5), abs=1e-12)
+    assert console_errors(browser) == []
+
+
+def test_circuit_fan_out_sums_as_it_accumulates(browser):
+    from selenium.webdriver.support.ui import Select
+
+    by_id(browser, "tab-circuit").click()
+    wait_for(browser, lambda d: by_id(d, "c-progress").text == "step 0 of 10")
+    Select(by_id(browser, "circuit-example")).select_by_visible_text("staged")
+    wait_for(browser, lambda d: by_id(d, "circuit-title").text.startswith("Worked example 3"))
+    seen = []
+    while not by_id(browser, "c-next").get_property("disabled"):
+        by_id(browser, "c-next").click()
+        text = by_id(browser, "c-step").text
+        if "fan-out: x feeds" in text:
+            seen.append(text)
+    assert len(seen) == 3  # x reaches f along three paths: sigmoid(x), x + sigmoid(y), x + y
+    assert "upstream" in seen[0] and "×" in seen[0]
+    total = examples.staged().trace.gradients["x"]
+    last = seen[-1].splitlines()[-2]
+    assert last.count("+") == 2 and float(last.split("= ")[-1]) == pytest.approx(total, rel=1e-5)

@@ -3,7 +3,8 @@
     GET  /                    the page (static/index.html)
     GET  /static/...          its JavaScript modules and CSS
     GET  /api/info            examples, datasets, presets and limits
-    POST /api/circuit         {"example": name} or {"expression": text, "values": {name: number}}
+    POST /api/circuit         {"example": name} or {"expression": text}, with "values": {name: number}
+    POST /api/circuit/nudge   the same with "name" (an input) and "h" -> h * df/dname and f(name + h) - f
     POST /api/network         settings (see network.read_settings) -> {"session", "data", "frame"}
     POST /api/network/train   {"session", "steps"} -> {"frame"}
     POST /api/network/backward {"session"} -> one mini-batch's backward pass, layer by layer
@@ -13,6 +14,7 @@ the least recently used dropped first. Every refused request is a 4xx with
 ``{"error": message}``. Handlers are ``async`` on purpose: they run one at a time on
 the event loop, as ``explain.recording()`` and the seed are process-wide.
 """
+import math
 import secrets
 from collections import OrderedDict
 from pathlib import Path
@@ -24,11 +26,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import circuit, datasets, network
-from .messages import MessageError, check_keys, integer, read_body, read_json, text
+from .messages import MessageError, check_keys, integer, number, read_body, read_json, text
 
 STATIC = Path(__file__).parent / "static"
 MAX_SESSIONS = 32
 MAX_VALUES = 26
+MAX_NUDGE = 10.0
 
 
 class Sessions:
@@ -66,19 +69,31 @@ def _api(handler):
     return endpoint
 
 
-def _circuit(message, state):
-    if "example" in message:
-        check_keys(message, ("example",))
-        return circuit.example_json(message["example"])
-    check_keys(message, ("expression", "values"))
-    expression = text(message, "expression", 500)
+def _circuit_request(message, extra=()):
+    """The circuit part of ``message`` checked: ``{"example"}`` or ``{"expression"}``, with
+    ``"values"`` (at most ``MAX_VALUES`` name: number pairs); ``extra`` keys are allowed too."""
+    source = "example" if "example" in message else "expression"
+    check_keys(message, (source, "values") + tuple(extra))
+    request = {source: message["example"] if source == "example" else text(message, "expression", 500)}
     values = message.get("values", {})
     if not isinstance(values, dict) or len(values) > MAX_VALUES:
         raise MessageError(f"values must be an object of at most {MAX_VALUES} name: number pairs")
     for name, value in values.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise MessageError(f"the value of {name!r} must be a number, got {value!r}")
-    return circuit.expression_json(expression, values)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            raise MessageError(f"the value of {name!r} must be a finite number, got {value!r}")
+    return {**request, "values": values}
+
+
+def _circuit(message, state):
+    return circuit.request_json(_circuit_request(message))
+
+
+def _nudge(message, state):
+    request = _circuit_request(message, ("name", "h"))
+    h = number(message, "h", 0.01, -MAX_NUDGE, MAX_NUDGE)
+    if h == 0:
+        raise MessageError("h must not be 0: nudge the input by a small step such as 0.01")
+    return circuit.nudge(request, text(message, "name", 100), h)
 
 
 def _new_network(message, state):
@@ -125,6 +140,7 @@ def create_app():
             Route("/", _index),
             Route("/api/info", _info),
             Route("/api/circuit", _api(_circuit), methods=["POST"]),
+            Route("/api/circuit/nudge", _api(_nudge), methods=["POST"]),
             Route("/api/network", _api(_new_network), methods=["POST"]),
             Route("/api/network/train", _api(_train), methods=["POST"]),
             Route("/api/network/backward", _api(_backward), methods=["POST"]),
