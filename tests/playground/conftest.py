@@ -10,10 +10,18 @@ with warnings.catch_warnings():  # Starlette may recommend another HTTP client; 
     from starlette.testclient import TestClient
 
 
+@pytest.fixture(scope="session")
+def playground_home(tmp_path_factory):
+    """An empty ``CHAINRULE_HOME`` shared by the session: no MNIST in its data cache (so the
+    digits view uses the embedded 8x8 digits), and the digits model trained once, cached there."""
+    return tmp_path_factory.mktemp("playground-home")
+
+
 @pytest.fixture
-def app():
+def app(playground_home, monkeypatch):
     from chainrule.playground.app import create_app
 
+    monkeypatch.setenv("CHAINRULE_HOME", str(playground_home))
     return create_app()
 
 

@@ -5,10 +5,13 @@ chromium-driver). Every number the page shows is checked against the same comput
 here by the library: a network session with the page's settings and seed makes the same
 data, weights and mini-batches.
 """
+import os
 import shutil
 import socket
 import threading
 import time
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,15 +28,19 @@ WAIT_S = 60
 
 
 @pytest.fixture(scope="module")
-def url():
+def url(playground_home):
     import uvicorn
 
     from chainrule.playground.app import create_app
 
+    with pytest.MonkeyPatch.context() as patch:  # the embedded 8x8 digits, the model cached there
+        patch.setenv("CHAINRULE_HOME", str(playground_home))
+        app = create_app()
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + WAIT_S
@@ -70,10 +77,26 @@ def browser(driver, url):
     return driver
 
 
+@pytest.fixture
+def screenshot(tmp_path):
+    """``screenshot(name)``: save the page as name.png, in ``$CHAINRULE_SCREENSHOTS`` when set
+    (``CHAINRULE_SCREENSHOTS=docs/images`` redraws the README's pictures), else in tmp_path."""
+    folder = Path(os.environ.get("CHAINRULE_SCREENSHOTS", tmp_path))
+
+    def save(driver, name):
+        path = folder / f"{name}.png"
+        assert driver.save_screenshot(str(path)), path
+        return path
+
+    return save
+
+
 def wait_for(driver, condition):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, WAIT_S).until(lambda d: condition(d))
+    # a reply may redraw the element between finding it and reading it: look again
+    return WebDriverWait(driver, WAIT_S, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def by_id(driver, element_id):
@@ -205,3 +228,31 @@ def test_circuit_fan_out_sums_as_it_accumulates(browser):
     total = examples.staged().trace.gradients["x"]
     last = seen[-1].splitlines()[-2]
     assert last.count("+") == 2 and float(last.split("= ")[-1]) == pytest.approx(total, rel=1e-5)
+
+
+def draw_stroke(browser, points):
+    """Press the mouse at the first of ``points`` (pixels from the canvas's centre), move
+    through the others, release."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    canvas = by_id(browser, "digit-canvas")
+    actions = ActionChains(browser).move_to_element_with_offset(canvas, *points[0]).click_and_hold()
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        actions.move_by_offset(x1 - x0, y1 - y0)
+    actions.release().perform()
+
+
+def test_drawing_a_one_is_read_as_a_one(browser, screenshot):
+    by_id(browser, "tab-digits").click()
+    wait_for(browser, lambda d: "test accuracy" in by_id(d, "digit-status").text)
+    wait_for(browser, lambda d: d.find_elements("id", "digit-prediction"))  # the blank canvas's reply
+    draw_stroke(browser, [(0, -110 + 20 * k) for k in range(12)])
+    wait_for(browser, lambda d: by_id(d, "digit-prediction").text == "1")
+    probability = lambda d: float(d.find_element("css selector", '.prob[data-k="1"] .p').text.rstrip("%"))
+    wait_for(browser, lambda d: probability(d) > 50)
+    assert len(browser.find_elements("css selector", "#digit-maps .map canvas")) == 2 * (8 + 8 + 16 + 16)
+    assert "score of 1" in by_id(browser, "digit-grad-caption").text
+    screenshot(browser, "playground-digits")
+    browser.find_element("css selector", '.prob[data-k="7"]').click()  # the gradient of another class
+    wait_for(browser, lambda d: "score of 7" in by_id(d, "digit-grad-caption").text)
+    assert console_errors(browser) == []

@@ -8,6 +8,8 @@
     POST /api/network         settings (see network.read_settings) -> {"session", "data", "frame"}
     POST /api/network/train   {"session", "steps"} -> {"frame"}
     POST /api/network/backward {"session"} -> one mini-batch's backward pass, layer by layer
+    GET  /api/digits          the digits model (trained on the first call, cached on disk after)
+    POST /api/digits/predict  {"pixels": [...], "target": class} -> probabilities, gradients, maps
 
 Each page (browser tab) makes its own network session; at most ``MAX_SESSIONS`` are kept,
 the least recently used dropped first. Every refused request is a 4xx with
@@ -16,16 +18,20 @@ the event loop, as ``explain.recording()`` and the seed are process-wide.
 """
 import math
 import secrets
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import circuit, datasets, network
+from ..data.download import cache_dir
+from ..data.errors import DataError
+from . import circuit, datasets, digits, network
 from .messages import MessageError, check_keys, integer, number, read_body, read_json, text
 
 STATIC = Path(__file__).parent / "static"
@@ -55,14 +61,34 @@ class Sessions:
         return self._by_token[token]
 
 
-def _api(handler):
+class LazyDigits:
+    """The digits model, loaded (or trained) by the first request that needs it."""
+
+    def __init__(self, cache, data_dir):
+        self.cache, self.data_dir = cache, data_dir
+        self._model, self._lock = None, threading.Lock()
+
+    def get(self):
+        with self._lock:  # one training, however many tabs ask at once
+            if self._model is None:
+                try:
+                    self._model = digits.DigitsModel.load_or_train(self.cache, self.data_dir)
+                except DataError as exc:  # MNIST's files there but damaged: say which
+                    raise MessageError(f"the digits model cannot be trained: {exc}") from None
+            return self._model
+
+
+def _api(handler, threaded=False):
     """Read the request's JSON object, call ``handler(message, app_state)``, answer JSON;
-    a ``MessageError`` is a 400 with its message."""
+    a ``MessageError`` is a 400 with its message. ``threaded``: call it in a worker thread,
+    so that a long computation leaves the event loop serving the other tabs."""
 
     async def endpoint(request):
         try:
             message = read_json(await read_body(request.stream()))
-            return JSONResponse(handler(message, request.app.state))
+            state = request.app.state
+            reply = await run_in_threadpool(handler, message, state) if threaded else handler(message, state)
+            return JSONResponse(reply)
         except MessageError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
 
@@ -114,6 +140,21 @@ def _backward(message, state):
     return state.sessions.get(message).backward()
 
 
+def _predict(message, state):
+    check_keys(message, ("pixels", "target"))
+    model = state.digits.get()
+    target = message.get("target")
+    return model.explain(model.read(message), None if target is None else integer(message, "target", 0, 0, 9))
+
+
+async def _digits(request):
+    try:
+        model = await run_in_threadpool(request.app.state.digits.get)
+    except MessageError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    return JSONResponse(model.info)
+
+
 async def _info(request):
     return JSONResponse({
         "examples": list(circuit.EXAMPLES), "datasets": list(datasets.DATASETS),
@@ -133,8 +174,12 @@ async def _error(request, exc):
     return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
 
 
-def create_app():
-    """A new playground app with its own sessions."""
+def create_app(data_dir=None, cache=None):
+    """A new playground app with its own sessions. ``data_dir``: where MNIST's files are for
+    the digits view (default: chainrule's data cache; the embedded 8x8 digits without them;
+    a ``data_dir`` without them is a ``ValueError``). ``cache``: where the digits model is
+    kept (default: ``cache_dir()/playground``)."""
+    digits.choose_source(data_dir)  # a wrong --data-dir fails now, not at the first drawing
     app = Starlette(
         routes=[
             Route("/", _index),
@@ -144,9 +189,12 @@ def create_app():
             Route("/api/network", _api(_new_network), methods=["POST"]),
             Route("/api/network/train", _api(_train), methods=["POST"]),
             Route("/api/network/backward", _api(_backward), methods=["POST"]),
+            Route("/api/digits", _digits),
+            Route("/api/digits/predict", _api(_predict, threaded=True), methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         exception_handlers={HTTPException: _error},
     )
     app.state.sessions = Sessions()
+    app.state.digits = LazyDigits(Path(cache) if cache is not None else cache_dir() / "playground", data_dir)
     return app
