@@ -7,9 +7,6 @@ data, weights and mini-batches.
 """
 import os
 import shutil
-import socket
-import threading
-import time
 
 from pathlib import Path
 
@@ -28,28 +25,14 @@ WAIT_S = 60
 
 
 @pytest.fixture(scope="module")
-def url(playground_home):
-    import uvicorn
-
+def url(playground_home, serve):
     from chainrule.playground.app import create_app
 
     with pytest.MonkeyPatch.context() as patch:  # the embedded 8x8 digits, the model cached there
         patch.setenv("CHAINRULE_HOME", str(playground_home))
         app = create_app()
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT_S
-    while not server.started:
-        assert time.monotonic() < deadline, "the playground server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=WAIT_S)
+    with serve(app, WAIT_S) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +161,9 @@ def test_xor_preset_trains_below_a_test_loss_of_0_1(browser):
     wait_for(browser, lambda d: float(by_id(d, "stat-test").text) < 0.1)
     by_id(browser, "play").click()
     assert by_id(browser, "play").text == "Play"
+    requests = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
+    assert any("/api/network/stream?" in name for name in requests)  # Play streamed its frames
+    assert not any("/api/network/train" in name for name in requests)  # rather than asking for each
     assert int(by_id(browser, "stat-steps").text) <= 2000
     assert np.isfinite(float(by_id(browser, "stat-train").text))
 

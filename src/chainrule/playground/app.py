@@ -8,24 +8,32 @@
     POST /api/network         settings (see network.read_settings) -> {"session", "data", "frame"}
     POST /api/network/train   {"session", "steps"} -> {"frame"}
     POST /api/network/backward {"session"} -> one mini-batch's backward pass, layer by layer
+    GET  /api/network/stream?session=&steps=&frames=  server-sent events: a frame after every
+                              ``steps`` training steps, ``frames`` of them (Play), at most 30 a second
     GET  /api/digits          the digits model (trained on the first call, cached on disk after)
     POST /api/digits/predict  {"pixels": [...], "target": class} -> probabilities, gradients, maps
 
 Each page (browser tab) makes its own network session; at most ``MAX_SESSIONS`` are kept,
 the least recently used dropped first. Every refused request is a 4xx with
-``{"error": message}``. Handlers are ``async`` on purpose: they run one at a time on
-the event loop, as ``explain.recording()`` and the seed are process-wide.
+``{"error": message}``. The computations run in worker threads, each session's under its own
+lock: requests on one session run one after another, different sessions (tabs) at once, and
+the event loop keeps serving while a tab trains. (Initial weights are drawn under
+``seeding.seeded``, the one process-wide part.)
 """
+import asyncio
+import json
 import math
 import secrets
 import threading
+import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import FileResponse, JSONResponse, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -38,27 +46,39 @@ STATIC = Path(__file__).parent / "static"
 MAX_SESSIONS = 32
 MAX_VALUES = 26
 MAX_NUDGE = 10.0
+MAX_FRAMES, FRAME_S = 100_000, 1 / 30  # a stream's frames, and the least time between two
 
 
 class Sessions:
-    """Network sessions by random token, least recently used dropped beyond ``limit``."""
+    """Network sessions by random token, each with its own lock; the least recently used
+    dropped beyond ``limit``."""
 
     def __init__(self, limit=MAX_SESSIONS):
-        self.limit, self._by_token = limit, OrderedDict()
+        self.limit, self._by_token, self._lock = limit, OrderedDict(), threading.Lock()
 
     def add(self, session):
         token = secrets.token_urlsafe(16)
-        self._by_token[token] = session
-        while len(self._by_token) > self.limit:
-            self._by_token.popitem(last=False)
+        with self._lock:
+            self._by_token[token] = (session, threading.Lock())
+            while len(self._by_token) > self.limit:
+                self._by_token.popitem(last=False)
         return token
 
-    def get(self, message):
+    def find(self, message):
+        """``(session, its lock)`` of ``message["session"]``."""
         token = message.get("session")
-        if not isinstance(token, str) or token not in self._by_token:
-            raise MessageError("unknown or expired session: press New network")
-        self._by_token.move_to_end(token)
-        return self._by_token[token]
+        with self._lock:
+            if not isinstance(token, str) or token not in self._by_token:
+                raise MessageError("unknown or expired session: press New network")
+            self._by_token.move_to_end(token)
+            return self._by_token[token]
+
+    @contextmanager
+    def locked(self, message):
+        """The session of ``message``, its lock held: one request on it at a time."""
+        session, lock = self.find(message)
+        with lock:
+            yield session
 
 
 class LazyDigits:
@@ -78,19 +98,21 @@ class LazyDigits:
             return self._model
 
 
-def _api(handler, threaded=False):
-    """Read the request's JSON object, call ``handler(message, app_state)``, answer JSON;
-    a ``MessageError`` is a 400 with its message. ``threaded``: call it in a worker thread,
-    so that a long computation leaves the event loop serving the other tabs."""
+def _refused(exc):
+    return JSONResponse({"error": str(exc)}, status_code=400)
+
+
+def _api(handler):
+    """Read the request's JSON object, call ``handler(message, app_state)`` in a worker
+    thread (the event loop keeps serving the other tabs), answer JSON; a ``MessageError``
+    is a 400 with its message."""
 
     async def endpoint(request):
         try:
             message = read_json(await read_body(request.stream()))
-            state = request.app.state
-            reply = await run_in_threadpool(handler, message, state) if threaded else handler(message, state)
-            return JSONResponse(reply)
+            return JSONResponse(await run_in_threadpool(handler, message, request.app.state))
         except MessageError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            return _refused(exc)
 
     return endpoint
 
@@ -130,14 +152,54 @@ def _new_network(message, state):
 
 def _train(message, state):
     check_keys(message, ("session", "steps"))
-    session = state.sessions.get(message)
-    session.train(integer(message, "steps", 1, 1, network.MAX_STEPS))
-    return {"frame": session.frame()}
+    steps = integer(message, "steps", 1, 1, network.MAX_STEPS)
+    with state.sessions.locked(message) as session:
+        session.train(steps)
+        return {"frame": session.frame()}
 
 
 def _backward(message, state):
     check_keys(message, ("session",))
-    return state.sessions.get(message).backward()
+    with state.sessions.locked(message) as session:
+        return session.backward()
+
+
+def _query_int(params, key, high):
+    """The query parameter ``key`` (default 1) as an int from 1 to ``high``."""
+    value = params.get(key, "1")
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise MessageError(f"{key} must be an integer, got {value!r}")
+    return integer({key: int(value)}, key, 1, 1, high)
+
+
+async def _stream(request):
+    """Play: server-sent events, one ``{"frame"}`` after every ``steps`` steps (see the module
+    docstring); the page closes the stream to pause."""
+    message = dict(request.query_params)
+    try:
+        check_keys(message, ("session", "steps", "frames"))
+        steps, frames = _query_int(message, "steps", network.MAX_STEPS), _query_int(message, "frames", MAX_FRAMES)
+        request.app.state.sessions.find(message)  # an unknown session is a 400, not an empty stream
+    except MessageError as exc:
+        return _refused(exc)
+
+    def step():
+        with request.app.state.sessions.locked(message) as session:
+            session.train(steps)
+            return json.dumps({"frame": session.frame()}, allow_nan=False)
+
+    async def events():
+        for _ in range(frames):
+            start = time.monotonic()
+            try:
+                data = await run_in_threadpool(step)
+            except MessageError as exc:  # the session expired while playing
+                yield f"event: refused\ndata: {json.dumps({'error': str(exc)})}\n\n"
+                return
+            yield f"data: {data}\n\n"
+            await asyncio.sleep(max(0.0, FRAME_S - (time.monotonic() - start)))
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 def _predict(message, state):
@@ -151,7 +213,7 @@ async def _digits(request):
     try:
         model = await run_in_threadpool(request.app.state.digits.get)
     except MessageError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        return _refused(exc)
     return JSONResponse(model.info)
 
 
@@ -189,8 +251,9 @@ def create_app(data_dir=None, cache=None):
             Route("/api/network", _api(_new_network), methods=["POST"]),
             Route("/api/network/train", _api(_train), methods=["POST"]),
             Route("/api/network/backward", _api(_backward), methods=["POST"]),
+            Route("/api/network/stream", _stream),
             Route("/api/digits", _digits),
-            Route("/api/digits/predict", _api(_predict, threaded=True), methods=["POST"]),
+            Route("/api/digits/predict", _api(_predict), methods=["POST"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         exception_handlers={HTTPException: _error},

@@ -23,9 +23,9 @@ from ..data.digits import Digits
 from ..data.mnist import MNIST
 from ..io import CheckpointError, load, load_metadata, save
 from ..nn import functional as F
-from ..random import manual_seed
 from ..tensor import Tensor
 from .messages import MessageError, json_number
+from .seeding import seeded
 
 BATCH, SEED = 32, 0
 
@@ -92,8 +92,8 @@ class DigitsModel:
         source, directory = choose_source(data_dir)
         spec = SOURCES[source]
         path = cache / f"{source}-cnn-v{VERSION}.safetensors"
-        manual_seed(SEED)
-        model = spec["build"]()
+        with seeded(SEED):
+            model = spec["build"]()
         if path.is_file():
             try:
                 state, metadata = load(path, expected=model.state_dict()), load_metadata(path)
