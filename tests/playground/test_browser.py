@@ -42,7 +42,7 @@ def driver(url):
 
     options = webdriver.ChromeOptions()
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--no-first-run", "--window-size=1300,900"):
+                 "--no-first-run", "--window-size=1300,960"):
         options.add_argument(flag)
     options.binary_location = CHROMIUM
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -90,7 +90,7 @@ def console_errors(driver):
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-def test_step_then_step_backward_shows_the_servers_gradients(browser, tmp_path):
+def test_step_then_step_backward_shows_the_servers_gradients(browser):
     wait_for(browser, lambda d: by_id(d, "stat-steps").text == "0")
     by_id(browser, "step").click()
     wait_for(browser, lambda d: by_id(d, "stat-steps").text == "1")
@@ -111,7 +111,6 @@ def test_step_then_step_backward_shows_the_servers_gradients(browser, tmp_path):
     assert float(shown.get_attribute("title")) == exact  # the full number, as the server sent it
     assert float(shown.text) == pytest.approx(exact, rel=1e-5)  # shown to 6 digits
     assert "upstream × local" in by_id(browser, "bp-step").text
-    browser.save_screenshot(str(tmp_path / "network.png"))
     assert console_errors(browser) == []
 
 
@@ -151,7 +150,7 @@ def test_a_bad_expression_is_a_message_on_the_page(browser):
     assert errors == []
 
 
-def test_xor_preset_trains_below_a_test_loss_of_0_1(browser):
+def test_xor_preset_trains_below_a_test_loss_of_0_1(browser, screenshot):
     from selenium.webdriver.support.ui import Select
 
     Select(by_id(browser, "preset")).select_by_visible_text("xor")
@@ -164,6 +163,13 @@ def test_xor_preset_trains_below_a_test_loss_of_0_1(browser):
     requests = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
     assert any("/api/network/stream?" in name for name in requests)  # Play streamed its frames
     assert not any("/api/network/train" in name for name in requests)  # rather than asking for each
+    by_id(browser, "backward").click()
+    wait_for(browser, lambda d: by_id(d, "bp-progress").text.startswith("step 0 of"))
+    while "BP2" not in by_id(browser, "bp-step").text:
+        by_id(browser, "bp-next").click()
+    by_id(browser, "bp-next").click()
+    screenshot(browser, "playground-network")
+    assert console_errors(browser) == []
     assert int(by_id(browser, "stat-steps").text) <= 2000
     assert np.isfinite(float(by_id(browser, "stat-train").text))
 
@@ -196,7 +202,7 @@ def test_circuit_slider_recomputes_and_nudge_compares(browser):
     assert console_errors(browser) == []
 
 
-def test_circuit_fan_out_sums_as_it_accumulates(browser):
+def test_circuit_fan_out_sums_as_it_accumulates(browser, screenshot):
     from selenium.webdriver.support.ui import Select
 
     by_id(browser, "tab-circuit").click()
@@ -214,6 +220,14 @@ def test_circuit_fan_out_sums_as_it_accumulates(browser):
     total = examples.staged().trace.gradients["x"]
     last = seen[-1].splitlines()[-2]
     assert last.count("+") == 2 and float(last.split("= ")[-1]) == pytest.approx(total, rel=1e-5)
+    while "contribution 2 of 3" not in by_id(browser, "c-step").text:  # back to a sum half done
+        by_id(browser, "c-prev").click()
+    assert "so far" in by_id(browser, "c-step").text
+    Select(by_id(browser, "nudge-name")).select_by_visible_text("x")
+    by_id(browser, "nudge").click()
+    wait_for(browser, lambda d: d.find_elements("id", "nudge-measured"))
+    screenshot(browser, "playground-circuit")
+    assert console_errors(browser) == []
 
 
 def draw_stroke(browser, points):
@@ -232,7 +246,7 @@ def test_drawing_a_one_is_read_as_a_one(browser, screenshot):
     by_id(browser, "tab-digits").click()
     wait_for(browser, lambda d: "test accuracy" in by_id(d, "digit-status").text)
     wait_for(browser, lambda d: d.find_elements("id", "digit-prediction"))  # the blank canvas's reply
-    draw_stroke(browser, [(0, -110 + 20 * k) for k in range(12)])
+    draw_stroke(browser, [(-45, -70), (-20, -95), (5, -115)] + [(5, -95 + 20 * k) for k in range(11)])  # flag, then down
     wait_for(browser, lambda d: by_id(d, "digit-prediction").text == "1")
     probability = lambda d: float(d.find_element("css selector", '.prob[data-k="1"] .p').text.rstrip("%"))
     wait_for(browser, lambda d: probability(d) > 50)
@@ -241,4 +255,18 @@ def test_drawing_a_one_is_read_as_a_one(browser, screenshot):
     screenshot(browser, "playground-digits")
     browser.find_element("css selector", '.prob[data-k="7"]').click()  # the gradient of another class
     wait_for(browser, lambda d: "score of 7" in by_id(d, "digit-grad-caption").text)
+    assert console_errors(browser) == []
+
+
+def test_gradients_toggle_recolours_the_weights_and_back(browser):
+    wait_for(browser, lambda d: by_id(d, "stat-steps").text == "0")
+    by_id(browser, "backward").click()
+    wait_for(browser, lambda d: by_id(d, "bp-progress").text.startswith("step 0 of"))
+    picture = lambda: browser.execute_script("return document.getElementById('network-canvas').toDataURL()")
+    weights = picture()
+    by_id(browser, "show-gradients").click()
+    by_gradient = picture()
+    assert by_gradient != weights  # every line now coloured by -dC/dw
+    by_id(browser, "show-gradients").click()
+    assert picture() == weights
     assert console_errors(browser) == []
