@@ -56,6 +56,14 @@ def test_mnist_is_used_when_its_files_are_in_the_data_dir(mnist_dir, tmp_path, m
     reply = model.explain(model.read({"pixels": _one(28).ravel().tolist()}))
     assert np.shape(reply["input_grad"]) == (28, 28)
     assert [np.shape(layer["maps"]) for layer in reply["layers"]] == [(6, 28, 28), (6, 14, 14), (8, 14, 14), (8, 7, 7)]
+    from starlette.testclient import TestClient
+
+    from chainrule.playground.app import create_app
+
+    client = TestClient(create_app(data_dir=mnist_dir, cache=tmp_path))  # the app finds the model just cached
+    assert client.get("/api/digits").json() == {**model.info, "cached": True}
+    reply = client.post("/api/digits/predict", json={"pixels": _one(28).ravel().tolist()})
+    assert reply.status_code == 200 and len(reply.json()["probs"]) == 10
 
 
 def test_without_mnist_the_embedded_digits_are_used(tmp_path, monkeypatch):
