@@ -179,3 +179,16 @@ def test_a_busy_session_does_not_hold_up_another_tab(app, serve):
         waiting.join(timeout=30)
         assert not waiting.is_alive()
         assert call(url, "/api/network/train", {"session": a, "steps": 1})["frame"]["steps"] == 2
+
+
+def test_a_session_expiring_while_playing_ends_the_stream_with_a_message(app, client, post):
+    app.state.sessions.limit = 1
+    token = post("/api/network", {"points": 40})["session"]
+    with client.stream("GET", f"/api/network/stream?session={token}&frames=10000") as reply:
+        chunks = reply.iter_text()
+        assert next(chunks).startswith("data: ")
+        post("/api/network", {"points": 40})  # a new tab: the oldest session is dropped
+        text = "".join(chunks)  # the stream ends by itself
+    last = text.rstrip("\n").split("\n\n")[-1]
+    assert last.startswith("event: refused\ndata: ")
+    assert "unknown or expired session" in json.loads(last.split("data: ", 1)[1])["error"]
