@@ -19,7 +19,7 @@ def _one(draw):
 
 def test_trained_once_saved_as_safetensors_then_loaded(tmp_path):
     first = DigitsModel.load_or_train(tmp_path)
-    assert first.info == {"source": "digits", "size": 8, "draw": 32, "cached": False,
+    assert first.info == {"source": "digits", "size": 8, "draw": 32, "cached": False, "saved": True,
                           "test_accuracy": pytest.approx(first.info["test_accuracy"])}
     assert first.info["test_accuracy"] > 0.9
     (path,) = tmp_path.iterdir()
@@ -38,6 +38,15 @@ def test_a_damaged_cache_file_is_trained_again(tmp_path):
     path.write_bytes(b"not a safetensors file")
     model = DigitsModel.load_or_train(tmp_path)
     assert not model.info["cached"] and load(path).keys() == model.model.state_dict().keys()
+
+
+def test_an_unwritable_cache_is_a_warning_and_the_model_is_served(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would be")
+    with pytest.warns(UserWarning, match="cannot cache the digits model"):
+        model = DigitsModel.load_or_train(blocked / "playground")
+    assert (model.info["cached"], model.info["saved"]) == (False, False)
+    assert model.explain(model.read({"pixels": _one(32).ravel().tolist()}))["prediction"] == 1
 
 
 def test_the_cache_is_under_xdg_cache_home(monkeypatch, tmp_path):

@@ -15,6 +15,8 @@ pixels and ``read`` counts its blocks the same way; MNIST's 28x28 is drawn as it
 the class probabilities, d(score of ``target``)/d(pixel) (the input gradient), and every
 feature map with its gradient.
 """
+import warnings
+
 import numpy as np
 
 from .. import nn, no_grad, optim
@@ -78,12 +80,12 @@ class DigitsModel:
     """The trained CNN of one source (see the module docstring); ``info`` is what the page
     needs to know about it."""
 
-    def __init__(self, source, model, accuracy, cached):
+    def __init__(self, source, model, accuracy, cached, saved):
         spec = SOURCES[source]
         self.source, self.size, self.draw = source, spec["size"], spec["draw"]
         self.model = model.double()
         self.info = {"source": source, "size": self.size, "draw": self.draw,
-                     "test_accuracy": accuracy, "cached": cached}
+                     "test_accuracy": accuracy, "cached": cached, "saved": saved}
 
     @classmethod
     def load_or_train(cls, cache, data_dir=None):
@@ -98,13 +100,17 @@ class DigitsModel:
             try:
                 state, metadata = load(path, expected=model.state_dict()), load_metadata(path)
                 model.load_state_dict(state)
-                return cls(source, model, float(metadata["test_accuracy"]), cached=True)
+                return cls(source, model, float(metadata["test_accuracy"]), cached=True, saved=True)
             except (CheckpointError, KeyError, ValueError):
                 pass  # a damaged or foreign file: train again and replace it
         accuracy = _train(model, *_arrays(source, directory), spec)
-        cache.mkdir(parents=True, exist_ok=True)
-        save(model.state_dict(), path, metadata={"source": source, "test_accuracy": repr(accuracy)})
-        return cls(source, model, accuracy, cached=False)
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            save(model.state_dict(), path, metadata={"source": source, "test_accuracy": repr(accuracy)})
+        except OSError as exc:  # a read-only home: serve the model all the same, and say so
+            warnings.warn(f"chainrule playground: cannot cache the digits model in {cache}: {exc}", stacklevel=2)
+            return cls(source, model, accuracy, cached=False, saved=False)
+        return cls(source, model, accuracy, cached=False, saved=True)
 
     def read(self, message):
         """The drawing in ``message`` ({"pixels": draw*draw numbers in [0, 1], row by row}) as

@@ -17,7 +17,7 @@ export async function openDigits() {
   state.model = model;
   const source = model.source === "mnist" ? "MNIST (28x28)" : "the embedded 8x8 digits";
   $("digit-status").innerHTML = `A small CNN trained on ${source}: test accuracy ` +
-    `${(100 * model.test_accuracy).toFixed(1)}% (${model.cached ? "loaded from the cache" : "trained just now, now cached"}).`;
+    `${(100 * model.test_accuracy).toFixed(1)}% (${model.cached ? "loaded from the cache" : model.saved ? "trained just now, now cached" : "trained just now; the cache folder is not writable"}).`;
   const canvas = $("digit-canvas");
   canvas.addEventListener("pointerdown", (e) => { state.drawing = true; state.last = null; ink(e); });
   canvas.addEventListener("pointermove", (e) => state.drawing && ink(e));
