@@ -57,3 +57,50 @@ def test_a_folder_that_cannot_be_written_is_one_clear_error(tmp_path):
             pass
     finally:
         tmp_path.chmod(0o700)
+
+
+def _resume_line(run_dir):
+    from click.testing import CliRunner
+
+    from chainrule.cli import build_cli
+
+    result = CliRunner().invoke(build_cli(), ["train", "--resume", str(run_dir), "--quiet"])
+    assert result.exit_code == 1 and not isinstance(result.exception, (TypeError, RecursionError, MemoryError))
+    assert result.output.count("\n") == 1 and result.output.startswith("Error: "), result.output
+    return result.output
+
+
+def _replace(path, kind):
+    os.remove(path)
+    if kind == "device":
+        os.symlink("/dev/zero", path)  # read whole, it filled the memory (MemoryError, or the OOM killer)
+    elif kind == "pipe":
+        os.mkfifo(path)  # opened, it blocked forever
+    elif kind == "directory":
+        os.mkdir(path)
+    elif kind == "deep":
+        path.write_text("[" * 100_000 + "]" * 100_000)  # a RecursionError traceback
+    else:
+        path.write_text('{"config": {}, "pad": "' + "x" * (1 << 20) + '"}')
+
+
+@pytest.mark.usefixtures("no_hang")
+@pytest.mark.parametrize("kind, message", [
+    ("device", "cannot read it (not a regular file but a character device)"),
+    ("pipe", "cannot read it (not a regular file but a named pipe)"),
+    ("directory", "cannot read it (Is a directory)"),
+    ("deep", "cannot read it (maximum recursion depth exceeded"),
+    ("large", "config.json: it is 1048601 bytes, more than the 1048576 a run's config.json can be"),
+])
+def test_a_config_json_that_cannot_be_read_is_one_error_line(copied_run, kind, message):
+    _replace(copied_run / "config.json", kind)
+    assert message in _resume_line(copied_run)
+
+
+@pytest.mark.usefixtures("no_hang")
+@pytest.mark.parametrize("kind", ["pipe", "directory"])
+def test_a_metrics_file_that_cannot_be_read_is_one_error_line(copied_run, kind):
+    shutil.rmtree(copied_run / "checkpoints")  # metrics are read to check that no checkpoint was lost
+    _replace(copied_run / "metrics.jsonl", kind)
+    assert f"metrics.jsonl: cannot read it ({'not a regular file but a named pipe' if kind == 'pipe' else 'Is a directory'})" \
+        in _resume_line(copied_run)

@@ -21,7 +21,7 @@ except ImportError:  # Windows: runs are not locked there
 
 import numpy as np
 
-from ..io import atomic_write_text
+from ..io import atomic_write_text, open_regular
 
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
@@ -29,6 +29,7 @@ PLOT_FILE = "curves.png"
 DIAGNOSTICS_PLOT_FILE = "diagnostics.png"
 CHECKPOINTS_DIR = "checkpoints"
 LOCK_FILE = ".lock"  # held (flock) by the one process writing the run
+MAX_CONFIG_BYTES = 1 << 20  # a run's config.json is under a kilobyte
 
 
 class RunDirError(ValueError):
@@ -93,13 +94,19 @@ def write_config(run_dir, config):
 def read_config(run_dir):
     """The ``config`` mapping of a run's ``config.json``."""
     path = os.path.join(run_dir, CONFIG_FILE)
-    try:
-        with open(path, encoding="utf-8") as file:
-            document = json.load(file)
+    try:  # a named pipe, a device or a deep nesting in a run folder from elsewhere: one error
+        with open_regular(path, "r", encoding="utf-8") as file:
+            size = os.fstat(file.fileno()).st_size
+            document = None if size > MAX_CONFIG_BYTES else json.load(file)
     except FileNotFoundError:
         raise RunDirError(f"{run_dir} is not a run directory (no {CONFIG_FILE})") from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise RunDirError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except (ValueError, RecursionError) as exc:
         raise RunDirError(f"{path}: cannot read it ({exc})") from None
+    if size > MAX_CONFIG_BYTES:
+        raise RunDirError(f"{path}: it is {size} bytes, more than the {MAX_CONFIG_BYTES} a run's "
+                          f"{CONFIG_FILE} can be")
     if not isinstance(document, dict) or not isinstance(document.get("config"), dict):
         raise RunDirError(f"{path}: no 'config' object")
     return document["config"]

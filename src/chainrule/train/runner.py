@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import random as cr_random
 from ..autograd import detect_anomaly
-from ..io import CheckpointError
+from ..io import CheckpointError, open_regular
 from . import parallel
 from .builders import (
     build_loss, build_model, build_optimizer, build_scheduler, input_shape_of, load_datasets,
@@ -162,11 +162,14 @@ def _continue(run_dir, saved, overrides, echo):
 def _check_nothing_was_lost(run_dir):
     """A run with epochs in its metrics but no checkpoint lost its checkpoints: training it
     from the start would silently replace them."""
+    path = os.path.join(run_dir, METRICS_FILE)
     try:
-        with open(os.path.join(run_dir, METRICS_FILE), encoding="utf-8") as file:
+        with open_regular(path) as file:  # bytes: a line need not be UTF-8 to count
             logged = sum(1 for line in file if line.strip())
     except FileNotFoundError:
         return
+    except OSError as exc:  # a directory or a named pipe in its place
+        raise RunDirError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     if logged:
         raise RunDirError(
             f"{run_dir}: {METRICS_FILE} records {logged} epoch{'' if logged == 1 else 's'} but "
