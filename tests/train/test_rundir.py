@@ -104,3 +104,23 @@ def test_a_metrics_file_that_cannot_be_read_is_one_error_line(copied_run, kind):
     _replace(copied_run / "metrics.jsonl", kind)
     assert f"metrics.jsonl: cannot read it ({'not a regular file but a named pipe' if kind == 'pipe' else 'Is a directory'})" \
         in _resume_line(copied_run)
+
+
+def test_a_checkpoints_folder_that_links_elsewhere_is_refused_and_its_target_untouched(copied_run, tmp_path):
+    elsewhere = tmp_path / "elsewhere"  # resume replaced and deleted the slots in it
+    shutil.move(copied_run / "checkpoints", elsewhere)
+    (copied_run / "checkpoints").symlink_to(elsewhere)
+    before = sorted((p.relative_to(elsewhere), p.stat().st_mtime_ns) for p in elsewhere.rglob("*"))
+    message = _resume_line(copied_run)
+    assert f"checkpoints is a symbolic link (to {elsewhere}); a run writes only in its own folder" in message
+    assert sorted((p.relative_to(elsewhere), p.stat().st_mtime_ns) for p in elsewhere.rglob("*")) == before
+
+
+def test_a_lock_file_that_links_elsewhere_is_replaced_not_followed(copied_run, tmp_path):
+    victim = tmp_path / "victim.txt"  # opened through the link, it was truncated to the pid
+    victim.write_text("precious")
+    os.remove(copied_run / LOCK_FILE)
+    (copied_run / LOCK_FILE).symlink_to(victim)
+    with writer_lock(copied_run):
+        assert not (copied_run / LOCK_FILE).is_symlink()
+    assert victim.read_text() == "precious"

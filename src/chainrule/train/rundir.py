@@ -53,10 +53,21 @@ def create_run_dir(out=None, root="runs"):
     if os.path.exists(out) and not os.path.isdir(out):
         raise RunDirError(f"--out {out}: exists and is not a directory")
     try:
-        os.makedirs(os.path.join(out, CHECKPOINTS_DIR), exist_ok=True)
+        os.makedirs(checkpoints_dir(out), exist_ok=True)
     except OSError as exc:
         raise RunDirError(f"cannot create the run directory {out}: {exc.strerror}") from None
     return out
+
+
+def checkpoints_dir(run_dir):
+    """``RUN/checkpoints``, refused when it is a symbolic link: checkpoints are replaced and
+    deleted there, so a link in a run folder from elsewhere would make a run delete the files
+    of the folder it points to."""
+    path = os.path.join(run_dir, CHECKPOINTS_DIR)
+    if os.path.islink(path):
+        raise RunDirError(f"{path} is a symbolic link (to {os.readlink(path)}); a run writes only in "
+                          "its own folder: replace the link with a copy of that folder")
+    return path
 
 
 @contextlib.contextmanager
@@ -67,8 +78,11 @@ def writer_lock(run_dir):
     if fcntl is None:
         yield
         return
+    path = os.path.join(run_dir, LOCK_FILE)
+    if os.path.islink(path):  # never followed: the file it names would be truncated
+        os.remove(path)
     try:
-        descriptor = os.open(os.path.join(run_dir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         raise RunDirError(f"{run_dir}: cannot write in it ({exc.strerror})") from None
     try:

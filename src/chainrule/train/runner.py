@@ -23,8 +23,8 @@ from .config import ConfigError, TrainConfig, format_options
 from .interrupt import StopOnSignal, TrainingInterrupted
 from .loop import History, fit
 from .rundir import (
-    CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
-    RunDirError, limit_blas_threads, read_config, write_config, writer_lock,
+    CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, checkpoints_dir,
+    create_run_dir, RunDirError, limit_blas_threads, read_config, write_config, writer_lock,
 )
 from .slots import find_slot, recover_slot
 
@@ -125,8 +125,8 @@ def resume_run(run_dir, overrides=None, echo=print):
 
 
 def _continue(run_dir, saved, overrides, echo):
-    found = {slot: recover_slot(os.path.join(run_dir, CHECKPOINTS_DIR), slot, SIDECAR_FILE)
-             for slot in SLOTS}
+    checkpoints = checkpoints_dir(run_dir)
+    found = {slot: recover_slot(checkpoints, slot, SIDECAR_FILE) for slot in SLOTS}
     if found["last"] is None:
         _check_nothing_was_lost(run_dir)
     try:
