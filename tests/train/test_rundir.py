@@ -124,3 +124,18 @@ def test_a_lock_file_that_links_elsewhere_is_replaced_not_followed(copied_run, t
     with writer_lock(copied_run):
         assert not (copied_run / LOCK_FILE).is_symlink()
     assert victim.read_text() == "precious"
+
+
+def test_a_slot_that_cannot_be_recovered_is_a_run_dir_error(copied_run, monkeypatch):
+    from chainrule.train import slots
+
+    checkpoints = copied_run / "checkpoints"
+    os.replace(checkpoints / "last", checkpoints / ".last.new")  # killed between the renames
+
+    def refuse(source, target):  # as a folder of another user, read-only to this one (root may write anyway)
+        raise PermissionError(13, "Permission denied", str(source))
+
+    monkeypatch.setattr(slots.os, "replace", refuse)
+    with pytest.raises(RunDirError, match=rf"cannot finish the interrupted save of a checkpoint in {checkpoints}: "
+                                          rf"Permission denied \({checkpoints / '.last.new'}\)"):
+        resume_run(str(copied_run), echo=lambda line: None)

@@ -126,7 +126,11 @@ def resume_run(run_dir, overrides=None, echo=print):
 
 def _continue(run_dir, saved, overrides, echo):
     checkpoints = checkpoints_dir(run_dir)
-    found = {slot: recover_slot(checkpoints, slot, SIDECAR_FILE) for slot in SLOTS}
+    try:
+        found = {slot: recover_slot(checkpoints, slot, SIDECAR_FILE) for slot in SLOTS}
+    except OSError as exc:  # no permission to rename in a run folder from elsewhere, say
+        raise RunDirError(f"cannot finish the interrupted save of a checkpoint in {checkpoints}: "
+                          f"{exc.strerror or exc} ({exc.filename})") from None
     if found["last"] is None:
         _check_nothing_was_lost(run_dir)
     try:
