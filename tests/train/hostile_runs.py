@@ -170,6 +170,43 @@ def sidecar(rng, run, outside):
     return f"{os.path.relpath(path, run)}: {_edit_json_file(rng, path)}"
 
 
+SIDECAR_FIELDS = {  # what builds the model, the optimizer and the generator, and values that were attacks
+    ("config", "hidden"): [[5_000_000], [0], [-1], [2 ** 70], [100, 100, 100]],
+    ("model", "input_shape"): [[1, 100_000, 100_000], [0, 8, 8], [1, 8], [3, 8, 8]],
+    ("model", "classes"): [[str(i) for i in range(12)], [], ["a"] * 10_000, list(range(10))],
+    ("config", "lr"): [float("nan"), -1.0, "fast", None, 1e308],
+    ("config", "batch_size"): [0, -1, 10 ** 9, 1.5], ("config", "epochs"): [0, 10 ** 12, -3],
+    ("config", "schedule"): ["cosine", "step", "os.system"], ("config", "model"): ["lenet5", "cnn_bn", "x"],
+    ("rng", "state", "state"): [2 ** 300, -5], ("rng", "state", "inc"): [2 ** 128, -1],
+    ("rng", "bit_generator"): ["MT19937", "os.system", "Philox"], ("state", "epoch"): [1, 10 ** 6, -1],
+    ("state", "step"): [0, 2 ** 63], ("state", "epoch_step"): [10 ** 6, 45], ("config",): [[1, 2], "x"],
+}
+
+
+def sidecar_field(rng, run, outside):
+    """A field that decides what is built set to a hostile value (the sidecar stays valid JSON)."""
+    path = os.path.join(run, "checkpoints", rng.choice(SLOTS), "checkpoint.json")
+    if not _regular(path):
+        return "not a file"
+    with open(path, "rb") as file:
+        try:
+            document = json.loads(file.read())
+        except ValueError:
+            return "not json"
+    keys = rng.choice(sorted(SIDECAR_FIELDS))
+    value = rng.choice(SIDECAR_FIELDS[keys]) if rng.random() < 0.7 else hostile_value(rng)
+    node = document
+    try:
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+    except (KeyError, TypeError, IndexError):
+        return "no such field"
+    with open(path, "wb") as file:
+        file.write(dumps(document).encode("utf-8", "surrogatepass"))
+    return f"checkpoint.json: {'/'.join(keys)} = {str(value)[:40]}"
+
+
 def run_config(rng, run, outside):
     path = os.path.join(run, "config.json")
     return f"config.json: {_edit_json_file(rng, path)}"
@@ -298,7 +335,7 @@ def hostile_training(rng, run, outside):
     return f"training.safetensors: {[*parents, last]} = {str(value)[:40]}"
 
 
-DAMAGES = [missing, directory_for_file, pipe, link_outside, slot_damage, no_permission, sidecar, sidecar,
+DAMAGES = [missing, directory_for_file, pipe, link_outside, slot_damage, no_permission, sidecar, sidecar_field,
            run_config, redirected, metrics, safetensors_file, safetensors_file, hostile_weights,
            hostile_training, hostile_training]
 COMMANDS = ("eval", "predict", "resume")
