@@ -173,7 +173,12 @@ def hostile_campaign(tmp_path, subprocess_env):
                     cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
             pending = pending[2:]
             for process in started:
-                stdout, stderr = process.communicate(timeout=HOSTILE_BATCH_TIMEOUT)
+                try:
+                    stdout, stderr = process.communicate(timeout=HOSTILE_BATCH_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    for other in started:
+                        other.kill()
+                    pytest.fail(f"a batch of {script} ran for more than {HOSTILE_BATCH_TIMEOUT} s")
                 assert process.returncode == 0, stderr[-3000:]
                 reports.append(json.loads(stdout.splitlines()[-1]))
         assert (_tree(tmp_path.parent, leave_out=tmp_path), sorted(os.listdir())) == before
