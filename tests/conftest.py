@@ -1,4 +1,5 @@
 """Shared fixtures for the whole test suite."""
+import json
 import os
 import signal
 import subprocess
@@ -124,3 +125,67 @@ def no_hang():
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, previous)
+
+
+HOSTILE_SCALE = int(os.environ.get("CHAINRULE_HOSTILE_SCALE", "1"))  # a larger campaign: e.g. 50
+HOSTILE_SEED = int(os.environ.get("CHAINRULE_HOSTILE_SEED", "18"))
+HOSTILE_BATCH_TIMEOUT = 600  # seconds for one batch (a hang inside a case is caught after seconds)
+
+
+def _tree(top, leave_out=None):
+    """``{path: (size, mtime)}`` of everything under ``top`` (links not followed), less ``leave_out``."""
+    found = {}
+    for directory, folders, files in os.walk(top):
+        folders[:] = [name for name in folders if os.path.join(directory, name) != str(leave_out)]
+        for name in folders + files:
+            path = os.path.join(directory, name)
+            info = os.lstat(path)
+            found[path] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+@pytest.fixture
+def hostile_campaign(tmp_path, subprocess_env):
+    """``run(script, arguments, cases, batch)``: run a hostile-input driver (tests/io/hostile_files.py,
+    tests/train/hostile_runs.py) on cases 0 .. ``cases * HOSTILE_SCALE``-1 of seed ``HOSTILE_SEED``, ``batch`` cases
+    per process and two processes at a time, each with its own working folder under ``tmp_path`` as
+    its current directory, and HOME, CHAINRULE_HOME and MPLCONFIGDIR under ``tmp_path`` too; return
+    the batches' reports (``{"cases", "failures", "peak_mib"}``). Fails if a batch does not finish
+    within ``HOSTILE_BATCH_TIMEOUT``, if anything beside ``tmp_path`` or in the current directory
+    changed, or if anything was written into the homes."""
+    homes = {name: tmp_path / name for name in ("HOME", "CHAINRULE_HOME", "MPLCONFIGDIR")}
+    for home in homes.values():
+        home.mkdir()
+    env = {**subprocess_env, **{name: str(home) for name, home in homes.items()}, "XDG_CACHE_HOME": str(homes["HOME"])}
+
+    def run(script, arguments, cases, batch):
+        cases *= HOSTILE_SCALE
+        before = _tree(tmp_path.parent, leave_out=tmp_path), sorted(os.listdir())
+        reports, pending = [], list(range(0, cases, batch))
+        while pending:
+            started = []
+            for first in pending[:2]:
+                work = tmp_path / f"work{first}"
+                work.mkdir()
+                started.append(subprocess.Popen(
+                    [sys.executable, str(script), *map(str, arguments), str(HOSTILE_SEED), str(first),
+                     str(min(batch, cases - first)), str(work)],
+                    cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            pending = pending[2:]
+            for process in started:
+                try:
+                    stdout, stderr = process.communicate(timeout=HOSTILE_BATCH_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    for other in started:
+                        other.kill()
+                    pytest.fail(f"a batch of {script} ran for more than {HOSTILE_BATCH_TIMEOUT} s")
+                assert process.returncode == 0, stderr[-3000:]
+                reports.append(json.loads(stdout.splitlines()[-1]))
+        assert (_tree(tmp_path.parent, leave_out=tmp_path), sorted(os.listdir())) == before
+        for name, home in homes.items():
+            if name != "MPLCONFIGDIR":  # matplotlib's font cache
+                assert list(home.iterdir()) == [], f"written into {name}"
+        assert sum(report["cases"] for report in reports) == cases
+        return reports
+
+    return run

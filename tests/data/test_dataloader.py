@@ -177,6 +177,9 @@ def test_load_state_dict_rejects_states_of_another_loader():
         loader.load_state_dict({**state, "epoch_rng_state": {"bit_generator": "PCG64"}})
     with pytest.raises(ValueError, match=r"mid-epoch state without epoch_rng_state"):
         loader.load_state_dict({**state, "epoch_rng_state": None, "next_batch": 1})
+    for value in ("nan", None, [state]):  # an AttributeError escaped --resume (the hostile run folders found it)
+        with pytest.raises(TypeError, match=rf"expected the dict of state_dict\(\), got {type(value).__name__} "):
+            loader.load_state_dict(value)
 
 
 def test_any_sequence_of_samples_or_an_array_is_a_dataset_as_in_pytorch():

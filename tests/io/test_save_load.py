@@ -282,3 +282,25 @@ def test_loaded_arrays_are_writable_views_of_one_read(tmp_path):
     loaded["a"][0] = 7
     assert loaded["a"].tolist() == [7, 1, 2] and loaded["b"].tolist() == [[1.0, 1.0], [1.0, 1.0]]
     assert loaded["a"].dtype == np.int16 and loaded["b"].flags.writeable
+
+
+def _many_entries(path, count):
+    """A valid file of ``count`` one-element float32 tensors (7 JSON values each)."""
+    header = {f"t{i}": {"dtype": "F32", "shape": [1], "data_offsets": [4 * i, 4 * i + 4]} for i in range(count)}
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    path.write_bytes(len(raw).to_bytes(8, "little") + raw + bytes(4 * count))
+
+
+@pytest.mark.parametrize("count, mode, refused, bound_mib", [
+    (500_000, "plain", "holds up to 3500001 JSON values, more than the 500000", 48),  # 33 MB: took 457 MiB
+    (71_000, "plain", None, 112),  # just under the limit (4.8 MB of header, 71,000 arrays): 85 MiB
+    (71_000, "expected", "holds more than 66 JSON objects, far more than the entries of the 1", 24),
+])
+def test_what_a_header_of_many_entries_costs(tmp_path, subprocess_env, peak_mib_prelude, count, mode, refused, bound_mib):
+    path = tmp_path / "many.safetensors"
+    _many_entries(path, count)
+    result = subprocess.run([sys.executable, "-c", peak_mib_prelude + MEASURE_LOAD, str(path), mode], env=subprocess_env,
+                            capture_output=True, text=True, timeout=120, check=True)
+    outcome, grown = result.stdout.splitlines()
+    assert outcome == "loaded" if refused is None else refused in outcome, outcome
+    assert int(grown) < bound_mib

@@ -57,3 +57,85 @@ def test_a_folder_that_cannot_be_written_is_one_clear_error(tmp_path):
             pass
     finally:
         tmp_path.chmod(0o700)
+
+
+def _resume_line(run_dir):
+    from click.testing import CliRunner
+
+    from chainrule.cli import build_cli
+
+    result = CliRunner().invoke(build_cli(), ["train", "--resume", str(run_dir), "--quiet"])
+    assert result.exit_code == 1 and not isinstance(result.exception, (TypeError, RecursionError, MemoryError))
+    assert result.output.count("\n") == 1 and result.output.startswith("Error: "), result.output
+    return result.output
+
+
+def _replace(path, kind):
+    os.remove(path)
+    if kind == "device":
+        os.symlink("/dev/zero", path)  # read whole, it filled the memory (MemoryError, or the OOM killer)
+    elif kind == "pipe":
+        os.mkfifo(path)  # opened, it blocked forever
+    elif kind == "directory":
+        os.mkdir(path)
+    elif kind == "deep":
+        path.write_text("[" * 100_000 + "]" * 100_000)  # a RecursionError traceback
+    else:
+        path.write_text('{"config": {}, "pad": "' + "x" * (1 << 20) + '"}')
+
+
+@pytest.mark.usefixtures("no_hang")
+@pytest.mark.parametrize("kind, message", [
+    ("device", "cannot read it (not a regular file but a character device)"),
+    ("pipe", "cannot read it (not a regular file but a named pipe)"),
+    ("directory", "cannot read it (Is a directory)"),
+    ("deep", "cannot read it (maximum recursion depth exceeded"),
+    ("large", "config.json: it is 1048601 bytes, more than the 1048576 a run's config.json can be"),
+])
+def test_a_config_json_that_cannot_be_read_is_one_error_line(copied_run, kind, message):
+    _replace(copied_run / "config.json", kind)
+    assert message in _resume_line(copied_run)
+
+
+@pytest.mark.usefixtures("no_hang")
+@pytest.mark.parametrize("kind", ["pipe", "directory"])
+def test_a_metrics_file_that_cannot_be_read_is_one_error_line(copied_run, kind):
+    shutil.rmtree(copied_run / "checkpoints")  # metrics are read to check that no checkpoint was lost
+    _replace(copied_run / "metrics.jsonl", kind)
+    assert f"metrics.jsonl: cannot read it ({'not a regular file but a named pipe' if kind == 'pipe' else 'Is a directory'})" \
+        in _resume_line(copied_run)
+
+
+def test_a_checkpoints_folder_that_links_elsewhere_is_refused_and_its_target_untouched(copied_run, tmp_path):
+    elsewhere = tmp_path / "elsewhere"  # resume replaced and deleted the slots in it
+    shutil.move(copied_run / "checkpoints", elsewhere)
+    (copied_run / "checkpoints").symlink_to(elsewhere)
+    before = sorted((p.relative_to(elsewhere), p.stat().st_mtime_ns) for p in elsewhere.rglob("*"))
+    message = _resume_line(copied_run)
+    assert f"checkpoints is a symbolic link (to {elsewhere}); a run writes only in its own folder" in message
+    assert sorted((p.relative_to(elsewhere), p.stat().st_mtime_ns) for p in elsewhere.rglob("*")) == before
+
+
+def test_a_lock_file_that_links_elsewhere_is_replaced_not_followed(copied_run, tmp_path):
+    victim = tmp_path / "victim.txt"  # opened through the link, it was truncated to the pid
+    victim.write_text("precious")
+    os.remove(copied_run / LOCK_FILE)
+    (copied_run / LOCK_FILE).symlink_to(victim)
+    with writer_lock(copied_run):
+        assert not (copied_run / LOCK_FILE).is_symlink()
+    assert victim.read_text() == "precious"
+
+
+def test_a_slot_that_cannot_be_recovered_is_a_run_dir_error(copied_run, monkeypatch):
+    from chainrule.train import slots
+
+    checkpoints = copied_run / "checkpoints"
+    os.replace(checkpoints / "last", checkpoints / ".last.new")  # killed between the renames
+
+    def refuse(source, target):  # as a folder of another user, read-only to this one (root may write anyway)
+        raise PermissionError(13, "Permission denied", str(source))
+
+    monkeypatch.setattr(slots.os, "replace", refuse)
+    with pytest.raises(RunDirError, match=rf"cannot finish the interrupted save of a checkpoint in {checkpoints}: "
+                                          rf"Permission denied \({checkpoints / '.last.new'}\)"):
+        resume_run(str(copied_run), echo=lambda line: None)

@@ -118,6 +118,9 @@ class DataLoader:
 
     def load_state_dict(self, state):
         """Continue from ``state`` (from ``state_dict``) at the next ``iter(loader)``."""
+        if not isinstance(state, dict):  # a hand-edited training file: "nan", a list...
+            raise TypeError(f"DataLoader.load_state_dict: expected the dict of state_dict(), got "
+                            f"{type(state).__name__} {state!r:.60}")
         expected = {"num_samples": self._num_samples(), "batch_size": self.batch_size,
                     "shuffle": self.shuffle, "drop_last": self.drop_last}
         wrong = [f"{key}: saved {state.get(key)!r}, loader has {value!r}"

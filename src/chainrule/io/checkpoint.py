@@ -119,7 +119,7 @@ def read_checkpoint(path, expected=None):
     one a few megabytes beyond its header."""
 
     def read(file, file_size):
-        header = read_header(file, file_size, path)
+        header = read_header(file, file_size, path, None if expected is None else len(expected))
         if expected is not None:
             validate_state_dict(_infos(header), expected, path)
         before = os.fstat(file.fileno()).st_mtime_ns

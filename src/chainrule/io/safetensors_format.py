@@ -4,7 +4,8 @@ A safetensors file is an 8-byte little-endian header length N, N bytes of JSON h
 the raw tensor bytes (the data section). The header maps each tensor name to
 ``{"dtype": "F32", "shape": [30, 784], "data_offsets": [begin, end]}`` (offsets into the data
 section) and may hold ``"__metadata__": {str: str}``. Everything here is checked before any
-tensor is built, so a hostile file costs at most its header's bytes of memory.
+tensor is built, so a hostile file costs at most a few times its header's bytes of memory
+(``MAX_HEADER_VALUES`` bounds the parsed objects).
 """
 import hashlib
 import json
@@ -16,6 +17,9 @@ import numpy as np
 from .errors import CheckpointError
 
 MAX_HEADER_BYTES = 100_000_000  # the safetensors library's own limit
+# Parsed, a JSON value costs ~100 bytes of Python objects whatever its length: a header of half a
+# million values (about 70,000 tensors) takes ~75 MB; more are refused before parsing.
+MAX_HEADER_VALUES = 500_000
 MAX_DIMS = 64  # NumPy's limit
 CHECKSUM_KEY = "chainrule.sha256"  # metadata entry holding content_digest() of the file
 
@@ -71,11 +75,12 @@ def dtype_code(dtype):
     return DTYPE_CODES.get(np.dtype(dtype).newbyteorder("="))
 
 
-def read_header(file, file_size, path):
-    """Read and validate the header of an open binary ``file`` of ``file_size`` bytes."""
+def read_header(file, file_size, path, tensors=None):
+    """Read and validate the header of an open binary ``file`` of ``file_size`` bytes
+    (``tensors``: how many it should hold, if known; see ``parse_header``)."""
     prefix = file.read(8)
     size = _header_size(prefix, file_size, path)
-    return parse_header(file.read(size), file_size - 8 - size, path)
+    return parse_header(file.read(size), file_size - 8 - size, path, tensors)
 
 
 def _header_size(prefix, file_size, path):
@@ -101,25 +106,57 @@ def _fail(path, prefix, problem):
     raise CheckpointError(path, problem)
 
 
-def _reject_duplicates(pairs):
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        duplicated = [k for k, n in Counter(k for k, _ in pairs).items() if n > 1]
-        raise ValueError(f"duplicate keys {_short(duplicated)}")
-    return result
+class _TooManyObjects(Exception):
+    """Raised from inside the JSON parser to stop it (see ``_Objects``)."""
+
+
+class _Objects:
+    """The parser's hook for each JSON object: refuses duplicate keys and, past ``limit``
+    objects, stops the parse, so a header far larger than the expected state is never built."""
+
+    def __init__(self, limit):
+        self.count, self.limit = 0, limit
+
+    def __call__(self, pairs):
+        self.count += 1
+        if self.limit is not None and self.count > self.limit:
+            raise _TooManyObjects
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            duplicated = [k for k, n in Counter(k for k, _ in pairs).items() if n > 1]
+            raise ValueError(f"duplicate keys {_short(duplicated)}")
+        return result
+
+
+def _count_values(raw):
+    """More than the JSON values in ``raw``: every value but the first of a container follows
+    a comma (those inside strings count too)."""
+    return 1 + raw.count(b",") + raw.count(b"[") + raw.count(b"{")
 
 
 def _reject_constant(name):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_header(raw, data_size, path):
-    """Validate header bytes ``raw`` against a data section of ``data_size`` bytes."""
+def parse_header(raw, data_size, path, tensors=None):
+    """Validate header bytes ``raw`` against a data section of ``data_size`` bytes.
+
+    A header with more than ``MAX_HEADER_VALUES`` values is refused before it is parsed; given
+    ``tensors`` (the number the caller expects), one with more than twice as many entries (plus
+    64) is refused as soon as the parser reaches them, so its cost follows the expected state."""
     if raw[:1] != b"{":
         raise CheckpointError(path, "the header does not start with '{' (not a safetensors file)")
+    values = _count_values(raw)
+    if values > MAX_HEADER_VALUES:
+        raise CheckpointError(path, f"the header holds up to {values} JSON values, more than the "
+                                    f"{MAX_HEADER_VALUES} chainrule reads (about 70,000 tensors)")
+    limit = None if tensors is None else 2 * tensors + 64
     try:
-        header = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicates,
+        header = json.loads(raw.decode("utf-8"), object_pairs_hook=_Objects(limit),
                             parse_constant=_reject_constant)
+    except _TooManyObjects:
+        raise CheckpointError(path, f"the header holds more than {limit} JSON objects, far more "
+                                    f"than the entries of the {tensors} tensors expected") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise CheckpointError(path, f"the header is not valid JSON: {exc}") from None
     if not isinstance(header, dict):

@@ -21,7 +21,7 @@ except ImportError:  # Windows: runs are not locked there
 
 import numpy as np
 
-from ..io import atomic_write_text
+from ..io import atomic_write_text, open_regular
 
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
@@ -29,6 +29,7 @@ PLOT_FILE = "curves.png"
 DIAGNOSTICS_PLOT_FILE = "diagnostics.png"
 CHECKPOINTS_DIR = "checkpoints"
 LOCK_FILE = ".lock"  # held (flock) by the one process writing the run
+MAX_CONFIG_BYTES = 1 << 20  # a run's config.json is under a kilobyte
 
 
 class RunDirError(ValueError):
@@ -52,10 +53,21 @@ def create_run_dir(out=None, root="runs"):
     if os.path.exists(out) and not os.path.isdir(out):
         raise RunDirError(f"--out {out}: exists and is not a directory")
     try:
-        os.makedirs(os.path.join(out, CHECKPOINTS_DIR), exist_ok=True)
+        os.makedirs(checkpoints_dir(out), exist_ok=True)
     except OSError as exc:
         raise RunDirError(f"cannot create the run directory {out}: {exc.strerror}") from None
     return out
+
+
+def checkpoints_dir(run_dir):
+    """``RUN/checkpoints``, refused when it is a symbolic link: checkpoints are replaced and
+    deleted there, so a link in a run folder from elsewhere would make a run delete the files
+    of the folder it points to."""
+    path = os.path.join(run_dir, CHECKPOINTS_DIR)
+    if os.path.islink(path):
+        raise RunDirError(f"{path} is a symbolic link (to {os.readlink(path)}); a run writes only in "
+                          "its own folder: replace the link with a copy of that folder")
+    return path
 
 
 @contextlib.contextmanager
@@ -66,8 +78,11 @@ def writer_lock(run_dir):
     if fcntl is None:
         yield
         return
+    path = os.path.join(run_dir, LOCK_FILE)
+    if os.path.islink(path):  # never followed: the file it names would be truncated
+        os.remove(path)
     try:
-        descriptor = os.open(os.path.join(run_dir, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         raise RunDirError(f"{run_dir}: cannot write in it ({exc.strerror})") from None
     try:
@@ -93,13 +108,19 @@ def write_config(run_dir, config):
 def read_config(run_dir):
     """The ``config`` mapping of a run's ``config.json``."""
     path = os.path.join(run_dir, CONFIG_FILE)
-    try:
-        with open(path, encoding="utf-8") as file:
-            document = json.load(file)
+    try:  # a named pipe, a device or a deep nesting in a run folder from elsewhere: one error
+        with open_regular(path, "r", encoding="utf-8") as file:
+            size = os.fstat(file.fileno()).st_size
+            document = None if size > MAX_CONFIG_BYTES else json.load(file)
     except FileNotFoundError:
         raise RunDirError(f"{run_dir} is not a run directory (no {CONFIG_FILE})") from None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise RunDirError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except (ValueError, RecursionError) as exc:
         raise RunDirError(f"{path}: cannot read it ({exc})") from None
+    if size > MAX_CONFIG_BYTES:
+        raise RunDirError(f"{path}: it is {size} bytes, more than the {MAX_CONFIG_BYTES} a run's "
+                          f"{CONFIG_FILE} can be")
     if not isinstance(document, dict) or not isinstance(document.get("config"), dict):
         raise RunDirError(f"{path}: no 'config' object")
     return document["config"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import random as cr_random
 from ..autograd import detect_anomaly
-from ..io import CheckpointError
+from ..io import CheckpointError, open_regular
 from . import parallel
 from .builders import (
     build_loss, build_model, build_optimizer, build_scheduler, input_shape_of, load_datasets,
@@ -23,8 +23,8 @@ from .config import ConfigError, TrainConfig, format_options
 from .interrupt import StopOnSignal, TrainingInterrupted
 from .loop import History, fit
 from .rundir import (
-    CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, create_run_dir,
-    RunDirError, limit_blas_threads, read_config, write_config, writer_lock,
+    CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, checkpoints_dir,
+    create_run_dir, RunDirError, limit_blas_threads, read_config, write_config, writer_lock,
 )
 from .slots import find_slot, recover_slot
 
@@ -125,8 +125,12 @@ def resume_run(run_dir, overrides=None, echo=print):
 
 
 def _continue(run_dir, saved, overrides, echo):
-    found = {slot: recover_slot(os.path.join(run_dir, CHECKPOINTS_DIR), slot, SIDECAR_FILE)
-             for slot in SLOTS}
+    checkpoints = checkpoints_dir(run_dir)
+    try:
+        found = {slot: recover_slot(checkpoints, slot, SIDECAR_FILE) for slot in SLOTS}
+    except OSError as exc:  # no permission to rename in a run folder from elsewhere, say
+        raise RunDirError(f"cannot finish the interrupted save of a checkpoint in {checkpoints}: "
+                          f"{exc.strerror or exc} ({exc.filename})") from None
     if found["last"] is None:
         _check_nothing_was_lost(run_dir)
     try:
@@ -162,11 +166,14 @@ def _continue(run_dir, saved, overrides, echo):
 def _check_nothing_was_lost(run_dir):
     """A run with epochs in its metrics but no checkpoint lost its checkpoints: training it
     from the start would silently replace them."""
+    path = os.path.join(run_dir, METRICS_FILE)
     try:
-        with open(os.path.join(run_dir, METRICS_FILE), encoding="utf-8") as file:
+        with open_regular(path) as file:  # bytes: a line need not be UTF-8 to count
             logged = sum(1 for line in file if line.strip())
     except FileNotFoundError:
         return
+    except OSError as exc:  # a directory or a named pipe in its place
+        raise RunDirError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     if logged:
         raise RunDirError(
             f"{run_dir}: {METRICS_FILE} records {logged} epoch{'' if logged == 1 else 's'} but "
