@@ -1,0 +1,543 @@
+"""One-line idioms of PyTorch training code, each run twice on the same inputs: with ``torch``
+being PyTorch and with ``torch`` being chainrule (``import chainrule as torch``, ``nn``,
+``F``, ``optim``, ``data`` likewise). The results must be equal: float64 values to 1e-12,
+integers, booleans, shapes and dtype names exactly; where PyTorch raises, chainrule raises
+the same built-in exception type.
+
+An idiom is a lambda whose parameter names pick what it uses from the namespace of one
+library (``torch nn F optim data`` and the inputs built by ``namespace``), so that its body
+reads as it would in a PyTorch script. ``DIFFERS`` holds the deliberate differences listed in
+docs/pytorch.md: there each lambda states chainrule's documented behaviour.
+"""
+import copy
+import inspect
+import math
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import chainrule
+
+torch_ = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(11)
+X = RNG.standard_normal((4, 5))
+Y = np.array([0, 2, 1, 2])
+V = RNG.standard_normal(5)
+IMG = RNG.standard_normal((2, 3, 6, 6))
+MASK = RNG.random((4, 5)) > 0.5
+IDX = np.array([[1, 3, 5], [7, 9, 0]])
+MODEL_WEIGHTS = {"0.weight": RNG.standard_normal((8, 5)) / 2, "0.bias": RNG.standard_normal(8) / 2,
+                 "2.weight": RNG.standard_normal((3, 8)) / 2, "2.bias": RNG.standard_normal(3) / 2}
+
+
+def libraries(name):
+    if name == "torch":
+        import torch
+        return torch, torch.nn, torch.nn.functional, torch.optim, torch.utils.data
+    import chainrule
+    import chainrule.data
+    import chainrule.nn
+    import chainrule.nn.functional
+    import chainrule.optim
+    return chainrule, chainrule.nn, chainrule.nn.functional, chainrule.optim, chainrule.data
+
+
+def namespace(name):
+    """The library's modules and fresh inputs built from the same arrays."""
+    torch, nn, F, optim, data = libraries(name)
+    model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3)).double()
+    model.load_state_dict({k: torch.tensor(v) for k, v in MODEL_WEIGHTS.items()})
+    x, y = torch.tensor(X), torch.tensor(Y)
+    ds = data.TensorDataset(x, y)
+    return dict(
+        torch=torch, nn=nn, F=F, optim=optim, data=data, np=np, copy=copy, math=math,
+        OrderedDict=OrderedDict, x=x, y=y, v=torch.tensor(V), img=torch.tensor(IMG),
+        w=torch.tensor(V, requires_grad=True), mask=torch.tensor(MASK), idx=torch.tensor(IDX),
+        model=model, ds=ds, loader=data.DataLoader(ds, batch_size=3),
+        device=torch.device("cpu"),
+    )
+
+
+# ---- helpers for idioms that are statements in a script ------------------------------------------
+def assign(t, index, value):
+    t[index] = value
+    return t
+
+
+def within(context, fn):
+    with context:
+        return fn()
+
+
+def grads(loss, *tensors, **backward):
+    loss.backward(**backward)
+    return [t.grad for t in tensors]
+
+
+def train(model, opt, x, y, F, steps=3, scheduler=None):
+    """The classic loop; returns the parameters and the learning rate after it."""
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        if scheduler is not None:
+            scheduler.step()
+    return list(model.parameters()), opt.param_groups[0]["lr"], loss.item()
+
+
+def init_weights(nn):
+    def init(m):
+        if isinstance(m, nn.Linear):
+            nn.init.constant_(m.weight, 0.01)
+            nn.init.zeros_(m.bias)
+    return init
+
+
+def net_class(torch, nn, F):
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(5, 4)
+            self.fc2 = nn.Linear(4, 3)
+            self.register_buffer("steps", torch.zeros(1))
+
+        def forward(self, x):
+            return self.fc2(F.relu(self.fc1(x)))
+    return Net
+
+
+def dataset_class(data, torch):
+    class Squares(data.Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return torch.tensor([float(i)]), i * i
+    return Squares
+
+
+IDIOMS = {
+    # ---- making tensors, dtypes -----------------------------------------------------------------
+    "tensor-int-is-int64": lambda torch: torch.tensor([1, 2]).dtype == torch.int64,
+    "tensor-float-is-float32": lambda torch: torch.tensor([1.0, 2.0]).dtype,
+    "tensor-bool-dtype": lambda torch: torch.tensor([True, False]).dtype == torch.bool,
+    "zeros": lambda torch: torch.zeros(2, 3),
+    "zeros-tuple-size": lambda torch: torch.zeros((2, 3), dtype=torch.float64),
+    "ones-long": lambda torch: torch.ones(3, dtype=torch.long),
+    "arange-view": lambda torch: torch.arange(10).view(2, 5),
+    "arange-float-step": lambda torch: torch.arange(0, 1, 0.25),
+    "linspace": lambda torch: torch.linspace(0, 1, 5),
+    "eye": lambda torch: torch.eye(3),
+    "full": lambda torch: torch.full((2, 2), 7.0),
+    "zeros-like": lambda torch, x: torch.zeros_like(x),
+    "ones-like-dtype": lambda torch, x: torch.ones_like(x, dtype=torch.int64),
+    "from-numpy-float": lambda torch, np: torch.from_numpy(np.arange(6.0)).float(),
+    "from-numpy-shares-memory": lambda torch, np: (lambda a: (torch.from_numpy(a), a.fill(9))[0])(np.zeros(3)),
+    "tensor-from-ndarray": lambda torch, np: torch.tensor(np.array([1, 2])).dtype,
+    "scalar-item": lambda torch: torch.tensor(3.5).item(),
+    "int-item-is-int": lambda torch: torch.tensor([4]).item(),
+    "randn-requires-grad": lambda torch: (lambda t: (t.shape, t.dtype, t.requires_grad, t.is_leaf))(
+        torch.randn(3, 4, requires_grad=True)),
+    "manual-seed-repeats": lambda torch: torch.equal(
+        (torch.manual_seed(0), torch.rand(3))[1], (torch.manual_seed(0), torch.rand(3))[1]),
+    "randint-shape-dtype": lambda torch: (lambda t: (t.shape, t.dtype, bool(((t >= 0) & (t < 10)).all())))(
+        torch.randint(0, 10, (5,))),
+    "randperm-is-permutation": lambda torch: torch.randperm(6).sort().values,
+    "empty-shape": lambda torch: torch.empty(2, 3).shape,
+    "rand-like-range": lambda torch, x: (lambda r: (r.shape, r.dtype, bool((r >= 0).all() and (r < 1).all())))(
+        torch.rand_like(x)),
+    "float-mean": lambda torch: torch.tensor([[1, 2], [3, 4]]).float().mean(),
+    "double-long-casts": lambda x: (x.float().dtype, x.double().dtype, x.long().dtype, x.int().dtype),
+    "to-dtype": lambda torch, x: x.to(torch.float32).dtype,
+    "long-truncates": lambda x: (x * 3).long(),
+    "bool-to-float": lambda mask: mask.float().sum(),
+    "is-floating-point": lambda x, y: (x.is_floating_point(), y.is_floating_point()),
+    "is-tensor": lambda torch, x, np: (torch.is_tensor(x), torch.is_tensor(np.zeros(2))),
+    "isinstance-tensor": lambda torch, x: isinstance(x, torch.Tensor),
+    # ---- devices ----------------------------------------------------------------------------------
+    "device-pick": lambda torch: str(torch.device("cuda" if torch.cuda.is_available() else "cpu")),
+    "to-device": lambda x, device: x.to(device),
+    "to-device-dtype": lambda torch, x, device: x.to(device, torch.float32).dtype,
+    "device-type": lambda x: x.device.type,
+    "model-to-device": lambda model, x, device: model.to(device)(x),
+    # ---- back to Python and NumPy -----------------------------------------------------------------
+    "cpu-numpy": lambda x: x.cpu().numpy(),
+    "detach-cpu-numpy": lambda w: (w * 2).detach().cpu().numpy(),
+    "tolist": lambda y: y.tolist(),
+    "numel": lambda x: x.numel(),
+    "dim-ndim": lambda img: (img.dim(), img.ndim),
+    "size": lambda x: (x.size(), x.size(0), x.size(-1)),
+    "shape-last": lambda x: x.shape[-1],
+    "len-tensor": lambda x: len(x),
+    "float-of-tensor": lambda x: float(x.sum()),
+    "int-of-tensor": lambda y: int(y.max()),
+    "format-loss": lambda x: f"{x.mean():.6f}",
+    "iterate-rows": lambda x: [row.sum() for row in x],
+    # ---- shapes -----------------------------------------------------------------------------------
+    "view-minus-one": lambda x: x.view(-1, 10),
+    "reshape": lambda x: x.reshape(5, 4),
+    "unsqueeze-0": lambda x: x.unsqueeze(0).shape,
+    "unsqueeze-last": lambda x: x.unsqueeze(-1).shape,
+    "squeeze": lambda x: x[:1].squeeze(),
+    "squeeze-dim": lambda x: x[:, :1].squeeze(1),
+    "none-index": lambda x: (x[None].shape, x[:, None].shape),
+    "permute-contiguous": lambda x: x.permute(1, 0).contiguous(),
+    "permute-image": lambda img: img.permute(0, 2, 3, 1).contiguous().shape,
+    "t-and-T": lambda x: (x.t(), x.T),
+    "transpose": lambda img: img.transpose(1, 2).shape,
+    "flatten-all": lambda x: x.flatten(),
+    "flatten-from-1": lambda torch, img: torch.flatten(img, 1).shape,
+    "view-batch": lambda img: img.view(img.size(0), -1),
+    "cat-dim1": lambda torch, x: torch.cat([x, x * 2], dim=1),
+    "cat-tuple-dim0": lambda torch, x: torch.cat((x, x)).shape,
+    "stack": lambda torch, x: torch.stack([x, x + 1]).shape,
+    "stack-dim1": lambda torch, v: torch.stack([v, v * 2], dim=1),
+    "chunk": lambda x: x.chunk(2, dim=1),
+    "split-size": lambda x: x.split(2, dim=1),
+    "split-sizes": lambda torch, x: torch.split(x, [2, 3], dim=1),
+    "repeat": lambda v: v.repeat(2, 1),
+    "expand": lambda x: x.expand(2, 4, 5).shape,
+    "expand-as": lambda x, v: v.expand_as(x),
+    "flip": lambda x: x.flip(0),
+    "ellipsis-index": lambda img: img[..., 0].shape,
+    "last-column": lambda x: x[:, -1],
+    "mask-index": lambda x, mask: x[mask],
+    "list-index": lambda x: x[[0, 2]],
+    "tensor-index": lambda torch, x: x[torch.tensor([0, 2])],
+    "gather-labels": lambda x, y: x.gather(1, y.unsqueeze(1)).squeeze(1),
+    "arange-label-pick": lambda torch, x, y: x[torch.arange(len(y)), y],
+    "view-as": lambda x, v: x[0].view_as(v),
+    "unbind": lambda x: x.unbind(1),
+    # ---- reductions -------------------------------------------------------------------------------
+    "sum": lambda x: (x.sum(), x.sum(dim=1), x.sum(1, keepdim=True)),
+    "mean-dim0": lambda x: x.mean(dim=0),
+    "mean-dims": lambda img: img.mean(dim=(0, 2, 3)),
+    "std-var": lambda x: (x.std(), x.var(dim=1), x.std(0, unbiased=False)),
+    "max-all": lambda x: x.max(),
+    "max-dim-values-indices": lambda x: (lambda r: (r.values, r.indices))(x.max(dim=1)),
+    "max-dim-unpack": lambda x: (lambda values, indices: (values, indices))(*x.max(1)),
+    "max-index-1": lambda x: x.max(1)[1],
+    "torch-max-predicted": lambda torch, x: torch.max(x, 1)[1],
+    "min-values": lambda x: x.min(dim=0).values,
+    "argmax": lambda torch, x: (x.argmax(dim=1), torch.argmax(x, 1), x.argmax()),
+    "argmax-keepdim": lambda x: x.argmax(dim=1, keepdim=True),
+    "abs-max-item": lambda x: x.abs().max().item(),
+    "norm": lambda x: (x.norm(), x.norm(dim=1), x.norm(p=1)),
+    "topk": lambda torch, x: torch.topk(x, 2, dim=1).indices,
+    "topk-values": lambda x: x.topk(3).values,
+    "sort-descending": lambda x: x.sort(dim=1, descending=True),
+    "argsort": lambda x: x.argsort(dim=1),
+    "logsumexp": lambda torch, x: torch.logsumexp(x, dim=1),
+    "cumsum": lambda x: x.cumsum(dim=1),
+    "prod": lambda x: x.prod(dim=1),
+    "any-all": lambda x: ((x > 0).any(), (x > -5).all(), (x > 0).all(dim=1)),
+    "count-positive": lambda x: (x > 0).sum().item(),
+    "fraction-positive": lambda x: (x > 0).float().mean().item(),
+    "accuracy-item": lambda model, x, y: model(x).argmax(dim=1).eq(y).sum().item(),
+    "accuracy-ratio": lambda model, x, y: (model(x).argmax(1) == y).sum().item() / len(y),
+    "pred-eq-view-as": lambda model, x, y: (lambda pred: pred.eq(y.view_as(pred)).sum().item())(
+        model(x).argmax(dim=1, keepdim=True)),
+    "mean-item": lambda x: x.mean().item(),
+    # ---- element-wise -----------------------------------------------------------------------------
+    "exp": lambda torch, x: (torch.exp(x), x.exp()),
+    "log-eps": lambda torch, x: torch.log(x.abs() + 1e-8),
+    "clamp": lambda torch, x: (torch.clamp(x, min=0), x.clamp(-0.5, 0.5), x.clamp(max=0)),
+    "clamp-min": lambda x: x.clamp_min(0.1),
+    "where-tensor": lambda torch, x: torch.where(x > 0, x, torch.zeros_like(x)),
+    "where-scalar": lambda torch, x: torch.where(x > 0, x, 0.0),
+    "masked-fill": lambda x, mask: x.masked_fill(mask, -1e9),
+    "pow-square": lambda x: (x.pow(2), x ** 2, x.square()),
+    "sqrt-abs": lambda torch, x: torch.sqrt(x.abs()),
+    "activations": lambda torch, x: (torch.sigmoid(x), torch.tanh(x), torch.relu(x)),
+    "scalar-arithmetic": lambda x: (x * 2 + 1, 1 - x, 2 / (x.abs() + 1)),
+    "matmul": lambda torch, x: (x @ x.T, torch.matmul(x, x.t()), torch.mm(x, x.T)),
+    "bmm": lambda torch, img: torch.bmm(img[:, 0], img[:, 1]),
+    "matmul-vector": lambda x, v: x @ v,
+    "standardize": lambda x: (x - x.mean(dim=0, keepdim=True)) / x.std(dim=0, keepdim=True),
+    "row-normalize": lambda x: x / x.norm(dim=1, keepdim=True),
+    "broadcast-add": lambda x, v: x + v,
+    "maximum": lambda torch, x: torch.maximum(x, torch.zeros_like(x)),
+    "sign": lambda torch, x: torch.sign(x),
+    "floor-ceil": lambda torch, x: (torch.floor(x * 3), torch.ceil(x * 3)),
+    "isnan-any": lambda torch, x: torch.isnan(x).any().item(),
+    "isfinite-all": lambda torch, x: torch.isfinite(x / 0).all().item(),
+    "allclose": lambda torch, x: torch.allclose(x, x + 1e-10),
+    "round": lambda x: (x * 10).round(),
+    "logical-and": lambda x, mask: (x > 0) & mask,
+    "logical-not": lambda mask: ~mask,
+    "compare-methods": lambda x: (x.eq(0), x.ne(0), x.lt(0.5), x.ge(0.5)),
+    "integer-division": lambda torch: (torch.tensor([5, 7]) / 2, torch.tensor([5, 7]) // 2),
+    "int-tensor-mean-float": lambda y: y.float().mean(),
+    "einsum": lambda torch, x: torch.einsum("ij,kj->ik", x, x),
+    # ---- in-place ---------------------------------------------------------------------------------
+    "zero_": lambda x: x.clone().zero_(),
+    "fill_": lambda x: x.clone().fill_(0.5),
+    "add_-scalar": lambda x: x.clone().add_(1),
+    "add_-alpha": lambda x: x.clone().add_(x, alpha=-0.1),
+    "mul_": lambda x: x.clone().mul_(0.9),
+    "div_": lambda x: x.clone().div_(2),
+    "clamp_": lambda x: x.clone().clamp_(0, 1),
+    "copy_": lambda x, torch: x.clone().copy_(torch.ones_like(x)),
+    "iadd": lambda x: (lambda t: (t.__iadd__(1), t)[1])(x.clone()),
+    "setitem-column": lambda x: assign(x.clone(), (slice(None), 0), 0.0),
+    "setitem-mask": lambda x, mask: assign(x.clone(), mask, 0.0),
+    "data-mul_": lambda model: model[0].weight.data.mul_(0.9) is not None and model[0].weight,
+    "no-grad-sub_": lambda torch, w: within(torch.no_grad(), lambda: w.sub_(0.1 * w)),
+    "in-place-returns-self": lambda x: (lambda t: t.mul_(2) is t)(x.clone()),
+    "clone-detach": lambda w: (lambda c: (c, c.requires_grad, c.is_leaf))(w.clone().detach()),
+    "requires-grad_": lambda x: (lambda c: (c.requires_grad, c.is_leaf))(x.clone().requires_grad_()),
+    "version-bumps": lambda x: (lambda t: (t._version, t.add_(1)._version))(x.clone()),
+    # ---- autograd ---------------------------------------------------------------------------------
+    "backward-grad": lambda w: grads((w * w).sum(), w),
+    "backward-ones-like": lambda torch, w: (lambda out: grads(out, w, gradient=torch.ones_like(out)))(w * 3),
+    "grad-none-before": lambda w: w.grad is None,
+    "grad-zero_": lambda w: (grads(w.sum(), w), w.grad.zero_())[1],
+    "grad-norm": lambda model, x, y, F: (grads(F.cross_entropy(model(x), y), *model.parameters()),
+                                         [p.grad.norm() for p in model.parameters()])[1],
+    "grad-data": lambda w: (grads((w ** 2).sum(), w), w.grad.data)[1],
+    "grads-accumulate": lambda w: (lambda out: (grads(out, w, retain_graph=True), grads(out, w)))(w.sum() * 2)[1],
+    "autograd-grad": lambda torch, w: torch.autograd.grad((w ** 3).sum(), w)[0],
+    "no-grad-block": lambda torch, w: within(torch.no_grad(), lambda: (w * 2).requires_grad),
+    "no-grad-decorator": lambda torch, w: torch.no_grad()(lambda: (w * 2).requires_grad)(),
+    "enable-grad-inside-no-grad": lambda torch, w: within(
+        torch.no_grad(), lambda: within(torch.enable_grad(), lambda: (w * 2).requires_grad)),
+    "set-grad-enabled": lambda torch, w: within(torch.set_grad_enabled(False), lambda: (w + 1).requires_grad),
+    "is-grad-enabled": lambda torch: torch.is_grad_enabled(),
+    "inference-mode": lambda torch, w: within(torch.inference_mode(), lambda: (w * 2).requires_grad),
+    "leaf-flags": lambda w, x: (w.requires_grad, x.requires_grad, w.is_leaf, (w * 2).is_leaf),
+    "grad-fn-present": lambda w, x: ((w * 2).grad_fn is not None, (x * 2).grad_fn is None),
+    "detach-no-grad": lambda w: w.detach().requires_grad,
+    "retain-grad": lambda w: (lambda h: (h.retain_grad(), grads(h.sum() * 3, h))[1])(w * 2),
+    "register-hook": lambda w: (w.register_hook(lambda g: g * 2), grads(w.sum(), w))[1],
+    "loss-backward-item": lambda model, x, y, F: (lambda loss: (loss.backward(), loss.item())[1])(
+        F.cross_entropy(model(x), y)),
+    # ---- nn ---------------------------------------------------------------------------------------
+    "model-forward": lambda model, x: model(x),
+    "eval-flag": lambda model: (model.eval(), model.training, model[0].training)[1:],
+    "train-flag": lambda model: model.train().training,
+    "count-params": lambda model: sum(p.numel() for p in model.parameters()),
+    "count-trainable": lambda model: (model[0].requires_grad_(False),
+                                      sum(p.numel() for p in model.parameters() if p.requires_grad))[1],
+    "named-parameters": lambda model: [(n, tuple(p.shape)) for n, p in model.named_parameters()],
+    "state-dict-keys": lambda model: list(model.state_dict().keys()),
+    "state-dict-roundtrip": lambda model, x, copy: (
+        model.load_state_dict(copy.deepcopy(model.state_dict())), model(x))[1],
+    "load-state-dict-missing-keys": lambda model, copy: (lambda r: (r.missing_keys, r.unexpected_keys))(
+        model.load_state_dict({"0.weight": model[0].weight.detach().clone()}, strict=False)),
+    "layer-attrs": lambda model: (model[0].weight.shape, model[0].bias.shape, model[2].out_features),
+    "len-and-children": lambda model: (len(model), [type(m).__name__ for m in model.children()]),
+    "modules": lambda model: [type(m).__name__ for m in model.modules()],
+    "sequential-ordereddict": lambda nn, OrderedDict: list(nn.Sequential(OrderedDict([
+        ("fc1", nn.Linear(5, 3)), ("act", nn.ReLU()), ("fc2", nn.Linear(3, 1))])).state_dict()),
+    "apply-init": lambda model, nn, x: model.apply(init_weights(nn))(x),
+    "kaiming-normal": lambda nn, torch: (lambda w: (nn.init.kaiming_normal_(w, mode="fan_out") is w, w.shape))(
+        torch.empty(16, 8)),
+    "xavier-uniform-bound": lambda nn, torch, math: (lambda w: bool(
+        nn.init.xavier_uniform_(w).abs().max() <= math.sqrt(6 / (8 + 16))))(torch.empty(16, 8)),
+    "init-zeros-constant": lambda nn, torch: (nn.init.zeros_(torch.ones(3)), nn.init.constant_(torch.ones(2), 0.3)),
+    "linear-no-bias": lambda nn: nn.Linear(5, 3, bias=False).bias is None,
+    "linear-weight-shape": lambda nn: (nn.Linear(5, 3).weight.shape, nn.Linear(5, 3).weight.dtype),
+    "conv2d-padding": lambda nn, img: nn.Conv2d(3, 8, 3, padding=1).double()(img).shape,
+    "conv2d-stride": lambda nn, img: nn.Conv2d(3, 4, kernel_size=3, stride=2).double()(img).shape,
+    "max-pool": lambda nn, F, img: (nn.MaxPool2d(2)(img), F.max_pool2d(img, 2)),
+    "avg-pool": lambda F, img: F.avg_pool2d(img, kernel_size=2, stride=2),
+    "adaptive-avg-pool": lambda nn, img: nn.AdaptiveAvgPool2d((1, 1))(img),
+    "batchnorm-train": lambda nn, img: nn.BatchNorm2d(3).double()(img),
+    "batchnorm-running-mean": lambda nn, img: (lambda bn: (bn(img), bn.running_mean, bn.num_batches_tracked)[1:])(
+        nn.BatchNorm2d(3).double()),
+    "batchnorm1d-eval": lambda nn, x: nn.BatchNorm1d(5).double().eval()(x),
+    "dropout-eval-identity": lambda nn, x: nn.Dropout(0.5).eval()(x),
+    "functional-dropout-off": lambda F, x: F.dropout(x, p=0.3, training=False),
+    "flatten-module": lambda nn, img: nn.Flatten()(img).shape,
+    "embedding": lambda nn, idx: nn.Embedding(10, 4)(idx).shape,
+    "layer-norm": lambda nn, x: nn.LayerNorm(5).double()(x),
+    "functional-activations": lambda F, x: (F.relu(x), F.leaky_relu(x, 0.2), F.gelu(x), F.elu(x)),
+    "softmax-last-dim": lambda F, x: F.softmax(x, dim=-1),
+    "log-softmax": lambda F, x: F.log_softmax(x, dim=1),
+    "softmax-sums-to-one": lambda torch, F, x: torch.allclose(F.softmax(x, dim=1).sum(dim=1), torch.ones(4).double()),
+    "cross-entropy": lambda F, model, x, y: F.cross_entropy(model(x), y),
+    "cross-entropy-sum": lambda F, model, x, y: F.cross_entropy(model(x), y, reduction="sum"),
+    "cross-entropy-smoothing": lambda F, model, x, y: F.cross_entropy(model(x), y, label_smoothing=0.1),
+    "nll-log-softmax": lambda F, model, x, y: F.nll_loss(F.log_softmax(model(x), dim=1), y),
+    "criterion-item": lambda nn, model, x, y: nn.CrossEntropyLoss()(model(x), y).item(),
+    "mse-l1": lambda F, x: (F.mse_loss(x, x * 0.5), F.l1_loss(x, x.flip(0)), F.smooth_l1_loss(x, x * 2)),
+    "bce": lambda torch, F, x, mask: F.binary_cross_entropy(torch.sigmoid(x), mask.double()),
+    "bce-with-logits": lambda F, x, mask: F.binary_cross_entropy_with_logits(x, mask.double()),
+    "mse-module-sum": lambda nn, x: nn.MSELoss(reduction="sum")(x, x.abs()),
+    "one-hot": lambda F, y: F.one_hot(y, num_classes=3),
+    "pad": lambda F, x: F.pad(x, (1, 2)),
+    "normalize": lambda F, x: F.normalize(x, dim=1),
+    "linear-functional": lambda F, x, model: F.linear(x, model[0].weight, model[0].bias),
+    "interpolate": lambda F, img: F.interpolate(img, scale_factor=2, mode="nearest").shape,
+    "module-list": lambda nn: len(nn.ModuleList([nn.Linear(5, 5) for _ in range(3)])),
+    "model-zero-grad": lambda model, x: (model(x).sum().backward(), model.zero_grad(), model[0].weight.grad)[2],
+    "freeze-params": lambda model: (setattr(model[0].weight, "requires_grad", False),
+                                    [p.requires_grad for p in model.parameters()])[1],
+    "clip-grad-norm": lambda nn, model, x: (model(x).sum().backward(),
+                                             nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0))[1],
+    "clip-grad-value": lambda nn, model, x: (model(x).sum().backward(),
+                                              nn.utils.clip_grad_value_(model.parameters(), 0.1),
+                                              model[0].weight.grad)[2],
+    "parameter": lambda nn, torch: (lambda p: (p.requires_grad, isinstance(p, torch.Tensor)))(
+        nn.Parameter(torch.zeros(3))),
+    "model-double": lambda model: (model.float(), model[0].weight.dtype)[1],
+    "custom-module": lambda torch, nn, F, x: (lambda net: (list(net.state_dict()), net(x.float()).shape))(
+        net_class(torch, nn, F)()),
+    "parameters-to-vector": lambda nn, model: nn.utils.parameters_to_vector(model.parameters()),
+    # ---- optim ------------------------------------------------------------------------------------
+    "sgd-momentum-steps": lambda optim, model, x, y, F: train(
+        model, optim.SGD(model.parameters(), lr=0.1, momentum=0.9), x, y, F),
+    "adam-weight-decay-steps": lambda optim, model, x, y, F: train(
+        model, optim.Adam(model.parameters(), lr=1e-2, weight_decay=1e-4), x, y, F),
+    "adamw-steps": lambda optim, model, x, y, F: train(model, optim.AdamW(model.parameters(), lr=1e-2), x, y, F),
+    "param-groups-lr": lambda optim, model: optim.SGD(model.parameters(), lr=0.1).param_groups[0]["lr"],
+    "param-groups-edit": lambda optim, model, x, y, F: (lambda opt: (
+        [g.__setitem__("lr", 0.01) for g in opt.param_groups], train(model, opt, x, y, F, steps=1))[1])(
+        optim.SGD(model.parameters(), lr=0.1)),
+    "per-layer-lr": lambda optim, model, x, y, F: train(model, optim.SGD(
+        [{"params": model[0].parameters()}, {"params": model[2].parameters(), "lr": 0.01}], lr=0.1), x, y, F),
+    "zero-grad-set-to-none": lambda optim, model, x: (lambda opt: (
+        model(x).sum().backward(), opt.zero_grad(set_to_none=True), model[0].weight.grad)[2])(
+        optim.SGD(model.parameters(), lr=0.1)),
+    "zero-grad-default-none": lambda optim, model, x: (lambda opt: (
+        model(x).sum().backward(), opt.zero_grad(), model[0].weight.grad is None)[2])(
+        optim.SGD(model.parameters(), lr=0.1)),
+    "optimizer-state-dict-lr": lambda optim, model: optim.Adam(model.parameters()).state_dict()["param_groups"][0]["lr"],
+    "step-lr": lambda optim, model, x, y, F: (lambda opt: train(
+        model, opt, x, y, F, steps=3, scheduler=optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)))(
+        optim.SGD(model.parameters(), lr=0.1)),
+    "step-lr-get-last-lr": lambda optim, model: (lambda s: (s.optimizer.step(), s.step(), s.get_last_lr())[2])(
+        optim.lr_scheduler.StepLR(optim.SGD(model.parameters(), lr=0.1), step_size=1, gamma=0.1)),
+    "cosine-annealing": lambda optim, model, x, y, F: (lambda opt: train(
+        model, opt, x, y, F, steps=4, scheduler=optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)))(
+        optim.SGD(model.parameters(), lr=0.1)),
+    # ---- data -------------------------------------------------------------------------------------
+    "tensor-dataset-item": lambda ds: ds[1],
+    "len-dataset": lambda ds: len(ds),
+    "len-loader": lambda loader: (len(loader), len(loader.dataset)),
+    "next-iter-loader": lambda loader: next(iter(loader)),
+    "enumerate-loader": lambda loader: [(i, xb.shape, yb) for i, (xb, yb) in enumerate(loader)],
+    "drop-last": lambda data, ds: len(data.DataLoader(ds, batch_size=3, drop_last=True)),
+    "loader-batch-size": lambda loader: loader.batch_size,
+    "custom-dataset": lambda data, torch: [b for b in data.DataLoader(dataset_class(data, torch)(), batch_size=2)],
+    "subset": lambda data, ds: [data.Subset(ds, [0, 2])[i] for i in range(2)],
+    "loader-shuffle-covers": lambda data, ds: sorted(
+        int(v) for _, yb in data.DataLoader(ds, batch_size=2, shuffle=True) for v in yb),
+    "epoch-loss-average": lambda loader, model, F: sum(
+        F.cross_entropy(model(xb), yb, reduction="sum").item() for xb, yb in loader) / len(loader.dataset),
+    # ---- errors PyTorch raises --------------------------------------------------------------------
+    "error-view-bad-size": lambda x: x.view(3, 7),
+    "error-cat-mismatch": lambda torch, x: torch.cat([x, x[:, :2]], dim=0),
+    "error-matmul-mismatch": lambda x: x @ x,
+    "error-leaf-in-place": lambda w: w.add_(1),
+    "error-numpy-requires-grad": lambda w: w.numpy(),
+    "error-item-many": lambda x: x.item(),
+    "error-backward-twice": lambda w: (lambda out: (out.backward(), out.backward()))((w * w).sum()),
+    "error-backward-non-scalar": lambda w: (w * 2).backward(),
+    "error-load-missing-key": lambda model: model.load_state_dict({}),
+    "error-index-out-of-range": lambda x: x[10],
+    "error-cross-entropy-float-target": lambda F, x: F.cross_entropy(x, x),
+}
+
+# Deliberate differences (docs/pytorch.md): each asserts chainrule's documented behaviour.
+DIFFERS = {
+    # NumPy promotion: float32 + int64 is float64 here, float32 in PyTorch
+    "float32-plus-int64": (lambda torch: (torch.ones(2) + torch.tensor([1, 2])).dtype,
+                           "float32", "float64"),
+    # no CUDA: PyTorch without CUDA raises AssertionError, chainrule RuntimeError naming the device
+    "cuda-call": (lambda x: x.cuda(), AssertionError, RuntimeError),
+    # empty gives zeros here (reproducible), uninitialised memory in PyTorch
+    "empty-zeros": (lambda torch: bool((torch.empty(3) == 0).all()), None, True),
+}
+
+
+def normalise(value):
+    """A comparable form: tensors and arrays as (kind, dtype name, shape, values)."""
+    if isinstance(value, torch_.Tensor):
+        value = value.detach()
+        return ("tensor", str(value.dtype).removeprefix("torch."), tuple(value.shape), value.numpy())
+    if isinstance(value, chainrule.Tensor):
+        value = value.detach()
+        return ("tensor", np.dtype(value.dtype).name, tuple(value.shape), value.numpy())
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.dtype.name, value.shape, value)
+    if isinstance(value, torch_.dtype):
+        return ("dtype", str(value).removeprefix("torch."))
+    if isinstance(value, np.dtype) or isinstance(value, type) and issubclass(value, np.generic):
+        return ("dtype", np.dtype(value).name)  # chainrule's dtypes are NumPy's
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return (type(value).__name__, value)
+    if isinstance(value, dict):
+        return ("dict", [(k, normalise(v)) for k, v in value.items()])
+    if isinstance(value, (tuple, list)):
+        return ("sequence", [normalise(v) for v in value])
+    raise TypeError(f"idiom returned a {type(value).__name__}, which the harness cannot compare")
+
+
+def assert_same(ours, expected, where="result"):
+    if expected[0] in ("tensor", "ndarray"):
+        assert ours[0] == expected[0] and ours[1:3] == expected[1:3], f"{where}: {ours[:3]} != {expected[:3]}"
+        a, b = np.asarray(ours[3]), np.asarray(expected[3])
+        if a.dtype.kind == "f":
+            tolerance = 1e-12 if a.dtype == np.float64 else 1e-6
+            np.testing.assert_allclose(a, b, rtol=tolerance, atol=tolerance, err_msg=where)
+        else:
+            np.testing.assert_array_equal(a, b, err_msg=where)
+    elif expected[0] in ("sequence", "dict"):
+        assert ours[0] == expected[0] and len(ours[1]) == len(expected[1]), f"{where}: {ours} != {expected}"
+        for i, (a, b) in enumerate(zip(ours[1], expected[1])):
+            if expected[0] == "dict":
+                assert a[0] == b[0], f"{where}: key {a[0]!r} != {b[0]!r}"
+                a, b = a[1], b[1]
+            assert_same(a, b, f"{where}[{i}]")
+    elif expected[0] == "float":
+        assert ours[0] == "float" and math.isclose(ours[1], expected[1], rel_tol=1e-12, abs_tol=1e-12), \
+            f"{where}: {ours} != {expected}"
+    else:
+        assert ours == expected, f"{where}: {ours} != {expected}"
+
+
+def run(fn, library):
+    names = namespace(library)
+    arguments = {p: names[p] for p in inspect.signature(fn).parameters}
+    try:
+        return "value", normalise(fn(**arguments))
+    except Exception as exc:  # noqa: BLE001  (the exception is the result being compared)
+        return "raised", exc
+
+
+def builtin_type(exc):
+    """The nearest built-in exception class: what a user's ``except`` clause names."""
+    return next(t for t in type(exc).__mro__ if t.__module__ == "builtins")
+
+
+@pytest.mark.parametrize("name", list(IDIOMS))
+def test_idiom_matches_pytorch(name):
+    expected, ours = run(IDIOMS[name], "torch"), run(IDIOMS[name], "chainrule")
+    if expected[0] == "raised":
+        assert ours[0] == "raised", f"PyTorch raises {expected[1]!r}; chainrule returned {ours[1]}"
+        assert isinstance(ours[1], builtin_type(expected[1])), (ours[1], expected[1])
+        return
+    if ours[0] == "raised":
+        raise ours[1]
+    assert_same(ours[1], expected[1])
+
+
+@pytest.mark.parametrize("name", list(DIFFERS))
+def test_documented_difference(name):
+    fn, pytorch_result, chainrule_result = DIFFERS[name]
+    for library, wanted in (("torch", pytorch_result), ("chainrule", chainrule_result)):
+        if wanted is None:  # PyTorch leaves it unspecified
+            continue
+        kind, result = run(fn, library)
+        if isinstance(wanted, type) and issubclass(wanted, Exception):
+            assert kind == "raised" and type(result) is wanted, (library, result)
+        else:
+            assert kind == "value" and result[-1] == wanted, (library, result)
+
+
+def test_the_table_is_large():
+    assert len(IDIOMS) + len(DIFFERS) >= 120
