@@ -227,7 +227,7 @@ class Tensor:
 
     def item(self):
         if self._data.size != 1:
-            raise ValueError(f"item: only one-element tensors convert to a number, got shape {self.shape}")
+            raise ShapeError(f"item: only one-element tensors convert to a number, got shape {self.shape}")
         return self._data.item()
 
     def tolist(self):
@@ -241,7 +241,7 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+            raise ShapeError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
         return bool(self._data)
 
     def __repr__(self):
@@ -378,6 +378,7 @@ class Tensor:
 # Bound last: ops and the engine import Tensor from this module.
 from . import ops as _ops  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
+from .autograd.function import ShapeError  # noqa: E402
 from .autograd import grad_mode as _grad_mode  # noqa: E402
 from . import inplace as _inplace  # noqa: E402
 
