@@ -7,7 +7,7 @@
     x.grad.numpy()  # array([2., 4.], dtype=float32)
 """
 from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
-    Tensor, bool_, float16, float32, float64, int8, int16, int32, int64, uint8,
+    Tensor, bool_, equal, float16, float32, float64, int8, int16, int32, int64, is_tensor, uint8,
 )
 from .device import device
 

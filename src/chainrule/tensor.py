@@ -267,9 +267,13 @@ class Tensor:
         return html_table(None, rows, caption=f"tensor {self.name}" if self.name else "tensor")
 
     # ---- graph ----------------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=False):
-        """Accumulate gradients into the leaves' ``.grad`` (see ``chainrule.autograd.backward``)."""
-        _engine.backward(self, grad, retain_graph)
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate gradients into the leaves' ``.grad`` (see ``chainrule.autograd.backward``);
+        ``gradient`` (PyTorch's name) is the upstream gradient of a non-scalar tensor."""
+        if create_graph:
+            raise NotImplementedError("backward: create_graph=True (gradients that are themselves "
+                                      "differentiable) is not supported")
+        _engine.backward(self, gradient, bool(retain_graph))
 
     def detach(self):
         """The same data (memory and version counter shared), cut from the graph."""
@@ -340,6 +344,18 @@ class Tensor:
 
     def long(self):
         return self.to(np.int64)
+
+    def int(self):
+        return self.to(np.int32)
+
+    def short(self):
+        return self.to(np.int16)
+
+    def half(self):
+        return self.to(np.float16)
+
+    def bool(self):
+        return self.to(np.bool_)
 
     def clone(self):
         return _ops.cast(self, self.dtype)
@@ -587,4 +603,40 @@ Tensor.is_cuda = property(_is_cuda, doc="False: chainrule has no CUDA device.")
 
 
 for _name, _method in _inplace.METHODS.items():
+    setattr(Tensor, _name, _method)
+
+
+# ---- more of PyTorch's Tensor API, found by running training idioms (issue 11) ---------------
+def is_tensor(obj):
+    """True for a chainrule Tensor (``torch.is_tensor``)."""
+    return isinstance(obj, Tensor)
+
+
+def equal(x, y):
+    """True when both tensors have the same shape and the same values (a Python bool)."""
+    return x.shape == y.shape and bool(np.array_equal(x._data, y._data))
+
+
+def _expand_as(self, other):
+    return _ops.expand(self, *other.shape)
+
+
+def _unbind(self, dim=0):
+    """The slices along ``dim``, as a tuple of tensors without that dim."""
+    dim = _ops._one_dim(dim, self.ndim, "unbind")
+    return tuple(self[(slice(None),) * dim + (i,)] for i in range(self.shape[dim]))
+
+
+def _clamp_min(self, min):
+    return _ops.clamp(self, min=min)
+
+
+def _clamp_max(self, max):
+    return _ops.clamp(self, max=max)
+
+
+for _name, _method in (
+    ("equal", equal), ("expand_as", _expand_as), ("unbind", _unbind), ("clamp_min", _clamp_min),
+    ("clamp_max", _clamp_max),
+):
     setattr(Tensor, _name, _method)
