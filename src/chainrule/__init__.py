@@ -30,6 +30,9 @@ from .ops import (  # issue 11, item 6
     isinf, isnan, log1p, masked_fill, mm, norm, repeat, round, scatter, sort, split, square, std, t,
     topk,
 )
+from .ops import (  # PyTorch idioms (issue 11)
+    bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, cumsum, floor, prod, sign,
+)
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
 from .io import CheckpointError, load, load_metadata, save
 from . import models, nn, optim  # noqa: E402  (after the core they build on)

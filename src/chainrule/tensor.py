@@ -637,6 +637,12 @@ def _clamp_max(self, max):
 
 for _name, _method in (
     ("equal", equal), ("expand_as", _expand_as), ("unbind", _unbind), ("clamp_min", _clamp_min),
-    ("clamp_max", _clamp_max),
+    ("clamp_max", _clamp_max), ("__and__", _ops.bitwise_and), ("__or__", _ops.bitwise_or),
+    ("__xor__", _ops.bitwise_xor), ("__invert__", _ops.bitwise_not), ("__rand__", _reflected(_ops.bitwise_and)),
+    ("__ror__", _reflected(_ops.bitwise_or)), ("__rxor__", _reflected(_ops.bitwise_xor)),
 ):
     setattr(Tensor, _name, _method)
+for _name in (
+    "sign", "floor", "ceil", "cumsum", "prod", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+):
+    setattr(Tensor, _name, getattr(_ops, _name))

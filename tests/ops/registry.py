@@ -1137,8 +1137,58 @@ SHAPE_API = [
 TENSOR_API = [*REDUCTION_API, *ELEMENTWISE_API, *INDEXING_API, *SORTING, *SHAPE_API]
 
 
+# ---- ops found missing by tests/test_pytorch_idioms.py ------------------------------------------
+def booleans(rng, shape):
+    return np.asarray(rng.random(shape) > 0.5)
+
+
+def _np_cumsum(x, dim, dtype=None):
+    return np.cumsum(x, axis=dim)
+
+
+def _np_prod(x, dim=None, keepdim=False):
+    return np.prod(x, axis=dim, keepdims=keepdim)
+
+
+def _torch_prod(x, dim=None, keepdim=False):
+    return x.prod() if dim is None else x.prod(dim, keepdim=keepdim)
+
+
+def _bitwise_entry(name, op):
+    return OpEntry(name, getattr(cr, name), op, torch_fn(name), binary(booleans, booleans), diff=(),
+                   errors=(fails((2,), (2,), exception=cr.autograd.DTypeError,
+                                 match=f"{name}: expected bool or integer tensors, got dtype float64"),))
+
+
+IDIOM_OPS = [
+    _unary_api_entry("sign", nonzero),
+    _unary_api_entry("floor", lambda rng, shape: np.asarray(normal(rng, shape) * 3)),
+    _unary_api_entry("ceil", lambda rng, shape: np.asarray(normal(rng, shape) * 3)),
+    OpEntry("cumsum", cr.cumsum, _np_cumsum, torch_fn("cumsum"),
+            lambda rng: [Sample((normal(rng, s),), {"dim": d}) for s, d in (((5,), 0), ((3, 4), 1), ((2, 3, 2), -2))],
+            errors=(fails((2, 3), dim=2, exception=IndexError, match="cumsum: dim 2 is out of range"),)),
+    OpEntry("cumsum_integers", cr.cumsum, _np_cumsum, torch_fn("cumsum"),
+            lambda rng: [Sample((np.array([[1, 2], [3, 4]], dtype=np.int32),), {"dim": 0})], diff=()),
+    OpEntry("prod", cr.prod, _np_prod, _torch_prod,
+            with_params(nonzero, (3, 4), [{}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"dim": -1}]),
+            errors=(fails((2, 3), dim=3, exception=IndexError, match="prod: dim 3 is out of range"),)),
+    OpEntry("prod_with_zeros", cr.prod, _np_prod, _torch_prod,
+            lambda rng: [Sample((np.array([[2.0, 0.0, 3.0], [0.0, 0.0, 1.5], [1.0, -2.0, 0.5]]),), p)
+                         for p in ({"dim": 1}, {"dim": 0}, {})]),
+    _bitwise_entry("bitwise_and", np.logical_and),
+    _bitwise_entry("bitwise_or", np.logical_or),
+    _bitwise_entry("bitwise_xor", np.logical_xor),
+    OpEntry("bitwise_not", cr.bitwise_not, np.logical_not, torch_fn("bitwise_not"), unary(booleans), diff=(),
+            errors=(fails((2,), exception=cr.autograd.DTypeError,
+                          match="bitwise_not: expected bool or integer tensors, got dtype float64"),)),
+    universal("and_operator_integers", lambda x, y: x & y,
+              lambda rng: [Sample((np.array([6, 3, 12]), np.array([3, 5, 4])))], diff=()),
+    universal("invert_operator", lambda x: ~x, unary(booleans), diff=()),
+]
+
+
 ENTRIES = [
     *ARITHMETIC, *MATMUL, *ELEMENTWISE, *ACTIVATION, *SMOOTH_ACTIVATION, *NN_FUNCTIONAL, *SELECTION, *REDUCTION,
-    *SOFTMAX, *SHAPE, *INDEXING, *COMPARE, *CAST, *TENSOR_API,
+    *SOFTMAX, *SHAPE, *INDEXING, *COMPARE, *CAST, *TENSOR_API, *IDIOM_OPS,
 ]
 assert len({e.name for e in ENTRIES}) == len(ENTRIES), "entry names must be unique"

@@ -10,12 +10,17 @@ from ..backend import xp
 from ..tensor import Tensor, resolve_shape
 from .activation import Clamp, LeakyReLU, ReLU, check_finite_scalar
 from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
-from .compare import eq, floor_divide, ge, gt, isfinite, isinf, isnan, le, lt, ne
+from .compare import (
+    bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, floor_divide, ge, gt, isfinite, isinf, isnan, le,
+    lt, ne,
+)
 from .einsum import Einsum, explicit_equation
-from .elementwise import Abs, Cast, Cos, Exp, Expm1, Log, Log1p, Round, Sigmoid, Sin, Sqrt, Tanh
+from .elementwise import (
+    Abs, Cast, Ceil, Cos, Exp, Expm1, Floor, Log, Log1p, Round, Sigmoid, Sign, Sin, Sqrt, Tanh,
+)
 from .indexing import Gather, Scatter
 from .reduction import (
-    LogSumExp, MaxAll, MaxAlongDim, Mean, MinAll, MinAlongDim, Norm, Sum, Var, normalize_dims,
+    Cumsum, LogSumExp, MaxAll, MaxAlongDim, Mean, MinAll, MinAlongDim, Norm, Prod, Sum, Var, normalize_dims,
 )
 from .selection import Maximum, Minimum, Where
 from .shape import Cat, Expand, GetItem, Permute, Repeat, Reshape, Stack
@@ -323,6 +328,34 @@ def round(x, *, decimals=0):
     return Round.apply(x, decimals=decimals)
 
 
+def sign(x):
+    return Sign.apply(x)
+
+
+def floor(x):
+    return Floor.apply(x)
+
+
+def ceil(x):
+    return Ceil.apply(x)
+
+
+def cumsum(x, dim, *, dtype=None):
+    """Running sums along ``dim``; integers and bools sum as int64 (PyTorch's and NumPy's rule)."""
+    if dtype is not None:
+        x = cast(x, dtype)
+    return Cumsum.apply(x, dim=_one_dim(dim, xp.ndim(_data(x)), "cumsum"))
+
+
+def prod(x, dim=None, keepdim=False, *, dtype=None):
+    """The product of all elements, or along one ``dim``."""
+    if dtype is not None:
+        x = cast(x, dtype)
+    if dim is not None:
+        dim = _one_dim(dim, xp.ndim(_data(x)), "prod")
+    return Prod.apply(x, dim=dim, keepdim=bool(keepdim))
+
+
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """Standard deviation: the square root of ``var`` (same arguments, as in PyTorch)."""
     return Sqrt.apply(var(x, dim, unbiased, keepdim, correction=correction))
@@ -521,4 +554,5 @@ __all__ = [
     "pow", "relu", "repeat", "reshape", "round", "scatter", "sigmoid", "sin", "softmax", "sort",
     "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "t", "tanh", "topk",
     "transpose", "unsqueeze", "var", "view", "where",
+    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "ceil", "cumsum", "floor", "prod", "sign",
 ]
