@@ -160,7 +160,8 @@ def _class_weight(fn, weight, input):
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    """Softmax cross-entropy of scores ``input`` (N, C) with class indices ``target`` (N,).
+    """Softmax cross-entropy of scores ``input`` (N, C) with class indices ``target`` (N,),
+    or with class probabilities ``target`` (N, C) of a float dtype (``_soft_cross_entropy``).
 
     One fused, stable op: log-softmax is computed as z - max(z) - log(sum(exp(z - max(z))))
     and backward is (softmax(z) - q) / N for the mean, q the (smoothed) one-hot target.
@@ -171,10 +172,33 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    scores, labels = _array(input), _array(target)
+    if labels.dtype.kind == "f" and labels.shape == scores.shape and scores.ndim == 2:
+        return _soft_cross_entropy(input, _float_target(input, target), weight, reduction, label_smoothing)
     return _loss.CrossEntropy.apply(
         input, _array(target), reduction=reduction, label_smoothing=label_smoothing,
         weight=_class_weight("cross_entropy", weight, input), ignore_index=ignore_index,
     )
+
+
+def _soft_cross_entropy(input, target, weight, reduction, label_smoothing):
+    """Cross-entropy with class probabilities ``target`` (N, C), as PyTorch computes it:
+    -sum_c w_c q_c log softmax(z)_c per row, q the (smoothed) target; the mean divides by N."""
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / _array(input).shape[1]
+    terms = _ops.log_softmax(input, 1) * target
+    weight = _class_weight("cross_entropy", weight, input)
+    if weight is not None:
+        terms = terms * weight
+    losses = -_ops.sum(terms, 1)
+    return {"none": losses, "sum": _ops.sum(losses), "mean": _ops.mean(losses)}[reduction]
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p over ``dim``, eps), as ``torch.nn.functional.normalize``."""
+    if out is not None:
+        raise TypeError("normalize: out= is not supported; use the returned tensor")
+    return input / _ops.norm(input, p, dim, keepdim=True).clamp_min(eps)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

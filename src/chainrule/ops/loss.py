@@ -45,9 +45,7 @@ def check_class_target(fn, input, target, ignore_index=None):
             f"{fn}: input must have shape (N, C), a batch of class scores; got shape {input.shape}"
         )
     if target.dtype.kind not in "iu":
-        probabilities = ("; a float target of the input's shape holds class probabilities, which "
-                         "PyTorch accepts and chainrule does not: for one-hot targets pass "
-                         "target.argmax(1)") if target.shape == input.shape else ""
+        probabilities = "; for one-hot targets pass target.argmax(1)" if target.shape == input.shape else ""
         raise DTypeError(
             f"{fn}: target must hold class indices of an integer dtype (int64), got dtype "
             f"{target.dtype} of shape {target.shape}{probabilities}"
