@@ -346,8 +346,10 @@ IDIOMS = {
     "avg-pool": lambda F, img: F.avg_pool2d(img, kernel_size=2, stride=2),
     "adaptive-avg-pool": lambda nn, img: nn.AdaptiveAvgPool2d((1, 1))(img),
     "batchnorm-train": lambda nn, img: nn.BatchNorm2d(3).double()(img),
-    "batchnorm-running-mean": lambda nn, img: (lambda bn: (bn(img), bn.running_mean, bn.num_batches_tracked)[1:])(
+    "batchnorm-running-stats": lambda nn, img, np: (lambda bn: (
+        bn(img), np.asarray(bn.running_mean), np.asarray(bn.running_var), int(bn.num_batches_tracked))[1:])(
         nn.BatchNorm2d(3).double()),
+    "state-dict-values-as-arrays": lambda model, np: {k: np.asarray(v).copy() for k, v in model.state_dict().items()},
     "batchnorm1d-eval": lambda nn, x: nn.BatchNorm1d(5).double().eval()(x),
     "dropout-eval-identity": lambda nn, x: nn.Dropout(0.5).eval()(x),
     "functional-dropout-off": lambda F, x: F.dropout(x, p=0.3, training=False),
@@ -360,6 +362,7 @@ IDIOMS = {
     "softmax-sums-to-one": lambda torch, F, x: torch.allclose(F.softmax(x, dim=1).sum(dim=1), torch.ones(4).double()),
     "cross-entropy": lambda F, model, x, y: F.cross_entropy(model(x), y),
     "cross-entropy-sum": lambda F, model, x, y: F.cross_entropy(model(x), y, reduction="sum"),
+    "cross-entropy-probabilities": lambda F, x: F.cross_entropy(x, F.softmax(x * 2, dim=1)),
     "cross-entropy-smoothing": lambda F, model, x, y: F.cross_entropy(model(x), y, label_smoothing=0.1),
     "nll-log-softmax": lambda F, model, x, y: F.nll_loss(F.log_softmax(model(x), dim=1), y),
     "criterion-item": lambda nn, model, x, y: nn.CrossEntropyLoss()(model(x), y).item(),
@@ -439,7 +442,7 @@ IDIOMS = {
     "error-backward-non-scalar": lambda w: (w * 2).backward(),
     "error-load-missing-key": lambda model: model.load_state_dict({}),
     "error-index-out-of-range": lambda x: x[10],
-    "error-cross-entropy-float-target": lambda F, x: F.cross_entropy(x, x),
+    "error-cross-entropy-class-out-of-range": lambda F, x, y: F.cross_entropy(x, y + 4),
 }
 
 # Deliberate differences (docs/pytorch.md): each asserts chainrule's documented behaviour.
@@ -449,6 +452,9 @@ DIFFERS = {
                            "float32", "float64"),
     # no CUDA: PyTorch without CUDA raises AssertionError, chainrule RuntimeError naming the device
     "cuda-call": (lambda x: x.cuda(), AssertionError, RuntimeError),
+    # buffers and state-dict values are the NumPy arrays themselves (docs/nn.md), Tensors in PyTorch
+    "buffer-type": (lambda nn: type(nn.BatchNorm1d(3).running_mean).__name__, "Tensor", "ndarray"),
+    "state-dict-value-type": (lambda model: type(model.state_dict()["0.weight"]).__name__, "Tensor", "ndarray"),
     # empty gives zeros here (reproducible), uninitialised memory in PyTorch
     "empty-zeros": (lambda torch: bool((torch.empty(3) == 0).all()), None, True),
 }
