@@ -47,6 +47,17 @@ def get_batch(dataset, indices):
     return collate([dataset[int(i)] for i in indices])
 
 
+def batches_itself(dataset):
+    """Whether ``get_batch(dataset, indices)`` beats item by item: an array, a Tensor, or a
+    dataset with its own ``get_batch`` (a Subset: if its parent has one)."""
+    if isinstance(dataset, (np.ndarray, Tensor)):
+        return True
+    if isinstance(dataset, Subset):
+        return batches_itself(dataset.dataset)
+    method = getattr(type(dataset), "get_batch", None)
+    return method is not None and method is not Dataset.get_batch
+
+
 class Dataset:
     """Base class: subclasses define ``__len__`` and ``__getitem__`` (and may override
     ``get_batch`` with a vectorized version)."""
