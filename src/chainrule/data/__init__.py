@@ -14,6 +14,7 @@ from .download import cache_dir, download_url
 from .errors import DataError
 from .idx import MAX_IDX_BYTES, read_idx, read_idx_pair
 from .mnist import MNIST, FashionMNIST, IDXDataset
+from .sampler import RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler
 from .workers import WorkerInfo, get_worker_info
 
 __all__ = [
@@ -27,8 +28,13 @@ __all__ = [
     "FashionMNIST",
     "IDXDataset",
     "ImageDataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
     "Subset",
+    "SubsetRandomSampler",
     "TensorDataset",
+    "WeightedRandomSampler",
     "WorkerInfo",
     "cache_dir",
     "collate",
