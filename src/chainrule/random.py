@@ -1,7 +1,14 @@
-"""One seeded NumPy Generator shared by every random factory, dropout and shuffling."""
+"""One seeded NumPy Generator shared by every random factory, dropout and shuffling.
+
+A DataLoader worker thread has its own (``set_thread_generator``), as a PyTorch worker
+process has its own seed: random transforms there never draw from the training loop's.
+"""
+import threading
+
 import numpy as np
 
 _generator = np.random.default_rng()
+_thread = threading.local()  # .generator: this thread's own generator, if it has one
 
 
 def manual_seed(seed):
@@ -9,13 +16,22 @@ def manual_seed(seed):
     global _generator
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"manual_seed: seed must be a non-negative integer, got {seed!r}")
+    if getattr(_thread, "generator", None) is not None:  # in a worker: reseed the worker's own
+        _thread.generator = np.random.default_rng(int(seed))
+        return _thread.generator
     _generator = np.random.default_rng(int(seed))
     return _generator
 
 
 def default_generator():
-    """The global generator (use it; never cache it: manual_seed and set_rng_state replace it)."""
-    return _generator
+    """The global generator, or this thread's own (use it; never cache it: manual_seed and
+    set_rng_state replace it)."""
+    return getattr(_thread, "generator", None) or _generator
+
+
+def set_thread_generator(generator):
+    """Give the calling thread its own generator (None: back to the global one)."""
+    _thread.generator = generator
 
 
 def get_rng_state():
