@@ -31,7 +31,7 @@ from .ops import (  # issue 11, item 6
     topk,
 )
 from .ops import (  # PyTorch idioms (issue 11)
-    bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, cumsum, floor, prod, sign,
+    bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, cumsum, floor, prod, reciprocal, sign, tril, triu,
 )
 from .random import default_generator, get_rng_state, manual_seed, set_rng_state
 from .io import CheckpointError, load, load_metadata, save

@@ -644,5 +644,6 @@ for _name, _method in (
     setattr(Tensor, _name, _method)
 for _name in (
     "sign", "floor", "ceil", "cumsum", "prod", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "reciprocal", "tril", "triu",
 ):
     setattr(Tensor, _name, getattr(_ops, _name))

@@ -1184,6 +1184,19 @@ IDIOM_OPS = [
     universal("and_operator_integers", lambda x, y: x & y,
               lambda rng: [Sample((np.array([6, 3, 12]), np.array([3, 5, 4])))], diff=()),
     universal("invert_operator", lambda x: ~x, unary(booleans), diff=()),
+    OpEntry("add_alpha", lambda x, y: cr.add(x, y, alpha=-0.5), lambda x, y: x - 0.5 * y,
+            lambda x, y: torch_mod().add(x, y, alpha=-0.5), binary(), diff=(0, 1)),
+    OpEntry("sub_alpha_method", lambda x, y: x.sub(y, alpha=2), lambda x, y: x - 2 * y,
+            lambda x, y: x.sub(y, alpha=2), binary(), diff=(0, 1)),
+    _unary_api_entry("reciprocal", nonzero),
+    OpEntry("tril", cr.tril, lambda x, diagonal=0: np.tril(x, diagonal), torch_fn("tril"),
+            lambda rng: [Sample((normal(rng, s),), p) for s, p in (
+                ((3, 3), {}), ((3, 4), {"diagonal": 1}), ((2, 4, 3), {"diagonal": -1}))],
+            errors=(fails((3,), exception=ShapeError, match="tril: expected a tensor with at least 2 dims, got shape (3,)"),)),
+    OpEntry("triu", cr.triu, lambda x, diagonal=0: np.triu(x, diagonal), torch_fn("triu"),
+            lambda rng: [Sample((normal(rng, s),), p) for s, p in (
+                ((3, 3), {}), ((4, 3), {"diagonal": 1}), ((2, 3, 4), {"diagonal": -2}))],
+            errors=(fails((3,), exception=ShapeError, match="triu: expected a tensor with at least 2 dims, got shape (3,)"),)),
 ]
 
 

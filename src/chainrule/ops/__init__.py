@@ -6,6 +6,7 @@ one op class; the classes live in the modules beside this one.
 import builtins
 from collections import namedtuple
 
+from ..autograd.function import ShapeError
 from ..backend import xp
 from ..tensor import Tensor, resolve_shape
 from .activation import Clamp, LeakyReLU, ReLU, check_finite_scalar
@@ -29,12 +30,14 @@ from .softmax import LogSoftmax, Softmax
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
-def add(x, y):
-    return Add.apply(x, y)
+def add(x, y, *, alpha=1):
+    """x + alpha * y (``alpha`` as in ``torch.add``)."""
+    return Add.apply(x, y if alpha == 1 else mul(y, alpha))
 
 
-def sub(x, y):
-    return Sub.apply(x, y)
+def sub(x, y, *, alpha=1):
+    """x - alpha * y."""
+    return Sub.apply(x, y if alpha == 1 else mul(y, alpha))
 
 
 def mul(x, y):
@@ -328,6 +331,30 @@ def round(x, *, decimals=0):
     return Round.apply(x, decimals=decimals)
 
 
+def reciprocal(x):
+    """1 / x (an integer tensor gives float32, as ``/`` does)."""
+    return Div.apply(1.0, x)
+
+
+def _triangle(x, diagonal, lower, name):
+    data = _data(x)
+    if data.ndim < 2:
+        raise ShapeError(f"{name}: expected a tensor with at least 2 dims, got shape {data.shape}")
+    rows, cols = data.shape[-2:]
+    keep = xp.tri(rows, cols, diagonal, dtype=bool) if lower else ~xp.tri(rows, cols, diagonal - 1, dtype=bool)
+    return Where.apply(keep, x, xp.zeros((), dtype=data.dtype))
+
+
+def tril(x, diagonal=0):
+    """The lower triangle of the last two dims (on and below ``diagonal``), zeros above."""
+    return _triangle(x, diagonal, True, "tril")
+
+
+def triu(x, diagonal=0):
+    """The upper triangle of the last two dims (on and above ``diagonal``), zeros below."""
+    return _triangle(x, diagonal, False, "triu")
+
+
 def sign(x):
     return Sign.apply(x)
 
@@ -555,4 +582,5 @@ __all__ = [
     "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "t", "tanh", "topk",
     "transpose", "unsqueeze", "var", "view", "where",
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "ceil", "cumsum", "floor", "prod", "sign",
+    "reciprocal", "tril", "triu",
 ]
