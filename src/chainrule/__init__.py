@@ -13,8 +13,17 @@ from .device import device
 
 # PyTorch's dtype aliases (``torch.float`` is float32, ``torch.long`` int64, ...)
 float, double, half, long, int, short, bool = float32, float64, float16, int64, int32, int16, bool_
+Size = tuple  # Tensor.shape and size() are tuples; torch.Size is a tuple too
 from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .factories import (  # noqa: I001
+    BoolTensor, ByteTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+    as_tensor, multinomial,
+)
+from .settings import (
+    are_deterministic_algorithms_enabled, get_default_dtype, get_num_threads, set_num_threads,
+    use_deterministic_algorithms,
+)
 from .factories import (
     arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, ones, ones_like, rand,
     rand_like, randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like,

@@ -444,6 +444,8 @@ def _type(self, dtype=None, non_blocking=False):
         return "chainrule." + _TYPE_NAMES[self.dtype.name]
     if isinstance(dtype, str) and dtype.rpartition(".")[2] in _TYPE_DTYPES:
         dtype = _TYPE_DTYPES[dtype.rpartition(".")[2]]
+    if isinstance(dtype, _factories.LegacyTensorType):  # x.type(chainrule.FloatTensor)
+        dtype = dtype.dtype
     return self.to(dtype)
 
 
