@@ -28,6 +28,7 @@ V = RNG.standard_normal(5)
 IMG = RNG.standard_normal((2, 3, 6, 6))
 MASK = RNG.random((4, 5)) > 0.5
 IDX = np.array([[1, 3, 5], [7, 9, 0]])
+SEQ = RNG.standard_normal((2, 3, 5))  # (batch, time, features)
 MODEL_WEIGHTS = {"0.weight": RNG.standard_normal((8, 5)) / 2, "0.bias": RNG.standard_normal(8) / 2,
                  "2.weight": RNG.standard_normal((3, 8)) / 2, "2.bias": RNG.standard_normal(3) / 2}
 
@@ -37,15 +38,15 @@ def libraries(name):
         import torch
         return torch, torch.nn, torch.nn.functional, torch.optim, torch.utils.data
     import chainrule
-    import chainrule.data
     import chainrule.nn
     import chainrule.nn.functional
     import chainrule.optim
-    return chainrule, chainrule.nn, chainrule.nn.functional, chainrule.optim, chainrule.data
+    import chainrule.utils.data
+    return chainrule, chainrule.nn, chainrule.nn.functional, chainrule.optim, chainrule.utils.data
 
 
-def namespace(name):
-    """The library's modules and fresh inputs built from the same arrays."""
+def namespace(name, tmp):
+    """The library's modules and fresh inputs built from the same arrays; ``tmp`` a folder."""
     torch, nn, F, optim, data = libraries(name)
     model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3)).double()
     model.load_state_dict({k: torch.tensor(v) for k, v in MODEL_WEIGHTS.items()})
@@ -56,7 +57,7 @@ def namespace(name):
         OrderedDict=OrderedDict, x=x, y=y, v=torch.tensor(V), img=torch.tensor(IMG),
         w=torch.tensor(V, requires_grad=True), mask=torch.tensor(MASK), idx=torch.tensor(IDX),
         model=model, ds=ds, loader=data.DataLoader(ds, batch_size=3),
-        device=torch.device("cpu"),
+        device=torch.device("cpu"), seq=torch.tensor(SEQ), tmp=str(tmp),
     )
 
 
@@ -117,6 +118,27 @@ def dataset_class(data, torch):
         def __getitem__(self, i):
             return torch.tensor([float(i)]), i * i
     return Squares
+
+
+def seeded(module, torch):
+    """``module`` in float64 with weights drawn from one NumPy generator (the same in both libraries)."""
+    rng = np.random.default_rng(5)
+    module.double().load_state_dict(
+        {k: torch.tensor(rng.standard_normal(tuple(v.shape)) * 0.3) for k, v in module.state_dict().items()})
+    return module
+
+
+def resume(torch, optim, model, x, y, F, path):
+    """Train one step, save model and optimizer in one checkpoint, load it into a copy, train on."""
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    train(model, opt, x, y, F, steps=1)
+    torch.save({"epoch": 1, "model": model.state_dict(), "optimizer": opt.state_dict()}, path)
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    copy_ = copy.deepcopy(model)
+    copy_.load_state_dict(checkpoint["model"])
+    opt2 = optim.SGD(copy_.parameters(), lr=0.1, momentum=0.9)
+    opt2.load_state_dict(checkpoint["optimizer"])
+    return checkpoint["epoch"], train(copy_, opt2, x, y, F, steps=2)
 
 
 IDIOMS = {
@@ -431,6 +453,92 @@ IDIOMS = {
         int(v) for _, yb in data.DataLoader(ds, batch_size=2, shuffle=True) for v in yb),
     "epoch-loss-average": lambda loader, model, F: sum(
         F.cross_entropy(model(xb), yb, reduction="sum").item() for xb, yb in loader) / len(loader.dataset),
+    # ---- more of the usual ---------------------------------------------------------------------
+    "legacy-tensor-types": lambda torch: (torch.FloatTensor([1, 2]), torch.LongTensor([1, 2]), torch.FloatTensor(2, 3).shape),
+    "legacy-type-cast-isinstance": lambda torch, x: (x.type(torch.FloatTensor).dtype, isinstance(x.float(), torch.FloatTensor)),
+    "as-tensor": lambda torch, np: torch.as_tensor(np.array([1.5, 2.5])),
+    "size-object": lambda torch, x: (x.size()[1:], isinstance(x.shape, torch.Size), torch.Size([2, 3]) == (2, 3)),
+    "zeros-of-size": lambda torch, x: torch.zeros(x.size()),
+    "default-dtype": lambda torch: torch.get_default_dtype(),
+    "deterministic-boilerplate": lambda torch: (torch.backends.cudnn.__setattr__("deterministic", True),
+                                                torch.use_deterministic_algorithms(True), torch.cuda.manual_seed_all(0)),
+    "num-threads": lambda torch: (torch.set_num_threads(1), torch.get_num_threads())[1],
+    "torch-sum-mean-functions": lambda torch, x: (torch.sum(x, 1), torch.mean(x, dim=0), torch.mean((x - 1) ** 2)),
+    "torch-max-elementwise": lambda torch, x: torch.max(x, torch.zeros_like(x)),
+    "torch-min-dim": lambda torch, x: torch.min(x, 1),
+    "tril-mask": lambda torch: torch.tril(torch.ones(3, 3)),
+    "triu-diagonal": lambda torch, x: torch.triu(x, diagonal=1),
+    "causal-mask-fill": lambda torch, F: F.softmax(torch.zeros(3, 3).masked_fill(
+        torch.tril(torch.ones(3, 3)) == 0, float("-inf")), dim=-1),
+    "add-alpha": lambda x: x.add(x, alpha=2),
+    "sub-div-chain": lambda x: x.sub(1).div(2).mul(3),
+    "neg-reciprocal": lambda x: (x.neg(), -x, (x.abs() + 1).reciprocal()),
+    "activation-methods": lambda x: (x.sigmoid(), x.relu(), x.tanh(), x.softmax(dim=-1), x.log_softmax(-1)),
+    "manual-softmax": lambda x: x.exp() / x.exp().sum(1, keepdim=True),
+    "accuracy-float-mean": lambda model, x, y: (model(x).argmax(1) == y).float().mean(),
+    "sum-dims": lambda img: (img.sum(dim=(1, 2)), img.mean((0,))),
+    "running-loss": lambda model, x, y, F: (lambda loss: loss.item() * x.size(0))(F.cross_entropy(model(x), y)),
+    "zero-tensor-accumulate": lambda torch, x: (lambda total: (total.__iadd__(x.sum()), total)[1])(torch.tensor(0.0).double()),
+    "grad-filter": lambda model, x: (model[:1](x).sum().backward(), [p.grad is not None for p in model.parameters()])[1],
+    "uniform-bounds": lambda torch: (lambda t: bool((t >= -1).all() and (t <= 1).all()))(torch.zeros(100).uniform_(-1, 1)),
+    "normal-shape": lambda torch: torch.empty(3, 4).normal_(0, 1).shape,
+    "weight-clipping": lambda model: model[0].weight.data.clamp_(-0.1, 0.1) is not None and model[0].weight,
+    "dcgan-init": lambda model: (model[0].weight.data.normal_(0.0, 0.02), model[0].bias.data.zero_(),
+                                 model[0].weight.shape, model[0].bias)[2:],
+    "fill-data": lambda model: model[2].bias.data.fill_(0.01) is not None and model[2].bias,
+    "train-false": lambda model: model.train(False).training,
+    "sequential-star": lambda nn: len(nn.Sequential(*[nn.Linear(5, 5) for _ in range(3)])),
+    "add-module": lambda nn: (lambda m: (m.add_module("fc", nn.Linear(2, 2)), list(m.state_dict()))[1])(nn.Sequential()),
+    "named-modules": lambda model: [name for name, _ in model.named_modules()],
+    "len-parameters": lambda model: len(list(model.parameters())),
+    "add-param-group": lambda optim, model: (lambda opt: (opt.add_param_group({"params": model[2].parameters(), "lr": 0.5}),
+                                                          [g["lr"] for g in opt.param_groups])[1])(
+        optim.SGD(model[0].parameters(), lr=0.1)),
+    "sgd-nesterov-steps": lambda optim, model, x, y, F: train(
+        model, optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True), x, y, F),
+    "rmsprop-steps": lambda optim, model, x, y, F: train(model, optim.RMSprop(model.parameters(), lr=0.01), x, y, F),
+    "one-cycle": lambda optim, model, x, y, F: (lambda opt: train(
+        model, opt, x, y, F, steps=4, scheduler=optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=4)))(
+        optim.SGD(model.parameters(), lr=0.1)),
+    "clip-grad-norm-type": lambda nn, model, x: (model(x).sum().backward(),
+                                                  nn.utils.clip_grad_norm_(model.parameters(), 0.5, norm_type=1.0))[1],
+    "functional-conv2d": lambda F, torch, img: F.conv2d(img, torch.ones(2, 3, 3, 3).double(), padding=1),
+    "relu-inplace-flag": lambda F, x: F.relu(x, inplace=True),
+    "multinomial-shape": lambda torch: torch.multinomial(torch.tensor([0.1, 0.6, 0.3]), 1).shape,
+    # ---- data: splits, concatenation, workers, collate ------------------------------------------
+    "random-split-lengths": lambda data, ds: [len(s) for s in data.random_split(ds, [3, 1])],
+    "random-split-fractions": lambda data, ds: sorted(len(s) for s in data.random_split(ds, [0.5, 0.5])),
+    "random-split-covers": lambda data, ds: sorted(int(t[1]) for s in data.random_split(ds, [2, 2]) for t in s),
+    "concat-dataset": lambda data, ds: (lambda c: (len(c), c[5]))(data.ConcatDataset([ds, ds])),
+    "loader-workers-order": lambda data, ds: [yb for _, yb in data.DataLoader(ds, batch_size=2, num_workers=2)],
+    "collate-fn-identity": lambda data, ds: [len(b) for b in data.DataLoader(ds, batch_size=3, collate_fn=lambda b: b)],
+    "default-collate": lambda data: data.default_collate([(1, 2.0), (3, 4.0)]),
+    "loader-over-list": lambda data, np: list(data.DataLoader([(np.ones(2), 1), (np.zeros(2), 0)], batch_size=2))[0],
+    "loader-pin-memory": lambda data, ds: len(data.DataLoader(ds, batch_size=2, pin_memory=True)),
+    # ---- saving and loading ---------------------------------------------------------------------
+    "save-load-state-dict": lambda torch, np, model, tmp: (torch.save(model.state_dict(), tmp + "/model"),
+                                                       np.asarray(torch.load(tmp + "/model")["2.bias"]))[1],
+    "save-load-checkpoint-resume": lambda torch, optim, model, x, y, F, tmp: resume(
+        torch, optim, model, x, y, F, tmp + "/checkpoint"),
+    "save-load-nested": lambda torch, tmp, x: (torch.save({"a": [x, 3], "b": {"lr": 0.1}}, tmp + "/c"),
+                                               torch.load(tmp + "/c", weights_only=True))[1],
+    # ---- recurrent layers -----------------------------------------------------------------------
+    "lstm-batch-first": lambda nn, torch, seq: (lambda out, state: (out, state[0], state[1]))(
+        *seeded(nn.LSTM(5, 4, batch_first=True), torch)(seq)),
+    "gru-two-layers-bidirectional": lambda nn, torch, seq: seeded(
+        nn.GRU(5, 3, num_layers=2, bidirectional=True, batch_first=True), torch)(seq),
+    "rnn-relu-time-first": lambda nn, torch, seq: seeded(nn.RNN(5, 4, nonlinearity="relu"), torch)(seq),
+    "lstm-cell": lambda nn, torch, x: seeded(nn.LSTMCell(5, 4), torch)(x),
+    "lstm-last-step-head": lambda nn, torch, seq: seeded(nn.Linear(4, 2), torch)(
+        seeded(nn.LSTM(5, 4, batch_first=True), torch)(seq)[0][:, -1, :]),
+    "lstm-gradients": lambda nn, torch, seq: (lambda lstm: (lstm(seq)[0].sum().backward(),
+                                                             lstm.weight_hh_l0.grad, lstm.bias_ih_l0.grad)[1:])(
+        seeded(nn.LSTM(5, 4, batch_first=True), torch)),
+    "lstm-initial-state": lambda nn, torch, seq: seeded(nn.LSTM(5, 4, batch_first=True), torch)(
+        seq, (torch.zeros(1, 2, 4).double(), torch.ones(1, 2, 4).double()))[0],
+    "lstm-state-dict-keys": lambda nn: list(nn.LSTM(5, 4, num_layers=2).state_dict()),
+    "embedding-lstm": lambda nn, torch, idx: seeded(nn.LSTM(4, 3, batch_first=True), torch)(
+        seeded(nn.Embedding(10, 4), torch)(idx))[0],
     # ---- errors PyTorch raises --------------------------------------------------------------------
     "error-view-bad-size": lambda x: x.view(3, 7),
     "error-cat-mismatch": lambda torch, x: torch.cat([x, x[:, :2]], dim=0),
@@ -455,6 +563,8 @@ DIFFERS = {
     # buffers and state-dict values are the NumPy arrays themselves (docs/nn.md), Tensors in PyTorch
     "buffer-type": (lambda nn: type(nn.BatchNorm1d(3).running_mean).__name__, "Tensor", "ndarray"),
     "state-dict-value-type": (lambda model: type(model.state_dict()["0.weight"]).__name__, "Tensor", "ndarray"),
+    # torch.Tensor(data) is float32 in PyTorch; chainrule.Tensor(data) keeps the data's dtype
+    "tensor-class-constructor": (lambda torch: torch.Tensor([1, 2]).dtype, "float32", "int64"),
     # empty gives zeros here (reproducible), uninitialised memory in PyTorch
     "empty-zeros": (lambda torch: bool((torch.empty(3) == 0).all()), None, True),
 }
@@ -506,8 +616,8 @@ def assert_same(ours, expected, where="result"):
         assert ours == expected, f"{where}: {ours} != {expected}"
 
 
-def run(fn, library):
-    names = namespace(library)
+def run(fn, library, tmp):
+    names = namespace(library, tmp)
     arguments = {p: names[p] for p in inspect.signature(fn).parameters}
     try:
         return "value", normalise(fn(**arguments))
@@ -521,8 +631,10 @@ def builtin_type(exc):
 
 
 @pytest.mark.parametrize("name", list(IDIOMS))
-def test_idiom_matches_pytorch(name):
-    expected, ours = run(IDIOMS[name], "torch"), run(IDIOMS[name], "chainrule")
+def test_idiom_matches_pytorch(name, tmp_path):
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "chainrule").mkdir()
+    expected, ours = run(IDIOMS[name], "torch", tmp_path / "torch"), run(IDIOMS[name], "chainrule", tmp_path / "chainrule")
     if expected[0] == "raised":
         assert ours[0] == "raised", f"PyTorch raises {expected[1]!r}; chainrule returned {ours[1]}"
         assert isinstance(ours[1], builtin_type(expected[1])), (ours[1], expected[1])
@@ -533,12 +645,12 @@ def test_idiom_matches_pytorch(name):
 
 
 @pytest.mark.parametrize("name", list(DIFFERS))
-def test_documented_difference(name):
+def test_documented_difference(name, tmp_path):
     fn, pytorch_result, chainrule_result = DIFFERS[name]
     for library, wanted in (("torch", pytorch_result), ("chainrule", chainrule_result)):
         if wanted is None:  # PyTorch leaves it unspecified
             continue
-        kind, result = run(fn, library)
+        kind, result = run(fn, library, tmp_path)
         if isinstance(wanted, type) and issubclass(wanted, Exception):
             assert kind == "raised" and type(result) is wanted, (library, result)
         else:
