@@ -58,3 +58,24 @@ def test_generator_from_state_rebuilds_other_bit_generators():
     state = {**state, "state": {**state["state"], "key": state["state"]["key"].tolist()}}  # as after JSON
     rebuilt = cr_random.generator_from_state(state)
     assert rebuilt.integers(0, 1000, 5).tolist() == source.integers(0, 1000, 5).tolist()
+
+
+def test_generator_seeds_as_pytorchs_and_goes_where_generators_go():
+    g = cr.Generator().manual_seed(42)
+    assert isinstance(g, np.random.Generator) and g.initial_seed() == 42
+    first = cr.rand(3, generator=g)
+    assert cr.equal(first, cr.rand(3, generator=cr.Generator().manual_seed(42)))
+    assert not cr.equal(first, cr.rand(3, generator=g))  # it moved on
+    state = g.get_state()
+    a = cr.randn(2, generator=g)
+    assert cr.equal(a, cr.randn(2, generator=g.set_state(state)))
+    assert cr.randint(0, 5, (4,), generator=g).dtype == cr.int64
+    assert sorted(cr.randperm(5, generator=g).tolist()) == [0, 1, 2, 3, 4]
+    cr.manual_seed(0)
+    before = cr_random.get_rng_state()
+    cr.rand(2, generator=g)
+    assert cr_random.get_rng_state() == before  # the global generator is untouched
+    with pytest.raises(TypeError, match="rand: generator must be a chainrule.Generator or a NumPy Generator"):
+        cr.rand(2, generator=42)
+    with pytest.raises(RuntimeError, match="Generator: device 'cuda'"):
+        cr.Generator("cuda")

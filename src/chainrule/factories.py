@@ -96,23 +96,33 @@ def _count(n, where, what):
     return n
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
-    """Uniform on [0, 1), from the generator seeded by ``manual_seed``."""
+def _generator(generator, where):
+    """``generator`` (a NumPy Generator, such as ``chainrule.Generator()``), else the global one."""
+    if generator is None:
+        return _random.default_generator()
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"{where}: generator must be a chainrule.Generator or a NumPy Generator, "
+                        f"got {type(generator).__name__}")
+    return generator
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform on [0, 1), from the generator seeded by ``manual_seed`` (or ``generator``)."""
     dtype = _dtype(dtype)
     shape = resolve_shape(size, "rand")
-    data = _random.default_generator().random(shape, dtype=np.float64).astype(dtype, copy=False)
+    data = _generator(generator, "rand").random(shape, dtype=np.float64).astype(dtype, copy=False)
     return _leaf(data, requires_grad, device, "rand")
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
-    """Standard normal, from the generator seeded by ``manual_seed``."""
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal, from the generator seeded by ``manual_seed`` (or ``generator``)."""
     dtype = _dtype(dtype)
     shape = resolve_shape(size, "randn")
-    data = _random.default_generator().standard_normal(shape).astype(dtype, copy=False)
+    data = _generator(generator, "randn").standard_normal(shape).astype(dtype, copy=False)
     return _leaf(data, requires_grad, device, "randn")
 
 
-def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``
     (``size`` also by keyword), int64 by default, as ``torch.randint``."""
     if size is None:
@@ -128,14 +138,14 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
     if high <= low:
         raise ValueError(f"randint: expects low < high, got low={low} and high={high}")
     shape = resolve_shape((size,), "randint", "size")
-    data = _random.default_generator().integers(low, high, shape).astype(_dtype(dtype, np.int64), copy=False)
+    data = _generator(generator, "randint").integers(low, high, shape).astype(_dtype(dtype, np.int64), copy=False)
     return _leaf(data, requires_grad, device, "randint")
 
 
-def randperm(n, dtype=None, device=None, requires_grad=False):
+def randperm(n, dtype=None, device=None, requires_grad=False, *, generator=None):
     """A random permutation of 0 .. n - 1 (int64 by default)."""
     n = _count(n, "randperm", "n")
-    data = _random.default_generator().permutation(n).astype(_dtype(dtype, np.int64), copy=False)
+    data = _generator(generator, "randperm").permutation(n).astype(_dtype(dtype, np.int64), copy=False)
     return _leaf(data, requires_grad, device, "randperm")
 
 
@@ -207,7 +217,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
                            f"{rows.shape[1]} categories")
     if np.any(rows.sum(axis=1) <= 0):
         raise RuntimeError("multinomial: a row of weights sums to 0 (no category can be drawn)")
-    rng = generator or _random.default_generator()
+    rng = _generator(generator, "multinomial")
     if replacement:
         draws = np.array([rng.choice(row.size, num_samples, p=row / row.sum()) for row in rows])
     else:  # sequential draws as sorting exponential keys / weight; zero weights come last, as PyTorch

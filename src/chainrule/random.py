@@ -64,3 +64,33 @@ def generator_from_state(state):
     except (KeyError, TypeError, ValueError, OverflowError) as exc:  # Overflow: a word out of range
         raise ValueError(f"malformed {kind} generator state: {exc!r}") from None
     return np.random.Generator(bit_generator)
+
+
+class Generator(np.random.Generator):
+    """``torch.Generator()``: a NumPy Generator of its own (so it goes wherever chainrule takes a
+    ``generator=``) with PyTorch's seeding methods: ``Generator().manual_seed(42)``."""
+
+    def __init__(self, device="cpu"):
+        from .device import resolve_device  # noqa: PLC0415  (device imports the tensor module)
+
+        resolve_device(device, "Generator")
+        self._seed = int(np.random.SeedSequence().entropy % 2**63)
+        super().__init__(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed):
+        """Restart from ``seed`` (a non-negative int); returns the generator itself."""
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"manual_seed: seed must be a non-negative integer, got {seed!r}")
+        self._seed = int(seed)
+        self.bit_generator.state = np.random.PCG64(self._seed).state
+        return self
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        return self.bit_generator.state
+
+    def set_state(self, state):
+        self.bit_generator.state = state
+        return self

@@ -629,6 +629,10 @@ def _unbind(self, dim=0):
     return tuple(self[(slice(None),) * dim + (i,)] for i in range(self.shape[dim]))
 
 
+def _type_as(self, other):
+    return self.to(other.dtype)
+
+
 def _clamp_min(self, min):
     return _ops.clamp(self, min=min)
 
@@ -639,13 +643,14 @@ def _clamp_max(self, max):
 
 for _name, _method in (
     ("equal", equal), ("expand_as", _expand_as), ("unbind", _unbind), ("clamp_min", _clamp_min),
-    ("clamp_max", _clamp_max), ("__and__", _ops.bitwise_and), ("__or__", _ops.bitwise_or),
+    ("clamp_max", _clamp_max), ("type_as", _type_as), ("__and__", _ops.bitwise_and), ("__or__", _ops.bitwise_or),
     ("__xor__", _ops.bitwise_xor), ("__invert__", _ops.bitwise_not), ("__rand__", _reflected(_ops.bitwise_and)),
     ("__ror__", _reflected(_ops.bitwise_or)), ("__rxor__", _reflected(_ops.bitwise_xor)),
 ):
     setattr(Tensor, _name, _method)
 for _name in (
     "sign", "floor", "ceil", "cumsum", "prod", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-    "reciprocal", "tril", "triu",
+    "reciprocal", "tril", "triu", "nonzero", "unique", "bincount", "index_select", "diag", "logical_and",
+    "logical_or", "logical_xor", "logical_not",
 ):
     setattr(Tensor, _name, getattr(_ops, _name))

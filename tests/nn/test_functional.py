@@ -276,3 +276,11 @@ def test_normalize_matches_pytorch(check_torch_parity, options):
     zero_row = np.vstack([SCORES, np.zeros(4)])
     np.testing.assert_array_equal(F.normalize(cr.tensor(zero_row)).numpy()[-1], 0.0)  # eps keeps it finite
     gradcheck(lambda x: F.normalize(x, **options), SCORES)
+
+
+@pytest.mark.parametrize("dim", [1, 0, -1])
+def test_cosine_similarity_matches_pytorch(check_torch_parity, dim):
+    torch = pytest.importorskip("torch")
+    check_torch_parity(lambda a, b: F.cosine_similarity(a, b, dim=dim),
+                       lambda a, b: torch.nn.functional.cosine_similarity(a, b, dim=dim), [SCORES, PROBS])
+    gradcheck(lambda a: F.cosine_similarity(a, PROBS, dim=dim), SCORES)

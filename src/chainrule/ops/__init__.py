@@ -15,6 +15,7 @@ from .compare import (
     bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, floor_divide, ge, gt, isfinite, isinf, isnan, le,
     lt, ne,
 )
+from .counting import bincount, logical_and, logical_not, logical_or, logical_xor, nonzero, unique
 from .einsum import Einsum, explicit_equation
 from .elementwise import (
     Abs, Cast, Ceil, Cos, Exp, Expm1, Floor, Log, Log1p, Round, Sigmoid, Sign, Sin, Sqrt, Tanh,
@@ -345,6 +346,36 @@ def _triangle(x, diagonal, lower, name):
     return Where.apply(keep, x, xp.zeros((), dtype=data.dtype))
 
 
+def index_select(x, dim, index):
+    """The slices of ``x`` at the 1-D integer ``index`` along ``dim`` (gradient through getitem)."""
+    data, positions = _data(x), xp.asarray(_data(index))
+    if positions.ndim != 1 or positions.dtype.kind not in "iu":
+        raise TypeError(f"index_select: index must be a 1-D integer tensor, got dtype {positions.dtype} "
+                        f"of shape {positions.shape}")
+    return getitem(x, (slice(None),) * _one_dim(dim, data.ndim, "index_select") + (positions,))
+
+
+def diag(x, diagonal=0):
+    """A 1-D ``x`` as the diagonal of a square matrix, or the main diagonal of a 2-D ``x``."""
+    data = _data(x)
+    if diagonal != 0:
+        raise ValueError(f"diag: only the main diagonal (diagonal=0) is supported, got {diagonal}")
+    if data.ndim == 1:
+        return mul(xp.eye(data.shape[0], dtype=data.dtype), unsqueeze(x, 0))
+    if data.ndim == 2:
+        n = builtins.min(data.shape)
+        return getitem(x, (xp.arange(n), xp.arange(n)))
+    raise ShapeError(f"diag: expected a 1-D or 2-D tensor, got shape {data.shape}")
+
+
+def cdist(x1, x2, p=2.0):
+    """The p-norm distances between the rows of x1 (..., P, M) and of x2 (..., R, M): (..., P, R)."""
+    a, b = _data(x1), _data(x2)
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-1]:
+        raise ShapeError(f"cdist: expected (..., P, M) and (..., R, M) with the same M, got {a.shape} and {b.shape}")
+    return norm(sub(unsqueeze(x1, -2), unsqueeze(x2, -3)), p, -1)
+
+
 def tril(x, diagonal=0):
     """The lower triangle of the last two dims (on and below ``diagonal``), zeros above."""
     return _triangle(x, diagonal, True, "tril")
@@ -583,4 +614,6 @@ __all__ = [
     "transpose", "unsqueeze", "var", "view", "where",
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "ceil", "cumsum", "floor", "prod", "sign",
     "reciprocal", "tril", "triu",
+    "bincount", "cdist", "diag", "index_select", "logical_and", "logical_not", "logical_or", "logical_xor",
+    "nonzero", "unique",
 ]
