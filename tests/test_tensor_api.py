@@ -230,6 +230,7 @@ def test_idiom_methods_match_pytorch():
     assert cr.equal(x, x.clone()) is True and cr.equal(x, x[:1]) is False and x.equal(x + 1) is False
     assert cr.is_tensor(x) and not cr.is_tensor(DATA)
     assert x.type_as(cr.tensor([1])).dtype == cr.int64 and x.type_as(x) is x
+    np.testing.assert_allclose(as_numpy(2.5 % x[:, :2]), as_numpy(2.5 % tx[:, :2]))  # PyTorch: no gradient here
     with pytest.raises(IndexError, match="unbind: dim 2 is out of range"):
         x.unbind(2)
 

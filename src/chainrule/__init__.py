@@ -41,7 +41,8 @@ from .ops import (  # issue 11, item 6
 )
 from .ops import (  # PyTorch idioms (issue 11)
     bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, cumsum, floor, prod, reciprocal, sign, tril, triu,
-    bincount, cdist, diag, index_select, logical_and, logical_not, logical_or, logical_xor, nonzero, unique,
+    bincount, cdist, diag, index_select, logical_and, logical_not, logical_or, logical_xor, nonzero, remainder,
+    unique,
 )
 from .random import Generator, default_generator, get_rng_state, manual_seed, set_rng_state
 from .io import CheckpointError, load, load_metadata, save

@@ -646,11 +646,12 @@ for _name, _method in (
     ("clamp_max", _clamp_max), ("type_as", _type_as), ("__and__", _ops.bitwise_and), ("__or__", _ops.bitwise_or),
     ("__xor__", _ops.bitwise_xor), ("__invert__", _ops.bitwise_not), ("__rand__", _reflected(_ops.bitwise_and)),
     ("__ror__", _reflected(_ops.bitwise_or)), ("__rxor__", _reflected(_ops.bitwise_xor)),
+    ("__mod__", _ops.remainder), ("__rmod__", _reflected(_ops.remainder)),
 ):
     setattr(Tensor, _name, _method)
 for _name in (
     "sign", "floor", "ceil", "cumsum", "prod", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
     "reciprocal", "tril", "triu", "nonzero", "unique", "bincount", "index_select", "diag", "logical_and",
-    "logical_or", "logical_xor", "logical_not",
+    "logical_or", "logical_xor", "logical_not", "remainder",
 ):
     setattr(Tensor, _name, getattr(_ops, _name))

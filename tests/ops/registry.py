@@ -1222,6 +1222,10 @@ IDIOM_OPS = [
             lambda rng: [Sample((normal(rng, a), normal(rng, b)), p) for a, b, p in (
                 ((4, 3), (2, 3), {}), ((2, 3, 2), (2, 4, 2), {}), ((3, 2), (3, 2), {"p": 1.0}))],
             diff=(0, 1), errors=(fails((2, 3), (2, 4), exception=ShapeError, match="cdist: expected (..., P, M)"),)),
+    OpEntry("remainder", cr.remainder, np.remainder, torch_fn("remainder"), binary(normal, nonzero), diff=(0, 1)),
+    universal("mod_operator_scalar", lambda x: x % 0.75, unary()),
+    universal("mod_integers", lambda x, y: x % y, lambda rng: [Sample((np.array([7, -7, 5]), np.array([3, 3, -2])))],
+              diff=()),
     OpEntry("tril", cr.tril, lambda x, diagonal=0: np.tril(x, diagonal), torch_fn("tril"),
             lambda rng: [Sample((normal(rng, s),), p) for s, p in (
                 ((3, 3), {}), ((3, 4), {"diagonal": 1}), ((2, 4, 3), {"diagonal": -1}))],

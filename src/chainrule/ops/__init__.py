@@ -10,7 +10,7 @@ from ..autograd.function import ShapeError
 from ..backend import xp
 from ..tensor import Tensor, resolve_shape
 from .activation import Clamp, LeakyReLU, ReLU, check_finite_scalar
-from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
+from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Remainder, Sub
 from .compare import (
     bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, floor_divide, ge, gt, isfinite, isinf, isnan, le,
     lt, ne,
@@ -332,6 +332,11 @@ def round(x, *, decimals=0):
     return Round.apply(x, decimals=decimals)
 
 
+def remainder(x, y):
+    """x % y, with the sign of y."""
+    return Remainder.apply(x, y)
+
+
 def reciprocal(x):
     """1 / x (an integer tensor gives float32, as ``/`` does)."""
     return Div.apply(1.0, x)
@@ -615,5 +620,5 @@ __all__ = [
     "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "ceil", "cumsum", "floor", "prod", "sign",
     "reciprocal", "tril", "triu",
     "bincount", "cdist", "diag", "index_select", "logical_and", "logical_not", "logical_or", "logical_xor",
-    "nonzero", "unique",
+    "nonzero", "unique", "remainder",
 ]
