@@ -89,6 +89,15 @@ def train(model, opt, x, y, F, steps=3, scheduler=None):
     return list(model.parameters()), opt.param_groups[0]["lr"], loss.item()
 
 
+def manual_sgd(torch, model, x, y, F, lr=0.1):
+    """The hand-written update of the 60-minute blitz: p -= lr * p.grad under no_grad."""
+    F.cross_entropy(model(x), y).backward()
+    with torch.no_grad():
+        for p in model.parameters():
+            p -= lr * p.grad
+    return list(model.parameters())
+
+
 def init_weights(nn):
     def init(m):
         if isinstance(m, nn.Linear):
@@ -536,6 +545,66 @@ IDIOMS = {
     "generator-repeats": lambda torch: torch.equal(torch.rand(3, generator=torch.Generator().manual_seed(1)),
                                                    torch.rand(3, generator=torch.Generator().manual_seed(1))),
     "randn-like": lambda torch, x: torch.randn_like(x).shape,
+    # ---- layers and losses, more arguments -------------------------------------------------------
+    "gelu-tanh-and-friends": lambda F, x: (F.gelu(x, approximate="tanh"), F.silu(x), F.softplus(x), F.hardtanh(x),
+                                           F.mish(x), F.logsigmoid(x)),
+    "activation-modules": lambda nn, x: [m(x) for m in (nn.GELU(), nn.SiLU(), nn.ELU(), nn.LeakyReLU(0.1),
+                                                         nn.Softplus(), nn.Hardtanh(), nn.ReLU6(), nn.Tanh())],
+    "embedding-padding-idx": lambda nn, torch, idx: seeded(nn.Embedding(10, 4, padding_idx=0), torch)(idx)[1, 2],
+    "embedding-from-pretrained": lambda nn, x, idx: (lambda e: (e(idx[:, :2] % 4), e.weight.requires_grad))(
+        nn.Embedding.from_pretrained(x[:, :3], freeze=True)),
+    "layer-group-norm": lambda nn, torch, img: (seeded(nn.LayerNorm([6, 6]), torch)(img), seeded(nn.GroupNorm(1, 3), torch)(img)),
+    "conv-transpose": lambda nn, torch, img: seeded(nn.ConvTranspose2d(3, 2, 2, stride=2), torch)(img),
+    "upsample-module": lambda nn, img: nn.Upsample(scale_factor=2, mode="nearest")(img).shape,
+    "interpolate-bilinear": lambda F, img: F.interpolate(img, size=(3, 3), mode="bilinear", align_corners=False),
+    "avg-pool-module": lambda nn, img: nn.AvgPool2d(2)(img),
+    "conv1d-over-time": lambda nn, torch, seq: seeded(nn.Conv1d(5, 4, 2), torch)(seq.transpose(1, 2)),
+    "bce-pos-weight": lambda nn, torch, x, mask: nn.BCEWithLogitsLoss(pos_weight=torch.tensor([2.0]).double())(
+        x, mask.double()),
+    "loss-modules": lambda nn, x, y: (nn.NLLLoss()(x, y), nn.L1Loss()(x, x * 2), nn.SmoothL1Loss()(x, x.flip(1)),
+                                      nn.CrossEntropyLoss(ignore_index=2)(x, y)),
+    "kl-div-batchmean": lambda nn, F, x: nn.KLDivLoss(reduction="batchmean")(F.log_softmax(x, 1), F.softmax(x * 2, 1)),
+    "one-hot-float": lambda F, y: F.one_hot(y).float(),
+    "argmax-of-softmax": lambda torch, F, x: torch.argmax(F.softmax(x, 1), dim=1),
+    "module-dict-and-parameter-list": lambda nn, torch: (
+        list(nn.ModuleDict({"enc": nn.Linear(2, 2), "dec": nn.Linear(2, 1)}).state_dict()),
+        len(nn.ParameterList([nn.Parameter(torch.ones(2)) for _ in range(3)]))),
+    # ---- arithmetic written out -------------------------------------------------------------------
+    "clamp-positional": lambda torch, x: torch.clamp(x, 0, 1),
+    "log-clamped": lambda x: x.clamp(min=1e-8).log(),
+    "pow-function": lambda torch, x: (torch.pow(x, 2), torch.sqrt(torch.sum(x ** 2))),
+    "var-biased": lambda torch, x: torch.var(x, unbiased=False),
+    "manual-layer-norm": lambda x: (x - x.mean(-1, keepdim=True)) / (x.var(-1, keepdim=True, unbiased=False) + 1e-5).sqrt(),
+    "einsum-outer": lambda torch, x: torch.einsum("bi,bj->bij", x, x).shape,
+    "flatten-start-dim": lambda img: img.flatten(start_dim=1).shape,
+    "squeeze-last": lambda x: x[:, :1].squeeze(-1),
+    "step-slicing": lambda torch, x: (torch.arange(10)[::2], x[1:3, ::2]),
+    "outer-broadcast": lambda x: (x[:, None, :] * x[None]).shape,
+    "all-equal-item": lambda x: (x == x.clone()).all().item(),
+    "tensor-of-tolist": lambda torch, x: torch.tensor(x.tolist()).dtype,
+    "isinf": lambda torch, x: torch.isinf(x / 0).sum().item(),
+    # ---- gradients in training loops --------------------------------------------------------------
+    "input-gradient-saliency": lambda model, x, y, F: (lambda inp: (
+        F.cross_entropy(model(inp), y).backward(), inp.grad.abs().max(dim=1).values)[1])(x.clone().requires_grad_()),
+    "autograd-grad-retain": lambda torch, w: (lambda out: (torch.autograd.grad(out, w, retain_graph=True)[0],
+                                                           torch.autograd.grad(out, w)[0]))((w ** 2).sum()),
+    "detect-anomaly": lambda torch, w: within(torch.autograd.set_detect_anomaly(True), lambda: grads((w * 2).sum(), w)),
+    "variable-legacy": lambda torch, x: (lambda v: (v.requires_grad, v))(torch.autograd.Variable(x, requires_grad=True)),
+    "next-parameters-device-dtype": lambda model: (str(next(model.parameters()).device), next(model.parameters()).dtype),
+    "model-cpu": lambda model, x: model.cpu()(x),
+    "grad-data-clamp": lambda model, x: (model(x).sum().backward(),
+                                         [p.grad.data.clamp_(-0.5, 0.5) for p in model.parameters()])[1],
+    "data-add-grad-alpha": lambda model, x: (model(x).sum().backward(),
+                                             [p.data.add_(p.grad.data, alpha=-0.1) for p in model.parameters()])[1],
+    "manual-sgd-isub": lambda torch, model, x, y, F: manual_sgd(torch, model, x, y, F),
+    "optimizer-filter-trainable": lambda optim, model, x, y, F: (model[0].requires_grad_(False), train(
+        model, optim.Adam(filter(lambda p: p.requires_grad, model.parameters()), lr=0.01), x, y, F))[1],
+    "optimizer-step-closure": lambda optim, model, x, y, F: (lambda opt: (opt.step(lambda: (
+        opt.zero_grad(), F.cross_entropy(model(x), y).backward())), list(model.parameters()))[1])(
+        optim.SGD(model.parameters(), lr=0.1)),
+    "stack-mean": lambda torch, x: torch.stack([x, x * 2, x * 3]).mean(0),
+    "flat-grads": lambda torch, model, x: (model(x).sum().backward(),
+                                           torch.cat([p.grad.view(-1) for p in model.parameters()]))[1],
     # ---- data: splits, concatenation, workers, collate ------------------------------------------
     "random-split-lengths": lambda data, ds: [len(s) for s in data.random_split(ds, [3, 1])],
     "random-split-fractions": lambda data, ds: sorted(len(s) for s in data.random_split(ds, [0.5, 0.5])),
