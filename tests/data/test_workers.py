@@ -162,3 +162,16 @@ def test_accepted_options_that_change_nothing_on_the_cpu():
     assert DataLoader(Items(), num_workers=2).prefetch_factor == 2
     with pytest.raises(TypeError, match="DataLoader: collate_fn must be callable, got int"):
         DataLoader(Items(), collate_fn=3)
+
+
+def test_state_dict_with_workers_resumes_where_the_loop_is():
+    cr.manual_seed(5)
+    loader = DataLoader(Items(20), batch_size=3, shuffle=True, num_workers=2)
+    iterator = iter(loader)
+    seen = [next(iterator) for _ in range(2)]
+    state = loader.state_dict()  # batches prefetched by the workers do not count
+    assert state["next_batch"] == 2
+    rest = _as_lists(iterator)
+    resumed = DataLoader(Items(20), batch_size=3, shuffle=True, num_workers=2)
+    resumed.load_state_dict(state)
+    assert _as_lists(resumed) == rest and len(seen) + len(rest) == 7

@@ -21,6 +21,7 @@ import numpy as np
 from .. import random as cr_random
 from .collate import default_collate
 from .dataset import _tensor, batches_itself, check_generator, get_batch
+from .sampler import RandomSampler, SequentialSampler
 from .workers import WorkerPool
 
 
@@ -102,7 +103,10 @@ class DataLoader:
             if function is not None and not callable(function):
                 raise TypeError(f"DataLoader: {name} must be callable, got {type(function).__name__}")
         self.dataset = dataset
-        self.sampler = sampler
+        # as in PyTorch, loader.sampler always exists; the loader draws the default order itself
+        self._custom_sampler = sampler is not None
+        self.sampler = sampler if sampler is not None else (
+            RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset))
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
@@ -136,14 +140,14 @@ class DataLoader:
                              f"but got num_workers={num_workers}")
 
     def _num_samples(self):
-        return len(self.dataset if self.sampler is None else self.sampler)
+        return len(self.sampler if self._custom_sampler else self.dataset)
 
     def __len__(self):
         n = self._num_samples()
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _new_order(self):
-        if self.sampler is not None:
+        if self._custom_sampler:
             self._epoch_rng_state = None
             return np.fromiter(self.sampler, dtype=np.int64, count=len(self.sampler))
         if not self.shuffle:
@@ -220,7 +224,7 @@ class DataLoader:
         if wrong:
             raise ValueError("DataLoader.load_state_dict: state does not fit this loader: " + "; ".join(wrong))
         rng_state = state.get("epoch_rng_state")
-        if self.sampler is not None:
+        if self._custom_sampler:
             order = self._new_order()
         elif not self.shuffle:
             order = np.arange(len(self.dataset))
