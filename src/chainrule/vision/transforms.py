@@ -128,6 +128,17 @@ class Normalize:
 
     def __init__(self, mean, std, inplace=False):
         self.mean, self.std, self.inplace = mean, std, bool(inplace)
+        self._cast = {}  # dtype -> (mean, std) as (C, 1, 1) arrays, checked
+
+    def _constants(self, dtype):
+        if dtype not in self._cast:
+            mean = np.asarray(self.mean, dtype=dtype).reshape(-1, 1, 1)
+            std = np.asarray(self.std, dtype=dtype).reshape(-1, 1, 1)
+            if (std == 0).any():
+                raise ValueError(f"Normalize: std evaluated to zero after conversion to {dtype}, "
+                                 f"leading to division by zero")
+            self._cast[dtype] = mean, std
+        return self._cast[dtype]
 
     def __call__(self, image):
         if not isinstance(image, (Tensor, np.ndarray)):
@@ -137,11 +148,7 @@ class Normalize:
             raise TypeError(f"Normalize: input should be a float tensor, got {array.dtype} (apply ToTensor first)")
         if array.ndim < 3:
             raise ValueError(f"Normalize: expected a tensor image of shape (..., C, H, W), got shape {array.shape}")
-        mean = np.asarray(self.mean, dtype=array.dtype).reshape(-1, 1, 1)
-        std = np.asarray(self.std, dtype=array.dtype).reshape(-1, 1, 1)
-        if (std == 0).any():
-            raise ValueError(f"Normalize: std evaluated to zero after conversion to {array.dtype}, "
-                             f"leading to division by zero")
+        mean, std = self._constants(array.dtype)
         if len(mean) not in (1, array.shape[-3]) or len(std) not in (1, array.shape[-3]):
             raise ValueError(f"Normalize: {len(mean)} means and {len(std)} stds for an image of "
                              f"{array.shape[-3]} channels (shape {array.shape})")
