@@ -77,6 +77,21 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses define ``__iter__`` (and may define ``__len__``), as
+    PyTorch's. A DataLoader groups the stream into batches; in a worker, ``get_worker_info()``
+    says which part of the stream that worker should give (each worker iterates it all)."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate it, it has no indices")
+
+    def __len__(self):  # a TypeError, as len() of an object without one: list(loader) still works
+        raise TypeError(f"{type(self).__name__} has no len(): define __len__ if the stream's length is known")
+
+
 class TensorDataset(Dataset):
     """Samples are rows of the given tensors or arrays (all with the same first dimension).
 
