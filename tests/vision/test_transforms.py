@@ -186,3 +186,19 @@ def test_grayscale_and_to_pil_image():
     assert back.numpy().tolist() == T.ToTensor()(np.uint8([[3, 200]])).numpy().tolist()
     with pytest.raises(ValueError, match=r"ToPILImage: pic should be 2 or 3 dimensional, got shape \(1, 1, 1, 1\)"):
         T.ToPILImage()(cr.zeros(1, 1, 1, 1))
+
+
+def test_interpolation_modes_and_max_size():
+    image = Image.fromarray(np.arange(64, dtype=np.uint8).reshape(8, 8) * 3)
+    for mode, pil in [(T.InterpolationMode.BICUBIC, Image.Resampling.BICUBIC),
+                      (T.InterpolationMode.NEAREST, Image.Resampling.NEAREST),
+                      (T.InterpolationMode.NEAREST_EXACT, Image.Resampling.NEAREST),
+                      (Image.Resampling.LANCZOS, Image.Resampling.LANCZOS)]:
+        np.testing.assert_array_equal(np.asarray(T.Resize((3, 5), interpolation=mode, antialias=True)(image)),
+                                      np.asarray(image.resize((5, 3), pil)))
+    wide = Image.new("L", (40, 10))
+    assert T.Resize(8, max_size=20)(wide).size == (20, 5)  # 8 x 32 capped: the long edge 20, the short 8*20/32
+    with pytest.raises(ValueError, match="Resize: max_size"):
+        T.Resize((4, 4), max_size=10)
+    with pytest.raises(TypeError, match="Resize: interpolation should be an InterpolationMode"):
+        T.Resize(4, interpolation="bilinear")(image)

@@ -8,6 +8,7 @@ generator, so ``chainrule.manual_seed`` fixes them (torchvision draws from torch
     transform = Compose([ToTensor(), Normalize((0.1307,), (0.3081,))])
     transform(pil_image)  # float32 Tensor (1, 28, 28)
 """
+import enum
 import numbers
 import sys
 
@@ -69,6 +70,32 @@ def _pair(name, size):
             and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in size)):
         raise ValueError(f"{name}: size must be a positive int or a pair (h, w) of them, got {size!r}")
     return int(size[0]), int(size[1])
+
+
+class InterpolationMode(enum.Enum):
+    """torchvision's interpolation names; on PIL images each is Pillow's filter of that name."""
+
+    NEAREST = "nearest"
+    NEAREST_EXACT = "nearest-exact"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+    BOX = "box"
+    HAMMING = "hamming"
+    LANCZOS = "lanczos"
+
+
+def _resample(name, interpolation, default):
+    """Pillow's filter for ``interpolation`` (an InterpolationMode, a Pillow filter, or None: ``default``)."""
+    resampling = pil_image_module().Resampling
+    if interpolation is None:
+        interpolation = default
+    if isinstance(interpolation, InterpolationMode):
+        pil_name = "NEAREST" if interpolation is InterpolationMode.NEAREST_EXACT else interpolation.name
+        return resampling[pil_name]
+    if isinstance(interpolation, int) and not isinstance(interpolation, bool) and interpolation in set(resampling):
+        return resampling(interpolation)
+    raise TypeError(f"{name}: interpolation should be an InterpolationMode or a PIL.Image.Resampling value, "
+                    f"got {interpolation!r}")
 
 
 class Compose:
@@ -183,22 +210,27 @@ class Resize:
     """Resize a PIL image (Pillow's resampling, as torchvision does for PIL images).
 
     ``size`` (h, w), or an int: the smaller edge becomes ``size``, the other keeps the aspect
-    ratio. ``interpolation``: a ``PIL.Image.Resampling`` value (default bilinear). Tensor
-    images are not resized (torchvision's antialiased tensor kernel differs from Pillow's):
-    put ``Resize`` before ``ToTensor``.
+    ratio, and ``max_size`` (if given) caps the longer edge. ``interpolation``: an
+    ``InterpolationMode`` or a ``PIL.Image.Resampling`` value (default bilinear).
+    ``antialias`` is accepted: Pillow always antialiases. Tensor images are not resized
+    (torchvision's tensor kernel differs from Pillow's): put ``Resize`` before ``ToTensor``.
     """
 
-    def __init__(self, size, interpolation=None):
+    def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
         self.size = size if isinstance(size, numbers.Integral) and not isinstance(size, bool) else _pair("Resize", size)
         if isinstance(self.size, int) and self.size <= 0:
             raise ValueError(f"Resize: size must be positive, got {size!r}")
-        self.interpolation = interpolation
+        if max_size is not None and (not isinstance(self.size, int) or max_size <= self.size):
+            raise ValueError(f"Resize: max_size ({max_size!r}) needs an int size smaller than it, got size {size!r}")
+        self.interpolation, self.max_size, self.antialias = interpolation, max_size, antialias
 
     def _output_size(self, height, width):
         if not isinstance(self.size, int):
             return self.size
         short, long = sorted((height, width))
         new_short, new_long = self.size, int(self.size * long / short)
+        if self.max_size is not None and new_long > self.max_size:
+            new_short, new_long = int(self.max_size * new_short / new_long), self.max_size
         return (new_short, new_long) if height <= width else (new_long, new_short)
 
     def __call__(self, image):
@@ -206,8 +238,7 @@ class Resize:
             raise TypeError(f"Resize: chainrule resizes PIL images only, got {type(image).__name__}; "
                             f"put Resize before ToTensor")
         height, width = self._output_size(*_size(image))
-        resample = self.interpolation if self.interpolation is not None else pil_image_module().Resampling.BILINEAR
-        return image.resize((width, height), resample)
+        return image.resize((width, height), _resample("Resize", self.interpolation, InterpolationMode.BILINEAR))
 
     def __repr__(self):
         return f"Resize(size={self.size})"
@@ -334,7 +365,7 @@ class RandomRotation:
     """Rotate a PIL image by an angle drawn uniformly from ``degrees`` (d: (-d, d); or (min, max)),
     with Pillow's ``rotate`` as torchvision does for PIL images (nearest pixels by default)."""
 
-    def __init__(self, degrees, interpolation=None, expand=False, center=None, fill=0):
+    def __init__(self, degrees, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=0):
         if isinstance(degrees, numbers.Real) and not isinstance(degrees, bool):
             if degrees < 0:
                 raise ValueError(f"RandomRotation: if degrees is a single number, it must be non-negative, got {degrees}")
@@ -347,7 +378,7 @@ class RandomRotation:
     def __call__(self, image):
         _pil_only("RandomRotation", image)
         angle = float(cr_random.default_generator().uniform(*self.degrees))
-        resample = self.interpolation if self.interpolation is not None else pil_image_module().Resampling.NEAREST
+        resample = _resample("RandomRotation", self.interpolation, InterpolationMode.NEAREST)
         return image.rotate(angle, resample=resample, expand=self.expand, center=self.center, fillcolor=self.fill)
 
     def __repr__(self):
