@@ -83,3 +83,12 @@ def test_generator_as_torch_generator():
         cr.Generator("cuda")
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         generator.manual_seed(-1)
+
+
+def test_initial_seed_is_the_last_manual_seed():
+    import chainrule as cr
+
+    cr.manual_seed(123)
+    assert cr.initial_seed() == 123
+    cr.manual_seed(0)
+    assert cr.initial_seed() == 0

@@ -9,8 +9,9 @@ import numpy as np
 
 from .device import resolve_device
 
-_generator = np.random.default_rng()
-_thread = threading.local()  # .generator: this thread's own generator, if it has one
+_initial_seed = int(np.random.SeedSequence().entropy % (1 << 63))  # random at start, as PyTorch's
+_generator = np.random.default_rng(_initial_seed)
+_thread = threading.local()  # .generator, .seed: this thread's own generator and its seed, if it has one
 
 
 def _check_seed(seed):
@@ -20,13 +21,20 @@ def _check_seed(seed):
 
 def manual_seed(seed):
     """Reseed the global generator, like ``torch.manual_seed``; returns the generator."""
-    global _generator
+    global _generator, _initial_seed
     _check_seed(seed)
     if getattr(_thread, "generator", None) is not None:  # in a worker: reseed the worker's own
-        _thread.generator = np.random.default_rng(int(seed))
+        set_thread_generator(np.random.default_rng(int(seed)), int(seed))
         return _thread.generator
-    _generator = np.random.default_rng(int(seed))
+    _generator, _initial_seed = np.random.default_rng(int(seed)), int(seed)
     return _generator
+
+
+def initial_seed():
+    """The last seed given to ``manual_seed`` (random at start), as ``torch.initial_seed``; in
+    a DataLoader worker, that worker's seed (``get_worker_info().seed``)."""
+    seed = getattr(_thread, "seed", None)
+    return _initial_seed if seed is None else seed
 
 
 def default_generator():
@@ -35,9 +43,9 @@ def default_generator():
     return getattr(_thread, "generator", None) or _generator
 
 
-def set_thread_generator(generator):
-    """Give the calling thread its own generator (None: back to the global one)."""
-    _thread.generator = generator
+def set_thread_generator(generator, seed=None):
+    """Give the calling thread its own generator, made from ``seed`` (None: back to the global one)."""
+    _thread.generator, _thread.seed = generator, seed
 
 
 def get_rng_state():

@@ -224,3 +224,25 @@ def test_iterable_dataset_options():
     assert lists == [[0, 1], [2, 3], [4]]
     with pytest.raises(TypeError, match="Stream has no len()"):
         len(DataLoader(Stream(5)))
+
+
+def test_the_reproducibility_recipe_of_pytorchs_docs():
+    """worker_init_fn=seed_worker with torch.initial_seed(), generator=torch.Generator().manual_seed(0)."""
+    seeds, lock = {}, threading.Lock()
+
+    def seed_worker(worker_id):
+        with lock:
+            seeds[worker_id] = (cr.initial_seed(), get_worker_info().seed)
+
+    def run():
+        seeds.clear()
+        loader = DataLoader(Items(12), batch_size=2, shuffle=True, num_workers=2, worker_init_fn=seed_worker,
+                            generator=cr.Generator().manual_seed(0))
+        return _as_lists(loader), dict(seeds)
+
+    (batches, first), (again, second) = run(), run()
+    assert batches == again and first == second
+    assert all(initial == info for initial, info in first.values())
+    assert len({initial for initial, _ in first.values()}) == len(first)  # one seed per worker
+    cr.manual_seed(0)
+    assert cr.initial_seed() == 0

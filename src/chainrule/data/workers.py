@@ -59,14 +59,14 @@ class WorkerPool:
         with self._lock:
             worker_id = next(self._ids)
         _thread.info = WorkerInfo(worker_id, self.num_workers, self.seed + worker_id, self.dataset)
-        cr_random.set_thread_generator(np.random.default_rng(self.seed + worker_id))
+        cr_random.set_thread_generator(np.random.default_rng(self.seed + worker_id), self.seed + worker_id)
         if self.worker_init_fn is not None:
             self.worker_init_fn(worker_id)
 
     def _run(self, fetch, epoch_seed, index, indices):
         if getattr(_thread, "info", None) is None:
             self._start_thread()
-        cr_random.set_thread_generator(np.random.default_rng([epoch_seed, index]))
+        cr_random.set_thread_generator(np.random.default_rng([epoch_seed, index]), _thread.info.seed)
         return fetch(indices)
 
     def batches(self, fetch, epoch_seed, batches, ahead, timeout):
@@ -96,13 +96,14 @@ class WorkerPool:
         streams, done = [None] * self.num_workers, object()
 
         def step(worker_id, count):
-            _thread.info = WorkerInfo(worker_id, self.num_workers, self.seed + worker_id, self.dataset)
+            seed = self.seed + worker_id
+            _thread.info = WorkerInfo(worker_id, self.num_workers, seed, self.dataset)
             if streams[worker_id] is None:
-                cr_random.set_thread_generator(np.random.default_rng(self.seed + worker_id))
+                cr_random.set_thread_generator(np.random.default_rng(seed), seed)
                 if self.worker_init_fn is not None:
                     self.worker_init_fn(worker_id)
                 streams[worker_id] = make_batches()
-            cr_random.set_thread_generator(np.random.default_rng([epoch_seed, worker_id, count]))
+            cr_random.set_thread_generator(np.random.default_rng([epoch_seed, worker_id, count]), seed)
             return next(streams[worker_id], done)
 
         active, counts = deque(range(self.num_workers)), [0] * self.num_workers
