@@ -79,3 +79,35 @@ def test_generator_seeds_as_pytorchs_and_goes_where_generators_go():
         cr.rand(2, generator=42)
     with pytest.raises(RuntimeError, match="Generator: device 'cuda'"):
         cr.Generator("cuda")
+def test_generator_as_torch_generator():
+    import numpy as np
+    import pytest
+
+    import chainrule as cr
+    from chainrule.data import random_split
+
+    generator = cr.Generator()
+    assert isinstance(generator, np.random.Generator) and generator.initial_seed() == 67280421310721
+    assert generator.manual_seed(42) is generator and generator.initial_seed() == 42
+    assert generator.permutation(6).tolist() == np.random.default_rng(42).permutation(6).tolist()
+    parts = random_split(range(10), [0.8, 0.2], generator=cr.Generator().manual_seed(1))
+    again = random_split(range(10), [0.8, 0.2], generator=cr.Generator().manual_seed(1))
+    assert [p.indices.tolist() for p in parts] == [p.indices.tolist() for p in again]
+    state = generator.get_state()
+    first = generator.random(3).tolist()
+    assert generator.set_state(state).random(3).tolist() == first
+    seed = generator.seed()
+    assert generator.initial_seed() == seed and 0 <= seed < 2 ** 63
+    with pytest.raises(RuntimeError, match="Generator: device 'cuda' is not available"):
+        cr.Generator("cuda")
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        generator.manual_seed(-1)
+
+
+def test_initial_seed_is_the_last_manual_seed():
+    import chainrule as cr
+
+    cr.manual_seed(123)
+    assert cr.initial_seed() == 123
+    cr.manual_seed(0)
+    assert cr.initial_seed() == 0

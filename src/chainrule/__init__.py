@@ -44,7 +44,7 @@ from .ops import (  # PyTorch idioms (issue 11)
     bincount, cdist, diag, index_select, logical_and, logical_not, logical_or, logical_xor, nonzero, remainder,
     unique,
 )
-from .random import Generator, default_generator, get_rng_state, manual_seed, set_rng_state
+from .random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from .io import CheckpointError, load, load_metadata, save
 from . import models, nn, optim  # noqa: E402  (after the core they build on)
 from . import accelerator, backends, cuda  # noqa: E402  (device queries, issue 11 item 3)

@@ -56,3 +56,10 @@ def test_weighted_random_sampler():
 def test_base_sampler_must_be_subclassed():
     with pytest.raises(NotImplementedError, match="Sampler must define __iter__"):
         iter(Sampler())
+
+
+def test_a_loader_always_has_a_sampler_as_in_pytorch():
+    dataset = TensorDataset(np.arange(5))
+    assert isinstance(DataLoader(dataset).sampler, SequentialSampler)
+    assert isinstance(DataLoader(dataset, shuffle=True).sampler, RandomSampler)
+    assert len(DataLoader(dataset, shuffle=True).sampler) == 5

@@ -1,5 +1,6 @@
 """DataLoader(num_workers=N): threads that really run at once, batches equal and in the same
 order as num_workers=0, PyTorch's argument checks, worker_init_fn, get_worker_info, timeout."""
+import itertools
 import threading
 import time
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.data import DataLoader, Dataset, TensorDataset, get_worker_info
+from chainrule.data import DataLoader, Dataset, IterableDataset, TensorDataset, get_worker_info
 from chainrule.vision import transforms as T
 
 
@@ -162,3 +163,86 @@ def test_accepted_options_that_change_nothing_on_the_cpu():
     assert DataLoader(Items(), num_workers=2).prefetch_factor == 2
     with pytest.raises(TypeError, match="DataLoader: collate_fn must be callable, got int"):
         DataLoader(Items(), collate_fn=3)
+
+
+def test_state_dict_with_workers_resumes_where_the_loop_is():
+    cr.manual_seed(5)
+    loader = DataLoader(Items(20), batch_size=3, shuffle=True, num_workers=2)
+    iterator = iter(loader)
+    seen = [next(iterator) for _ in range(2)]
+    state = loader.state_dict()  # batches prefetched by the workers do not count
+    assert state["next_batch"] == 2
+    rest = _as_lists(iterator)
+    resumed = DataLoader(Items(20), batch_size=3, shuffle=True, num_workers=2)
+    resumed.load_state_dict(state)
+    assert _as_lists(resumed) == rest and len(seen) + len(rest) == 7
+
+
+class Stream(IterableDataset):
+    """0 .. n-1, split between workers as PyTorch's docs show (each worker takes every k-th)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        info = get_worker_info()
+        start, step = (0, 1) if info is None else (info.id, info.num_workers)
+        return iter(range(start, self.n, step))
+
+
+@pytest.mark.parametrize("workers", [0, 1, 2, 3])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_iterable_dataset_batches_as_pytorch(workers, drop_last):
+    torch = pytest.importorskip("torch")
+
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            info = torch.utils.data.get_worker_info()
+            start, step = (0, 1) if info is None else (info.id, info.num_workers)
+            return iter(range(start, 11, step))
+
+    ours = [b.numpy().tolist() for b in DataLoader(Stream(11), batch_size=2, num_workers=workers, drop_last=drop_last)]
+    if workers == 0:  # torch's worker processes are too slow to start here; the order rule is checked below
+        theirs = [b.tolist() for b in torch.utils.data.DataLoader(TorchStream(), batch_size=2, drop_last=drop_last)]
+        assert ours == theirs
+    else:  # round-robin over the workers' own batches, as PyTorch yields them
+        per_worker = [[list(range(k, 11, workers))[i:i + 2] for i in range(0, len(range(k, 11, workers)), 2)]
+                      for k in range(workers)]
+        per_worker = [[b for b in batches if len(b) == 2 or not drop_last] for batches in per_worker]
+        expected = [b for round_ in itertools.zip_longest(*per_worker) for b in round_ if b is not None]
+        assert ours == expected
+
+
+def test_iterable_dataset_options():
+    with pytest.raises(ValueError, match="DataLoader with IterableDataset: expected unspecified shuffle and sampler options, but got shuffle=True"):
+        DataLoader(Stream(3), shuffle=True)
+    with pytest.raises(ValueError, match="a position in an IterableDataset cannot be saved"):
+        DataLoader(Stream(3)).state_dict()
+    with pytest.raises(TypeError, match="Stream is an IterableDataset: iterate it, it has no indices"):
+        Stream(3)[0]
+    lists = list(DataLoader(Stream(5), batch_size=2, collate_fn=list))
+    assert lists == [[0, 1], [2, 3], [4]]
+    with pytest.raises(TypeError, match="Stream has no len()"):
+        len(DataLoader(Stream(5)))
+
+
+def test_the_reproducibility_recipe_of_pytorchs_docs():
+    """worker_init_fn=seed_worker with torch.initial_seed(), generator=torch.Generator().manual_seed(0)."""
+    seeds, lock = {}, threading.Lock()
+
+    def seed_worker(worker_id):
+        with lock:
+            seeds[worker_id] = (cr.initial_seed(), get_worker_info().seed)
+
+    def run():
+        seeds.clear()
+        loader = DataLoader(Items(12), batch_size=2, shuffle=True, num_workers=2, worker_init_fn=seed_worker,
+                            generator=cr.Generator().manual_seed(0))
+        return _as_lists(loader), dict(seeds)
+
+    (batches, first), (again, second) = run(), run()
+    assert batches == again and first == second
+    assert all(initial == info for initial, info in first.values())
+    assert len({initial for initial, _ in first.values()}) == len(first)  # one seed per worker
+    cr.manual_seed(0)
+    assert cr.initial_seed() == 0

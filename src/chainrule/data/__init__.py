@@ -8,7 +8,9 @@ Fashion-MNIST and the embedded digits set. See docs/data.md.
 """
 from .collate import default_collate
 from .dataloader import DataLoader
-from .dataset import ConcatDataset, Dataset, ImageDataset, Subset, TensorDataset, collate, random_split
+from .dataset import (
+    ConcatDataset, Dataset, ImageDataset, IterableDataset, Subset, TensorDataset, collate, random_split,
+)
 from .digits import Digits
 from .download import cache_dir, download_url
 from .errors import DataError
@@ -28,6 +30,7 @@ __all__ = [
     "FashionMNIST",
     "IDXDataset",
     "ImageDataset",
+    "IterableDataset",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",

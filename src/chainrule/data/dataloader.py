@@ -14,13 +14,15 @@ exactly, also restore it (``chainrule.random.set_rng_state`` for the default one
 """
 import contextlib
 import hashlib
+import itertools
 import json
 
 import numpy as np
 
 from .. import random as cr_random
 from .collate import default_collate
-from .dataset import _tensor, batches_itself, check_generator, get_batch
+from .dataset import IterableDataset, _tensor, batches_itself, check_generator, get_batch
+from .sampler import RandomSampler, SequentialSampler
 from .workers import WorkerPool
 
 
@@ -94,6 +96,10 @@ class DataLoader:
                             f"list of samples, an array), got {type(dataset).__name__}")
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if isinstance(dataset, IterableDataset) and (shuffle or sampler is not None):
+            option = f"shuffle={shuffle}" if shuffle else f"sampler={sampler}"
+            raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle and sampler "
+                             f"options, but got {option}")
         if batch_sampler is not None:
             raise ValueError("DataLoader: batch_sampler is not supported; give batch_size, shuffle "
                              "or sampler, and drop_last")
@@ -102,7 +108,10 @@ class DataLoader:
             if function is not None and not callable(function):
                 raise TypeError(f"DataLoader: {name} must be callable, got {type(function).__name__}")
         self.dataset = dataset
-        self.sampler = sampler
+        # as in PyTorch, loader.sampler always exists; the loader draws the default order itself
+        self._custom_sampler = sampler is not None
+        self.sampler = sampler if sampler is not None else (
+            RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset))
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
@@ -136,14 +145,14 @@ class DataLoader:
                              f"but got num_workers={num_workers}")
 
     def _num_samples(self):
-        return len(self.dataset if self.sampler is None else self.sampler)
+        return len(self.sampler if self._custom_sampler else self.dataset)
 
     def __len__(self):
         n = self._num_samples()
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _new_order(self):
-        if self.sampler is not None:
+        if self._custom_sampler:
             self._epoch_rng_state = None
             return np.fromiter(self.sampler, dtype=np.int64, count=len(self.sampler))
         if not self.shuffle:
@@ -154,6 +163,8 @@ class DataLoader:
         return generator.permutation(len(self.dataset))
 
     def __iter__(self):
+        if isinstance(self.dataset, IterableDataset):
+            return self._stream()
         if self._resume_order is not None:
             order, self._resume_order = self._resume_order, None
         else:
@@ -197,8 +208,38 @@ class DataLoader:
                     pool.shutdown()
         self._epoch_rng_state, self._next_batch = None, 0  # epoch over: the next one is fresh
 
+    def _stream(self):
+        """The batches of an IterableDataset: its items grouped by ``batch_size`` (by each
+        worker, as in PyTorch, so ``drop_last`` drops each worker's incomplete batch)."""
+        collate = self.collate_fn if self.collate_fn is not None else default_collate
+
+        def make_batches():
+            items = iter(self.dataset)
+            while batch := list(itertools.islice(items, self.batch_size)):
+                if len(batch) == self.batch_size or not self.drop_last:
+                    yield collate(batch)
+
+        if self.num_workers == 0:
+            yield from make_batches()
+            return
+        generator = self.generator if self.generator is not None else cr_random.default_generator()
+        self._epochs += 1
+        seed = _epoch_seed(generator, self._epochs)
+        pool = self._pool or WorkerPool(self.num_workers, self.dataset, self.worker_init_fn, seed)
+        if self.persistent_workers:
+            self._pool = pool
+        try:
+            with contextlib.closing(pool.streams(make_batches, seed, self.timeout)) as batches:
+                yield from batches
+        finally:
+            if pool is not self._pool:
+                pool.shutdown()
+
     def state_dict(self):
         """The position in the current epoch, JSON-serialisable (see the module docstring)."""
+        if isinstance(self.dataset, IterableDataset):
+            raise ValueError("DataLoader.state_dict: a position in an IterableDataset cannot be saved "
+                             "(a stream has no indices)")
         return {
             "num_samples": self._num_samples(),
             "batch_size": self.batch_size,
@@ -220,7 +261,7 @@ class DataLoader:
         if wrong:
             raise ValueError("DataLoader.load_state_dict: state does not fit this loader: " + "; ".join(wrong))
         rng_state = state.get("epoch_rng_state")
-        if self.sampler is not None:
+        if self._custom_sampler:
             order = self._new_order()
         elif not self.shuffle:
             order = np.arange(len(self.dataset))

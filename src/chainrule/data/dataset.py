@@ -72,12 +72,31 @@ class Dataset:
         """The samples at ``indices`` (1-D int array) stacked: a tuple of arrays or one array."""
         return collate([self[int(i)] for i in indices])
 
+    def __add__(self, other):
+        """``ds1 + ds2``: their ``ConcatDataset``, as in PyTorch."""
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses define ``__iter__`` (and may define ``__len__``), as
+    PyTorch's. A DataLoader groups the stream into batches; in a worker, ``get_worker_info()``
+    says which part of the stream that worker should give (each worker iterates it all)."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate it, it has no indices")
+
+    def __len__(self):  # a TypeError, as len() of an object without one: list(loader) still works
+        raise TypeError(f"{type(self).__name__} has no len(): define __len__ if the stream's length is known")
+
 
 class TensorDataset(Dataset):
     """Samples are rows of the given tensors or arrays (all with the same first dimension).
 
     ``ds[i]`` is a tuple of Tensors ``(t0[i], t1[i], ...)``; ``arrays`` holds the NumPy arrays,
-    dtypes unchanged.
+    dtypes unchanged, and ``tensors`` the same as Tensors (sharing memory), as PyTorch's.
     """
 
     def __init__(self, *tensors):
@@ -88,6 +107,10 @@ class TensorDataset(Dataset):
         if None in lengths or len(set(lengths)) != 1:
             shapes = ", ".join(str(a.shape) for a in self.arrays)
             raise ValueError(f"TensorDataset: tensors must share their first dimension, got shapes {shapes}")
+
+    @property
+    def tensors(self):
+        return tuple(_tensor(a) for a in self.arrays)
 
     def __len__(self):
         return len(self.arrays[0])

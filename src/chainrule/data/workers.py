@@ -38,6 +38,14 @@ def get_worker_info():
     return getattr(_thread, "info", None)
 
 
+def _result(future, timeout):
+    """The future's result; RuntimeError after ``timeout`` seconds (0: wait as long as it takes)."""
+    try:
+        return future.result(timeout if timeout > 0 else None)
+    except FutureTimeout:
+        raise RuntimeError(f"DataLoader timed out after {timeout} seconds") from None
+
+
 class WorkerPool:
     """``num_workers`` threads that run ``fetch(indices)``; ``worker_init_fn(worker_id)``
     runs in each thread before its first batch (an error there comes out of that batch)."""
@@ -51,14 +59,14 @@ class WorkerPool:
         with self._lock:
             worker_id = next(self._ids)
         _thread.info = WorkerInfo(worker_id, self.num_workers, self.seed + worker_id, self.dataset)
-        cr_random.set_thread_generator(np.random.default_rng(self.seed + worker_id))
+        cr_random.set_thread_generator(np.random.default_rng(self.seed + worker_id), self.seed + worker_id)
         if self.worker_init_fn is not None:
             self.worker_init_fn(worker_id)
 
     def _run(self, fetch, epoch_seed, index, indices):
         if getattr(_thread, "info", None) is None:
             self._start_thread()
-        cr_random.set_thread_generator(np.random.default_rng([epoch_seed, index]))
+        cr_random.set_thread_generator(np.random.default_rng([epoch_seed, index]), _thread.info.seed)
         return fetch(indices)
 
     def batches(self, fetch, epoch_seed, batches, ahead, timeout):
@@ -76,13 +84,42 @@ class WorkerPool:
             while pending:
                 index, future = pending.popleft()
                 submit()
-                try:
-                    result = future.result(timeout if timeout > 0 else None)
-                except FutureTimeout:
-                    raise RuntimeError(f"DataLoader timed out after {timeout} seconds") from None
-                yield index, result
+                yield index, _result(future, timeout)
         finally:  # the loop ended early or failed: drop what was not started yet
             for _, future in pending:
+                future.cancel()
+
+    def streams(self, make_batches, epoch_seed, timeout):
+        """Batches of ``num_workers`` streams, round-robin as PyTorch yields an IterableDataset's:
+        worker k calls ``make_batches()`` (an iterator of batches) with its ``WorkerInfo`` set,
+        one batch in flight per worker, and leaves the rotation when its stream ends."""
+        streams, done = [None] * self.num_workers, object()
+
+        def step(worker_id, count):
+            seed = self.seed + worker_id
+            _thread.info = WorkerInfo(worker_id, self.num_workers, seed, self.dataset)
+            if streams[worker_id] is None:
+                cr_random.set_thread_generator(np.random.default_rng(seed), seed)
+                if self.worker_init_fn is not None:
+                    self.worker_init_fn(worker_id)
+                streams[worker_id] = make_batches()
+            cr_random.set_thread_generator(np.random.default_rng([epoch_seed, worker_id, count]), seed)
+            return next(streams[worker_id], done)
+
+        active, counts = deque(range(self.num_workers)), [0] * self.num_workers
+        futures = {k: self._executor.submit(step, k, 0) for k in active}
+        try:
+            while active:
+                worker_id = active.popleft()
+                batch = _result(futures.pop(worker_id), timeout)
+                if batch is done:
+                    continue
+                counts[worker_id] += 1
+                futures[worker_id] = self._executor.submit(step, worker_id, counts[worker_id])
+                active.append(worker_id)
+                yield batch
+        finally:
+            for future in futures.values():
                 future.cancel()
 
     def shutdown(self):
