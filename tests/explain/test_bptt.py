@@ -18,7 +18,8 @@ def _torch_unrolled(layer, x, weights):
     states, outs = [], []
     for suffix in ("", "_reverse")[:2 if layer.bidirectional else 1]:
         cell = cell_class(IN, H).double()
-        cell.load_state_dict({k: getattr(layer, f"{k}_l0{suffix}") for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")})
+        kinds = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        cell.load_state_dict({k: getattr(layer, f"{k}_l0{suffix}") for k in kinds})
         state, hs = None, [None] * L
         for t in (reversed(range(L)) if suffix else range(L)):
             state = cell(x[t], state)
