@@ -605,6 +605,37 @@ IDIOMS = {
     "stack-mean": lambda torch, x: torch.stack([x, x * 2, x * 3]).mean(0),
     "flat-grads": lambda torch, model, x: (model(x).sum().backward(),
                                            torch.cat([p.grad.view(-1) for p in model.parameters()]))[1],
+    # ---- optimizers and schedules of the sibling work -------------------------------------------
+    "adagrad-adadelta-steps": lambda optim, model, x, y, F: (
+        train(model, optim.Adagrad(model.parameters(), lr=0.1), x, y, F),
+        train(model, optim.Adadelta(model.parameters()), x, y, F)),
+    "radam-steps": lambda optim, model, x, y, F: train(model, optim.RAdam(model.parameters(), lr=0.01), x, y, F),
+    # NAdam: PyTorch keeps mu_product in float32 (docs/pytorch.md), so parameters agree to ~1e-9 only
+    "nadam-steps-to-1e-6": lambda optim, model, x, y, F: [round(p.sum().item(), 6) for p in train(
+        model, optim.NAdam(model.parameters(), lr=0.01), x, y, F)[0]],
+    "multistep-lr": lambda optim, model, x, y, F: (lambda opt: train(model, opt, x, y, F, steps=4,
+        scheduler=optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.1)))(optim.SGD(model.parameters(), lr=0.1)),
+    "exponential-lr": lambda optim, model, x, y, F: (lambda opt: train(model, opt, x, y, F, steps=3,
+        scheduler=optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)))(optim.SGD(model.parameters(), lr=0.1)),
+    "lambda-lr": lambda optim, model, x, y, F: (lambda opt: train(model, opt, x, y, F, steps=3,
+        scheduler=optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.95 ** epoch)))(optim.SGD(model.parameters(), lr=0.1)),
+    "warmup-then-cosine": lambda optim, model, x, y, F: (lambda opt: train(model, opt, x, y, F, steps=5,
+        scheduler=optim.lr_scheduler.SequentialLR(opt, [optim.lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=2),
+                                                        optim.lr_scheduler.CosineAnnealingLR(opt, T_max=3)], milestones=[2])))(
+        optim.SGD(model.parameters(), lr=0.1)),
+    "reduce-on-plateau": lambda optim, model: (lambda opt: (lambda s: ([s.step(1.0) for _ in range(4)],
+                                                                      opt.param_groups[0]["lr"])[1])(
+        optim.lr_scheduler.ReduceLROnPlateau(opt, mode="min", factor=0.5, patience=1)))(optim.SGD(model.parameters(), lr=0.1)),
+    "warm-restarts": lambda optim, model, x, y, F: (lambda opt: train(model, opt, x, y, F, steps=4,
+        scheduler=optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)))(optim.SGD(model.parameters(), lr=0.1)),
+    "scheduler-state-dict": lambda optim, model: (lambda s: (s.optimizer.step(), s.step(), s.state_dict()["last_epoch"],
+                                                             s.get_last_lr())[2:])(
+        optim.lr_scheduler.StepLR(optim.SGD(model.parameters(), lr=0.1), step_size=1)),
+    # ---- sequences --------------------------------------------------------------------------------
+    "pad-sequence": lambda nn, torch: nn.utils.rnn.pad_sequence([torch.ones(3), torch.ones(1) * 2], batch_first=True),
+    "gru-hidden-last-layer": lambda nn, torch, seq: seeded(nn.GRU(5, 3, num_layers=2, batch_first=True), torch)(seq)[1][-1],
+    "rnn-cell-loop": lambda nn, torch, seq: (lambda cell: [h := None] and [
+        h := cell(seq[:, t], h) for t in range(seq.size(1))][-1])(seeded(nn.RNNCell(5, 4), torch)),
     # ---- data: splits, concatenation, workers, collate ------------------------------------------
     "random-split-lengths": lambda data, ds: [len(s) for s in data.random_split(ds, [3, 1])],
     "random-split-fractions": lambda data, ds: sorted(len(s) for s in data.random_split(ds, [0.5, 0.5])),
@@ -614,6 +645,10 @@ IDIOMS = {
     "collate-fn-identity": lambda data, ds: [len(b) for b in data.DataLoader(ds, batch_size=3, collate_fn=lambda b: b)],
     "default-collate": lambda data: data.default_collate([(1, 2.0), (3, 4.0)]),
     "loader-over-list": lambda data, np: list(data.DataLoader([(np.ones(2), 1), (np.zeros(2), 0)], batch_size=2))[0],
+    "dataset-plus": lambda ds: (len(ds + ds), (ds + ds)[6]),
+    "tensor-dataset-tensors": lambda ds: [t.shape for t in ds.tensors],
+    "loader-persistent-workers": lambda data, ds: [yb for _, yb in data.DataLoader(
+        ds, batch_size=2, num_workers=1, persistent_workers=True)],
     "loader-pin-memory": lambda data, ds: len(data.DataLoader(ds, batch_size=2, pin_memory=True)),
     # ---- saving and loading ---------------------------------------------------------------------
     "save-load-state-dict": lambda torch, np, model, tmp: (torch.save(model.state_dict(), tmp + "/model"),
