@@ -98,6 +98,14 @@ def manual_sgd(torch, model, x, y, F, lr=0.1):
     return list(model.parameters())
 
 
+def unroll(cell, seq):
+    """h_t = cell(x_t, h_{t-1}) over the time steps of a (batch, time, features) ``seq``."""
+    h = None
+    for t in range(seq.size(1)):
+        h = cell(seq[:, t], h)
+    return h
+
+
 def init_weights(nn):
     def init(m):
         if isinstance(m, nn.Linear):
@@ -634,8 +642,7 @@ IDIOMS = {
     # ---- sequences --------------------------------------------------------------------------------
     "pad-sequence": lambda nn, torch: nn.utils.rnn.pad_sequence([torch.ones(3), torch.ones(1) * 2], batch_first=True),
     "gru-hidden-last-layer": lambda nn, torch, seq: seeded(nn.GRU(5, 3, num_layers=2, batch_first=True), torch)(seq)[1][-1],
-    "rnn-cell-loop": lambda nn, torch, seq: (lambda cell: [h := None] and [
-        h := cell(seq[:, t], h) for t in range(seq.size(1))][-1])(seeded(nn.RNNCell(5, 4), torch)),
+    "rnn-cell-loop": lambda nn, torch, seq: unroll(seeded(nn.RNNCell(5, 4), torch), seq),
     # ---- data: splits, concatenation, workers, collate ------------------------------------------
     "random-split-lengths": lambda data, ds: [len(s) for s in data.random_split(ds, [3, 1])],
     "random-split-fractions": lambda data, ds: sorted(len(s) for s in data.random_split(ds, [0.5, 0.5])),
