@@ -149,3 +149,46 @@ def test_tensor_takes_a_name_for_the_explain_tools():
     assert cr.tensor(1.0).name is None
     with pytest.raises(TypeError, match="tensor: name must be a string, got int"):
         cr.tensor(1.0, name=3)
+
+
+def test_as_tensor_shares_arrays_and_tensors_of_its_dtype_as_pytorch():
+    torch = pytest.importorskip("torch")
+    a = np.arange(3.0)
+    shared, copied = cr.as_tensor(a), cr.as_tensor(a, dtype=cr.float32)
+    a[0] = 9.0
+    assert shared.tolist() == [9.0, 1.0, 2.0] and copied.tolist() == [0.0, 1.0, 2.0]
+    t = cr.ones(2)
+    assert cr.as_tensor(t) is t and cr.as_tensor([1, 2]).dtype == cr.int64
+    expected = torch.as_tensor(np.arange(3.0))
+    assert str(cr.as_tensor(np.arange(3.0)).dtype) == str(expected.dtype).removeprefix("torch.")
+
+
+def test_multinomial_draws_by_weight_from_chainrules_generator():
+    torch = pytest.importorskip("torch")
+    cr.manual_seed(3)
+    draws = cr.multinomial(cr.tensor([0.0, 3.0, 1.0]), 4000, replacement=True)
+    counts = np.bincount(draws.numpy(), minlength=3)
+    assert draws.dtype == cr.int64 and counts[0] == 0 and abs(counts[1] / 4000 - 0.75) < 0.03
+    cr.manual_seed(3)
+    assert cr.equal(draws, cr.multinomial(cr.tensor([0.0, 3.0, 1.0]), 4000, replacement=True))
+    rows = cr.multinomial(cr.ones(5, 4), 4)  # without replacement: each row a permutation
+    assert rows.shape == (5, 4) and all(sorted(r) == [0, 1, 2, 3] for r in rows.tolist())
+    first = cr.multinomial(cr.tensor([[1.0, 0.0, 1.0]] * 50), 3)  # a zero weight is drawn last
+    assert (first[:, 2] == 1).all() and torch.multinomial(torch.tensor([1.0, 0.0, 1.0]), 3)[2] == 1
+    for lib in (cr, torch):  # PyTorch's error type for both
+        with pytest.raises(RuntimeError):
+            lib.multinomial(lib.tensor([1.0, 0.0, 1.0]), 4)
+        with pytest.raises(RuntimeError):
+            lib.multinomial(lib.tensor([0.0, 0.0]), 1)
+    with pytest.raises(ValueError, match="weights must be finite and non-negative"):
+        cr.multinomial(cr.tensor([1.0, -1.0]), 1)
+
+
+def test_legacy_tensor_types_as_pytorch():
+    torch = pytest.importorskip("torch")
+    for name in ("FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "ByteTensor"):
+        ours, theirs = getattr(cr, name)([1, 0, 2]), getattr(torch, name)([1, 0, 2])
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.") and ours.tolist() == theirs.tolist()
+        assert isinstance(ours, getattr(cr, name)) and isinstance(theirs, getattr(torch, name))
+    assert cr.FloatTensor(2, 3).shape == (2, 3) and not isinstance(cr.ones(2), cr.LongTensor)
+    assert cr.tensor([1.5, 2.7]).type(cr.LongTensor).tolist() == [1, 2]

@@ -109,3 +109,34 @@ def test_bad_operands_name_the_method():
         cr.ones(3).clamp_()
     with pytest.raises(ValueError, match="div_: rounding_mode must be"):
         cr.ones(3).div_(2, rounding_mode="round")
+
+
+MASK = RNG.random((3, 4)) > 0.5
+INDEX = np.array([[2, 0, 1, 2], [1, 1, 0, 0]])
+
+
+@pytest.mark.parametrize("method, args, kwargs", [
+    ("masked_fill_", (MASK, -1.5), {}), ("masked_fill_", (MASK[0], 0.0), {}),
+    ("scatter_", (0, INDEX, OTHER), {}), ("scatter_", (1, INDEX[:, :2], 7.0), {}),
+    ("scatter_", (0, INDEX), {"value": 2.5}),
+], ids=["masked_fill_", "masked_fill_-row", "scatter_-src", "scatter_-number", "scatter_-value"])
+def test_masked_fill_and_scatter_in_place_match_pytorch(method, args, kwargs):
+    """Masks and indices stay bool and int64 (they are not values to cast)."""
+    ours, theirs = cr.tensor(X), torch.tensor(X)
+    def make(lib):
+        return [lib.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+    result = getattr(ours, method)(*make(cr), **kwargs)
+    getattr(theirs, method)(*make(torch), **kwargs)
+    assert result is ours and ours._version == theirs._version == 1
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_masked_fill_and_scatter_in_place_errors():
+    with pytest.raises(ValueError, match=r"masked_fill_: the mask of shape \(2,\) cannot be broadcast"):
+        cr.zeros(3, 4).masked_fill_(cr.tensor([True, False]), 1.0)
+    with pytest.raises(IndexError, match="scatter_: .*dim 0"):
+        cr.zeros(2, 2).scatter_(0, cr.tensor([[5, 0]]), 1.0)
+    with pytest.raises(TypeError, match="scatter_: give exactly one of src"):
+        cr.zeros(2).scatter_(0, cr.tensor([0]))
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        cr.zeros(2, requires_grad=True).masked_fill_(cr.tensor([True, False]), 1.0)

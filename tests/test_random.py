@@ -58,3 +58,56 @@ def test_generator_from_state_rebuilds_other_bit_generators():
     state = {**state, "state": {**state["state"], "key": state["state"]["key"].tolist()}}  # as after JSON
     rebuilt = cr_random.generator_from_state(state)
     assert rebuilt.integers(0, 1000, 5).tolist() == source.integers(0, 1000, 5).tolist()
+
+
+def test_generator_seeds_as_pytorchs_and_goes_where_generators_go():
+    g = cr.Generator().manual_seed(42)
+    assert isinstance(g, np.random.Generator) and g.initial_seed() == 42
+    first = cr.rand(3, generator=g)
+    assert cr.equal(first, cr.rand(3, generator=cr.Generator().manual_seed(42)))
+    assert not cr.equal(first, cr.rand(3, generator=g))  # it moved on
+    state = g.get_state()
+    a = cr.randn(2, generator=g)
+    assert cr.equal(a, cr.randn(2, generator=g.set_state(state)))
+    assert cr.randint(0, 5, (4,), generator=g).dtype == cr.int64
+    assert sorted(cr.randperm(5, generator=g).tolist()) == [0, 1, 2, 3, 4]
+    cr.manual_seed(0)
+    before = cr_random.get_rng_state()
+    cr.rand(2, generator=g)
+    assert cr_random.get_rng_state() == before  # the global generator is untouched
+    with pytest.raises(TypeError, match="rand: generator must be a chainrule.Generator or a NumPy Generator"):
+        cr.rand(2, generator=42)
+    with pytest.raises(RuntimeError, match="Generator: device 'cuda'"):
+        cr.Generator("cuda")
+def test_generator_as_torch_generator():
+    import numpy as np
+    import pytest
+
+    import chainrule as cr
+    from chainrule.data import random_split
+
+    generator = cr.Generator()
+    assert isinstance(generator, np.random.Generator) and generator.initial_seed() == 67280421310721
+    assert generator.manual_seed(42) is generator and generator.initial_seed() == 42
+    assert generator.permutation(6).tolist() == np.random.default_rng(42).permutation(6).tolist()
+    parts = random_split(range(10), [0.8, 0.2], generator=cr.Generator().manual_seed(1))
+    again = random_split(range(10), [0.8, 0.2], generator=cr.Generator().manual_seed(1))
+    assert [p.indices.tolist() for p in parts] == [p.indices.tolist() for p in again]
+    state = generator.get_state()
+    first = generator.random(3).tolist()
+    assert generator.set_state(state).random(3).tolist() == first
+    seed = generator.seed()
+    assert generator.initial_seed() == seed and 0 <= seed < 2 ** 63
+    with pytest.raises(RuntimeError, match="Generator: device 'cuda' is not available"):
+        cr.Generator("cuda")
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        generator.manual_seed(-1)
+
+
+def test_initial_seed_is_the_last_manual_seed():
+    import chainrule as cr
+
+    cr.manual_seed(123)
+    assert cr.initial_seed() == 123
+    cr.manual_seed(0)
+    assert cr.initial_seed() == 0

@@ -93,6 +93,10 @@ def test_item_numpy_detach():
     assert x.item() == 2.5 and float(x) == 2.5 and int(cr.tensor([7])) == 7
     with pytest.raises(ValueError, match=r"only one-element tensors.*\(2,\)"):
         cr.ones(2).item()
+    with pytest.raises(RuntimeError, match=r"only one-element tensors"):  # PyTorch's type too
+        cr.ones(2).item()
+    with pytest.raises(RuntimeError, match=r"ambiguous"):
+        bool(cr.ones(2))
     with pytest.raises(RuntimeError, match=r"detach\(\)\.numpy\(\)"):
         x.numpy()
     d = x.detach()

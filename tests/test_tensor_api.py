@@ -211,3 +211,33 @@ def test_masked_fill_with_a_tensor_value_keeps_the_dtype_and_passes_the_gradient
         assert str(np.asarray(ours).dtype) == str(theirs.dtype).removeprefix("torch.")
     with pytest.raises(ValueError, match=r"masked_fill: value must be a number or a 0-d tensor, got shape \(1,\)"):
         cr.zeros(2).masked_fill(cr.tensor([True, False]), cr.tensor([1.0]))
+
+
+def test_idiom_methods_match_pytorch():
+    """Methods that PyTorch training code uses and that are compositions, not ops."""
+    x, tx = both()
+    for ours, theirs in (
+        (x.unbind(1), tx.unbind(1)), (x.unbind(-2), tx.unbind(-2)),
+        ((x.clamp_min(0.5),), (tx.clamp_min(0.5),)), ((x.clamp_max(0.5),), (tx.clamp_max(0.5),)),
+        ((x[0].expand_as(x),), (tx[0].expand_as(tx),)),
+    ):
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_array_equal(as_numpy(a), as_numpy(b))
+    for cast in ("int", "short", "half", "bool"):
+        assert str(getattr(x, cast)().dtype) == str(getattr(tx, cast)().dtype).removeprefix("torch."), cast
+        np.testing.assert_array_equal(as_numpy(getattr(x, cast)()), as_numpy(getattr(tx, cast)()))
+    assert cr.equal(x, x.clone()) is True and cr.equal(x, x[:1]) is False and x.equal(x + 1) is False
+    assert cr.is_tensor(x) and not cr.is_tensor(DATA)
+    assert x.type_as(cr.tensor([1])).dtype == cr.int64 and x.type_as(x) is x
+    np.testing.assert_allclose(as_numpy(2.5 % x[:, :2]), as_numpy(2.5 % tx[:, :2]))  # PyTorch: no gradient here
+    with pytest.raises(IndexError, match="unbind: dim 2 is out of range"):
+        x.unbind(2)
+
+
+def test_backward_takes_pytorchs_keywords():
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
+    (w * 3).backward(gradient=cr.tensor([1.0, 0.5]), retain_graph=None)
+    assert w.grad.tolist() == [3.0, 1.5]
+    with pytest.raises(NotImplementedError, match="create_graph=True"):
+        (w * 3).sum().backward(create_graph=True)

@@ -96,23 +96,33 @@ def _count(n, where, what):
     return n
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
-    """Uniform on [0, 1), from the generator seeded by ``manual_seed``."""
+def _generator(generator, where):
+    """``generator`` (a NumPy Generator, such as ``chainrule.Generator()``), else the global one."""
+    if generator is None:
+        return _random.default_generator()
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"{where}: generator must be a chainrule.Generator or a NumPy Generator, "
+                        f"got {type(generator).__name__}")
+    return generator
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform on [0, 1), from the generator seeded by ``manual_seed`` (or ``generator``)."""
     dtype = _dtype(dtype)
     shape = resolve_shape(size, "rand")
-    data = _random.default_generator().random(shape, dtype=np.float64).astype(dtype, copy=False)
+    data = _generator(generator, "rand").random(shape, dtype=np.float64).astype(dtype, copy=False)
     return _leaf(data, requires_grad, device, "rand")
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
-    """Standard normal, from the generator seeded by ``manual_seed``."""
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal, from the generator seeded by ``manual_seed`` (or ``generator``)."""
     dtype = _dtype(dtype)
     shape = resolve_shape(size, "randn")
-    data = _random.default_generator().standard_normal(shape).astype(dtype, copy=False)
+    data = _generator(generator, "randn").standard_normal(shape).astype(dtype, copy=False)
     return _leaf(data, requires_grad, device, "randn")
 
 
-def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``
     (``size`` also by keyword), int64 by default, as ``torch.randint``."""
     if size is None:
@@ -128,14 +138,14 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
     if high <= low:
         raise ValueError(f"randint: expects low < high, got low={low} and high={high}")
     shape = resolve_shape((size,), "randint", "size")
-    data = _random.default_generator().integers(low, high, shape).astype(_dtype(dtype, np.int64), copy=False)
+    data = _generator(generator, "randint").integers(low, high, shape).astype(_dtype(dtype, np.int64), copy=False)
     return _leaf(data, requires_grad, device, "randint")
 
 
-def randperm(n, dtype=None, device=None, requires_grad=False):
+def randperm(n, dtype=None, device=None, requires_grad=False, *, generator=None):
     """A random permutation of 0 .. n - 1 (int64 by default)."""
     n = _count(n, "randperm", "n")
-    data = _random.default_generator().permutation(n).astype(_dtype(dtype, np.int64), copy=False)
+    data = _generator(generator, "randperm").permutation(n).astype(_dtype(dtype, np.int64), copy=False)
     return _leaf(data, requires_grad, device, "randperm")
 
 
@@ -178,3 +188,66 @@ def randn_like(x, dtype=None, requires_grad=False, *, device=None):
 def randint_like(x, *bounds, dtype=None, requires_grad=False, device=None):
     """``randint_like(x, high)`` or ``randint_like(x, low, high)``, in x's shape and dtype."""
     return randint(*bounds, size=x.shape, dtype=_like_dtype(x, dtype), device=device, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor, sharing memory with a NumPy array or tensor of the same dtype (as
+    ``torch.as_tensor`` does on the CPU); otherwise a copy, as ``tensor`` makes."""
+    resolve_device(device, "as_tensor")
+    if isinstance(data, Tensor) and (dtype is None or np.dtype(resolve_dtype(dtype)) == data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or np.dtype(resolve_dtype(dtype)) == data.dtype):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices drawn from the categories weighted by ``input`` (C,) or (N, C) (non-negative,
+    not necessarily summing to 1), ``num_samples`` per row, int64; draws from chainrule's
+    generator or the NumPy ``generator`` given."""
+    weights = np.asarray(input._data if isinstance(input, Tensor) else input, dtype=np.float64)
+    if weights.ndim not in (1, 2) or weights.shape[-1] == 0:
+        raise ValueError(f"multinomial: expected weights of shape (C,) or (N, C), got {weights.shape}")
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("multinomial: weights must be finite and non-negative")
+    num_samples = _count(num_samples, "multinomial", "num_samples")
+    rows = weights.reshape(-1, weights.shape[-1])
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement from "
+                           f"{rows.shape[1]} categories")
+    if np.any(rows.sum(axis=1) <= 0):
+        raise RuntimeError("multinomial: a row of weights sums to 0 (no category can be drawn)")
+    rng = _generator(generator, "multinomial")
+    if replacement:
+        draws = np.array([rng.choice(row.size, num_samples, p=row / row.sum()) for row in rows])
+    else:  # sequential draws as sorting exponential keys / weight; zero weights come last, as PyTorch
+        with np.errstate(divide="ignore"):
+            keys = rng.standard_exponential(rows.shape) / rows
+        draws = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    return Tensor._make(draws.astype(np.int64).reshape(*weights.shape[:-1], num_samples), False, None)
+
+
+class LegacyTensorType(type):
+    """``torch.FloatTensor`` and friends: calling one makes a tensor of its dtype (from data,
+    or zeros of the given sizes: chainrule's ``empty``); ``isinstance(t, chainrule.FloatTensor)``
+    holds for a float32 tensor; ``t.type(chainrule.LongTensor)`` casts."""
+
+    def __call__(cls, *args, device=None):
+        resolve_device(device, cls.__name__)
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            return tensor(args[0], dtype=cls.dtype)
+        return zeros(*args, dtype=cls.dtype)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+
+def _legacy(name, dtype):
+    return LegacyTensorType(name, (), {"dtype": np.dtype(dtype), "__doc__": f"A {np.dtype(dtype)} tensor."})
+
+
+FloatTensor, DoubleTensor, HalfTensor = (_legacy(n, d) for n, d in (
+    ("FloatTensor", np.float32), ("DoubleTensor", np.float64), ("HalfTensor", np.float16)))
+LongTensor, IntTensor, ShortTensor, ByteTensor, BoolTensor = (_legacy(n, d) for n, d in (
+    ("LongTensor", np.int64), ("IntTensor", np.int32), ("ShortTensor", np.int16), ("ByteTensor", np.uint8),
+    ("BoolTensor", np.bool_)))

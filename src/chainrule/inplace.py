@@ -147,6 +147,39 @@ def clamp_(self, min=None, max=None):
     return write(self, "clamp_", np.clip, min, max)
 
 
+def masked_fill_(self, mask, value):
+    """``value`` where ``mask`` (broadcast to this shape) holds, as PyTorch."""
+    check_writable(self, "masked_fill_")
+    try:
+        np.copyto(self._data, _array(value), casting="unsafe", where=np.asarray(_array(mask), dtype=bool))
+    except ValueError:
+        raise ValueError(f"masked_fill_: the mask of shape {np.shape(_array(mask))} cannot be broadcast to the "
+                         f"tensor's shape {self.shape}") from None
+    bump_version(self)
+    return self
+
+
+def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+    """self[index[i][j]][j] = src[i][j] for dim 0 (likewise for the other dims); ``src`` a
+    tensor (its leading part of index's shape is read, as PyTorch reads it) or a number."""
+    if reduce is not None:
+        raise ValueError("scatter_: reduce= is not supported")
+    if (src is None) == (value is None):
+        raise TypeError("scatter_: give exactly one of src (a tensor or a number) and value")
+    check_writable(self, "scatter_")
+    source, index = _array(value if src is None else src), np.asarray(_array(index))
+    if np.ndim(source):
+        source = source[tuple(slice(0, n) for n in index.shape)]
+    grid = list(np.indices(index.shape, sparse=True))  # index may be smaller than self in every dim
+    grid[dim % max(self.ndim, 1)] = index
+    try:
+        self._data[tuple(grid)] = source
+    except IndexError as exc:
+        raise IndexError(f"scatter_: {exc} (tensor of shape {self.shape}, dim {dim})") from None
+    bump_version(self)
+    return self
+
+
 def _random_fill(self, name, draw, generator):
     if self.dtype.kind != "f":
         raise TypeError(f"{name}: expects a floating point tensor, got dtype {self.dtype}")
@@ -198,5 +231,6 @@ METHODS = {
     "add_": add_, "sub_": sub_, "mul_": mul_, "div_": div_, "pow_": pow_, "addcmul_": addcmul_,
     "addcdiv_": addcdiv_, "lerp_": lerp_, "copy_": copy_, "fill_": fill_, "zero_": zero_,
     "clamp_": clamp_, "clip_": clamp_, "uniform_": uniform_, "normal_": normal_,
+    "masked_fill_": masked_fill_, "scatter_": scatter_,
     **{name: _unary(name, ufunc) for name, ufunc in UNARY.items()},
 }

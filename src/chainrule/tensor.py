@@ -227,7 +227,7 @@ class Tensor:
 
     def item(self):
         if self._data.size != 1:
-            raise ValueError(f"item: only one-element tensors convert to a number, got shape {self.shape}")
+            raise ShapeError(f"item: only one-element tensors convert to a number, got shape {self.shape}")
         return self._data.item()
 
     def tolist(self):
@@ -241,7 +241,7 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+            raise ShapeError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
         return bool(self._data)
 
     def __repr__(self):
@@ -272,9 +272,13 @@ class Tensor:
         return html_table(None, rows, caption=f"tensor {self.name}" if self.name else "tensor") + shown
 
     # ---- graph ----------------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=False):
-        """Accumulate gradients into the leaves' ``.grad`` (see ``chainrule.autograd.backward``)."""
-        _engine.backward(self, grad, retain_graph)
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate gradients into the leaves' ``.grad`` (see ``chainrule.autograd.backward``);
+        ``gradient`` (PyTorch's name) is the upstream gradient of a non-scalar tensor."""
+        if create_graph:
+            raise NotImplementedError("backward: create_graph=True (gradients that are themselves "
+                                      "differentiable) is not supported")
+        _engine.backward(self, gradient, bool(retain_graph))
 
     def detach(self):
         """The same data (memory and version counter shared), cut from the graph."""
@@ -346,6 +350,18 @@ class Tensor:
     def long(self):
         return self.to(np.int64)
 
+    def int(self):
+        return self.to(np.int32)
+
+    def short(self):
+        return self.to(np.int16)
+
+    def half(self):
+        return self.to(np.float16)
+
+    def bool(self):
+        return self.to(np.bool_)
+
     def clone(self):
         return _ops.cast(self, self.dtype)
 
@@ -383,6 +399,7 @@ class Tensor:
 # Bound last: ops and the engine import Tensor from this module.
 from . import ops as _ops  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
+from .autograd.function import ShapeError  # noqa: E402
 from .autograd import grad_mode as _grad_mode  # noqa: E402
 from . import inplace as _inplace  # noqa: E402
 
@@ -432,6 +449,8 @@ def _type(self, dtype=None, non_blocking=False):
         return "chainrule." + _TYPE_NAMES[self.dtype.name]
     if isinstance(dtype, str) and dtype.rpartition(".")[2] in _TYPE_DTYPES:
         dtype = _TYPE_DTYPES[dtype.rpartition(".")[2]]
+    if isinstance(dtype, _factories.LegacyTensorType):  # x.type(chainrule.FloatTensor)
+        dtype = dtype.dtype
     return self.to(dtype)
 
 
@@ -592,3 +611,52 @@ Tensor.is_cuda = property(_is_cuda, doc="False: chainrule has no CUDA device.")
 
 for _name, _method in _inplace.METHODS.items():
     setattr(Tensor, _name, _method)
+
+
+# ---- more of PyTorch's Tensor API, found by running training idioms (issue 11) ---------------
+def is_tensor(obj):
+    """True for a chainrule Tensor (``torch.is_tensor``)."""
+    return isinstance(obj, Tensor)
+
+
+def equal(x, y):
+    """True when both tensors have the same shape and the same values (a Python bool)."""
+    return x.shape == y.shape and bool(np.array_equal(x._data, y._data))
+
+
+def _expand_as(self, other):
+    return _ops.expand(self, *other.shape)
+
+
+def _unbind(self, dim=0):
+    """The slices along ``dim``, as a tuple of tensors without that dim."""
+    dim = _ops._one_dim(dim, self.ndim, "unbind")
+    return tuple(self[(slice(None),) * dim + (i,)] for i in range(self.shape[dim]))
+
+
+def _type_as(self, other):
+    return self.to(other.dtype)
+
+
+def _clamp_min(self, min):
+    return _ops.clamp(self, min=min)
+
+
+def _clamp_max(self, max):
+    return _ops.clamp(self, max=max)
+
+
+for _name, _method in (
+    ("equal", equal), ("expand_as", _expand_as), ("unbind", _unbind), ("clamp_min", _clamp_min),
+    ("clamp_max", _clamp_max), ("type_as", _type_as), ("__and__", _ops.bitwise_and), ("__or__", _ops.bitwise_or),
+    ("__xor__", _ops.bitwise_xor), ("__invert__", _ops.bitwise_not), ("__rand__", _reflected(_ops.bitwise_and)),
+    ("__ror__", _reflected(_ops.bitwise_or)), ("__rxor__", _reflected(_ops.bitwise_xor)),
+    ("__mod__", _ops.remainder), ("__rmod__", _reflected(_ops.remainder)),
+):
+    setattr(Tensor, _name, _method)
+for _name in (
+    "sign", "floor", "ceil", "cumsum", "prod", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "reciprocal", "tril", "triu", "nonzero", "unique", "bincount", "index_select", "diag", "logical_and",
+    "logical_or", "logical_xor", "logical_not", "remainder",
+):
+    setattr(Tensor, _name, getattr(_ops, _name))

@@ -175,3 +175,19 @@ def test_origins_are_forgotten_with_the_graph():
         loss.backward()
         del loss
         assert set(anomaly._origins) <= before
+
+
+def test_set_detect_anomaly_switches_on_and_off_and_restores_as_a_context():
+    assert not cr.autograd.is_anomaly_enabled()
+    cr.autograd.set_detect_anomaly(True)
+    try:
+        assert cr.autograd.is_anomaly_enabled()
+        with cr.autograd.set_detect_anomaly(False):
+            assert not cr.autograd.is_anomaly_enabled()
+        assert cr.autograd.is_anomaly_enabled()
+    finally:
+        cr.autograd.set_detect_anomaly(False)
+    assert not cr.autograd.is_anomaly_enabled()
+    with cr.autograd.set_detect_anomaly(True):
+        assert cr.autograd.is_anomaly_enabled()
+    assert not cr.autograd.is_anomaly_enabled()

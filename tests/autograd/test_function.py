@@ -137,3 +137,10 @@ def test_a_none_gradient_stops_the_flow_but_not_the_walk():
     y = cr.tensor([1.0], requires_grad=True)
     StopsGradient.apply(cr.exp(y)).sum().backward()
     assert y.grad is None
+
+
+def test_shape_error_is_also_pytorchs_runtime_error():
+    """PyTorch raises RuntimeError for wrong shapes; ``except RuntimeError`` catches ours too."""
+    with pytest.raises(RuntimeError, match=r"reshape: cannot reshape a tensor of shape \(4,\)"):
+        cr.ones(4).view(3)
+    assert issubclass(ShapeError, ValueError)

@@ -16,7 +16,8 @@ def _arguments(lib):
     ones = lib.ones(3, dtype=lib.float64)
     return {"add_": (1.0,), "sub_": (1.0,), "mul_": (2.0,), "div_": (2.0,), "pow_": (2.0,),
             "addcmul_": (ones, ones), "addcdiv_": (ones, ones), "lerp_": (ones, 0.5),
-            "copy_": (ones,), "fill_": (5.0,), "clamp_": (0.0, 1.5), "clip_": (0.0, 1.5)}
+            "copy_": (ones,), "fill_": (5.0,), "clamp_": (0.0, 1.5), "clip_": (0.0, 1.5),
+            "masked_fill_": (lib.tensor([True, False, True]), 0.5), "scatter_": (0, lib.tensor([2, 0]), 4.0)}
 
 
 def _outcome(lib, change, saved="input"):

@@ -249,3 +249,38 @@ def test_class_weight_must_have_one_value_per_class():
         F.cross_entropy(cr.tensor(SCORES), CLASSES, np.ones(3))
     with pytest.raises(IndexError, match="cross_entropy: target class -1 is out of range"):
         F.cross_entropy(cr.tensor(SCORES), np.array([0, -1, 1, 2, 3]))
+
+
+SOFT_TARGETS = rng.dirichlet(np.ones(4), 5)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", [{}, {"label_smoothing": 0.2}, {"weight": [0.5, 1.0, 2.0, 1.5]}])
+def test_cross_entropy_with_class_probabilities_matches_pytorch(check_torch_parity, reduction, options):
+    """Soft targets (N, C) of a float dtype, as mixup and distillation pass; the target gets a
+    gradient too. Weights are (C,) tensors in both libraries."""
+    torch = pytest.importorskip("torch")
+    ours = {k: cr.tensor(v) if k == "weight" else v for k, v in options.items()}
+    theirs = {k: torch.tensor(v, dtype=torch.float64) if k == "weight" else v for k, v in options.items()}
+    check_torch_parity(lambda x, q: F.cross_entropy(x, q, reduction=reduction, **ours),
+                       lambda x, q: torch.nn.functional.cross_entropy(x, q, reduction=reduction, **theirs),
+                       [SCORES, SOFT_TARGETS])
+    gradcheck(lambda x: F.cross_entropy(x, SOFT_TARGETS, reduction=reduction, **ours), SCORES)
+
+
+@pytest.mark.parametrize("options", [{}, {"dim": 0}, {"p": 1, "dim": -1}])
+def test_normalize_matches_pytorch(check_torch_parity, options):
+    torch = pytest.importorskip("torch")
+    check_torch_parity(lambda x: F.normalize(x, **options), lambda x: torch.nn.functional.normalize(x, **options),
+                       [SCORES])
+    zero_row = np.vstack([SCORES, np.zeros(4)])
+    np.testing.assert_array_equal(F.normalize(cr.tensor(zero_row)).numpy()[-1], 0.0)  # eps keeps it finite
+    gradcheck(lambda x: F.normalize(x, **options), SCORES)
+
+
+@pytest.mark.parametrize("dim", [1, 0, -1])
+def test_cosine_similarity_matches_pytorch(check_torch_parity, dim):
+    torch = pytest.importorskip("torch")
+    check_torch_parity(lambda a, b: F.cosine_similarity(a, b, dim=dim),
+                       lambda a, b: torch.nn.functional.cosine_similarity(a, b, dim=dim), [SCORES, PROBS])
+    gradcheck(lambda a: F.cosine_similarity(a, PROBS, dim=dim), SCORES)

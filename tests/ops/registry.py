@@ -1171,8 +1171,108 @@ SHAPE_API = [
 TENSOR_API = [*REDUCTION_API, *ELEMENTWISE_API, *INDEXING_API, *SORTING, *SHAPE_API]
 
 
+# ---- ops found missing by tests/test_pytorch_idioms.py ------------------------------------------
+def booleans(rng, shape):
+    return np.asarray(rng.random(shape) > 0.5)
+
+
+def _np_cumsum(x, dim, dtype=None):
+    return np.cumsum(x, axis=dim)
+
+
+def _np_prod(x, dim=None, keepdim=False):
+    return np.prod(x, axis=dim, keepdims=keepdim)
+
+
+def _torch_prod(x, dim=None, keepdim=False):
+    return x.prod() if dim is None else x.prod(dim, keepdim=keepdim)
+
+
+def _bitwise_entry(name, op):
+    return OpEntry(name, getattr(cr, name), op, torch_fn(name), binary(booleans, booleans), diff=(),
+                   errors=(fails((2,), (2,), exception=cr.autograd.DTypeError,
+                                 match=f"{name}: expected bool or integer tensors, got dtype float64"),))
+
+
+IDIOM_OPS = [
+    _unary_api_entry("sign", nonzero),
+    _unary_api_entry("floor", lambda rng, shape: np.asarray(normal(rng, shape) * 3)),
+    _unary_api_entry("ceil", lambda rng, shape: np.asarray(normal(rng, shape) * 3)),
+    OpEntry("cumsum", cr.cumsum, _np_cumsum, torch_fn("cumsum"),
+            lambda rng: [Sample((normal(rng, s),), {"dim": d}) for s, d in (((5,), 0), ((3, 4), 1), ((2, 3, 2), -2))],
+            errors=(fails((2, 3), dim=2, exception=IndexError, match="cumsum: dim 2 is out of range"),)),
+    OpEntry("cumsum_integers", cr.cumsum, _np_cumsum, torch_fn("cumsum"),
+            lambda rng: [Sample((np.array([[1, 2], [3, 4]], dtype=np.int32),), {"dim": 0})], diff=()),
+    OpEntry("prod", cr.prod, _np_prod, _torch_prod,
+            with_params(nonzero, (3, 4), [{}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"dim": -1}]),
+            errors=(fails((2, 3), dim=3, exception=IndexError, match="prod: dim 3 is out of range"),)),
+    OpEntry("prod_with_zeros", cr.prod, _np_prod, _torch_prod,
+            lambda rng: [Sample((np.array([[2.0, 0.0, 3.0], [0.0, 0.0, 1.5], [1.0, -2.0, 0.5]]),), p)
+                         for p in ({"dim": 1}, {"dim": 0}, {})]),
+    _bitwise_entry("bitwise_and", np.logical_and),
+    _bitwise_entry("bitwise_or", np.logical_or),
+    _bitwise_entry("bitwise_xor", np.logical_xor),
+    OpEntry("bitwise_not", cr.bitwise_not, np.logical_not, torch_fn("bitwise_not"), unary(booleans), diff=(),
+            errors=(fails((2,), exception=cr.autograd.DTypeError,
+                          match="bitwise_not: expected bool or integer tensors, got dtype float64"),)),
+    universal("and_operator_integers", lambda x, y: x & y,
+              lambda rng: [Sample((np.array([6, 3, 12]), np.array([3, 5, 4])))], diff=()),
+    universal("invert_operator", lambda x: ~x, unary(booleans), diff=()),
+    OpEntry("add_alpha", lambda x, y: cr.add(x, y, alpha=-0.5), lambda x, y: x - 0.5 * y,
+            lambda x, y: torch_mod().add(x, y, alpha=-0.5), binary(), diff=(0, 1)),
+    OpEntry("sub_alpha_method", lambda x, y: x.sub(y, alpha=2), lambda x, y: x - 2 * y,
+            lambda x, y: x.sub(y, alpha=2), binary(), diff=(0, 1)),
+    _unary_api_entry("reciprocal", nonzero),
+    *(OpEntry(name, getattr(cr, name), getattr(np, name), torch_fn(name), binary(booleans, small_integers), diff=())
+      for name in ("logical_and", "logical_or", "logical_xor")),
+    OpEntry("logical_not", cr.logical_not, np.logical_not, torch_fn("logical_not"), unary(small_integers), diff=()),
+    OpEntry("nonzero", cr.nonzero, np.argwhere, torch_fn("nonzero"), unary(small_integers), diff=()),
+    OpEntry("nonzero_as_tuple", lambda x: cr.nonzero(x, as_tuple=True)[-1], lambda x: np.nonzero(x)[-1],
+            lambda x: torch_mod().nonzero(x, as_tuple=True)[-1], unary(small_integers, shapes=[(3,), (2, 3)]), diff=()),
+    OpEntry("unique", cr.unique, np.unique, torch_fn("unique"), unary(small_integers), diff=(),
+            errors=(fails((2, 3), dim=0, match="unique: dim= is not supported"),)),
+    OpEntry("unique_counts", lambda x: cr.unique(x, return_counts=True)[1],
+            lambda x: np.unique(x, return_counts=True)[1],
+            lambda x: torch_mod().unique(x, return_counts=True)[1], unary(small_integers), diff=()),
+    OpEntry("unique_inverse", lambda x: cr.unique(x, return_inverse=True)[1],
+            lambda x: np.unique(x, return_inverse=True)[1].reshape(x.shape),
+            lambda x: torch_mod().unique(x, return_inverse=True)[1], unary(small_integers), diff=()),
+    OpEntry("bincount", cr.bincount, lambda x, minlength=0: np.bincount(x, minlength=minlength),
+            torch_fn("bincount"),
+            lambda rng: [Sample((rng.integers(0, 5, n),), p) for n, p in ((7, {}), (3, {"minlength": 6}), (0, {}))],
+            diff=(), errors=(fails((2, 2), exception=cr.autograd.DTypeError,
+                                   match="bincount: expected a 1-D integer tensor, got dtype float64 of shape (2, 2)"),)),
+    OpEntry("index_select", cr.index_select, lambda x, dim, index: np.take(x, index, axis=dim),
+            lambda x, dim, index: torch_mod().index_select(x, dim, torch_mod().from_numpy(index)),
+            lambda rng: [Sample((normal(rng, s),), p) for s, p in (
+                ((4, 3), {"dim": 0, "index": np.array([3, 0, 3])}), ((2, 5), {"dim": -1, "index": np.array([4, 1])}))],
+            errors=(fails((2, 3), dim=0, index=np.array([[0]]), exception=TypeError,
+                          match="index_select: index must be a 1-D integer tensor"),)),
+    OpEntry("diag", cr.diag, np.diag, torch_fn("diag"), unary(shapes=[(3,), (3, 3), (2, 4), (4, 2)]),
+            errors=(fails((2, 2, 2), exception=ShapeError, match="diag: expected a 1-D or 2-D tensor, got shape (2, 2, 2)"),)),
+    OpEntry("cdist", cr.cdist,
+            lambda a, b, p=2.0: np.linalg.norm(a[..., :, None, :] - b[..., None, :, :], ord=p, axis=-1),
+            torch_fn("cdist"),
+            lambda rng: [Sample((normal(rng, a), normal(rng, b)), p) for a, b, p in (
+                ((4, 3), (2, 3), {}), ((2, 3, 2), (2, 4, 2), {}), ((3, 2), (3, 2), {"p": 1.0}))],
+            diff=(0, 1), errors=(fails((2, 3), (2, 4), exception=ShapeError, match="cdist: expected (..., P, M)"),)),
+    OpEntry("remainder", cr.remainder, np.remainder, torch_fn("remainder"), binary(normal, nonzero), diff=(0, 1)),
+    universal("mod_operator_scalar", lambda x: x % 0.75, unary()),
+    universal("mod_integers", lambda x, y: x % y, lambda rng: [Sample((np.array([7, -7, 5]), np.array([3, 3, -2])))],
+              diff=()),
+    OpEntry("tril", cr.tril, lambda x, diagonal=0: np.tril(x, diagonal), torch_fn("tril"),
+            lambda rng: [Sample((normal(rng, s),), p) for s, p in (
+                ((3, 3), {}), ((3, 4), {"diagonal": 1}), ((2, 4, 3), {"diagonal": -1}))],
+            errors=(fails((3,), exception=ShapeError, match="tril: expected a tensor with at least 2 dims, got shape (3,)"),)),
+    OpEntry("triu", cr.triu, lambda x, diagonal=0: np.triu(x, diagonal), torch_fn("triu"),
+            lambda rng: [Sample((normal(rng, s),), p) for s, p in (
+                ((3, 3), {}), ((4, 3), {"diagonal": 1}), ((2, 3, 4), {"diagonal": -2}))],
+            errors=(fails((3,), exception=ShapeError, match="triu: expected a tensor with at least 2 dims, got shape (3,)"),)),
+]
+
+
 ENTRIES = [
     *ARITHMETIC, *MATMUL, *ELEMENTWISE, *ACTIVATION, *SMOOTH_ACTIVATION, *NN_FUNCTIONAL, *SELECTION, *REDUCTION,
-    *SOFTMAX, *SHAPE, *INDEXING, *COMPARE, *CAST, *TENSOR_API,
+    *SOFTMAX, *SHAPE, *INDEXING, *COMPARE, *CAST, *TENSOR_API, *IDIOM_OPS,
 ]
 assert len({e.name for e in ENTRIES}) == len(ENTRIES), "entry names must be unique"

@@ -191,3 +191,32 @@ def detect_anomaly():
         if _depth == 0:
             function.forward_hooks.remove(_check_forward)
             function.backward_hooks.remove(_check_backward)
+
+
+_global = [None]  # the detect_anomaly context that set_detect_anomaly(True) entered, if any
+
+
+class set_detect_anomaly:
+    """``torch.autograd.set_detect_anomaly(mode)``: called alone it switches anomaly detection on
+    or off for the process (on: as inside ``detect_anomaly``); used as a context manager it
+    puts back the previous setting at the end."""
+
+    def __init__(self, mode, check_nan=True):
+        self._previous = _global[0] is not None
+        _switch(bool(mode))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        _switch(self._previous)
+        return False
+
+
+def _switch(on):
+    if on and _global[0] is None:
+        _global[0] = detect_anomaly()
+        _global[0].__enter__()
+    elif not on and _global[0] is not None:
+        context, _global[0] = _global[0], None
+        context.__exit__(None, None, None)

@@ -23,8 +23,9 @@ forward_hooks = []
 backward_hooks = []
 
 
-class ShapeError(ValueError):
-    """A shape error whose message already names the op and the shapes."""
+class ShapeError(ValueError, RuntimeError):
+    """A shape error whose message already names the op and the shapes. A ValueError, and a
+    RuntimeError as PyTorch raises for wrong shapes, so ``except RuntimeError`` catches it too."""
 
 
 class DTypeError(TypeError):

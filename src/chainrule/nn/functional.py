@@ -187,6 +187,18 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     )
 
 
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p over ``dim``, eps), as ``torch.nn.functional.normalize``."""
+    if out is not None:
+        raise TypeError("normalize: out= is not supported; use the returned tensor")
+    return input / _ops.norm(input, p, dim, keepdim=True).clamp_min(eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 * x2) / (max(||x1||, eps) max(||x2||, eps)) over ``dim``, as PyTorch computes it."""
+    return _ops.sum(normalize(x1, 2.0, dim, eps) * normalize(x2, 2.0, dim, eps), dim)
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log-likelihood of log-probabilities ``input`` (N, C) at ``target`` (N,);
     ``weight`` and ``ignore_index`` as in ``cross_entropy``."""

@@ -6,16 +6,23 @@ one op class; the classes live in the modules beside this one.
 import builtins
 from collections import namedtuple
 
+from ..autograd.function import ShapeError
 from ..backend import xp
 from ..tensor import Tensor, resolve_shape
 from .activation import Clamp, LeakyReLU, ReLU, check_finite_scalar
-from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub
-from .compare import eq, floor_divide, ge, gt, isfinite, isinf, isnan, le, lt, ne
+from .arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Remainder, Sub
+from .compare import (
+    bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, floor_divide, ge, gt, isfinite, isinf, isnan, le,
+    lt, ne,
+)
+from .counting import bincount, logical_and, logical_not, logical_or, logical_xor, nonzero, unique
 from .einsum import Einsum, explicit_equation
-from .elementwise import Abs, Cast, Cos, Exp, Expm1, Log, Log1p, Round, Sigmoid, Sin, Sqrt, Tanh
+from .elementwise import (
+    Abs, Cast, Ceil, Cos, Exp, Expm1, Floor, Log, Log1p, Round, Sigmoid, Sign, Sin, Sqrt, Tanh,
+)
 from .indexing import Gather, Scatter
 from .reduction import (
-    LogSumExp, MaxAll, MaxAlongDim, Mean, MinAll, MinAlongDim, Norm, Sum, Var, normalize_dims,
+    Cumsum, LogSumExp, MaxAll, MaxAlongDim, Mean, MinAll, MinAlongDim, Norm, Prod, Sum, Var, normalize_dims,
 )
 from .selection import Maximum, Minimum, Where
 from .shape import Cat, Expand, GetItem, Permute, Repeat, Reshape, Stack
@@ -24,12 +31,14 @@ from .softmax import LogSoftmax, Softmax
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
-def add(x, y):
-    return Add.apply(x, y)
+def add(x, y, *, alpha=1):
+    """x + alpha * y (``alpha`` as in ``torch.add``)."""
+    return Add.apply(x, y if alpha == 1 else mul(y, alpha))
 
 
-def sub(x, y):
-    return Sub.apply(x, y)
+def sub(x, y, *, alpha=1):
+    """x - alpha * y."""
+    return Sub.apply(x, y if alpha == 1 else mul(y, alpha))
 
 
 def mul(x, y):
@@ -323,6 +332,93 @@ def round(x, *, decimals=0):
     return Round.apply(x, decimals=decimals)
 
 
+def remainder(x, y):
+    """x % y, with the sign of y."""
+    return Remainder.apply(x, y)
+
+
+def reciprocal(x):
+    """1 / x (an integer tensor gives float32, as ``/`` does)."""
+    return Div.apply(1.0, x)
+
+
+def _triangle(x, diagonal, lower, name):
+    data = _data(x)
+    if data.ndim < 2:
+        raise ShapeError(f"{name}: expected a tensor with at least 2 dims, got shape {data.shape}")
+    rows, cols = data.shape[-2:]
+    keep = xp.tri(rows, cols, diagonal, dtype=bool) if lower else ~xp.tri(rows, cols, diagonal - 1, dtype=bool)
+    return Where.apply(keep, x, xp.zeros((), dtype=data.dtype))
+
+
+def index_select(x, dim, index):
+    """The slices of ``x`` at the 1-D integer ``index`` along ``dim`` (gradient through getitem)."""
+    data, positions = _data(x), xp.asarray(_data(index))
+    if positions.ndim != 1 or positions.dtype.kind not in "iu":
+        raise TypeError(f"index_select: index must be a 1-D integer tensor, got dtype {positions.dtype} "
+                        f"of shape {positions.shape}")
+    return getitem(x, (slice(None),) * _one_dim(dim, data.ndim, "index_select") + (positions,))
+
+
+def diag(x, diagonal=0):
+    """A 1-D ``x`` as the diagonal of a square matrix, or the main diagonal of a 2-D ``x``."""
+    data = _data(x)
+    if diagonal != 0:
+        raise ValueError(f"diag: only the main diagonal (diagonal=0) is supported, got {diagonal}")
+    if data.ndim == 1:
+        return mul(xp.eye(data.shape[0], dtype=data.dtype), unsqueeze(x, 0))
+    if data.ndim == 2:
+        n = builtins.min(data.shape)
+        return getitem(x, (xp.arange(n), xp.arange(n)))
+    raise ShapeError(f"diag: expected a 1-D or 2-D tensor, got shape {data.shape}")
+
+
+def cdist(x1, x2, p=2.0):
+    """The p-norm distances between the rows of x1 (..., P, M) and of x2 (..., R, M): (..., P, R)."""
+    a, b = _data(x1), _data(x2)
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-1]:
+        raise ShapeError(f"cdist: expected (..., P, M) and (..., R, M) with the same M, got {a.shape} and {b.shape}")
+    return norm(sub(unsqueeze(x1, -2), unsqueeze(x2, -3)), p, -1)
+
+
+def tril(x, diagonal=0):
+    """The lower triangle of the last two dims (on and below ``diagonal``), zeros above."""
+    return _triangle(x, diagonal, True, "tril")
+
+
+def triu(x, diagonal=0):
+    """The upper triangle of the last two dims (on and above ``diagonal``), zeros below."""
+    return _triangle(x, diagonal, False, "triu")
+
+
+def sign(x):
+    return Sign.apply(x)
+
+
+def floor(x):
+    return Floor.apply(x)
+
+
+def ceil(x):
+    return Ceil.apply(x)
+
+
+def cumsum(x, dim, *, dtype=None):
+    """Running sums along ``dim``; integers and bools sum as int64 (PyTorch's and NumPy's rule)."""
+    if dtype is not None:
+        x = cast(x, dtype)
+    return Cumsum.apply(x, dim=_one_dim(dim, xp.ndim(_data(x)), "cumsum"))
+
+
+def prod(x, dim=None, keepdim=False, *, dtype=None):
+    """The product of all elements, or along one ``dim``."""
+    if dtype is not None:
+        x = cast(x, dtype)
+    if dim is not None:
+        dim = _one_dim(dim, xp.ndim(_data(x)), "prod")
+    return Prod.apply(x, dim=dim, keepdim=bool(keepdim))
+
+
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """Standard deviation: the square root of ``var`` (same arguments, as in PyTorch)."""
     return Sqrt.apply(var(x, dim, unbiased, keepdim, correction=correction))
@@ -521,4 +617,8 @@ __all__ = [
     "pow", "relu", "repeat", "reshape", "round", "scatter", "sigmoid", "sin", "softmax", "sort",
     "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "t", "tanh", "topk",
     "transpose", "unsqueeze", "var", "view", "where",
+    "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "ceil", "cumsum", "floor", "prod", "sign",
+    "reciprocal", "tril", "triu",
+    "bincount", "cdist", "diag", "index_select", "logical_and", "logical_not", "logical_or", "logical_xor",
+    "nonzero", "unique", "remainder",
 ]

@@ -29,6 +29,22 @@ class Sub(Function):
         return grad, (-grad if self.needs_input_grad[1] else None)
 
 
+class Remainder(Function):
+    """x mod y with the sign of y (Python's and PyTorch's ``%``)."""
+
+    __slots__ = ()
+    saves_inputs = (0, 1)
+
+    def forward(self, x, y):
+        self.saved = (x, y)
+        return xp.remainder(x, y)
+
+    def backward(self, grad):
+        """x % y = x - floor(x / y) y: d/dx = 1, d/dy = -floor(x / y) (PyTorch's rule)."""
+        x, y = self.saved
+        return grad, (-grad * xp.floor_divide(x, y) if self.needs_input_grad[1] else None)
+
+
 class Mul(Function):
     """x * y."""
 

@@ -189,7 +189,17 @@ class Expm1(Function):
         return (grad * (self.saved + 1),)
 
 
-class Round(Function):
+class _Step(Function):
+    """A piecewise constant function of x."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        """A step function: derivative 0 almost everywhere (PyTorch returns zeros too)."""
+        return (xp.zeros_like(grad),)
+
+
+class Round(_Step):
     """x rounded to ``decimals`` places, halves to even (as PyTorch and NumPy do)."""
 
     __slots__ = ()
@@ -197,6 +207,29 @@ class Round(Function):
     def forward(self, x, decimals=0):
         return xp.round(x, decimals)
 
-    def backward(self, grad):
-        """A step function: derivative 0 almost everywhere (PyTorch returns zeros too)."""
-        return (xp.zeros_like(grad),)
+
+class Sign(_Step):
+    """-1, 0 or 1 by the sign of x."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return xp.sign(x)
+
+
+class Floor(_Step):
+    """The largest integer <= x."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return xp.floor(x)
+
+
+class Ceil(_Step):
+    """The smallest integer >= x."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return xp.ceil(x)

@@ -217,3 +217,48 @@ class Norm(Function):
             else:
                 local = xp.sign(x) * (xp.abs(x) / out) ** scalar_like(p - 1, x)
         return (grad * xp.where(out == 0, 0, local),)
+
+
+def _exclusive_cumprod(x, axis):
+    """Products of the elements before each one along ``axis`` (1 for the first)."""
+    out = xp.ones_like(x)
+    xp.cumprod(xp.take(x, range(x.shape[axis] - 1), axis=axis), axis=axis,
+               out=out[(slice(None),) * axis + (slice(1, None),)])
+    return out
+
+
+class Prod(Function):
+    """The product over ``dim`` (one axis), or over all elements when ``dim`` is None."""
+
+    __slots__ = ("dim", "keepdim")
+    saves_inputs = (0,)
+
+    def forward(self, x, dim=None, keepdim=False):
+        self.dim, self.keepdim = dim, keepdim
+        self.saved = x
+        return x.prod() if dim is None else x.prod(axis=dim, keepdims=keepdim)
+
+    def backward(self, grad):
+        """d prod/dx_i = the product of the other elements: the products before and after x_i
+        (no division by x_i, so zeros are exact)."""
+        x = self.saved
+        axis, flat = (0, x.reshape(-1)) if self.dim is None else (self.dim, x)
+        before = _exclusive_cumprod(flat, axis)
+        after = xp.flip(_exclusive_cumprod(xp.flip(flat, axis), axis), axis)
+        if self.dim is not None and not self.keepdim:
+            grad = xp.expand_dims(grad, axis)
+        return ((grad * before * after).reshape(x.shape),)
+
+
+class Cumsum(Function):
+    """Running sums along ``dim``."""
+
+    __slots__ = ("dim",)
+
+    def forward(self, x, dim=0):
+        self.dim = dim
+        return xp.cumsum(x, axis=dim)
+
+    def backward(self, grad):
+        """x_i enters every sum from i on: dx_i = the sum of dy_j for j >= i (a reversed cumsum)."""
+        return (xp.flip(xp.cumsum(xp.flip(grad, self.dim), axis=self.dim), self.dim),)

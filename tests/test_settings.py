@@ -1,0 +1,35 @@
+"""chainrule.settings: the process-wide switches of PyTorch scripts' first lines."""
+import pytest
+
+import chainrule as cr
+
+torch = pytest.importorskip("torch")
+
+
+def test_default_dtype_is_pytorchs():
+    assert cr.get_default_dtype() == cr.float32 and torch.get_default_dtype() == torch.float32
+    assert cr.tensor([1.5]).dtype == cr.get_default_dtype()
+
+
+def test_deterministic_algorithms_are_always_on():
+    cr.use_deterministic_algorithms(True)
+    cr.use_deterministic_algorithms(False, warn_only=True)
+    assert cr.are_deterministic_algorithms_enabled() is True
+    with pytest.raises(TypeError, match="mode must be a bool"):
+        cr.use_deterministic_algorithms("yes")
+
+
+def test_num_threads_are_recorded():
+    before = cr.get_num_threads()
+    try:
+        cr.set_num_threads(2)
+        assert cr.get_num_threads() == 2
+        with pytest.raises(ValueError, match="expected a positive integer, got 0"):
+            cr.set_num_threads(0)
+    finally:
+        cr.settings._num_threads[0] = None
+    assert cr.get_num_threads() == before
+
+
+def test_size_is_a_tuple():
+    assert isinstance(cr.ones(2, 3).shape, cr.Size) and cr.Size([2, 3]) == (2, 3) == torch.Size([2, 3])
