@@ -35,5 +35,6 @@ from .io import CheckpointError, load, load_metadata, save
 from . import models, nn, optim  # noqa: E402  (after the core they build on)
 from . import accelerator, backends, cuda  # noqa: E402  (device queries, issue 11 item 3)
 from .nn.summary import summary  # noqa: E402
+from . import data, utils  # noqa: E402  (torch.utils.data is loaded by import torch too)
 
 __version__ = "0.1.0"

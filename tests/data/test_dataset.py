@@ -1,8 +1,12 @@
+import warnings
+
 import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.data import DataLoader, Dataset, ImageDataset, Subset, TensorDataset, collate
+from chainrule.data import (
+    ConcatDataset, DataLoader, Dataset, ImageDataset, Subset, TensorDataset, collate, random_split,
+)
 
 
 def test_tensor_dataset_items_and_batches_keep_dtypes():
@@ -87,3 +91,60 @@ def test_image_dataset_transform_applies_per_item():
     images, labels = dataset.get_batch(np.array([0, 2]))
     np.testing.assert_array_equal(images, np.zeros((2, 1, 2, 2)))
     np.testing.assert_array_equal(labels, [0, 2])
+
+
+SPLITS = [[0.5, 0.5], [0.3, 0.3, 0.4], [0.1, 0.2, 0.7], [1 / 3, 1 / 3, 1 / 3], [0.25, 0.75], [0.9, 0.1, 0.0]]
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 10, 101])
+@pytest.mark.parametrize("fractions", SPLITS)
+def test_random_split_lengths_as_pytorch(n, fractions):
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings(record=True) as ours_warned:
+        warnings.simplefilter("always")
+        ours = random_split(list(range(n)), fractions)
+    with warnings.catch_warnings(record=True) as torch_warned:
+        warnings.simplefilter("always")
+        theirs = torch.utils.data.random_split(list(range(n)), fractions)
+    assert [len(s) for s in ours] == [len(s) for s in theirs]
+    assert len(ours_warned) == len(torch_warned)
+
+
+def test_random_split_partitions_the_dataset_reproducibly():
+    data = TensorDataset(np.arange(10) * 10)
+    cr.manual_seed(3)
+    first, second = random_split(data, [7, 3])
+    assert isinstance(first, Subset) and (len(first), len(second)) == (7, 3)
+    values = [int(first[i][0].item()) for i in range(7)] + [int(second[i][0].item()) for i in range(3)]
+    assert sorted(values) == list(range(0, 100, 10))
+    cr.manual_seed(3)
+    assert random_split(data, [7, 3])[0].indices.tolist() == first.indices.tolist()
+    generator = np.random.default_rng(5)
+    expected = np.random.default_rng(5).permutation(10)
+    a, b = random_split(data, [0.5, 0.5], generator=generator)
+    assert a.indices.tolist() + b.indices.tolist() == expected.tolist()
+
+
+def test_random_split_errors():
+    with pytest.raises(ValueError, match=r"sum of input lengths \(9\) does not equal the length of the input dataset \(10\)"):
+        random_split(range(10), [4, 5])
+    with pytest.raises(ValueError, match="fraction at index 1 is not between 0 and 1"):
+        random_split(range(10), [0.5, -0.5, 1.0])
+    with pytest.raises(ValueError, match="lengths must be non-negative integers or fractions summing to 1"):
+        random_split(range(10), [0.5, 9.5])
+    with pytest.raises(TypeError, match="random_split: generator must be a numpy.random.Generator, got int"):
+        random_split(range(10), [5, 5], generator=1)
+
+
+def test_concat_dataset_as_pytorch():
+    torch = pytest.importorskip("torch")
+    parts = [[1, 2, 3], [4], [], [5, 6]]
+    ours, theirs = ConcatDataset(parts), torch.utils.data.ConcatDataset(parts)
+    assert len(ours) == len(theirs) == 6 and ours.cumulative_sizes == theirs.cumulative_sizes
+    assert [ours[i] for i in range(-6, 6)] == [theirs[i] for i in range(-6, 6)]
+    with pytest.raises(ValueError, match="absolute value of index -7 exceeds the length 6"):
+        ours[-7]
+    with pytest.raises(IndexError):
+        ours[6]
+    with pytest.raises(ValueError, match="datasets should not be an empty iterable"):
+        ConcatDataset([])

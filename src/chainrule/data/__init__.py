@@ -7,7 +7,7 @@ Fashion-MNIST and the embedded digits set. See docs/data.md.
         ...
 """
 from .dataloader import DataLoader
-from .dataset import Dataset, ImageDataset, Subset, TensorDataset, collate
+from .dataset import ConcatDataset, Dataset, ImageDataset, Subset, TensorDataset, collate, random_split
 from .digits import Digits
 from .download import cache_dir, download_url
 from .errors import DataError
@@ -17,6 +17,7 @@ from .mnist import MNIST, FashionMNIST, IDXDataset
 __all__ = [
     "MAX_IDX_BYTES",
     "MNIST",
+    "ConcatDataset",
     "DataError",
     "DataLoader",
     "Dataset",
@@ -30,5 +31,6 @@ __all__ = [
     "collate",
     "download_url",
     "read_idx",
+    "random_split",
     "read_idx_pair",
 ]

@@ -15,7 +15,7 @@ exactly, also restore it (``chainrule.random.set_rng_state`` for the default one
 import numpy as np
 
 from .. import random as cr_random
-from .dataset import _tensor, get_batch
+from .dataset import _tensor, check_generator, get_batch
 
 
 def _jsonable(value):
@@ -55,8 +55,8 @@ class DataLoader:
                  sampler=None):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-        if generator is not None and not isinstance(generator, np.random.Generator):
-            raise TypeError(f"DataLoader: generator must be a numpy.random.Generator, got {type(generator).__name__}")
+        if generator is not None:
+            check_generator("DataLoader", generator)
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader: dataset must support len() and indexing (a Dataset, a "
                             f"list of samples, an array), got {type(dataset).__name__}")

@@ -4,8 +4,15 @@ A dataset gives ``len(ds)`` and ``ds[i]`` like PyTorch's. ``ds.get_batch(indices
 a whole batch as NumPy arrays: array-backed datasets index their arrays once with the index
 array; the default builds it item by item (for datasets that only define ``__getitem__``).
 """
+import bisect
+import itertools
+import math
+import numbers
+import warnings
+
 import numpy as np
 
+from .. import random as cr_random
 from ..tensor import Tensor
 
 
@@ -130,3 +137,69 @@ class ImageDataset(Dataset):
         if self.transform is not None:
             return super().get_batch(indices)
         return self._images(self.data[indices][:, None]), self.targets[indices]
+
+
+class ConcatDataset(Dataset):
+    """The samples of ``datasets`` one after the other, as PyTorch's ``ConcatDataset``;
+    ``cumulative_sizes[k]`` is the number of samples in the first k + 1 datasets."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise ValueError(f"ConcatDataset: absolute value of index {index} exceeds the length {len(self)}")
+            index += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
+
+
+def check_generator(name, generator):
+    """``generator`` (a NumPy Generator), or chainrule's global one for None."""
+    if generator is None:
+        return cr_random.default_generator()
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"{name}: generator must be a numpy.random.Generator, got {type(generator).__name__}")
+    return generator
+
+
+def _split_lengths(n, lengths):
+    """PyTorch's rule: fractions summing to 1 become floor(n * f), the remainder dealt one by one."""
+    if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in lengths):
+        raise TypeError(f"random_split: lengths must be integers or fractions, got {list(lengths)!r}")
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        for i, fraction in enumerate(lengths):
+            if not 0 <= fraction <= 1:
+                raise ValueError(f"random_split: fraction at index {i} is not between 0 and 1")
+        sizes = [int(math.floor(n * fraction)) for fraction in lengths]
+        for i in range(n - sum(sizes)):
+            sizes[i % len(sizes)] += 1
+        for i, size in enumerate(sizes):
+            if size == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                              stacklevel=3)
+        return sizes
+    if not all(isinstance(x, numbers.Integral) and x >= 0 for x in lengths):
+        raise ValueError(f"random_split: lengths must be non-negative integers or fractions summing to 1, "
+                         f"got {list(lengths)!r}")
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal the length "
+                         f"of the input dataset ({n})")
+    return [int(x) for x in lengths]
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split ``dataset`` into ``Subset``s of the given ``lengths`` (integers summing to
+    ``len(dataset)``, or fractions summing to 1), by a random permutation from ``generator``
+    (a NumPy Generator; default chainrule's global one, seeded by ``manual_seed``)."""
+    sizes = _split_lengths(len(dataset), list(lengths))
+    order = check_generator("random_split", generator).permutation(len(dataset))
+    return [Subset(dataset, order[end - size:end]) for end, size in zip(itertools.accumulate(sizes), sizes)]

@@ -130,9 +130,14 @@ class MNIST(ImageDataset):
         self._check_gzip_md5(path, name)
         read_idx(path, self.raw_sha256.get(name))
 
+    def _download_dir(self):
+        """Where ``download=True`` puts missing files."""
+        return self.root
+
     def _download(self, name):
-        self.root.mkdir(parents=True, exist_ok=True)
-        destination = self.root / f"{name}.gz"
+        directory = self._download_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        destination = directory / f"{name}.gz"
         failures = []
         for mirror in self.mirrors:
             url = f"{mirror}{name}.gz"
@@ -142,7 +147,7 @@ class MNIST(ImageDataset):
             except (DataError, OSError) as exc:  # URLError is an OSError
                 failures.append(f"{url}: {exc}")
         raise DataError(f"could not download {name}.gz ({'; '.join(failures)}); put the file in "
-                        f"{self.root} yourself (gzipped or decompressed)")
+                        f"{directory} yourself (gzipped or decompressed)")
 
 
 class FashionMNIST(MNIST):
