@@ -20,6 +20,7 @@ from .module import Module, Parameter, StateDictError
 from .normalization import GroupNorm, LayerNorm
 from .parameter_container import ParameterDict, ParameterList
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .upsample import Upsample
 
 __all__ = [
@@ -35,3 +36,4 @@ __all__ += [
     "ConvTranspose2d", "Embedding", "GroupNorm", "LayerNorm", "Upsample",
     "MaxPool2d", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList",
 ]
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]
