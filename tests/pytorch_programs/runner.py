@@ -125,11 +125,19 @@ def hook_training(lib, module_class, config, framework):
     tensor_class = lib.Tensor
     original_backward = tensor_class.backward
 
+    inside = [False]
+
     def backward(self, *args, **kwargs):
+        if inside[0]:  # torch re-enters Tensor.backward through a TorchFunctionMode (set_default_device)
+            return original_backward(self, *args, **kwargs)
         if len(losses) >= config["steps"]:
             raise StepCapReached
         losses.append(float(self.detach().sum().item()))
-        return original_backward(self, *args, **kwargs)
+        inside[0] = True
+        try:
+            return original_backward(self, *args, **kwargs)
+        finally:
+            inside[0] = False
 
     tensor_class.backward = backward
 

@@ -10,9 +10,10 @@ PyTorch, or without MNIST for an MNIST program, the tests skip and say why.
 "Tracks" means, per program, over its capped number of steps (runner.py explains how both
 runs get the same initial weights, random numbers and batches):
 
-- ``exact``: every step's loss equals PyTorch's to a relative 2e-3 (float32 sums in a
-  different order drift by a few ulps per step; an API difference changes the loss by far
-  more, from the first step on), and the first loss to a relative 1e-5;
+- ``exact``: the first loss equals PyTorch's to a relative 1e-5, the first 10 to 1e-4 and every
+  one to 1e-2. The same float32 computation summed in another order differs by a few ulps, and
+  training amplifies that slowly (an LSTM under Adam at lr 0.01 drifts to 0.6% by step 40); a
+  real difference (an init, a reduction, an update rule, a layout) shows from the first steps;
 - ``dropout``: the dropout masks come from each library's own generator, so the losses are
   compared as curves: the first loss equals to 5% (dropout changes a freshly initialised
   network's output little), and the mean of the last 20 losses to 15% and below the first.
@@ -82,7 +83,8 @@ def check_tracks(entry, reference, ours):
     assert np.all(np.isfinite(got)), f"{entry['name']}: non-finite loss under chainrule"
     if entry["compare"] == "exact":
         np.testing.assert_allclose(got[0], ref[0], rtol=1e-5, err_msg=f"{entry['name']}: first loss")
-        np.testing.assert_allclose(got, ref, rtol=2e-3, atol=1e-6 * abs(ref[0]), err_msg=entry["name"])
+        np.testing.assert_allclose(got[:10], ref[:10], rtol=1e-4, err_msg=f"{entry['name']}: first 10 losses")
+        np.testing.assert_allclose(got, ref, rtol=1e-2, err_msg=entry["name"])
     else:
         np.testing.assert_allclose(got[0], ref[0], rtol=0.05, err_msg=f"{entry['name']}: first loss")
         tail_ref, tail_got = ref[-20:].mean(), got[-20:].mean()
