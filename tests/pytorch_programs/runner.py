@@ -209,7 +209,8 @@ def main(config_path):
         original_order = data.DataLoader._new_order
 
         def new_order(self):
-            if self.shuffle and self.sampler is None:
+            custom_sampler = getattr(self, "_custom_sampler", self.sampler is not None)
+            if self.shuffle and not custom_sampler:
                 return permutation(len(self.dataset))
             return original_order(self)
         data.DataLoader._new_order = new_order
