@@ -58,3 +58,28 @@ def test_generator_from_state_rebuilds_other_bit_generators():
     state = {**state, "state": {**state["state"], "key": state["state"]["key"].tolist()}}  # as after JSON
     rebuilt = cr_random.generator_from_state(state)
     assert rebuilt.integers(0, 1000, 5).tolist() == source.integers(0, 1000, 5).tolist()
+
+
+def test_generator_as_torch_generator():
+    import numpy as np
+    import pytest
+
+    import chainrule as cr
+    from chainrule.data import random_split
+
+    generator = cr.Generator()
+    assert isinstance(generator, np.random.Generator) and generator.initial_seed() == 67280421310721
+    assert generator.manual_seed(42) is generator and generator.initial_seed() == 42
+    assert generator.permutation(6).tolist() == np.random.default_rng(42).permutation(6).tolist()
+    parts = random_split(range(10), [0.8, 0.2], generator=cr.Generator().manual_seed(1))
+    again = random_split(range(10), [0.8, 0.2], generator=cr.Generator().manual_seed(1))
+    assert [p.indices.tolist() for p in parts] == [p.indices.tolist() for p in again]
+    state = generator.get_state()
+    first = generator.random(3).tolist()
+    assert generator.set_state(state).random(3).tolist() == first
+    seed = generator.seed()
+    assert generator.initial_seed() == seed and 0 <= seed < 2 ** 63
+    with pytest.raises(RuntimeError, match="Generator: device 'cuda' is not available"):
+        cr.Generator("cuda")
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        generator.manual_seed(-1)

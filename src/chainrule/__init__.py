@@ -30,7 +30,7 @@ from .ops import (  # issue 11, item 6
     isinf, isnan, log1p, masked_fill, mm, norm, repeat, round, scatter, sort, split, square, std, t,
     topk,
 )
-from .random import default_generator, get_rng_state, manual_seed, set_rng_state
+from .random import Generator, default_generator, get_rng_state, manual_seed, set_rng_state
 from .io import CheckpointError, load, load_metadata, save
 from . import models, nn, optim  # noqa: E402  (after the core they build on)
 from . import accelerator, backends, cuda  # noqa: E402  (device queries, issue 11 item 3)

@@ -148,3 +148,13 @@ def test_concat_dataset_as_pytorch():
         ours[6]
     with pytest.raises(ValueError, match="datasets should not be an empty iterable"):
         ConcatDataset([])
+
+
+def test_tensor_dataset_tensors_and_adding_datasets_as_pytorch():
+    features = np.arange(6.0).reshape(3, 2)
+    ds = TensorDataset(features, np.arange(3))
+    x, y = ds.tensors
+    assert isinstance(x, cr.Tensor) and np.shares_memory(x.numpy(), ds.arrays[0]) and y.dtype == cr.int64
+    both = ds + TensorDataset(np.ones((2, 2)), np.arange(2))
+    assert isinstance(both, ConcatDataset) and len(both) == 5
+    assert both[3][0].numpy().tolist() == [1.0, 1.0] and both[2][1].item() == 2

@@ -1,5 +1,6 @@
 """chainrule.vision.datasets give what torchvision's give: PIL 'L' images and int labels,
 uint8 ``data`` and int64 ``targets`` Tensors, files in root/MNIST/raw."""
+import os
 import shutil
 
 import numpy as np
@@ -74,3 +75,29 @@ def test_pillow_missing_is_an_install_hint(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "PIL", None)  # import PIL now fails
     with pytest.raises(ImportError, match=r"chainrule.vision: PIL images need Pillow: pip install 'chainrule\[cli\]'"):
         datasets.MNIST(tmp_path)
+
+
+def test_image_folder(tmp_path):
+    colors = {"cat": [(255, 0, 0), (0, 255, 0)], "dog": [(0, 0, 255)]}
+    for name, values in colors.items():
+        (tmp_path / name / "sub").mkdir(parents=True)
+        for k, color in enumerate(values):
+            Image.new("RGB", (4, 3), color).save(tmp_path / name / ("sub" if k else "") / f"{k}.png")
+    (tmp_path / "cat" / "notes.txt").write_text("not an image")
+    ds = datasets.ImageFolder(tmp_path, transform=transforms.ToTensor())
+    assert ds.classes == ["cat", "dog"] and ds.class_to_idx == {"cat": 0, "dog": 1}
+    assert [(os.path.relpath(p, tmp_path), t) for p, t in ds.samples] == [
+        ("cat/0.png", 0), ("cat/sub/1.png", 0), ("dog/0.png", 1)]
+    assert ds.targets == [0, 0, 1] and len(ds) == 3
+    image, label = ds[1]
+    assert image.shape == (3, 3, 4) and label == 0 and image.numpy()[:, 0, 0].tolist() == [0.0, 1.0, 0.0]
+    raw, _ = datasets.ImageFolder(tmp_path)[2]
+    assert raw.mode == "RGB" and raw.size == (4, 3)
+    images, labels = next(iter(DataLoader(ds, batch_size=3, num_workers=2)))
+    assert images.shape == (3, 3, 3, 4) and labels.numpy().tolist() == [0, 0, 1]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="ImageFolder: found no valid file for the class empty"):
+        datasets.ImageFolder(tmp_path)
+    assert len(datasets.ImageFolder(tmp_path, allow_empty=True)) == 3
+    with pytest.raises(DataError, match="couldn't find any class folder in"):
+        datasets.ImageFolder(tmp_path / "empty")

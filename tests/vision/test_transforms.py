@@ -157,3 +157,32 @@ def test_random_horizontal_flip():
     assert 150 < sum(flips) < 250
     with pytest.raises(TypeError, match="RandomHorizontalFlip: image should be a PIL Image, a NumPy array or a Tensor, got str"):
         T.RandomHorizontalFlip()("image")
+
+
+def test_random_rotation_pil():
+    image = Image.fromarray(np.uint8([[0, 0, 0], [0, 0, 9], [0, 0, 0]]))
+    assert np.asarray(T.RandomRotation((90, 90))(image)).tolist() == [[0, 9, 0], [0, 0, 0], [0, 0, 0]]  # counter-clockwise
+    cr.manual_seed(0)
+    first = [np.asarray(T.RandomRotation(45)(image)).tolist() for _ in range(5)]
+    cr.manual_seed(0)
+    assert [np.asarray(T.RandomRotation(45)(image)).tolist() for _ in range(5)] == first
+    with pytest.raises(ValueError, match="RandomRotation: if degrees is a single number, it must be non-negative"):
+        T.RandomRotation(-5)
+    with pytest.raises(TypeError, match="RandomRotation: chainrule applies it to PIL images only, got Tensor"):
+        T.RandomRotation(5)(cr.zeros(1, 3, 3))
+
+
+def test_grayscale_and_to_pil_image():
+    rgb = Image.fromarray(np.uint8([[[255, 0, 0], [0, 0, 255]]]))
+    gray = T.Grayscale()(rgb)
+    assert gray.mode == "L" and np.asarray(gray).tolist() == np.asarray(rgb.convert("L")).tolist()
+    three = T.Grayscale(3)(rgb)
+    assert three.mode == "RGB" and (np.asarray(three)[..., 0] == np.asarray(gray)).all()
+    out = T.ToPILImage()(cr.tensor(np.float32([[[0.0, 0.5, 1.0]]])))
+    assert out.mode == "L" and np.asarray(out).tolist() == [[0, 127, 255]]  # 0.5 * 255 = 127.5, truncated
+    color = T.ToPILImage()(cr.tensor(np.zeros((3, 2, 2), dtype=np.float32)))
+    assert color.mode == "RGB" and color.size == (2, 2)
+    back = T.ToTensor()(T.ToPILImage()(T.ToTensor()(np.uint8([[3, 200]]))))
+    assert back.numpy().tolist() == T.ToTensor()(np.uint8([[3, 200]])).numpy().tolist()
+    with pytest.raises(ValueError, match=r"ToPILImage: pic should be 2 or 3 dimensional, got shape \(1, 1, 1, 1\)"):
+        T.ToPILImage()(cr.zeros(1, 1, 1, 1))

@@ -6,6 +6,7 @@ Fashion-MNIST and the embedded digits set. See docs/data.md.
     for images, labels in loader:  # float32 (64, 1, 28, 28), int64 (64,)
         ...
 """
+from .collate import default_collate
 from .dataloader import DataLoader
 from .dataset import ConcatDataset, Dataset, ImageDataset, Subset, TensorDataset, collate, random_split
 from .digits import Digits
@@ -13,6 +14,8 @@ from .download import cache_dir, download_url
 from .errors import DataError
 from .idx import MAX_IDX_BYTES, read_idx, read_idx_pair
 from .mnist import MNIST, FashionMNIST, IDXDataset
+from .sampler import RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler
+from .workers import WorkerInfo, get_worker_info
 
 __all__ = [
     "MAX_IDX_BYTES",
@@ -25,12 +28,20 @@ __all__ = [
     "FashionMNIST",
     "IDXDataset",
     "ImageDataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
     "Subset",
+    "SubsetRandomSampler",
     "TensorDataset",
+    "WeightedRandomSampler",
+    "WorkerInfo",
     "cache_dir",
     "collate",
+    "default_collate",
     "download_url",
-    "read_idx",
+    "get_worker_info",
     "random_split",
+    "read_idx",
     "read_idx_pair",
 ]

@@ -12,10 +12,17 @@ live generator. ``load_state_dict`` never touches the live generator: to continu
 exactly, also restore it (``chainrule.random.set_rng_state`` for the default one), as
 ``chainrule.train`` does.
 """
+import contextlib
+import hashlib
+import json
+
 import numpy as np
 
 from .. import random as cr_random
-from .dataset import _tensor, check_generator, get_batch
+from .collate import default_collate
+from .dataset import _tensor, batches_itself, check_generator, get_batch
+from .sampler import RandomSampler, SequentialSampler
+from .workers import WorkerPool
 
 
 def _jsonable(value):
@@ -36,23 +43,49 @@ def _permutation_from_state(state, n):
     return generator.permutation(n)
 
 
-class DataLoader:
-    """Iterate over ``dataset`` in batches of ``batch_size``.
+def _epoch_seed(generator, epoch):
+    """A seed for the workers' random draws in an epoch, derived from the generator's state
+    and the epoch's number without drawing from it (so the shuffling stays as without workers)."""
+    text = json.dumps([_jsonable(generator.bit_generator.state), epoch], sort_keys=True)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little") >> 1
 
-    Each batch is a tuple of Tensors (for MNIST-like sets: images float32 (B, 1, H, W), labels
-    int64 (B,)), or one Tensor when the dataset's items are not tuples. With ``shuffle``, each
-    epoch uses a new permutation drawn from ``generator`` (a NumPy Generator; default:
-    chainrule's global one, so ``chainrule.manual_seed`` fixes the order). ``drop_last`` drops
-    a final incomplete batch. Batches come from ``dataset.get_batch(indices)``, one vectorized
-    indexing per batch for array-backed datasets; ``dataset`` may also be any sequence of
-    samples (a list of pairs) or an array, as in PyTorch. A ``sampler`` (an iterable of indices
-    with a length, e.g. ``chainrule.distributed.DistributedSampler``) gives each epoch's
-    order instead; it excludes ``shuffle``, and a resumed epoch takes the sampler's order
-    again (set it to the same epoch first).
+
+def _check_count(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"DataLoader: {name} must be an integer >= {minimum}, got {value!r}")
+
+
+class DataLoader:
+    """Iterate over ``dataset`` in batches of ``batch_size``, with PyTorch's arguments.
+
+    Each batch comes from one of two paths:
+      - vectorized: a dataset with its own ``get_batch`` (TensorDataset, chainrule.data's
+        MNIST, NumPy arrays and Tensors, Subsets of them) is indexed once per batch; the batch
+        is a tuple of Tensors (images float32 (B, 1, H, W), labels int64 (B,)), or one Tensor
+        when the dataset's items are not tuples;
+      - item by item, as PyTorch does: ``collate_fn([dataset[i] for i in batch])``, by default
+        ``default_collate`` (a list of Tensors for tuple items), for every other dataset (any
+        object with ``len()`` and indexing) and whenever ``collate_fn`` is given.
+    With ``shuffle``, each epoch uses a new permutation drawn from ``generator`` (a NumPy
+    Generator; default: chainrule's global one, so ``chainrule.manual_seed`` fixes the
+    order). ``drop_last`` drops a final incomplete batch. A ``sampler`` (an iterable of
+    indices with a length, e.g. ``chainrule.distributed.DistributedSampler``) gives each
+    epoch's order instead; it excludes ``shuffle``, and a resumed epoch takes the sampler's
+    order again (set it to the same epoch first).
+
+    ``num_workers > 0`` loads batches in that many threads (see ``chainrule.data.workers``):
+    at most ``num_workers * prefetch_factor`` (default 2) batches ahead, yielded in order, so
+    the batches equal those of ``num_workers=0``. ``worker_init_fn(worker_id)`` runs in each
+    worker first; ``persistent_workers`` keeps the threads between epochs; ``timeout`` > 0
+    (seconds) bounds the wait for a batch. ``pin_memory``, ``pin_memory_device``,
+    ``multiprocessing_context`` and ``in_order`` are accepted and change nothing: the data
+    stays in CPU memory, workers are threads, and batches always come in order.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, generator=None,
-                 sampler=None):
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor=None, persistent_workers=False, pin_memory_device="", in_order=True):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
         if generator is not None:
@@ -62,25 +95,59 @@ class DataLoader:
                             f"list of samples, an array), got {type(dataset).__name__}")
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            raise ValueError("DataLoader: batch_sampler is not supported; give batch_size, shuffle "
+                             "or sampler, and drop_last")
+        self._check_workers(num_workers, timeout, prefetch_factor, persistent_workers, multiprocessing_context)
+        for name, function in (("collate_fn", collate_fn), ("worker_init_fn", worker_init_fn)):
+            if function is not None and not callable(function):
+                raise TypeError(f"DataLoader: {name} must be callable, got {type(function).__name__}")
         self.dataset = dataset
-        self.sampler = sampler
+        # as in PyTorch, loader.sampler always exists; the loader draws the default order itself
+        self._custom_sampler = sampler is not None
+        self.sampler = sampler if sampler is not None else (
+            RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset))
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.generator = generator
+        self.num_workers, self.timeout = int(num_workers), timeout
+        self.prefetch_factor = 2 if num_workers > 0 and prefetch_factor is None else prefetch_factor
+        self.persistent_workers, self.worker_init_fn = bool(persistent_workers), worker_init_fn
+        self.collate_fn, self.pin_memory = collate_fn, bool(pin_memory)
         self._epoch_rng_state = None
         self._next_batch = 0
         self._resume_order = None  # set by load_state_dict, used by the next __iter__
+        self._epochs, self._pool = 0, None
+
+    @staticmethod
+    def _check_workers(num_workers, timeout, prefetch_factor, persistent_workers, multiprocessing_context):
+        """PyTorch's checks, with its messages."""
+        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers option should be a non-negative integer, got "
+                             f"{num_workers!r}; use num_workers=0 to load in the main thread")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+            raise ValueError(f"DataLoader: timeout option should be non-negative, got {timeout!r}")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("DataLoader: prefetch_factor option could only be specified with "
+                             "num_workers > 0; otherwise set prefetch_factor to None")
+        if prefetch_factor is not None:
+            _check_count("prefetch_factor", prefetch_factor, 0)
+        if persistent_workers and num_workers == 0:
+            raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
+        if multiprocessing_context is not None and num_workers == 0:
+            raise ValueError(f"DataLoader: multiprocessing_context can only be used with num_workers > 0, "
+                             f"but got num_workers={num_workers}")
 
     def _num_samples(self):
-        return len(self.dataset if self.sampler is None else self.sampler)
+        return len(self.sampler if self._custom_sampler else self.dataset)
 
     def __len__(self):
         n = self._num_samples()
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _new_order(self):
-        if self.sampler is not None:
+        if self._custom_sampler:
             self._epoch_rng_state = None
             return np.fromiter(self.sampler, dtype=np.int64, count=len(self.sampler))
         if not self.shuffle:
@@ -95,14 +162,43 @@ class DataLoader:
             order, self._resume_order = self._resume_order, None
         else:
             order, self._next_batch = self._new_order(), 0
+        self._epochs += 1
         return self._batches(order, self._next_batch)
 
+    def _fetcher(self):
+        """``fetch(indices)``: the batch of those samples (see the class docstring's two paths)."""
+        dataset = self.dataset
+        if self.collate_fn is None and batches_itself(dataset):
+            def fetch(indices):
+                batch = get_batch(dataset, indices)
+                return tuple(map(_tensor, batch)) if isinstance(batch, tuple) else _tensor(batch)
+            return fetch
+        collate = self.collate_fn if self.collate_fn is not None else default_collate
+        return lambda indices: collate([dataset[int(i)] for i in indices])
+
     def _batches(self, order, start):
-        size = self.batch_size
-        for index in range(start, len(self)):
-            batch = get_batch(self.dataset, order[index * size:(index + 1) * size])
-            self._next_batch = index + 1
-            yield tuple(map(_tensor, batch)) if isinstance(batch, tuple) else _tensor(batch)
+        size, fetch = self.batch_size, self._fetcher()
+        chunks = ((index, order[index * size:(index + 1) * size]) for index in range(start, len(self)))
+        if self.num_workers == 0:
+            results = ((index, fetch(indices)) for index, indices in chunks)
+            for index, batch in results:
+                self._next_batch = index + 1
+                yield batch
+        else:
+            generator = self.generator if self.generator is not None else cr_random.default_generator()
+            seed = _epoch_seed(generator, self._epochs)
+            pool = self._pool or WorkerPool(self.num_workers, self.dataset, self.worker_init_fn, seed)
+            if self.persistent_workers:
+                self._pool = pool
+            ahead = max(1, self.num_workers * self.prefetch_factor)
+            try:
+                with contextlib.closing(pool.batches(fetch, seed, chunks, ahead, self.timeout)) as results:
+                    for index, batch in results:
+                        self._next_batch = index + 1
+                        yield batch
+            finally:
+                if pool is not self._pool:
+                    pool.shutdown()
         self._epoch_rng_state, self._next_batch = None, 0  # epoch over: the next one is fresh
 
     def state_dict(self):
@@ -128,7 +224,7 @@ class DataLoader:
         if wrong:
             raise ValueError("DataLoader.load_state_dict: state does not fit this loader: " + "; ".join(wrong))
         rng_state = state.get("epoch_rng_state")
-        if self.sampler is not None:
+        if self._custom_sampler:
             order = self._new_order()
         elif not self.shuffle:
             order = np.arange(len(self.dataset))

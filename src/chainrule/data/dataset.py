@@ -47,6 +47,17 @@ def get_batch(dataset, indices):
     return collate([dataset[int(i)] for i in indices])
 
 
+def batches_itself(dataset):
+    """Whether ``get_batch(dataset, indices)`` beats item by item: an array, a Tensor, or a
+    dataset with its own ``get_batch`` (a Subset: if its parent has one)."""
+    if isinstance(dataset, (np.ndarray, Tensor)):
+        return True
+    if isinstance(dataset, Subset):
+        return batches_itself(dataset.dataset)
+    method = getattr(type(dataset), "get_batch", None)
+    return method is not None and method is not Dataset.get_batch
+
+
 class Dataset:
     """Base class: subclasses define ``__len__`` and ``__getitem__`` (and may override
     ``get_batch`` with a vectorized version)."""
@@ -61,12 +72,16 @@ class Dataset:
         """The samples at ``indices`` (1-D int array) stacked: a tuple of arrays or one array."""
         return collate([self[int(i)] for i in indices])
 
+    def __add__(self, other):
+        """``ds1 + ds2``: their ``ConcatDataset``, as in PyTorch."""
+        return ConcatDataset([self, other])
+
 
 class TensorDataset(Dataset):
     """Samples are rows of the given tensors or arrays (all with the same first dimension).
 
     ``ds[i]`` is a tuple of Tensors ``(t0[i], t1[i], ...)``; ``arrays`` holds the NumPy arrays,
-    dtypes unchanged.
+    dtypes unchanged, and ``tensors`` the same as Tensors (sharing memory), as PyTorch's.
     """
 
     def __init__(self, *tensors):
@@ -77,6 +92,10 @@ class TensorDataset(Dataset):
         if None in lengths or len(set(lengths)) != 1:
             shapes = ", ".join(str(a.shape) for a in self.arrays)
             raise ValueError(f"TensorDataset: tensors must share their first dimension, got shapes {shapes}")
+
+    @property
+    def tensors(self):
+        return tuple(_tensor(a) for a in self.arrays)
 
     def __len__(self):
         return len(self.arrays[0])

@@ -4,6 +4,9 @@ import sys
 
 from .. import data
 
-sys.modules[f"{__name__}.data"] = data  # importable by that name too, as one module
+# importable by that name too, as one module, with its submodules (chainrule.utils.data.sampler, ...)
+for _name, _module in list(sys.modules.items()):
+    if _name == data.__name__ or _name.startswith(f"{data.__name__}."):
+        sys.modules[__name__ + _name[len("chainrule"):]] = _module
 
 __all__ = ["data"]

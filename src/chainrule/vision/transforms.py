@@ -128,6 +128,17 @@ class Normalize:
 
     def __init__(self, mean, std, inplace=False):
         self.mean, self.std, self.inplace = mean, std, bool(inplace)
+        self._cast = {}  # dtype -> (mean, std) as (C, 1, 1) arrays, checked
+
+    def _constants(self, dtype):
+        if dtype not in self._cast:
+            mean = np.asarray(self.mean, dtype=dtype).reshape(-1, 1, 1)
+            std = np.asarray(self.std, dtype=dtype).reshape(-1, 1, 1)
+            if (std == 0).any():
+                raise ValueError(f"Normalize: std evaluated to zero after conversion to {dtype}, "
+                                 f"leading to division by zero")
+            self._cast[dtype] = mean, std
+        return self._cast[dtype]
 
     def __call__(self, image):
         if not isinstance(image, (Tensor, np.ndarray)):
@@ -137,11 +148,7 @@ class Normalize:
             raise TypeError(f"Normalize: input should be a float tensor, got {array.dtype} (apply ToTensor first)")
         if array.ndim < 3:
             raise ValueError(f"Normalize: expected a tensor image of shape (..., C, H, W), got shape {array.shape}")
-        mean = np.asarray(self.mean, dtype=array.dtype).reshape(-1, 1, 1)
-        std = np.asarray(self.std, dtype=array.dtype).reshape(-1, 1, 1)
-        if (std == 0).any():
-            raise ValueError(f"Normalize: std evaluated to zero after conversion to {array.dtype}, "
-                             f"leading to division by zero")
+        mean, std = self._constants(array.dtype)
         if len(mean) not in (1, array.shape[-3]) or len(std) not in (1, array.shape[-3]):
             raise ValueError(f"Normalize: {len(mean)} means and {len(std)} stds for an image of "
                              f"{array.shape[-3]} channels (shape {array.shape})")
@@ -315,3 +322,78 @@ class RandomHorizontalFlip:
 
     def __repr__(self):
         return f"RandomHorizontalFlip(p={self.p})"
+
+
+def _pil_only(name, image):
+    if not _is_pil(image):
+        raise TypeError(f"{name}: chainrule applies it to PIL images only, got {type(image).__name__}; "
+                        f"put it before ToTensor")
+
+
+class RandomRotation:
+    """Rotate a PIL image by an angle drawn uniformly from ``degrees`` (d: (-d, d); or (min, max)),
+    with Pillow's ``rotate`` as torchvision does for PIL images (nearest pixels by default)."""
+
+    def __init__(self, degrees, interpolation=None, expand=False, center=None, fill=0):
+        if isinstance(degrees, numbers.Real) and not isinstance(degrees, bool):
+            if degrees < 0:
+                raise ValueError(f"RandomRotation: if degrees is a single number, it must be non-negative, got {degrees}")
+            degrees = (-degrees, degrees)
+        if not (isinstance(degrees, (tuple, list)) and len(degrees) == 2 and degrees[0] <= degrees[1]):
+            raise ValueError(f"RandomRotation: degrees must be a number or a pair (min, max), got {degrees!r}")
+        self.degrees = (float(degrees[0]), float(degrees[1]))
+        self.interpolation, self.expand, self.center, self.fill = interpolation, bool(expand), center, fill
+
+    def __call__(self, image):
+        _pil_only("RandomRotation", image)
+        angle = float(cr_random.default_generator().uniform(*self.degrees))
+        resample = self.interpolation if self.interpolation is not None else pil_image_module().Resampling.NEAREST
+        return image.rotate(angle, resample=resample, expand=self.expand, center=self.center, fillcolor=self.fill)
+
+    def __repr__(self):
+        return f"RandomRotation(degrees={self.degrees})"
+
+
+class Grayscale:
+    """A PIL image in gray (Pillow's ``convert('L')``), with 1 or 3 equal channels."""
+
+    def __init__(self, num_output_channels=1):
+        if num_output_channels not in (1, 3):
+            raise ValueError(f"Grayscale: num_output_channels should be either 1 or 3, got {num_output_channels!r}")
+        self.num_output_channels = num_output_channels
+
+    def __call__(self, image):
+        _pil_only("Grayscale", image)
+        gray = image.convert("L")
+        return gray if self.num_output_channels == 1 else gray.convert("RGB")
+
+    def __repr__(self):
+        return f"Grayscale(num_output_channels={self.num_output_channels})"
+
+
+class ToPILImage:
+    """Tensor (C, H, W) or (H, W), or array (H, W) / (H, W, C), -> PIL image, as torchvision's:
+    float values are multiplied by 255 and truncated to uint8; 1, 2, 3 or 4 uint8 channels give
+    modes L, LA, RGB, RGBA."""
+
+    _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+
+    def __call__(self, pic):
+        if isinstance(pic, Tensor):
+            array = pic._data if pic.ndim == 2 else (pic._data.transpose(1, 2, 0) if pic.ndim == 3 else None)
+            if array is not None and array.dtype.kind == "f":
+                array = (array * 255).astype(np.uint8)
+        elif isinstance(pic, np.ndarray):
+            array = pic if pic.ndim in (2, 3) else None
+        else:
+            raise TypeError(f"ToPILImage: pic should be a Tensor or a NumPy array, got {type(pic).__name__}")
+        if array is None:
+            raise ValueError(f"ToPILImage: pic should be 2 or 3 dimensional, got shape {pic.shape}")
+        if array.ndim == 3 and array.shape[2] == 1:
+            array = array[:, :, 0]
+        if array.ndim == 3 and array.dtype == np.uint8 and array.shape[2] not in self._MODES:
+            raise ValueError(f"ToPILImage: {array.shape[2]} channels is not an image mode (1 to 4)")
+        return pil_image_module().fromarray(np.ascontiguousarray(array))
+
+    def __repr__(self):
+        return "ToPILImage()"
