@@ -36,8 +36,10 @@ def _pair(array):
     return cr.tensor(array, requires_grad=True), torch.tensor(array, requires_grad=True)
 
 
-def _flat(result):
-    """(output, h_n) or (output, (h_n, c_n)) as a flat list of tensors."""
+def _flat(result, is_cell):
+    """A layer's (output, h_n) or (output, (h_n, c_n)), or a cell's h' or (h', c'), as a list."""
+    if is_cell:
+        return list(result) if isinstance(result, tuple) else [result]
     output, state = result
     return [output] + (list(state) if isinstance(state, tuple) else [state])
 
@@ -49,8 +51,9 @@ def _compare(ours, theirs, x_shape, states):
     x, tx = _pair(rng.standard_normal(x_shape))
     inputs, torch_inputs = [x], [tx]
     hx = thx = None
+    is_cell = isinstance(theirs, torch.nn.RNNCellBase)
     if states:
-        mode = theirs.mode if hasattr(theirs, "mode") else ("LSTM" if isinstance(theirs, torch.nn.LSTMCell) else "")
+        mode = "LSTM" if isinstance(theirs, (torch.nn.LSTM, torch.nn.LSTMCell)) else ""
         layers = getattr(theirs, "num_layers", None)
         lead = () if layers is None else (layers * (2 if theirs.bidirectional else 1),)
         batch = x_shape[:-1] if layers is None else (() if len(x_shape) == 2 else (N,))
@@ -63,10 +66,7 @@ def _compare(ours, theirs, x_shape, states):
         torch_inputs += thx
         hx, thx = (tuple(hx), tuple(thx)) if mode == "LSTM" else (hx[0], thx[0])
     result, expected = ours(x, hx), theirs(tx, thx)
-    if isinstance(theirs, torch.nn.RNNCellBase):  # h' or (h', c')
-        outs, touts = [result] if isinstance(result, cr.Tensor) else list(result), [expected] if isinstance(expected, torch.Tensor) else list(expected)
-    else:
-        outs, touts = _flat(result), _flat(expected)
+    outs, touts = _flat(result, is_cell), _flat(expected, is_cell)
     assert len(outs) == len(touts)
     loss, tloss = 0, 0
     for out, tout in zip(outs, touts):
@@ -171,10 +171,11 @@ def test_state_dict_keys_shapes_and_init_are_pytorchs():
         values = param.detach().numpy()
         assert np.abs(values).max() <= bound and np.abs(values).max() > 0.5 * bound, name
     cr.manual_seed(0)
-    np.testing.assert_array_equal(nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2).weight_hr_l1.detach().numpy(),
-                                  ours.weight_hr_l1.detach().numpy())
+    again = nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2)
+    np.testing.assert_array_equal(again.weight_hr_l1.detach().numpy(), ours.weight_hr_l1.detach().numpy())
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-    np.testing.assert_array_equal(ours.weight_ih_l1_reverse.detach().numpy(), theirs.weight_ih_l1_reverse.detach().numpy())
+    np.testing.assert_array_equal(ours.weight_ih_l1_reverse.detach().numpy(),
+                                  theirs.weight_ih_l1_reverse.detach().numpy())
     assert len(ours.all_weights) == 4 and [p.shape for p in ours.all_weights[3]] == \
         [tuple(p.shape) for p in theirs.all_weights[3]]
 
@@ -184,6 +185,8 @@ def test_state_dict_keys_shapes_and_init_are_pytorchs():
      "LSTM: input of shape (4, 2, 6) does not match input_size=3 (expected (L, N, 3) or (L, 3) unbatched)"),
     (lambda: nn.GRU(3, 5, batch_first=True)(cr.zeros(1, 4, 2, 3)), ShapeError,
      "GRU: expected input of 2 or 3 dims, (N, L, 3) or (L, 3) unbatched, got shape (1, 4, 2, 3)"),
+    (lambda: nn.LSTM(3, 5, batch_first=True)(cr.zeros(2, 0, 3)), ShapeError,
+     "LSTM: the input of shape (2, 0, 3) has no time steps (L = 0)"),
     (lambda: nn.RNN(3, 5, dtype="float64")(cr.zeros(4, 2, 3)), ValueError,
      "RNN: input dtype float32 does not match the weights' dtype float64"),
     (lambda: nn.LSTM(3, 5)(cr.zeros(4, 2, 3, dtype=cr.int64)), ValueError,
@@ -247,3 +250,17 @@ def test_lstm_learns_to_remember_the_first_element():
         losses.append(loss.item())
     assert losses[0] > 0.8
     assert np.mean(losses[-10:]) < 1e-4  # 3e-6 here
+
+
+def test_float32_layers_match_torch_and_convert_with_double():
+    theirs = torch.nn.GRU(IN, H, num_layers=2, batch_first=True)
+    ours = nn.GRU(IN, H, num_layers=2, batch_first=True)
+    ours.load_state_dict(theirs.state_dict())  # torch CPU tensors load as they are
+    x = np.random.default_rng(4).standard_normal((N, L, IN)).astype(np.float32)
+    out, h_n = ours(cr.tensor(x))
+    expected, expected_h = theirs(torch.tensor(x))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=2e-4, atol=2e-5)
+    np.testing.assert_allclose(h_n.detach().numpy(), expected_h.detach().numpy(), rtol=2e-4, atol=2e-5)
+    ours.double()
+    assert ours(cr.tensor(x.astype(np.float64)))[0].dtype == np.float64

@@ -163,11 +163,11 @@ class RNNBase(Module):
         """Does nothing: PyTorch packs the weights into one buffer for cuDNN; chainrule has none."""
 
     def _weights(self, layer, direction):
-        suffix = "_reverse" if direction else ""
-        get = lambda kind: getattr(self, f"{kind}_l{layer}{suffix}")  # noqa: E731
-        weights = [get("weight_ih"), get("weight_hh")]
-        weights += [get("bias_ih"), get("bias_hh")] if self.bias else [None, None]
-        return weights + ([get("weight_hr")] if self.proj_size else [])
+        """[w_ih, w_hh, b_ih, b_hh(, w_hr)] of one layer and direction; None for absent biases."""
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        kinds = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"] + (["weight_hr"] if self.proj_size else [])
+        return [None if kind.startswith("bias") and not self.bias else getattr(self, kind + suffix)
+                for kind in kinds]
 
     def _state_shapes(self, batch):
         """The expected shapes of h_0 (and c_0)."""
@@ -203,6 +203,8 @@ class RNNBase(Module):
             raise ShapeError(f"{name}: expected input of 2 or 3 dims, {layout}, got shape {tuple(input.shape)}")
         if input.ndim == 2:
             time_axis = 0  # unbatched: (L, input_size) whatever batch_first says
+        if input.shape[time_axis] == 0:
+            raise ShapeError(f"{name}: the input of shape {tuple(input.shape)} has no time steps (L = 0)")
         batch = () if input.ndim == 2 else (input.shape[1 - time_axis],)
         states = self._initial_states(hx, batch, input.dtype)
         index = (slice(None),) * time_axis
@@ -214,10 +216,10 @@ class RNNBase(Module):
             outputs = []
             for direction in range(self.num_directions):
                 k = layer * self.num_directions + direction
-                state = tuple(s[k] for s in states)
+                state, weights = tuple(s[k] for s in states), self._weights(layer, direction)
                 outs = [None] * len(steps)
                 for t in (reversed(range(len(steps))) if direction else range(len(steps))):
-                    state = cell(steps[t], state, *self._weights(layer, direction))
+                    state = cell(steps[t], state, *weights)
                     outs[t] = state[0]
                 outputs.append(outs)
                 finals.append(state)
