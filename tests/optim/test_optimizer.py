@@ -12,6 +12,10 @@ OPTIMIZERS = [
     (optim.Adam, dict(lr=0.01, amsgrad=True)),
     (optim.AdamW, dict(lr=0.01)),
     (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
+    (optim.Adagrad, dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+    (optim.Adadelta, dict(lr=0.5, weight_decay=0.1)),
+    (optim.NAdam, dict(lr=0.01, decoupled_weight_decay=True, weight_decay=0.1)),
+    (optim.RAdam, dict(lr=0.01, maximize=True)),
 ]
 
 
@@ -200,3 +204,65 @@ def test_a_step_between_forward_and_backward_is_pytorchs_error(name):
             y.backward()
         after.append(w.detach().numpy().copy())
     np.testing.assert_allclose(after[0], after[1], rtol=1e-6)
+
+
+NEW_OPTIMIZERS = ["Adagrad", "Adadelta", "NAdam", "RAdam"]
+
+
+@pytest.mark.parametrize("name", NEW_OPTIMIZERS)
+def test_defaults_match_torch(name):
+    torch = pytest.importorskip("torch")
+    ours = getattr(optim, name)([cr.nn.Parameter(np.ones(1))]).defaults
+    theirs = getattr(torch.optim, name)([torch.nn.Parameter(torch.ones(1))]).defaults
+    assert {k: theirs[k] for k in ours} == ours and set(theirs) - set(ours) <= {"capturable", "differentiable", "fused"}
+
+
+@pytest.mark.parametrize("name, option", [(name, option) for name in NEW_OPTIMIZERS for option in
+                                          ("capturable", "differentiable", "fused")
+                                          if (name, option) not in {("Adagrad", "capturable"), ("Adadelta", "fused"),
+                                                                    ("NAdam", "fused"), ("RAdam", "fused")}])
+def test_gpu_only_options_are_refused_by_name(name, option):
+    cls = getattr(optim, name)
+    with pytest.raises(ValueError, match=f"{name}: {option}=True is not supported: chainrule runs one NumPy update"):
+        cls([cr.nn.Parameter(np.ones(1))], **{option: True})
+    cls([cr.nn.Parameter(np.ones(1))], **{option: None if option == "fused" else False})
+
+
+@pytest.mark.parametrize("name, config", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.01)),
+                                          ("Adagrad", dict(lr=0.1)), ("NAdam", dict(lr=0.01)),
+                                          ("RAdam", dict(lr=0.01)), ("Adadelta", dict())])
+def test_param_group_edits_and_added_groups_take_effect_as_in_torch(name, config):
+    """``g['lr'] = ...`` between steps and ``add_param_group`` mid-run, each side alike."""
+    torch = pytest.importorskip("torch")
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # NAdam's mu_product (see test_nadam.py)
+    try:
+        weights, grads = initial_weights(), gradients(24)
+        ours = [cr.nn.Parameter(w.copy()) for w in weights]
+        theirs = [torch.nn.Parameter(torch.tensor(w)) for w in weights]
+        opts = [getattr(optim, name)(ours[:1], **config), getattr(torch.optim, name)(theirs[:1], **config)]
+        for step, step_grads in enumerate(grads):
+            if step == 8:
+                for opt, group_params in zip(opts, (ours[1:], theirs[1:])):
+                    opt.add_param_group({"params": group_params, "lr": 0.003})
+            if step in (5, 15):
+                for opt in opts:
+                    for group in opt.param_groups:
+                        group["lr"] *= 0.5
+                    opt.param_groups[0]["weight_decay"] = 0.2
+            for p, q, g in zip(ours, theirs, step_grads):
+                p.grad, q.grad = cr.from_numpy(g.copy()), torch.tensor(g)
+            for opt in opts:
+                opt.step()
+        for p, q in zip(ours, theirs):
+            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-12, atol=1e-14)
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def test_zero_grad_sets_gradients_to_none_by_default_as_torch():
+    import inspect
+
+    torch = pytest.importorskip("torch")
+    ours = inspect.signature(optim.Optimizer.zero_grad).parameters["set_to_none"].default
+    assert ours is inspect.signature(torch.optim.Optimizer.zero_grad).parameters["set_to_none"].default is True

@@ -59,11 +59,11 @@ def assert_same_history(ours, theirs, rtol=1e-12, atol=1e-14):
             np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"step {step}")
 
 
-def assert_trajectory_matches_torch(torch, name, config):
-    """``chainrule.optim.<name>(**config)`` and ``torch.optim.<name>`` agree for STEPS steps."""
+def assert_trajectory_matches_torch(torch, name, config, steps=STEPS):
+    """``chainrule.optim.<name>(**config)`` and ``torch.optim.<name>`` agree for ``steps`` steps."""
     from chainrule import optim
 
-    weights, grads = initial_weights(), gradients()
+    weights, grads = initial_weights(), gradients(steps)
     parameters = params(weights)
     ours = run(getattr(optim, name)(parameters, **config), parameters, grads)
     theirs = run_torch(torch, lambda p: getattr(torch.optim, name)(p, **config), weights, grads)

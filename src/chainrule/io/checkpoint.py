@@ -1,5 +1,6 @@
-"""``save`` and ``load``: state dicts as safetensors files, like torch.save/torch.load but
-with nothing to unpickle, every byte validated, and atomic writes."""
+"""``save_arrays`` and ``load_arrays``: flat state dicts as safetensors files, with nothing to
+unpickle, every byte validated, and atomic writes. ``chainrule.save``/``load``
+(serialization.py) build on them."""
 import os
 import warnings
 from collections import namedtuple
@@ -28,20 +29,21 @@ def _safetensors_numpy():
     return safetensors.numpy
 
 
-def save(state_dict, path, metadata=None):
+def save_arrays(state_dict, path, metadata=None, stacklevel=1):
     """Save ``state_dict`` (names -> NumPy arrays, NumPy scalars or Tensors) to the safetensors file ``path``.
 
     The write is atomic (see ``atomic_write``): a crash leaves the previous file intact.
     ``metadata`` (str -> str) is stored in the header with ``{"format": "pt"}`` unless it says
     otherwise, and a SHA-256 checksum of the content that ``load`` verifies. PyTorch reads the
     file with ``safetensors.torch.load_file``; keys and layouts are kept as given (use
-    PyTorch's, e.g. ``0.weight`` of shape (out, in)).
+    PyTorch's, e.g. ``0.weight`` of shape (out, in)). A ``.pt``/``.pth``/``.ckpt`` name gets a
+    warning (``stacklevel`` frames above the caller are blamed).
     """
     arrays = _as_arrays(state_dict)
     if os.path.splitext(os.fspath(path))[1].lower() in TORCH_PICKLE_SUFFIXES:
         warnings.warn(f"save: {os.fspath(path)} will hold safetensors, which torch.load cannot read; "
                       "name it .safetensors and load it in PyTorch with "
-                      "safetensors.torch.load_file", stacklevel=2)
+                      "safetensors.torch.load_file", stacklevel=1 + stacklevel)
     header_metadata = {**PYTORCH_METADATA, **_check_metadata(metadata)}
     items = ((name, dtype_code(a.dtype), a.shape, (a.reshape(-1).view(np.uint8),))
              for name, a in arrays.items())
@@ -52,11 +54,6 @@ def save(state_dict, path, metadata=None):
 
 
 TORCH_PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt")  # names PyTorch users give torch.save's pickles
-
-_NESTED_HINT = (". save writes a flat state dict {name: array}; nested state such as "
-                "{'model': model.state_dict(), 'epoch': 3} or optimizer.state_dict() goes through "
-                "chainrule.io.save_state(path, state) and load_state(path)")
-
 
 def _as_arrays(state_dict):
     """Contiguous little-endian arrays (safetensors copies raw memory: a view would be garbled)."""
@@ -73,7 +70,7 @@ def _as_arrays(state_dict):
             array = np.asarray(array)  # a NumPy scalar is stored as a 0-d tensor
         if not isinstance(array, np.ndarray):
             raise TypeError(f"save: value for key {name!r} is {type(value).__name__}; expected "
-                            "a NumPy array or a chainrule Tensor" + _NESTED_HINT)
+                            "a NumPy array or a chainrule Tensor")
         if dtype_code(array.dtype) is None:
             raise TypeError(f"save: value for key {name!r} has unsupported dtype {array.dtype}; "
                             "use a float, integer or bool dtype")
@@ -148,7 +145,7 @@ def tensor_infos(path):
     return _infos(_read_file(path, lambda file, file_size: read_header(file, file_size, path)))
 
 
-def load(path, expected=None):
+def load_arrays(path, expected=None):
     """Load a safetensors file as ``{name: numpy.ndarray}`` (like ``torch.load``, no pickle).
 
     The header is validated before any tensor is read (structure, dtypes, shapes, offsets,

@@ -7,9 +7,13 @@ in which each array is referenced by name. Containers are tagged so nothing is a
     dict  -> {"dict": [[key, value], ...]}   (str or int keys, order kept)
     tuple -> {"tuple": [...]}                list -> [...]
     array -> {"array": name}                 NumPy scalar -> {"scalar": name} (dtype kept)
+    Tensor -> {"tensor": name}
     nan, inf, -inf -> {"float": "nan"}, ...  int, finite float, str, bool, None -> themselves
 
-Tensors are stored as their arrays. Nothing is pickled; the structure read back from a file
+A Tensor is stored as its array (``requires_grad`` and the graph are not kept) and comes back
+as a Tensor only where the reader asks (``unflatten_state(tensor=...)``, as ``chainrule.load``
+does); ``load_state`` gives arrays. An object with a ``state_dict`` method (a Module, an
+optimizer) is refused with the advice to store its state dict. Nothing is pickled; the structure read back from a file
 is validated like the rest of it.
 """
 import json
@@ -19,21 +23,22 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .checkpoint import read_checkpoint, save
+from .checkpoint import read_checkpoint, save_arrays
 from .errors import CheckpointError
 
 STATE_KEY = "chainrule.state"  # metadata entry holding the JSON structure
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
-def flatten_state(state):
-    """``(arrays, structure)``: the arrays of ``state`` by name, and its JSON structure."""
+def flatten_state(state, who="flatten_state"):
+    """``(arrays, structure)``: the arrays of ``state`` by name, and its JSON structure.
+    ``who`` (the public function) begins every error message."""
     arrays = {}
 
     def add(path, array):
         name = ".".join(map(str, path)) or "state"
         unique, n = name, 1
-        while unique in arrays:
+        while unique in arrays or unique == "__metadata__":  # safetensors reserves that name
             unique, n = f"{name}#{n}", n + 1
         arrays[unique] = array
         return unique
@@ -47,19 +52,26 @@ def flatten_state(state):
             return value
         if isinstance(value, float):
             return value if math.isfinite(value) else {"float": repr(value)}
-        if isinstance(value, (np.ndarray, Tensor)):
-            return {"array": add(path, value._data if isinstance(value, Tensor) else value)}
+        if isinstance(value, Tensor):
+            return {"tensor": add(path, value._data)}
+        if isinstance(value, np.ndarray):
+            return {"array": add(path, value)}
         if isinstance(value, Mapping):
             for key in value:
                 if not isinstance(key, (str, int)) or isinstance(key, bool):
-                    raise TypeError(f"flatten_state: key {key!r} at {_where(path)} must be a "
+                    raise TypeError(f"{who}: key {key!r} at {_where(path)} must be a "
                                     "str or an int")
             return {"dict": [[key, encode(v, (*path, key))] for key, v in value.items()]}
         if isinstance(value, (list, tuple)):
             items = [encode(v, (*path, i)) for i, v in enumerate(value)]
             return {"tuple": items} if isinstance(value, tuple) else items
-        raise TypeError(f"flatten_state: cannot store {type(value).__name__} at {_where(path)}; "
-                        "expected arrays, numbers, strings, booleans, None, dicts, lists, tuples")
+        if callable(getattr(value, "state_dict", None)):
+            raise TypeError(f"{who}: cannot store the {type(value).__name__} at {_where(path)}: "
+                            "files hold values, not code; store its state_dict() instead (e.g. "
+                            "model.state_dict(), optimizer.state_dict()) and restore it with "
+                            "load_state_dict")
+        raise TypeError(f"{who}: cannot store {type(value).__name__} at {_where(path)}; "
+                        "expected tensors, arrays, numbers, strings, booleans, None, dicts, lists, tuples")
 
     structure = json.dumps(encode(state, ()), allow_nan=False, separators=(",", ":"))
     return arrays, structure
@@ -69,9 +81,10 @@ def _where(path):
     return "".join(f"[{p!r}]" for p in path) or "the top level"
 
 
-def unflatten_state(arrays, structure, path=None):
+def unflatten_state(arrays, structure, path=None, tensor=None):
     """Rebuild the nested state from ``flatten_state``'s output (read from ``path``, if
-    given); raises ``CheckpointError`` if the structure is malformed or the arrays don't match."""
+    given); raises ``CheckpointError`` if the structure is malformed or the arrays don't match.
+    A saved Tensor comes back as ``tensor(array)``, or as its array if ``tensor`` is None."""
     used = set()
 
     def fail(problem, where):
@@ -95,6 +108,9 @@ def unflatten_state(arrays, structure, path=None):
         (tag, content), = node.items()
         if tag == "array":
             return array(content, where)
+        if tag == "tensor":
+            value = array(content, where)
+            return value if tensor is None else tensor(value)
         if tag == "scalar":
             value = array(content, where)
             if value.ndim != 0:
@@ -127,13 +143,14 @@ def unflatten_state(arrays, structure, path=None):
     return state
 
 
-def save_state(path, state, metadata=None):
+def save_state(path, state, metadata=None, *, who="save_state", stacklevel=1):
     """Save nested ``state`` (e.g. ``optimizer.state_dict()``) atomically to a safetensors file:
-    arrays as tensors, the rest as JSON in the metadata entry ``chainrule.state``."""
-    arrays, structure = flatten_state(state)
+    arrays as tensors, the rest as JSON in the metadata entry ``chainrule.state``. ``who``
+    begins error messages; a warning blames ``stacklevel`` frames above the caller."""
+    arrays, structure = flatten_state(state, who)
     if metadata is not None and STATE_KEY in metadata:
-        raise ValueError(f"save_state: metadata key {STATE_KEY!r} is reserved")
-    save(arrays, path, {**(metadata or {}), STATE_KEY: structure})
+        raise ValueError(f"{who}: metadata key {STATE_KEY!r} is reserved")
+    save_arrays(arrays, path, {**(metadata or {}), STATE_KEY: structure}, stacklevel=1 + stacklevel)
 
 
 def load_state(path):

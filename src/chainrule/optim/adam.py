@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyperparameter
+from .optimizer import Optimizer, check_adam_hyperparameters, weight_decayed
 
 
 class Adam(Optimizer):
@@ -19,11 +19,7 @@ class Adam(Optimizer):
     decoupled_weight_decay = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
-        check_hyperparameter("learning rate", lr)
-        check_hyperparameter("epsilon", eps)
-        check_hyperparameter("beta parameter at index 0", betas[0], high=1.0, high_open=True)
-        check_hyperparameter("beta parameter at index 1", betas[1], high=1.0, high_open=True)
-        check_hyperparameter("weight_decay", weight_decay)
+        check_adam_hyperparameters(lr, betas, eps, weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 
@@ -37,18 +33,9 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(p)
         state["step"] += 1
         step = state["step"]
-        if weight_decay and self.decoupled_weight_decay:
-            p *= 1 - lr * weight_decay
-        elif weight_decay:
-            grad = grad + weight_decay * p
+        grad = weight_decayed(p, grad, lr, weight_decay, self.decoupled_weight_decay)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        scratch = np.multiply(grad, 1 - beta1)
-        exp_avg *= beta1
-        exp_avg += scratch
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - beta2
-        exp_avg_sq *= beta2
-        exp_avg_sq += scratch
+        scratch = update_moments(grad, exp_avg, exp_avg_sq, beta1, beta2)
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
             exp_avg_sq = state["max_exp_avg_sq"]
@@ -68,3 +55,16 @@ class AdamW(Adam):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+
+
+def update_moments(grad, exp_avg, exp_avg_sq, beta1, beta2):
+    """Adam's moments in place: m <- beta1 m + (1 - beta1) g, v <- beta2 v + (1 - beta2) g^2.
+    Returns a scratch array of the gradient's shape (holding (1 - beta2) g^2) to reuse."""
+    scratch = np.multiply(grad, 1 - beta1)
+    exp_avg *= beta1
+    exp_avg += scratch
+    np.multiply(grad, grad, out=scratch)
+    scratch *= 1 - beta2
+    exp_avg_sq *= beta2
+    exp_avg_sq += scratch
+    return scratch

@@ -1,17 +1,33 @@
-"""Learning-rate schedules: ``StepLR``, ``CosineAnnealingLR``, ``OneCycleLR`` (PyTorch's).
+"""Learning-rate schedules with PyTorch's names, arguments and values: ``StepLR``,
+``CosineAnnealingLR``, ``OneCycleLR`` here; ``MultiStepLR``, ``ExponentialLR``, ``LinearLR``,
+``LambdaLR``, ``CosineAnnealingWarmRestarts``, ``SequentialLR`` (schedules.py) and
+``ReduceLROnPlateau`` (plateau.py), all importable from here.
 
 A scheduler sets ``group["lr"]`` of its optimizer's parameter groups. As in PyTorch,
 creating one applies the step-0 value; call ``scheduler.step()`` after
-``optimizer.step()``, once per epoch (StepLR, CosineAnnealingLR) or once per batch
-(OneCycleLR). ``state_dict()`` is a JSON-serialisable dict of numbers and lists.
+``optimizer.step()``, once per epoch (most) or once per batch (OneCycleLR). Some schedules
+are closed forms of the step (``lr_at``); the chainable ones (``MultiStepLR``,
+``ExponentialLR``, ``LinearLR``) multiply the group's current lr, as PyTorch's do, so an lr
+set by hand carries on from the new value. ``state_dict()`` is a JSON-serialisable dict of
+numbers and lists; ``load_state_dict`` sets only the fields it gave, each checked.
 """
 import math
 
 from .optimizer import Optimizer, kind_mismatch
 
 
+def require_int(name, field, value, low):
+    """ValueError unless ``value`` is an int (not a bool) >= ``low``."""
+    if not (type(value) is int and value >= low):
+        raise ValueError(f"{name}: {field} must be an integer >= {low}, got {value!r}")
+
+
 class LRScheduler:
-    """Base class: subclasses give ``lr_at(base_lr, step)`` (or override ``get_lr``)."""
+    """Base class: subclasses give ``lr_at(base_lr, step)`` (or override ``get_lr``, and
+    ``closed_form_lr`` for ``step(epoch)``, ``initial_lr`` for what creating one sets)."""
+
+    unsaved = ("optimizer",)  # attributes that are not state (objects, code)
+    may_be_infinite = ()  # number fields a file may set to inf or -inf
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
@@ -27,14 +43,17 @@ class LRScheduler:
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self.check()
-        self.step()
+        self._initial_step()
+
+    def _initial_step(self):
+        self.last_epoch += 1
+        self._set_lrs(self.initial_lr())
 
     def check(self):
         """ValueError naming the field whose value this scheduler cannot run with (called by
         ``__init__`` and by ``load_state_dict``, whose values come from a file)."""
         name = type(self).__name__
-        if not (type(self.last_epoch) is int and self.last_epoch >= -1):
-            raise ValueError(f"{name}: last_epoch must be an integer >= -1, got {self.last_epoch!r}")
+        require_int(name, "last_epoch", self.last_epoch, -1)
         if len(self.base_lrs) != len(self.optimizer.param_groups):
             raise ValueError(f"{name}: base_lrs has {len(self.base_lrs)} values for "
                              f"{len(self.optimizer.param_groups)} parameter groups")
@@ -45,10 +64,27 @@ class LRScheduler:
     def lr_at(self, base_lr, step):
         raise NotImplementedError
 
-    def step(self):
-        """Advance one epoch (or batch) and set every group's learning rate."""
-        self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+    def initial_lr(self):
+        """The learning rates that creating the scheduler sets (step ``last_epoch``)."""
+        return self.get_lr()
+
+    def closed_form_lr(self):
+        """The learning rates at step ``last_epoch`` computed from ``base_lrs`` alone."""
+        return self.get_lr()
+
+    def step(self, epoch=None):
+        """Advance one epoch (or batch) and set every group's learning rate. ``epoch`` (as
+        PyTorch's deprecated argument) jumps to that step instead, using the closed form."""
+        if epoch is None:
+            self.last_epoch += 1
+            self._set_lrs(self.get_lr())
+            return
+        require_int(type(self).__name__, "epoch", epoch, 0)
+        self.last_epoch = epoch
+        self._set_lrs(self.closed_form_lr())
+
+    def _set_lrs(self, lrs):
+        for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -58,22 +94,25 @@ class LRScheduler:
 
     def state_dict(self):
         """Every attribute but the optimizer: numbers and lists, JSON-serialisable."""
+        return self._fields()
+
+    def _fields(self):
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()
-                if k != "optimizer"}
+                if k not in self.unsaved}
 
     def load_state_dict(self, state_dict):
         """Restore the fields ``state_dict()`` gave, each checked against the current one (a
         number stays a finite number, a list keeps its length) and by ``check``; nothing
         changes unless all of them fit, and no other attribute can be set (not ``step``)."""
         name = type(self).__name__
-        current = self.state_dict()
+        current = self._fields()
         if not isinstance(state_dict, dict):
             raise ValueError(f"{name}.load_state_dict: expected a dict, got {state_dict!r:.60}")
         missing, unknown = sorted(set(current) - set(state_dict)), sorted(set(state_dict) - set(current))
         problems = [f"missing {missing}"] if missing else []
         problems += [f"unknown fields {unknown}"] if unknown else []
         problems += [f"{key} must be {expected}, got {state_dict[key]!r:.60}" for key in current
-                     if key in state_dict and (expected := kind_mismatch(state_dict[key], current[key]))]
+                     if key in state_dict and (expected := self._mismatch(key, state_dict[key], current[key]))]
         if problems:
             raise ValueError(f"{name}.load_state_dict: " + "; ".join(problems))
         previous = dict(self.__dict__)
@@ -83,6 +122,11 @@ class LRScheduler:
         except ValueError:
             self.__dict__ = previous
             raise
+
+    def _mismatch(self, key, value, like):
+        if key in self.may_be_infinite and isinstance(value, float) and math.isinf(value):
+            return None
+        return kind_mismatch(value, like)
 
 
 class StepLR(LRScheduler):
@@ -226,3 +270,15 @@ class OneCycleLR(LRScheduler):
                     break
                 start_step = end_step
         return lrs
+
+
+# The other schedules subclass LRScheduler, so they are imported once it exists.
+from .plateau import ReduceLROnPlateau  # noqa: E402
+from .schedules import (  # noqa: E402
+    CosineAnnealingWarmRestarts, ExponentialLR, LambdaLR, LinearLR, MultiStepLR, SequentialLR,
+)
+
+__all__ = [
+    "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR",
+    "MultiStepLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "StepLR",
+]

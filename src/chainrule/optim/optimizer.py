@@ -51,6 +51,38 @@ def check_hyperparameter(name, value, low=0.0, high=math.inf, high_open=False):
         raise ValueError(f"Invalid {name} value: {value}")
 
 
+def check_adam_hyperparameters(lr, betas, eps, weight_decay):
+    """ValueError (PyTorch's message) for an lr, betas pair, eps or weight_decay out of range."""
+    check_hyperparameter("learning rate", lr)
+    check_hyperparameter("epsilon", eps)
+    check_hyperparameter("beta parameter at index 0", betas[0], high=1.0, high_open=True)
+    check_hyperparameter("beta parameter at index 1", betas[1], high=1.0, high_open=True)
+    check_hyperparameter("weight_decay", weight_decay)
+
+
+def implementation_options(name, foreach=None, maximize=False, capturable=False, differentiable=False, fused=None):
+    """PyTorch's implementation switches, as group settings: ``maximize`` is honoured (``step``
+    ascends), ``foreach`` (which of PyTorch's kernels runs) is kept and changes nothing here;
+    ``capturable``, ``differentiable`` and ``fused`` (CUDA graphs, differentiating through the
+    step, fused GPU kernels) are refused when set, since chainrule has none of them."""
+    for option, value in (("capturable", capturable), ("differentiable", differentiable), ("fused", fused)):
+        if value:
+            raise ValueError(f"{name}: {option}=True is not supported: chainrule runs one NumPy "
+                             f"update on the CPU; leave {option} unset")
+    return dict(foreach=foreach, maximize=maximize)
+
+
+def weight_decayed(p, grad, lr, weight_decay, decoupled=False):
+    """The gradient with an L2 penalty (``grad + weight_decay * p``), or, ``decoupled``, the
+    gradient unchanged after ``p <- p (1 - lr * weight_decay)`` (AdamW's decay)."""
+    if not weight_decay:
+        return grad
+    if decoupled:
+        p *= 1 - lr * weight_decay
+        return grad
+    return grad + weight_decay * p
+
+
 def _is_finite_number(value):
     return (isinstance(value, (int, float, np.integer, np.floating))
             and not isinstance(value, (bool, np.bool_)) and math.isfinite(value))
@@ -143,7 +175,8 @@ class Optimizer:
             for param in group["params"]:
                 grad = param._grad
                 if grad is not None:
-                    self.update(param, grad._data, self.state.setdefault(param, {}), group)
+                    grad = -grad._data if group.get("maximize") else grad._data
+                    self.update(param, grad, self.state.setdefault(param, {}), group)
                     bump_version(param)  # an in-place change: a graph that saved param sees it
         return loss
 

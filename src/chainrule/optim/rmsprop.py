@@ -1,7 +1,7 @@
 """RMSprop (Hinton's lecture 6e), as PyTorch implements it."""
 import numpy as np
 
-from .optimizer import Optimizer, check_hyperparameter
+from .optimizer import Optimizer, check_hyperparameter, weight_decayed
 
 
 class RMSprop(Optimizer):
@@ -33,8 +33,7 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = np.zeros_like(p)
         state["step"] += 1
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * p
+        grad = weight_decayed(p, grad, group["lr"], group["weight_decay"])
         square_avg = state["square_avg"]
         scratch = np.multiply(grad, grad)
         scratch *= 1 - alpha

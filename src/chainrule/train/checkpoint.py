@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import random as cr_random
 from ..distributed import DistributedDataParallel
-from ..io import CheckpointError, atomic_write_text, load, load_state, open_regular, save, save_state, tensor_infos
+from ..io import CheckpointError, atomic_write_text, load_arrays, load_state, open_regular, save, save_state, tensor_infos
 from .callbacks import Callback
 from .config import ConfigError, TrainConfig
 from .loop import NonFiniteLossError, TrainState
@@ -142,7 +142,7 @@ class Checkpoint:
     def model_state(self, expected=None):
         """The weights as ``{name: ndarray}`` (checked against ``expected`` if given); a
         weight with a NaN or infinite value is refused: it would predict ``nan%``."""
-        state = self._read(load, MODEL_FILE, expected)
+        state = self._read(load_arrays, MODEL_FILE, expected)
         broken = [name for name, array in state.items()
                   if array.dtype.kind == "f" and not np.isfinite(array).all()]
         if broken:
