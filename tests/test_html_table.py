@@ -1,4 +1,5 @@
 """The core's notebook tables: Tensor's ``_repr_html_`` and the cells it is built from."""
+import base64
 import re
 from html import unescape
 
@@ -6,6 +7,7 @@ import numpy as np
 
 import chainrule as cr
 from chainrule.html_table import array_rows, html_table
+from chainrule.pictures import heatmap_png
 
 
 def rows_of(html):
@@ -44,3 +46,20 @@ def test_tensor_repr_html_names_shape_dtype_and_graph():
     big = cr.zeros(10, 10)
     assert rows_of(big._repr_html_())[3:] == [["min", "0"], ["max", "0"], ["mean", "0"], ["mean |.|", "0"],
                                              ["zeros", "100.0%"]]
+
+
+def pictures_of(html):
+    return [(title, base64.b64decode(data)) for title, data in
+            re.findall(r'<img [^>]*alt="([^"]*)" src="data:image/png;base64,([^"]*)"/>', html)]
+
+
+def test_a_large_tensor_shows_its_heatmap_and_its_gradients():
+    digit = np.zeros((28, 28))
+    digit[6:22, 13:16] = 1.0  # a "1"
+    x = cr.tensor(digit, requires_grad=True)
+    assert pictures_of(x._repr_html_()) == [("value", heatmap_png(digit, 3))]
+    weights = np.linspace(-1.0, 1.0, 784).reshape(28, 28)
+    (x * cr.tensor(weights)).sum().backward()
+    assert pictures_of(x._repr_html_()) == [("value", heatmap_png(digit, 3)), ("grad", heatmap_png(weights, 3))]
+    assert pictures_of(cr.tensor([[1.0, 2.0]])._repr_html_()) == []  # small: its values are listed
+    assert pictures_of(cr.zeros(2, 3, 4, 5, 6)._repr_html_()) == []  # 5-D: no picture, statistics only

@@ -1,6 +1,7 @@
 """Tutorial 2: the four equations of backpropagation on an MNIST network.
 
 Run:  python docs/tutorials/02_four_equations_mnist.py
+or open it as a notebook (jupytext --to notebook docs/tutorials/02_four_equations_mnist.py).
 
 Nielsen's network [784, 30, 10] (sigmoid units, quadratic cost) learns MNIST by
 mini-batch gradient descent. chainrule.explain.nielsen.backprop computes its gradients
@@ -16,14 +17,17 @@ Uses real MNIST when it is in chainrule's data cache (`MNIST(download=True)` put
 there), otherwise the embedded 8x8 digits (the script says which).
 """
 
+# %%
 import numpy as np
 
 import chainrule as cr
 from chainrule import models
 from chainrule.data import MNIST, Digits
+from chainrule.explain import show
 from chainrule.explain.nielsen import backprop
 from chainrule.nn import functional as F
 
+# %%
 if MNIST.is_available(train=True):  # in chainrule's data cache (MNIST(download=True) puts it there)
     train = MNIST(train=True)
     print(f"data: real MNIST from {train.root}")
@@ -37,17 +41,21 @@ n_in = images.shape[1]
 cr.manual_seed(0)
 model = models.nielsen((n_in, 30, 10)).double()   # weights and biases from N(0, 1)
 
+# %%
 # --- one example: every z, a and delta is a vector --------------------------------------
 result = backprop(model, images[0], labels[0])
 print(f"one example (label {labels[0]}):")
 for l, (z, a, delta) in enumerate(zip(result.zs, result.activations[1:], result.deltas), 1):
     print(f"  layer {l}: z^{l} {z.shape}, a^{l} {a.shape}, |delta^{l}| = {np.linalg.norm(delta):.4g}")
 
+# %%
 # --- a mini-batch in matrix form: the examples are columns -------------------------------
 x, y = images[:10], labels[:10]
 result = backprop(model, x, y)
 print(f"mini-batch of 10: Z^1 {result.zs[0].shape}, Delta^2 {result.deltas[1].shape}, C = {result.cost:.4f}")
+show(result)  # z^l, a^l, delta^l and the gradients of each layer: a table in a notebook
 
+# %%
 # autograd gives the same gradients (the cost is averaged over the batch)
 model.zero_grad()
 F.quadratic_cost(model(cr.tensor(x)), cr.tensor(y)).backward()
@@ -60,6 +68,7 @@ for name, param in model.named_parameters():
 mean_grad = np.mean([np.outer(backprop(model, x[i], y[i]).deltas[0], x[i]) for i in range(10)], axis=0)
 assert np.allclose(mean_grad, result.grads["1.weight"], rtol=0, atol=1e-12)
 
+# %%
 # --- learning with the four equations only: w <- w - eta * dC/dw -------------------------
 eta, batch = 3.0, 10
 params = dict(model.named_parameters())

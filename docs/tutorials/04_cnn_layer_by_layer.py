@@ -1,6 +1,7 @@
 """Tutorial 4: backpropagation through a CNN, layer by layer.
 
 Run:  python docs/tutorials/04_cnn_layer_by_layer.py
+or open it as a notebook (jupytext --to notebook docs/tutorials/04_cnn_layer_by_layer.py).
 
 A small convolutional network -- conv, batch norm, ReLU, max pooling, a fully connected
 layer and softmax cross-entropy -- runs forward and backward on four digits. Forward
@@ -9,6 +10,7 @@ from the formulas of docs/math.md (section 4), whole-tensor operations only, and
 with what autograd produced. Uses real MNIST when it is in chainrule's data cache
 (`MNIST(download=True)` puts it there), otherwise the embedded 8x8 digits.
 """
+# %%
 import numpy as np
 
 import chainrule as cr
@@ -17,6 +19,7 @@ from chainrule.data import MNIST, Digits
 from chainrule.explain.examples import correlate
 from chainrule.nn import functional as F
 
+# %%
 if MNIST.is_available(train=False):  # in chainrule's data cache (MNIST(download=True) puts it there)
     dataset, source = MNIST(train=False), "real MNIST test images"
 else:
@@ -27,6 +30,7 @@ y = cr.tensor(labels)
 size = images.shape[-1]
 print(f"input: 4 {source}, shape {images.shape}, labels {labels.tolist()}")
 
+# %%
 cr.manual_seed(0)
 model = nn.Sequential(
     nn.Conv2d(1, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU(), nn.MaxPool2d(2),
@@ -51,6 +55,7 @@ loss.backward()
 print(f"loss {loss.item():.4f}")
 
 
+# %%
 def grad_in(index):
     """dL/d(input of layer index): the gradient of the previous output, or of x."""
     return x.grad.numpy() if index == 0 else seen[index - 1][1].grad.numpy()
@@ -66,12 +71,14 @@ def check(layer, what, formula, autograd):
 
 
 print("each layer's backward from the formulas of docs/math.md vs autograd:")
+# %%
 # softmax + cross-entropy: dL/dlogits = (softmax(logits) - onehot(y)) / n
 z = logits.detach().numpy()
 softmax = np.exp(z - z.max(axis=1, keepdims=True))
 softmax /= softmax.sum(axis=1, keepdims=True)
 check("loss", "dlogits = (softmax - y) / n", (softmax - np.eye(10)[labels]) / 4, logits.grad.numpy())
 
+# %%
 # fully connected y = x W^T + b: dx = dy W, dW = dy^T x, db = sum over the batch of dy
 inp, out = seen[5]
 fc = model[5]
@@ -83,6 +90,7 @@ check("linear", "db = dy summed over the batch", out.grad.numpy().sum(axis=0), f
 inp, out = seen[4]
 check("flatten", "dx = dy reshaped", out.grad.numpy().reshape(inp.shape), grad_in(4))
 
+# %%
 # max pooling 2x2: each window's gradient goes to its (first) maximum, 0 elsewhere
 inp, out = seen[3]
 n, c, h, w = inp.shape
@@ -95,6 +103,7 @@ check("maxpool", "dx = dy routed to each window's maximum", routed.transpose(0, 
 inp, out = seen[2]
 check("relu", "dx = dy (.) [x > 0]", out.grad.numpy() * (inp.detach().numpy() > 0), grad_in(2))
 
+# %%
 # batch norm over (n, h, w) per channel
 inp, out = seen[1]
 bn, axes, N = model[1], (0, 2, 3), n * h * w
@@ -108,6 +117,7 @@ check("batchnorm", "dgamma = sum(dy x_hat)", (dy * x_hat).sum(axis=axes), bn.wei
 check("batchnorm", "dbeta = sum(dy)", dy.sum(axis=axes), bn.bias.grad.numpy())
 check("batchnorm", "dx = (1/N) gamma/sqrt(var+eps) (N dy - sum dy - x_hat sum(dy x_hat))", dx, grad_in(1))
 
+# %%
 # convolution (padding 1): db, dw = x (*) dy, dx = full convolution of dy with the kernel rotated
 inp, out = seen[0]
 conv, dy = model[0], seen[0][1].grad.numpy()
@@ -119,6 +129,7 @@ full = np.pad(dy, ((0, 0), (0, 0), (2, 2), (2, 2)))
 dx_padded = correlate(full.transpose(1, 0, 2, 3), rotated).transpose(1, 0, 2, 3)
 check("conv", "dx = full convolution of dy with w rotated 180 deg (padding cut)", dx_padded[:, :, 1:-1, 1:-1], x.grad.numpy())
 
+# %%
 worst = max(d for _, _, d in checks)
 print(f"largest difference over {len(checks)} checks: {worst:.1e}")
 assert worst < 1e-10

@@ -1,6 +1,7 @@
 """Tutorial 5: diagnosing vanishing gradients in a deep sigmoid network.
 
 Run:  python docs/tutorials/05_vanishing_gradients.py [OUTPUT_DIR]
+or open it as a notebook (jupytext --to notebook docs/tutorials/05_vanishing_gradients.py).
 
 By BP2, delta^l = ((w^{l+1})^T delta^{l+1}) (.) sigma'(z^l): every layer back multiplies
 the error by sigma'(z) <= 1/4 (and by the weights). In a deep sigmoid network the
@@ -10,6 +11,7 @@ chapter 5). We measure it with the four equations, then watch it during training
 chainrule.explain.GradientDiagnostics (what `chainrule train --diagnostics` records),
 and compare a ReLU network.
 """
+# %%
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +25,9 @@ from chainrule.explain import GradientDiagnostics
 from chainrule.explain.nielsen import backprop
 from chainrule.nn import functional as F
 
-out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="chainrule-"))
+# A notebook kernel's argv holds the kernel's own "-f FILE", not an output directory.
+given = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else None
+out_dir = Path(given) if given else Path(tempfile.mkdtemp(prefix="chainrule-"))
 out_dir.mkdir(parents=True, exist_ok=True)
 if MNIST.is_available(train=False):  # in chainrule's data cache (MNIST(download=True) puts it there)
     dataset, source = MNIST(train=False), "real MNIST (test set)"
@@ -34,6 +38,7 @@ images = images.reshape(600, -1)
 print(f"data: 600 images of {source}")
 
 
+# %%
 def deep_network(activation, hidden=(30, 30, 30, 30)):
     sizes = (images.shape[1],) + hidden + (10,)
     layers = []
@@ -44,6 +49,7 @@ def deep_network(activation, hidden=(30, 30, 30, 30)):
     return nn.Sequential(*layers)
 
 
+# %%
 # --- 1. the four equations on one batch: ||delta^l||, the speed of learning of layer l ---
 cr.manual_seed(0)
 sigmoid_net = deep_network(nn.Sigmoid).double()
@@ -55,6 +61,7 @@ for l, speed in enumerate(speeds, 1):
 assert speeds[0] < speeds[-2], "the first hidden layer should learn slower than the last"
 
 
+# %%
 # --- 2. watch it during training ------------------------------------------------------
 def train(model, name, epochs=2):
     loader = DataLoader(TensorDataset(images, labels), batch_size=20, shuffle=True)
@@ -76,6 +83,7 @@ def train(model, name, epochs=2):
     return deltas
 
 
+# %%
 cr.manual_seed(1)
 sigmoid_deltas = train(deep_network(nn.Sigmoid), "sigmoid")
 cr.manual_seed(1)

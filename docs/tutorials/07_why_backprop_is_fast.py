@@ -1,6 +1,7 @@
 """Tutorial 7: why backpropagation is fast -- one backward pass against 23,860 forward passes.
 
 Run:  python docs/tutorials/07_why_backprop_is_fast.py
+or open it as a notebook (jupytext --to notebook docs/tutorials/07_why_backprop_is_fast.py).
 
 Before backpropagation, the obvious way to get a gradient was finite differences: nudge one
 weight by a small eps, run the network forward again, and read off
@@ -12,6 +13,7 @@ forward pass (docs/math.md, section 2: two matrix products per layer backward, o
 We time both on one example, check that they agree, and print the ratio (the times depend
 on the machine; the count of passes does not).
 """
+# %%
 import time
 
 import numpy as np
@@ -27,10 +29,12 @@ count = sum(int(np.prod(p.shape)) for p in params)
 print(f"the [784, 30, 10] network has {count:,} weights and biases")
 assert count == 23_860
 
+# %%
 rng = np.random.default_rng(0)
 image = rng.uniform(0.0, 1.0, (1, 784))  # the cost of a pass does not depend on the pixels
 target = np.eye(10)[[3]]
 
+# %%
 # --- backpropagation: one forward and one backward pass ---------------------------------
 started = time.perf_counter()
 model.zero_grad()
@@ -38,6 +42,7 @@ F.quadratic_cost(model(cr.tensor(image)), cr.tensor(target)).backward()
 backprop_seconds = time.perf_counter() - started
 backprop = np.concatenate([np.asarray(p.grad).ravel() for p in params])
 
+# %%
 # --- finite differences: one forward pass per weight ------------------------------------
 w1, b1, w2, b2 = (np.asarray(p.detach()).copy() for p in params)
 flat = [w1.reshape(-1), b1, w2.reshape(-1), b2]  # views: nudging them nudges the weights
@@ -66,6 +71,7 @@ for values in flat:
 difference_seconds = time.perf_counter() - started
 numeric = np.array(numeric)
 
+# %%
 largest = np.max(np.abs(numeric - backprop))
 print(f"finite differences: {passes:,} forward passes in {difference_seconds:.2f} s")
 print(f"backpropagation:    1 forward + 1 backward pass in {backprop_seconds * 1000:.2f} ms")

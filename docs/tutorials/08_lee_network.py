@@ -1,6 +1,7 @@
 """Tutorial 8: Hung-yi Lee's network -- the forward pass and the backward pass as a reverse network.
 
 Run:  python docs/tutorials/08_lee_network.py
+or open it as a notebook (jupytext --to notebook docs/tutorials/08_lee_network.py).
 
 Lee's lecture builds a fully connected network of sigmoid neurons with 2 inputs, two hidden
 layers of 2 and an output layer of 2, with small integer weights, and runs it on two
@@ -11,11 +12,13 @@ backpropagation in his words: dC/dw = dz/dw * dC/dz for the weight w feeding the
   the network in reverse: a hidden neuron's dC/dz = sigma'(z) * (sum over the neurons it
   feeds of their weight times their dC/dz).
 """
+# %%
 import numpy as np
 
 import chainrule as cr
 from chainrule.nn import functional as F
 
+# %%
 # The lecture's weights: row j of W holds the weights into neuron j of the layer.
 WEIGHTS = [np.array([[1.0, -2.0], [-1.0, 1.0]]), np.array([[2.0, -1.0], [-2.0, -1.0]]),
            np.array([[3.0, -1.0], [-1.0, 4.0]])]
@@ -33,6 +36,7 @@ def forward(x):
     return zs, activations
 
 
+# %%
 for x in ([1.0, -1.0], [0.0, 0.0]):
     _, activations = forward(np.array(x))
     layers = "  ->  ".join(str(np.round(np.asarray(a.detach()), 2)) for a in activations[1:])
@@ -42,6 +46,7 @@ _, zeros = forward(np.array([0.0, 0.0]))
 assert np.allclose(np.asarray(ones[-1].detach()), [0.62, 0.83], atol=0.005)   # the lecture's numbers
 assert np.allclose(np.asarray(zeros[-1].detach()), [0.51, 0.85], atol=0.005)
 
+# %%
 # --- backpropagation by hand, for input (1, -1) and target (1, 0) -----------------------
 x, target = np.array([1.0, -1.0]), np.array([1.0, 0.0])
 zs, activations = forward(x)
@@ -59,6 +64,7 @@ by_hand = [np.outer(dC_dz[l], a[l]) for l in range(3)]
 for l in range(3):
     print(f"layer {l + 1}: dC/dz = {np.round(dC_dz[l], 4)}, dC/dW = {np.round(by_hand[l], 4).tolist()}")
 
+# %%
 # The same numbers from chainrule's engine.
 cost = 0.5 * cr.sum((activations[-1] - cr.tensor(target)) ** 2)
 cost.backward()

@@ -1,6 +1,7 @@
 """Tutorial 9: the sum over paths -- Nielsen's "big picture" of backpropagation.
 
 Run:  python docs/tutorials/09_sum_over_paths.py
+or open it as a notebook (jupytext --to notebook docs/tutorials/09_sum_over_paths.py).
 
 A small change dw in one weight w^l_jk of layer l changes the activation a^l_j it feeds,
 which changes every activation of the next layer, and so on to the cost. Following every
@@ -15,6 +16,7 @@ Backpropagation computes the same sum without listing the paths: BP2 adds up, la
 layer, the contributions of every path through each neuron (docs/math.md, section 2). We
 enumerate the paths of a [2, 3, 3, 2] network and check the sum against autograd.
 """
+# %%
 import itertools
 
 import numpy as np
@@ -22,6 +24,7 @@ import numpy as np
 import chainrule as cr
 from chainrule import nn
 
+# %%
 cr.manual_seed(0)
 model = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 3), nn.Sigmoid(),
                       nn.Linear(3, 2), nn.Sigmoid()).double()
@@ -31,6 +34,7 @@ x, y = np.array([0.5, -1.5]), np.array([1.0, 0.0])
 cost = 0.5 * cr.sum((model(cr.tensor(x)) - cr.tensor(y)) ** 2)
 cost.backward()
 
+# %%
 # The forward values each rate needs.
 weights = [np.asarray(layer.weight.detach()) for layer in linears]
 a = [x]
@@ -40,6 +44,7 @@ sigma_prime = [None] + [a_l * (1 - a_l) for a_l in a[1:]]   # sigma'(z^l) = a^l 
 dC_da_out = a[-1] - y
 
 
+# %%
 def by_paths(j, k):
     """dC/dw^1_jk as the explicit sum over every path from a^1_j to the cost."""
     total, paths = 0.0, []
@@ -54,6 +59,7 @@ def by_paths(j, k):
 
 
 total, paths = by_paths(0, 1)
+# %%
 print("dC/dw^1_01 as a sum over the 6 paths from neuron 0 of layer 1 to the cost:")
 for (j, q2, q3), rate in paths:
     print(f"  path a1[{j}] -> a2[{q2}] -> a3[{q3}] -> C: {rate:+.8f}")

@@ -3,13 +3,17 @@
 Core code only: NumPy and the standard library (the explain package draws pictures; the
 core must not depend on it).
 """
+import base64
 from html import escape
 
 import numpy as np
 
+from .pictures import heatmap_png
+
 _STYLE = "font-family: DejaVu Sans Mono, monospace; font-size: 12px; border-collapse: collapse"
 _CELL = "padding: 1px 10px 1px 0; vertical-align: top; white-space: pre"
 MAX_SHOWN = 64  # a tensor with at most this many elements shows every value
+PICTURE_SCALE = 3  # each pixel of a notebook's heatmap is shown 3x3
 
 
 def html_table(header, rows, caption=None, right=()):
@@ -41,3 +45,15 @@ def array_rows(a):
     if finite.size < a.size:
         rows.append(("non-finite", f"{a.size - finite.size:,} (NaN {int(np.isnan(a).sum()):,})"))
     return rows
+
+
+def array_picture(a, title):
+    """An ``<img>`` of a large array's heatmap (``chainrule.pictures``), or "" when it is
+    small enough to list or has no picture; ``title`` says what it shows."""
+    a = np.asarray(a)
+    png = heatmap_png(a, PICTURE_SCALE) if a.size > MAX_SHOWN and a.dtype.kind in "biuf" else None
+    if png is None:
+        return ""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<div style="font-size: 11px">{escape(title)}</div>'
+            f'<img style="border: 1px solid #999999" alt="{escape(title)}" src="data:image/png;base64,{data}"/>')

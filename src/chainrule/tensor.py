@@ -257,14 +257,19 @@ class Tensor:
         return "tensor(" + _format_array(self._data) + "".join(", " + e for e in extras) + ")"
 
     def _repr_html_(self):
-        """A notebook's view: shape, dtype, gradient state, then the values (or statistics)."""
-        from .html_table import array_rows, html_table
+        """A notebook's view: shape, dtype, gradient state, then the values (or statistics);
+        a large tensor also as a heatmap, and its gradient's beside it when it has one."""
+        from .html_table import array_picture, array_rows, html_table
 
         state = (f"grad_fn={type(self.grad_fn).__name__}" if self.grad_fn is not None
                  else f"requires_grad={self.requires_grad}")
         rows = [("shape", tuple(self.shape)), ("dtype", self.dtype.name), ("autograd", state)]
         rows += array_rows(self._data)
-        return html_table(None, rows, caption=f"tensor {self.name}" if self.name else "tensor")
+        pictures = [array_picture(self._data, "value")]
+        if self.grad is not None:
+            pictures.append(array_picture(self.grad._data, "grad"))
+        shown = "".join(f'<div style="display: inline-block; margin-right: 12px">{p}</div>' for p in pictures if p)
+        return html_table(None, rows, caption=f"tensor {self.name}" if self.name else "tensor") + shown
 
     # ---- graph ----------------------------------------------------------------------
     def backward(self, grad=None, retain_graph=False):

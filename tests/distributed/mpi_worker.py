@@ -4,6 +4,8 @@
 batches, and a plain copy of rank 0's initial model on the whole batches (the
 single-process reference); it writes both, and what the other checks saw, to
 ``OUT_DIR/rank{r}.npz``. ``raise`` and ``kill``: rank 1 fails while the others wait.
+``stall`` and ``stop``: under a 2 s stall watchdog, rank 1 computes forever (it can report
+itself) or is stopped by SIGSTOP (it cannot: the ranks waiting for it report).
 """
 import os
 import signal
@@ -166,10 +168,26 @@ def fail(how):
     dist.barrier()  # the other ranks wait for rank 1, which never comes
 
 
+def stall(how):
+    from chainrule.distributed.watchdog import watch
+
+    with watch(2.0):
+        dist.barrier()
+        if dist.rank() == 1:
+            print(f"failing at {time.time()!r}", flush=True)
+            if how == "stop":
+                os.kill(os.getpid(), signal.SIGSTOP)
+            while True:  # busy, never reaching the next collective
+                sum(range(10_000))
+        dist.barrier()
+
+
 if __name__ == "__main__":
     dist.init()
     scenario = sys.argv[1]
     if scenario == "train":
         train(sys.argv[2])
+    elif scenario in ("stall", "stop"):
+        stall(scenario)
     else:
         fail(scenario)

@@ -111,3 +111,19 @@ def test_a_failing_rank_ends_the_job_quickly(how, subprocess_env):
         assert "rank 1 of 3 failed" in output and "ValueError: rank 1 gave up on purpose" in output
     else:  # mpiexec names the killed process by its pid and signal
         assert "signal 9" in output, output
+
+
+@pytest.mark.parametrize("how", ["stall", "stop"])
+def test_a_stalled_rank_is_reported_and_ends_the_job(how, subprocess_env):
+    result = mpiexec(3, [how], subprocess_env, timeout=60)
+    ended = time.time()
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    failed = float(re.search(r"failing at ([0-9.]+)", output).group(1))
+    assert ended - failed < 2 + 5 + 8, f"the job took {ended - failed:.1f} s to end after rank 1 stalled"
+    if how == "stall":  # rank 1 is alive: it names itself
+        assert re.search(r"rank 1 of 3 failed; aborting every rank\nstalled: no collective with the other "
+                         r"ranks finished for [23] s \(--timeout 2\)", output), output
+    else:  # rank 1 cannot speak: a rank waiting for it reports
+        assert re.search(r"rank [02] of 3 failed; aborting every rank\nwaited [78] s in barrier for the "
+                         r"other ranks \(--timeout 2\)", output), output

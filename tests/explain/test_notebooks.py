@@ -1,5 +1,6 @@
 """Tutorials as notebooks: each percent script converts with jupytext, runs in a fresh
-kernel (nbclient) without a cell error, and its explain objects render as HTML tables."""
+kernel (nbclient) without a cell error, and its explain objects render as HTML tables and
+its diagrams as inline SVG."""
 import re
 from pathlib import Path
 
@@ -25,10 +26,42 @@ def html_of(outputs):
     return [out["data"]["text/html"] for out in outputs if "text/html" in out.get("data", {})]
 
 
-@pytest.mark.parametrize("script", ["01_gates_and_circuits.py", "03_f_adjoint.py"])
-def test_tutorial_is_a_notebook_of_several_cells(script):
-    notebook = jupytext.read(TUTORIALS / script)
-    assert sum(cell.cell_type == "code" for cell in notebook.cells) >= 4
+ALL = sorted(path.name for path in TUTORIALS.glob("[0-9][0-9]_*.py"))
+CELLS = {"03_f_adjoint.py": 4, "10_fadjoint_xor.py": 4}  # the short ones; every other has 5 or more
+
+
+def test_every_tutorial_is_a_notebook_of_several_cells():
+    assert len(ALL) == 10
+    for script in ALL:
+        notebook = jupytext.read(TUTORIALS / script)
+        assert sum(cell.cell_type == "code" for cell in notebook.cells) >= CELLS.get(script, 5), script
+
+
+# What each tutorial's notebook shows besides text: (HTML tables, with this caption; SVG diagrams)
+SHOWN = {
+    "02_four_equations_mnist.py": (["the four equations (BP1-BP4), cost"], 0),
+    "04_cnn_layer_by_layer.py": ([], 0),
+    "05_vanishing_gradients.py": ([], 0),
+    "06_patterns_in_gradient_flow.py": (["forward: every value in the order it is computed"], 1),
+    "07_why_backprop_is_fast.py": ([], 0),
+    "08_lee_network.py": ([], 0),
+    "09_sum_over_paths.py": ([], 0),
+    "10_fadjoint_xor.py": (["F-propagation and F-adjoint, cost 0.500549"], 0),
+}
+
+
+@pytest.mark.parametrize("script", sorted(SHOWN))
+def test_tutorial_runs_as_a_notebook_and_shows_its_objects(script, tmp_path, subprocess_env, mnist_home):
+    env = {**subprocess_env, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "CHAINRULE_HOME": str(mnist_home)}
+    outputs = run_notebook(script, tmp_path, env)
+    tables, diagrams = SHOWN[script]
+    html = html_of(outputs)
+    assert len(html) == len(tables)
+    for table, caption in zip(html, tables):
+        assert "<table" in table and caption in table
+    assert sum("image/svg+xml" in out.get("data", {}) for out in outputs) == diagrams
+    texts = "".join(out.get("text", "") for out in outputs if out["output_type"] == "stream")
+    assert "Result(" not in texts and "<Trace of" not in texts  # no bare reprs
 
 
 def test_tutorial_1_runs_as_a_notebook_and_shows_traces_as_tables(tmp_path, subprocess_env):

@@ -6,7 +6,7 @@ import pytest
 import chainrule as cr
 from chainrule.explain import heatmap, routing_mask
 from chainrule.nn import functional as F
-from tests.explain.test_heatmap import decode
+from tests.test_pictures import decode
 
 # ties everywhere: 3 three times in the top-left window, 5 three times below
 X = np.array([[3, 3, 1, 0],

@@ -124,3 +124,44 @@ def test_batches_with_fewer_examples_than_ranks_are_refused(examples, batch_size
         check_batches(examples, batch_size, size)
     check_batches(12, 4, 2)
     check_batches(11, 4, 3)
+
+
+def test_nproc_passes_timeout_to_every_rank(monkeypatch, tmp_path):
+    from chainrule.train import commands
+
+    launched = []
+    monkeypatch.setattr(commands, "relaunch", lambda nproc, args: launched.append((nproc, args)) or 0)
+    runner = click_testing.CliRunner()
+    result = runner.invoke(build_cli(), ["train", "--nproc", "2", "--timeout", "7", "--epochs", "1"])
+    assert result.exit_code == 0, result.output
+    ((nproc, args),) = launched
+    assert nproc == 2 and args[0] == "train" and "--nproc" not in args
+    assert args[args.index("--timeout") + 1] == "7.0" and args[args.index("--epochs") + 1] == "1"
+    for bad in ("nan", "-1", "inf", ""):
+        result = runner.invoke(build_cli(), ["train", "--timeout", bad])
+        assert result.exit_code == 2 and "Invalid value for '--timeout'" in result.output, bad
+
+
+@needs_mpi
+def test_a_signal_to_one_rank_stops_every_rank_at_that_step_and_resumes_exactly(subprocess_env, tmp_path):
+    rank = 1  # not the rank that saves: rank 0 must learn of it and stop at the same step
+    flags = ["train", "--quiet", "--epochs", 2, "--batch-size", 100, "--seed", 3]
+    worker = os.path.join(os.path.dirname(__file__), "mpi_signal_worker.py")
+    stopped = subprocess.run([MPIEXEC, "-n", "2", sys.executable, worker, "7", str(rank),
+                              *map(str, flags), "--out", "run"], cwd=tmp_path, env=subprocess_env,
+                             capture_output=True, text=True, timeout=300)
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr
+    run_dir = tmp_path / "run"
+    assert stopped.stderr.count("stopped by SIGINT at step 7 (epoch 1, 7 batches into it); saved the "
+                                f"checkpoint {run_dir / 'checkpoints' / 'last'} there.") == 1  # rank 0 says it
+    assert "aborting" not in stopped.stderr and "Traceback" not in stopped.stderr
+    assert open_checkpoint(str(run_dir), slot="last").state.step == 7
+    resumed = chainrule(["train", "--resume", "run", "--quiet"], subprocess_env, tmp_path, nproc=2)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    reference = chainrule([*flags, "--out", "reference"], subprocess_env, tmp_path, nproc=2)
+    assert reference.returncode == 0, reference.stdout + reference.stderr
+    got = open_checkpoint(str(run_dir), slot="last").model_state()
+    want = open_checkpoint(str(tmp_path / "reference"), slot="last").model_state()
+    assert {k: v.tobytes() for k, v in got.items()} == {k: v.tobytes() for k, v in want.items()}
+    assert [{k: v for k, v in r.items() if k != "time"} for r in records(run_dir)] == \
+        [{k: v for k, v in r.items() if k != "time"} for r in records(tmp_path / "reference")]

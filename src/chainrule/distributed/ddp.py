@@ -22,6 +22,7 @@ import numpy as np
 from ..autograd import is_grad_enabled, no_grad, queue_callback
 from ..nn.module import Module
 from ..tensor import Tensor
+from .watchdog import waiting
 from .world import broadcast, init
 
 MEGABYTE = 1024 * 1024
@@ -230,7 +231,8 @@ class DistributedDataParallel(Module):
             for slot in np.flatnonzero(~bucket.done):  # an op gave None for it
                 bucket.put(slot, bucket.params[slot].grad)
         self._start_ready()
-        self._world.mpi.Request.Waitall([bucket.request for bucket in self._buckets])
+        with waiting("the gradient allreduce"):
+            self._world.mpi.Request.Waitall([bucket.request for bucket in self._buckets])
         size = self._world.size
         with no_grad():
             for bucket in self._buckets:

@@ -4,6 +4,7 @@ import numpy as np
 
 from ..nn.batchnorm import _BatchNorm
 from ..ops.batchnorm import BatchNorm, checked_inputs
+from .watchdog import waiting
 from .world import init
 
 
@@ -20,7 +21,8 @@ class SyncBatchNormFunction(BatchNorm):
         if world.comm is None or world.size == 1:
             return (count, *sums)
         buffer = np.concatenate([[count], *(np.ravel(part) for part in sums)]).astype(np.float64)
-        world.batch_norm_comm.Allreduce(world.mpi.IN_PLACE, buffer, op=world.mpi.SUM)
+        with waiting("SyncBatchNorm's allreduce"):
+            world.batch_norm_comm.Allreduce(world.mpi.IN_PLACE, buffer, op=world.mpi.SUM)
         totals, start = [int(round(buffer[0]))], 1
         for part in sums:
             totals.append(buffer[start:start + part.size].reshape(part.shape).astype(part.dtype))

@@ -13,6 +13,7 @@ import traceback
 import numpy as np
 
 from ..autograd import no_grad
+from .watchdog import waiting
 
 MPI_EXTRA_HINT = 'pip install "chainrule[mpi]"'
 REDUCE_OPS = ("sum", "mean", "max", "min")
@@ -75,13 +76,16 @@ def abort(message, code=1):
 
 
 @contextlib.contextmanager
-def abort_on_error(brief=()):
+def abort_on_error(brief=(), passes=()):
     """In a world of more than one, turn an exception (or a ``sys.exit`` with a non-zero
     status) raised inside into ``abort``: a rank that leaves cleanly while the others wait
     for it in a collective would hang them. Exceptions of the types in ``brief`` (errors
-    whose message says it all) are printed without their traceback."""
+    whose message says it all) are printed without their traceback; those of the types in
+    ``passes`` (every rank raises them together) go through."""
     try:
         yield
+    except tuple(passes):
+        raise
     except SystemExit as exc:
         if exc.code not in (None, 0) and init().size > 1:
             abort(f"exit status {exc.code}", exc.code if isinstance(exc.code, int) else 1)
@@ -111,7 +115,8 @@ def barrier():
     """Wait until every rank has called ``barrier``."""
     world = init()
     if world.comm is not None:
-        world.comm.Barrier()
+        with waiting("barrier"):
+            world.comm.Barrier()
 
 
 def buffer_of(tensor, what):
@@ -142,7 +147,7 @@ def all_reduce(tensor, op="sum"):
         raise TypeError(f"all_reduce: op='mean' needs a floating-point tensor, got {array.dtype}")
     if world.comm is None:
         return tensor
-    with no_grad():
+    with no_grad(), waiting("all_reduce"):
         world.comm.Allreduce(world.mpi.IN_PLACE, array, op=mpi_op(world, op))
         if op == "mean":
             array /= world.size
@@ -156,6 +161,6 @@ def broadcast(tensor, src=0):
         raise ValueError(f"broadcast: src must be a rank in 0..{world.size - 1}, got {src!r}")
     array = buffer_of(tensor, "broadcast")
     if world.comm is not None:
-        with no_grad():
+        with no_grad(), waiting("broadcast"):
             world.comm.Bcast(array, root=int(src))
     return tensor

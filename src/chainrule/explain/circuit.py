@@ -7,15 +7,20 @@ with its value above (blue) and its gradient below (red). Where a boxed value fa
 each of its wires carries the share of the gradient that came back along it: the box shows
 their sum. Constant operands (Python numbers) are folded into their gate's label (``+1``,
 ``**2``, ``1/``); the inputs of non-commutative gates enter labelled ports (``a``, ``b``).
+The box of a value that max pooling reads also shows its routing mask: how many windows
+send their gradient to each position (grey; white where no gradient arrives).
 """
 import numpy as np
 
+from ..ops.pooling import MaxPool2d
 from ..tensor import Tensor
 from .graph import DIGITS, ELEMENTS_SHOWN, array_of, format_number, array_statistics, shape_text
-from .heatmap import heatmap_png
+from ..pictures import heatmap_png
+from .routing import routing_mask
 from .rules import rule_for
 
 VALUE_COLOR, GRAD_COLOR, NAME_COLOR, CONST_COLOR = "#1f4e9e", "#c62828", "#111111", "#666666"
+ROUTE_COLOR = "#555555"
 
 # the roles of the operands of gates whose inputs do not commute, in input order
 PORT_ROLES = {
@@ -87,14 +92,17 @@ def _constant_label(value, account):
     return account.fmt(a) if a.size == 1 else "[" + "x".join(map(str, a.shape)) + "]"
 
 
-def box_contents(name, value, grad, account):
+def box_contents(name, value, grad, account, routes=None):
     """(lines, pictures) of a value's box: its name, value and gradient; an array too big
-    to list shows its shape and statistics, and its heatmaps where it has a picture."""
+    to list shows its shape and statistics, and its heatmaps where it has a picture.
+    ``routes``: the routing mask of a max pooling that reads the value, if one does."""
     value = np.asarray(value)
     if value.size <= ELEMENTS_SHOWN:
         lines = [(name, NAME_COLOR, True), (account.fmt(value), VALUE_COLOR, False)]
         if grad is not None:
             lines.append(("grad " + account.fmt(grad), GRAD_COLOR, False))
+        if routes is not None:
+            lines.append(("routes " + account.fmt(routes), ROUTE_COLOR, False))
         return lines, []
     lines = [(f"{name} ({shape_text(value)})", NAME_COLOR, True)]
     pictures = []
@@ -106,7 +114,18 @@ def box_contents(name, value, grad, account):
         png = heatmap_png(array)
         if png is not None:
             pictures.append((png, color))
+    if routes is not None:
+        lines.append((f"routes: gradient reaches {np.mean(routes > 0):.0%}", ROUTE_COLOR, False))
+        png = heatmap_png(routes)
+        if png is not None:
+            pictures.append((png, ROUTE_COLOR))
     return lines, pictures
+
+
+def _routing_masks(account):
+    """id(value) -> its routing mask, for each value a max pooling in the graph reads."""
+    return {id(t.grad_fn.inputs[0]): routing_mask(t) for t in account.values
+            if isinstance(t.grad_fn, MaxPool2d)}
 
 
 def wire_text(array, account):
@@ -120,6 +139,7 @@ def wire_text(array, account):
 def circuit(account):
     """(nodes, wires) of ``account``'s graph, nodes in forward order."""
     uses = _uses(account)
+    masks = _routing_masks(account)
     shares = {(id(c.output), c.index): c.grad for c in account.contributions}
     nodes, wires, source_of = [], [], {}  # source_of: id(value) -> (node key, its label)
 
@@ -139,8 +159,9 @@ def circuit(account):
                 if role is not None or share is not None:
                     target = (None if share is None else wire_text(share, account), role)
                 wires.append(Wire(src, gate.key, port, label, target))
-        if boxed(t, account, uses):
-            lines, pictures = box_contents(account.name(t), array_of(t), account.grads.get(id(t)), account)
+        if boxed(t, account, uses) or id(t) in masks:  # a routing mask needs a box
+            lines, pictures = box_contents(account.name(t), array_of(t), account.grads.get(id(t)), account,
+                                           masks.get(id(t)))
             box = Node(f"v{len(nodes)}", "value" if t.requires_grad else "const", lines, pictures=pictures)
             nodes.append(box)
             if node is not None:

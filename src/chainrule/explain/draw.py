@@ -8,15 +8,17 @@ source is written instead, with the command that renders it.
 import base64
 import os
 import shutil
+import re
 import subprocess
+import tempfile
 import warnings
 from xml.sax.saxutils import escape
 
 from ..io import atomic_write_bytes, atomic_write_text
 from . import layout
 from .graph import DIGITS, check_digits, given_names
-from .heatmap import png_size
-from .circuit import GRAD_COLOR, NAME_COLOR, VALUE_COLOR, circuit
+from ..pictures import png_size
+from .circuit import GRAD_COLOR, NAME_COLOR, ROUTE_COLOR, VALUE_COLOR, circuit
 from .trace import Account, ensure_backpropagated
 
 _FORMATS = ("svg", "png", "dot")
@@ -39,8 +41,10 @@ def _html_rows(lines):
     )
 
 
-def to_dot(nodes, wires):
-    """Graphviz DOT source of the circuit: left to right, the same boxes, gates and labels."""
+def to_dot(nodes, wires, picture_dir=None):
+    """Graphviz DOT source of the circuit: left to right, the same boxes, gates and labels.
+    With ``picture_dir``, each box's heatmaps are written there as PNG files that the
+    source's labels show (for rendering; the source then names those files)."""
     out = [
         "digraph chainrule {",
         "  rankdir=LR;",
@@ -53,7 +57,7 @@ def to_dot(nodes, wires):
                        f'label="{_dot_escape(n.lines[0][0])}"];')
         else:
             out.append(f'  {n.key} [shape=box, style="rounded,filled", fillcolor="{_FILL[n.kind]}", '
-                       f'label=<{_html_rows(n.lines)}>];')
+                       f'label=<{_box_label(n, picture_dir)}>];')
     for w in wires:
         rows = []
         if w.source_label is not None:
@@ -67,10 +71,44 @@ def to_dot(nodes, wires):
             if role:
                 attributes.append(f'xlabel=<<font color="{_ROLE_COLOR}">{escape(role)}</font>>')
         out.append(f"  {w.src} -> {w.dst}" + (f" [{', '.join(attributes)}]" if attributes else "") + ";")
+    routes = any(color == ROUTE_COLOR for n in nodes for _, color, _ in n.lines)
+    route_item = f'   <font color="{ROUTE_COLOR}">routes: windows sending gradient there</font>' if routes else ""
     out.append(f'  legend [shape=plaintext, label=<<font color="{VALUE_COLOR}">value</font>   '
-               f'<font color="{GRAD_COLOR}">gradient</font>>];')
+               f'<font color="{GRAD_COLOR}">gradient</font>{route_item}>];')
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _box_label(node, picture_dir):
+    """A box's HTML-like label: its lines, and below them its pictures when they are drawn."""
+    if picture_dir is None or not node.pictures:
+        return _html_rows(node.lines)
+    cells = []
+    for i, (png, color) in enumerate(node.pictures):
+        path = os.path.join(picture_dir, f"{node.key}-{i}.png")
+        with open(path, "wb") as file:
+            file.write(png)
+        w, h = png_size(png)  # a pixel a point, as in the built-in SVG: scaled with the dpi
+        cells.append(f'<TD BORDER="1" COLOR="{color}" CELLPADDING="0" FIXEDSIZE="TRUE" WIDTH="{w}" '
+                     f'HEIGHT="{h}"><IMG SCALE="BOTH" SRC="{escape(path)}"/></TD>')
+    pictures = f'<TABLE BORDER="0" CELLSPACING="4"><TR>{"".join(cells)}</TR></TABLE>'
+    return (f'<TABLE BORDER="0" CELLSPACING="0"><TR><TD>{_html_rows(node.lines)}</TD></TR>'
+            f'<TR><TD>{pictures}</TD></TR></TABLE>')
+
+
+def _inline_pictures(svg, picture_dir):
+    """Graphviz's SVG with the picture files it names replaced by their data (a standalone file)."""
+    def data(match):
+        with open(match.group(2), "rb") as file:
+            return match.group(1) + "data:image/png;base64," + base64.b64encode(file.read()).decode("ascii")
+    return re.sub(r'(xlink:href=")(' + re.escape(picture_dir) + r'[^"]*)', data, svg)
+
+
+def _rendered(nodes, wires, fmt, dpi=None):
+    """Graphviz's rendering (bytes) of the circuit with its heatmaps, as the built-in renderer draws them."""
+    with tempfile.TemporaryDirectory(prefix="chainrule-draw-") as picture_dir:
+        out = _graphviz(to_dot(nodes, wires, picture_dir), fmt, dpi)
+        return _inline_pictures(out.decode(), picture_dir).encode() if fmt == "svg" else out
 
 
 def _dot_escape(text):
@@ -141,10 +179,12 @@ def _node_svg(n):
     return out
 
 
-def _legend(y, roles):
+def _legend(y, roles, routes):
     items = [("value", VALUE_COLOR), ("gradient", GRAD_COLOR)]
     if roles:
         items.append(("a, b: operand", _ROLE_COLOR))
+    if routes:
+        items.append(("routes: windows sending gradient there", ROUTE_COLOR))
     out, x = ['<g class="legend">'], float(layout.MARGIN)
     for text, color in items:
         out.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{color}"/>')
@@ -159,7 +199,8 @@ def to_svg(nodes, wires):
     layout routes every wire around the boxes it does not connect), a legend below."""
     width, height = layout.layout(nodes, wires)
     roles = any(w.target_label is not None and w.target_label[1] for w in wires)
-    legend, legend_width = _legend(height + 6, roles)
+    routes = any(color == ROUTE_COLOR for n in nodes for _, color, _ in n.lines)
+    legend, legend_width = _legend(height + 6, roles, routes)
     width, height = max(width, legend_width), height + 18
     by_key = {n.key: n for n in nodes}
     out = [
@@ -246,7 +287,7 @@ def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI
     has_dot = shutil.which("dot") is not None
     if format == "png":
         if has_dot:
-            atomic_write_bytes(path, _graphviz(dot_source, "png", dpi))
+            atomic_write_bytes(path, _rendered(nodes, wires, "png", dpi))
         else:
             dot_path = os.path.splitext(os.fspath(path))[0] + ".dot"
             atomic_write_text(dot_path, dot_source)
@@ -260,17 +301,17 @@ def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI
     if format == "dot":
         text = dot_source
     else:
-        text = Drawing(_svg(dot_source, nodes, wires) if has_dot else to_svg(nodes, wires))
+        text = Drawing(_svg(nodes, wires) if has_dot else to_svg(nodes, wires))
     if path is not None:
         atomic_write_text(path, text)
     return text
 
 
 
-def _svg(dot_source, nodes, wires):
+def _svg(nodes, wires):
     """Graphviz's SVG, or the built-in renderer's when dot does not finish in time."""
     try:
-        return _graphviz(dot_source, "svg").decode()
+        return _rendered(nodes, wires, "svg").decode()
     except GraphvizTimeout as exc:
         warnings.warn(f"{exc} on this graph of {len(nodes)} nodes; drew it with the built-in renderer",
                       stacklevel=3)

@@ -14,7 +14,7 @@ where no box is; the renderer draws crossings as curves with horizontal ends.
 """
 import math
 
-from .heatmap import png_size
+from ..pictures import png_size
 
 CHAR_W, LINE_H, PAD, GATE_R, ROW_GAP, DUMMY_GAP, MIN_GAP, MARGIN = 6.7, 14, 7, 16, 18, 10, 28, 10
 LABEL_SLACK = 12  # room in a gap besides its labels, for the curve

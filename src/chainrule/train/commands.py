@@ -1,6 +1,7 @@
 """The training subcommands of ``chainrule``: train, eval, predict, summary (Click)."""
 import contextlib
 import functools
+import math
 import os
 
 import click
@@ -15,6 +16,7 @@ from ..ops.softmax import softmax_array
 from .checkpoint import open_checkpoint
 from .config import DATASETS, RECIPES, ConfigError, TrainConfig, config_file_options, option_fields
 from .images import ImageError, load_image
+from . import parallel
 from .interrupt import TrainingInterrupted
 from .loop import NonFiniteLossError, evaluate
 from .metrics import confusion_matrix, format_confusion_matrix, per_class_accuracy
@@ -82,25 +84,43 @@ def _nproc_option(command):
     MPI launcher started, any error ends every rank, and ranks other than 0 print nothing."""
 
     @functools.wraps(command)
-    def wrapper(*args, nproc=None, **kwargs):
+    def wrapper(*args, nproc=None, timeout=STALL_TIMEOUT_S, **kwargs):
         if not launched_by_mpi():
             if nproc is not None and nproc > 1:
                 ctx = click.get_current_context()
                 ctx.exit(relaunch(nproc, _command_line_args(ctx, leave_out="nproc")))
             return command(*args, **kwargs)
-        from ..distributed import is_main
+        from ..distributed import is_main, world_size
+        from ..distributed.watchdog import watch
         from ..distributed.world import abort_on_error
 
         with contextlib.ExitStack() as stack:
-            stack.enter_context(abort_on_error((click.ClickException, *CLEAR_ERRORS)))
+            # click's Exit: the status of a signal that stopped every rank together (train)
+            stack.enter_context(abort_on_error((click.ClickException, *CLEAR_ERRORS), (click.exceptions.Exit,)))
             if not is_main():
                 stack.enter_context(contextlib.redirect_stdout(stack.enter_context(open(os.devnull, "w"))))
             check_world(nproc)
+            if world_size() > 1 and timeout > 0:
+                stack.enter_context(watch(timeout))
             return command(*args, **kwargs)
 
+    timeout_option = click.option("--timeout", type=click.FloatRange(0, 86_400), default=STALL_TIMEOUT_S,
+                                  show_default=True, callback=_finite, help=(
+        "On several processes: a process that finishes no exchange with the others for this many "
+        "seconds is reported and every process ends (0: wait forever)."))
     return click.option("--nproc", type=click.IntRange(1), help=(
         "Train on N processes, started through mpiexec (the mpi extra); each takes its share "
-        "of every batch. Not needed under mpiexec or srun."))(reporting_errors(wrapper))
+        "of every batch. Not needed under mpiexec or srun."))(timeout_option(reporting_errors(wrapper)))
+
+
+STALL_TIMEOUT_S = 300  # longer than any step, evaluation or checkpoint between two exchanges
+
+
+def _finite(ctx, param, value):
+    """click's FloatRange lets NaN through (every comparison with it is false)."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds from 0 to 86400", ctx, param)
+    return value
 
 
 @click.command()
@@ -129,7 +149,12 @@ def train(ctx, config_file, resume_dir, **options):
             config, taken = train_config(config_file, given)
             result = start_run(config, echo=click.echo, recipe=taken)
     except TrainingInterrupted as exc:  # Ctrl-C or SIGTERM: the shell's status for that signal
-        click.echo(str(exc), err=True)
+        if parallel.active() and not exc.saved:  # one rank stopped mid-step: end them all
+            from ..distributed.world import abort
+
+            abort(str(exc), 128 + exc.signal_number)
+        if parallel.writes_files():  # every rank stopped at the same step; rank 0 says so
+            click.echo(str(exc), err=True)
         ctx.exit(128 + exc.signal_number)
     epochs = len(result.history)
     click.echo(f"test accuracy {100 * result.test_acc:.2f}% after {epochs} epoch{'' if epochs == 1 else 's'}; "

@@ -22,6 +22,7 @@ from ..autograd import is_grad_enabled
 from ..distributed.world import MPI_EXTRA_HINT, launched_by_mpi
 from .callbacks import Callback
 from .config import ConfigError
+from .interrupt import SIGNALS, StopOnSignal
 
 
 def active():
@@ -113,15 +114,35 @@ def check_batches(num_examples, batch_size, size=None):
                           f"examples gives a batch of {small}; choose another --batch-size")
 
 
+def agreed_signal(pending):
+    """The signal every rank stops for: any rank's (SIGINT before SIGTERM), or None. One
+    small allreduce, at each step end and epoch end."""
+    flags = np.array([pending == number for number in SIGNALS], dtype=np.float64)
+    dist.all_reduce(flags, "sum")
+    return next((number for number, flag in zip(SIGNALS, flags) if flag > 0), None)
+
+
+def stop_together(stop):
+    """Make ``stop`` (the run's ``StopOnSignal``) stop every rank at the same step: they
+    agree on the signal, rank 0 alone saves, and no rank leaves before its checkpoint is whole
+    (a rank's exit can end the job)."""
+    save = stop.save_last
+    stop.save_last = lambda run: save(run) if dist.is_main() else None
+    stop.agree, stop.wait = agreed_signal, dist.barrier
+
+
 def distribute(parts, callbacks):
     """This rank's version of a built run: the model wrapped, the batches shared, the loss
-    weighted; rank 0 keeps every callback, the others none but the metric sums."""
+    weighted; rank 0 keeps every callback, the others only the metric sums and the
+    ``StopOnSignal``, which stops all ranks together."""
     loader = parts.train_loader
     share = RankShare(loader.dataset, dist.rank(), dist.world_size())
     loader.dataset = share
     parts.model = dist.DistributedDataParallel(dist.SyncBatchNorm.convert_sync_batchnorm(parts.model))
     parts.loss = ShareLoss(parts.loss, share)
-    return parts, [GlobalStepMetrics(), *(callbacks if dist.is_main() else ())]
+    (stop,) = (c for c in callbacks if isinstance(c, StopOnSignal))
+    stop_together(stop)
+    return parts, [GlobalStepMetrics(), *(callbacks if dist.is_main() else (stop,))]
 
 
 def writes_files():

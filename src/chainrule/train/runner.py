@@ -248,7 +248,7 @@ def _execute(config, run_dir, parts, echo, state=None):
         raise TrainingInterrupted(_stopped_message(run_dir, stopped, config.epochs),
                                   stopped.signal_number) from None
     except KeyboardInterrupt:
-        raise TrainingInterrupted(_stopped_at_once_message(run_dir), signal.SIGINT) from None
+        raise TrainingInterrupted(_stopped_at_once_message(run_dir), signal.SIGINT, saved=False) from None
     finally:  # an error message must not land on the bar's line
         if progress is not None:
             progress.close()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from chainrule.explain.examples import synthetic_digit
-from chainrule.explain.heatmap import colours, heatmap_png, png_size, tiles
+from chainrule.pictures import colours, heatmap_png, png_size, tiles
 
 
 def decode(png):
