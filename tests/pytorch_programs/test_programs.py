@@ -60,6 +60,7 @@ def workdir(entry, tmp_path):
     if entry["dataset"] == "mnist":
         if not (MNIST / "train-images-idx3-ubyte.gz").is_file():
             pytest.skip(f"MNIST not found in {MNIST}")
+        pytest.importorskip("PIL", reason="torchvision's datasets yield PIL images (Pillow, in the cli extra)")
         raw = (cwd / entry["data_root"] / "MNIST" / "raw").resolve()
         raw.mkdir(parents=True)
         for gz in MNIST.glob("*-ubyte.gz"):
