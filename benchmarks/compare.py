@@ -17,7 +17,12 @@ median ratio of back-to-back pairs is shown beside it.
 | w3  | LeNet-5 (chainrule.models.lenet5)       | as w2                           | 64    | float32 |
 | w4  | MLP 784-2048-2048-10, ReLU              | as w2                           | 512   | float32 |
 
-Prints samples/s for both and the ratio chainrule / PyTorch; with ``--accuracy`` the test
+Prints samples/s for both and the ratio chainrule / PyTorch. ``--user-loop`` also times each
+workload as a PyTorch user writes it: the training set as one tensor, a shuffled index tensor
+(``randperm``), each step indexing the data with its slice (``x = X[idx]``) before the same
+step, so the gathering is in the time. ``--memory`` also measures, in a fresh process per
+framework and workload, the peak resident memory of 20 training steps above what the process
+held with the model and the batches built (VmHWM from /proc). With ``--accuracy`` the test
 accuracy of both after one epoch from the same start; with ``--all`` also the float32 GEMM
 ceiling (a 2048x2048 @ 2048x2048 NumPy product), w4's achieved GFLOP/s against it, and the
 per-op overhead of small ops (forward + backward, from benchmarks/op_overhead.py). Data: real MNIST from
@@ -53,10 +58,15 @@ def parse_args(argv=None):
                         help="also train one epoch from the same start and report test accuracy")
     parser.add_argument("--data", type=Path, help="folder of the MNIST IDX files (default: chainrule's data cache)")
     parser.add_argument("--no-torch", action="store_true", help="time chainrule alone")
+    parser.add_argument("--user-loop", action="store_true",
+                        help="also time each workload indexing the training tensors per step, as a user's loop does")
+    parser.add_argument("--memory", action="store_true",
+                        help="also measure each framework's peak memory of training steps, in fresh processes")
+    parser.add_argument("--memory-child", nargs=2, metavar=("WORKLOAD", "FRAMEWORK"), help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true",
                         help="cProfile chainrule's timed steps (first thread count) instead of comparing")
     args = parser.parse_args(argv)
-    if not args.all and not args.workload:
+    if not args.all and not args.workload and not args.memory_child:
         parser.error("choose --all or --workload KEY [KEY ...]")
     if args.all and not args.workload:
         args.workload = list(WORKLOAD_KEYS)
@@ -193,6 +203,18 @@ class Runner:
                 step_seconds.append(clock() - start)
         return loss.item()
 
+    def user_steps(self, data, targets, index_batches):
+        """Train as a user's loop does: ``data``, ``targets`` (the whole training set) and each
+        step's indices as this framework's tensors, the batch gathered by indexing per step."""
+        model, optimizer, loss_fn, as_tensor = self.model, self.optimizer, self.loss_fn, self.as_tensor
+        X, Y = as_tensor(data), as_tensor(targets)
+        for idx in map(as_tensor, index_batches):
+            optimizer.zero_grad()
+            loss = loss_fn(model(X[idx]), Y[idx])
+            loss.backward()
+            optimizer.step()
+        return loss.item()
+
 
 class ChainruleRunner(Runner):
     name = "chainrule"
@@ -263,6 +285,70 @@ def time_workload(workload, data, args, use_torch):
              for name, s in seconds.items()}
     pairs = [theirs / ours for ours, theirs in zip(*seconds.values())] if len(seconds) == 2 else None
     return rates, pairs and statistics.median(pairs), warm_losses, steps
+
+
+def index_batches(count, batch, n, seed):
+    """``count`` index arrays of ``batch`` from seeded permutations of ``range(n)`` (the user's
+    ``randperm``, drawn before timing as a DataLoader's sampler would be)."""
+    rng = np.random.default_rng(seed)
+    per_epoch = n // batch
+    order = np.concatenate([rng.permutation(n)[: per_epoch * batch] for _ in range(-(-count // per_epoch))])
+    return list(order[: count * batch].reshape(count, batch))
+
+
+def time_user_loop(workload, data, args, use_torch):
+    """``{framework: samples/s}`` of the fastest run of the user's loop (``Runner.user_steps``)."""
+    steps = args.steps or workload.steps
+    train_x = np.ascontiguousarray(data[1], dtype=workload.dtype)
+    targets = np.ascontiguousarray(targets_for(workload, data[2]))
+    warm = index_batches(args.warmup, workload.batch, len(train_x), seed=1)
+    timed = index_batches(steps, workload.batch, len(train_x), seed=2)
+    runners = make_runners(workload, use_torch)
+    for runner in runners:
+        runner.user_steps(train_x, targets, warm)
+    seconds = {r.name: [] for r in runners}
+    for _ in range(args.repeats):
+        for runner in runners:
+            seconds[runner.name].append(_seconds(lambda: runner.user_steps(train_x, targets, timed)))
+    return {name: steps * workload.batch / min(s) for name, s in seconds.items()}
+
+
+MEMORY_STEPS = 20
+
+
+def _status_mib(field):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":")) / 1024
+
+
+def memory_child(key, framework, args):
+    """In a fresh process: the peak resident memory (MiB) of ``MEMORY_STEPS`` training steps
+    above what the process holds with the model and the batches built and one step taken
+    (Linux's peak is reset first: writing 5 to /proc/self/clear_refs)."""
+    workload = WORKLOADS[key]
+    limit_threads(args.threads[0], torch)
+    data = load_data(args.data)
+    images, labels = batch_sequence(*data[1:3], workload.batch, MEMORY_STEPS + 1, workload.dtype, seed=2)
+    labels = targets_for(workload, labels)
+    del data
+    runner = make_runners(workload, use_torch=framework == "pytorch")[framework == "pytorch"]
+    runner.steps(images[:1], labels[:1])  # lazy allocations (optimizer state) count as the model's
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # VmHWM := VmRSS
+    held = _status_mib("VmRSS")
+    runner.steps(images[1:], labels[1:])
+    print(f"{held:.1f} {_status_mib('VmHWM') - held:.1f}")
+
+
+def peak_memory(key, framework, args):
+    """(MiB held before the steps, MiB the steps added to the peak), from ``memory_child``."""
+    command = [sys.executable, "-m", "benchmarks.compare", "--memory-child", key, framework,
+               "--threads", str(args.threads[0])] + (["--data", str(args.data)] if args.data else [])
+    paths = [str(REPO_ROOT / "src"), str(REPO_ROOT), os.environ.get("PYTHONPATH")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=True)
+    before, added = map(float, done.stdout.split()[-2:])
+    return before, added
 
 
 def epoch_accuracy(workload, data, use_torch):
@@ -362,6 +448,8 @@ def profile(workload, data, args):
 
 
 def main(args):
+    if args.memory_child:
+        return memory_child(*args.memory_child, args)
     data = load_data(args.data)
     if args.profile:
         for key in args.workload:
@@ -402,9 +490,29 @@ def main(args):
                 run, step = flops / ms / 1e6, flops / fastest_ms / 1e6
                 print(f"w4 {name}: fastest run {run:.1f} GFLOP/s = {run / ceiling:.0%} of the ceiling; "
                       f"fastest single step {step:.1f} GFLOP/s = {step / ceiling:.0%}")
+        if args.user_loop:
+            print(f"\nthe user's loop ({threads} thread(s)): each step indexes the training tensors, X[idx], Y[idx]")
+            print("| workload | chainrule samples/s | PyTorch samples/s | chainrule / PyTorch |")
+            print("|---|---|---|---|")
+            for key in args.workload:
+                rates = time_user_loop(WORKLOADS[key], data, args, use_torch)
+                ours, theirs = rates["chainrule"], rates.get("pytorch")
+                ratio = f"{ours / theirs:.2f}x" if theirs else "-"
+                print(f"| {key} | {ours:,.0f} | {f'{theirs:,.0f}' if theirs else '-'} | {ratio} |")
         if args.all:
             print(f"\nper-op overhead (python benchmarks/op_overhead.py --threads {threads}):")
             print(op_overhead(threads))
+        print()
+    if args.memory and os.path.exists("/proc/self/status"):
+        print(f"## peak memory of {MEMORY_STEPS} training steps ({args.threads[0]} thread(s)), a fresh process each: "
+              "MiB above the peak with the model and the batches built")
+        print("| workload | chainrule MiB | PyTorch MiB | chainrule / PyTorch |")
+        print("|---|---|---|---|")
+        for key in args.workload:
+            ours = peak_memory(key, "chainrule", args)[1]
+            theirs = peak_memory(key, "pytorch", args)[1] if use_torch else None
+            ratio = f"{ours / theirs:.2f}" if theirs else "-"
+            print(f"| {key} | {ours:.1f} | {f'{theirs:.1f}' if theirs is not None else '-'} | {ratio} |")
         print()
     if args.accuracy:
         limit_threads(args.threads[0], torch)

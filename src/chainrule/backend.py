@@ -3,9 +3,30 @@
 Keeping NumPy behind one name means a CuPy backend can later be swapped in here
 without touching the ops. Helpers that are not plain ``xp`` calls live here too.
 """
+import functools
+
 import numpy
 
 xp = numpy
+
+_QUIET = dict(divide="ignore", over="ignore", invalid="ignore")
+
+
+def quiet(function):
+    """``function`` run under ``np.errstate(divide, over, invalid='ignore')``: log(0), x/0 and
+    exp(1000) give -inf, inf and NaN without NumPy's RuntimeWarning, silently as in PyTorch.
+    NumPy 2's errstate decorator sets a context variable per call (cheaper than entering a
+    ``with np.errstate`` block); NumPy 1.x's shares its saved state between nested calls, so
+    there a fresh errstate is entered per call."""
+    if numpy.lib.NumpyVersion(numpy.__version__) >= "2.0.0":
+        return xp.errstate(**_QUIET)(function)
+
+    @functools.wraps(function)
+    def quieted(*args, **kwargs):
+        with xp.errstate(**_QUIET):
+            return function(*args, **kwargs)
+
+    return quieted
 
 
 def sum_to_shape(grad, shape):

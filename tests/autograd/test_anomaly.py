@@ -13,7 +13,7 @@ from chainrule.autograd import AnomalyError, detect_anomaly, function, is_anomal
 from chainrule.autograd import anomaly
 
 HERE = os.path.abspath(__file__)
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's log(-1) warnings
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # log(-1) is NaN silently, as in PyTorch
 
 
 def next_line():

@@ -359,3 +359,44 @@ def test_a_failing_backward_drops_its_callbacks():
     with pytest.raises(RuntimeError, match="only be queued during a backward"):
         queue_callback(lambda: None)
     assert ran == []
+
+
+def test_backward_in_two_threads_keeps_each_threads_callbacks():
+    """Each thread's callbacks belong to its own backward (the playground runs sessions in
+    worker threads): here A's backward starts first and ends while B's is still running, and
+    B's hook queues its callback after that (a process-wide list would be A's, gone)."""
+    import threading
+
+    from chainrule.autograd import queue_callback
+
+    b_inside, a_done, ran, errors = threading.Event(), threading.Event(), [], []
+
+    def run(name, hook):
+        x = leaf([1.0, 2.0])
+        x.register_hook(hook)
+        try:
+            (x * 2).sum().backward()
+            ran.append(name + " returned")
+        except Exception as exc:  # noqa: BLE001 (reported to the main thread)
+            errors.append(exc)
+
+    def a_hook(grad):
+        queue_callback(lambda: ran.append("A's callback"))
+        b_inside.wait(10)
+
+    def b_hook(grad):
+        b_inside.set()
+        a_done.wait(10)
+        queue_callback(lambda: ran.append("B's callback"))
+
+    a = threading.Thread(target=run, args=("A", a_hook))
+    b = threading.Thread(target=run, args=("B", b_hook))
+    a.start()
+    b.start()
+    a.join(10)
+    a_done.set()
+    b.join(10)
+    assert errors == []
+    assert ran == ["A's callback", "A returned", "B's callback", "B returned"]
+    with pytest.raises(RuntimeError, match="only be queued during a backward"):
+        queue_callback(lambda: None)

@@ -113,7 +113,15 @@ def test_operators_setitem_views_and_detach_are_detected(change, saved):
     assert _outcome(cr, change, saved) == _outcome(torch, change, saved) == "detected"
 
 
-@pytest.mark.parametrize("optimizer", ["SGD", "Adam", "AdamW", "RMSprop"])
+OPTIMIZERS = sorted(name for name, value in vars(cr.optim).items()
+                    if isinstance(value, type) and issubclass(value, cr.optim.Optimizer) and value is not cr.optim.Optimizer)
+
+
+def test_every_optimizer_is_listed():
+    assert OPTIMIZERS == ["Adadelta", "Adagrad", "Adam", "AdamW", "NAdam", "RAdam", "RMSprop", "SGD"]
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_an_optimizer_step_on_a_saved_parameter_is_detected(optimizer):
     for lib in (cr, torch):
         w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)

@@ -35,6 +35,16 @@ def test_start_writes_every_stub_and_an_empty_progress_file(folder):
     assert (folder / "add.py").read_text() == learn.exercise("add").stub
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_folder_is_refused_and_nothing_is_written(value, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("start", value)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (f"Error: Invalid value for '[FOLDER]': {value!r} is not a folder "
+                                              "path (leave it out for the default)")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_start_again_keeps_the_learners_files(folder):
     (folder / "add.py").write_text("# my work\n")
     result = run("start", str(folder))

@@ -66,3 +66,37 @@ def test_quadratic_cost_module():
     cost = nn.QuadraticCost()(out, CLASSES)
     expected = 0.5 * ((TARGETS - np.eye(5)[CLASSES]) ** 2).sum() / 6
     assert cost.item() == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"reduction": "sum"}, {"reduction": "none"}, {"label_smoothing": 0.3},
+    {"weight": CLASS_WEIGHT, "label_smoothing": 0.1}, {"weight": CLASS_WEIGHT, "reduction": "none"},
+])
+def test_class_probability_targets_match_torch_to_1e_12(params):
+    """Soft targets (here TARGETS, not normalized, as PyTorch allows) and their gradients too."""
+    torch = pytest.importorskip("torch")
+    ours_x, ours_q = cr.tensor(SCORES, requires_grad=True), cr.tensor(TARGETS, requires_grad=True)
+    theirs_x, theirs_q = torch.tensor(SCORES, requires_grad=True), torch.tensor(TARGETS, requires_grad=True)
+    weight = params.pop("weight", None)
+    ours = nn.CrossEntropyLoss(None if weight is None else cr.tensor(weight), **params)(ours_x, ours_q)
+    theirs = torch.nn.CrossEntropyLoss(None if weight is None else torch.tensor(weight), **params)(theirs_x, theirs_q)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+    upstream = rng.standard_normal(ours.shape)
+    ours.backward(upstream)
+    theirs.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(ours_x.grad, theirs_x.grad.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ours_q.grad, theirs_q.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_class_probability_targets_gradcheck_and_edges():
+    report = cr.autograd.gradcheck(lambda x, q: nn.functional.cross_entropy(x, q, label_smoothing=0.2),
+                                   [SCORES, TARGETS])
+    assert report.ok and report.positions == [0, 1]
+    one_hot = np.eye(5)[CLASSES]  # one-hot probabilities give the class-index loss
+    np.testing.assert_allclose(nn.functional.cross_entropy(cr.tensor(SCORES), one_hot).item(),
+                               nn.functional.cross_entropy(cr.tensor(SCORES), CLASSES).item(), rtol=1e-14)
+    empty = nn.functional.cross_entropy(cr.zeros(0, 5, dtype=cr.float64), np.zeros((0, 5)))
+    assert np.isnan(empty.item())  # as PyTorch's
+    with pytest.raises(ValueError, match="cross_entropy: ignore_index=2 is not supported for class-probability"):
+        nn.functional.cross_entropy(cr.tensor(SCORES), TARGETS, ignore_index=2)
+    assert nn.functional.cross_entropy(cr.tensor(SCORES), TARGETS, ignore_index=-1).dtype == np.float64

@@ -479,12 +479,36 @@ def _interpolate_linear_samples(rng):
     ]
 
 
+def _np_cross_entropy_probabilities(x, q, weight=None, reduction="mean", label_smoothing=0.0):
+    """PyTorch's documented formula: -sum_c w_c ((1 - eps) q_c + eps / C) log softmax(x)_c per row."""
+    smoothed = q * (1 - label_smoothing) + label_smoothing / x.shape[1]
+    w = 1 if weight is None else weight.astype(x.dtype)
+    per_row = -(_np_log_softmax(x, 1) * smoothed * w).sum(axis=1)
+    return {"none": per_row, "sum": per_row.sum(), "mean": per_row.sum() / x.shape[0]}[reduction]
+
+
+def _torch_cross_entropy(x, q, weight=None, **params):
+    return torch_mod().nn.functional.cross_entropy(x, q, None if weight is None else from_np(weight), **params)
+
+
+def _probability_samples(rng):
+    def probabilities(shape):
+        scores = rng.standard_normal(shape)
+        return np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+
+    weight = positive(rng, (4,))
+    return [Sample((normal(rng, (3, 4)), probabilities((3, 4))), params) for params in (
+        {}, {"reduction": "sum"}, {"reduction": "none"}, {"label_smoothing": 0.2},
+        {"weight": weight}, {"weight": weight, "label_smoothing": 0.1, "reduction": "none"},
+    )] + [Sample((normal(rng, (2, 3)), positive(rng, (2, 3))), {"weight": weight[:3], "reduction": "sum"})]
+
+
 NN_FUNCTIONAL = [
     OpEntry(
         "embedding", F.embedding, lambda i, w, **_: w[i], _torch_functional("embedding"), _embedding_samples,
         diff=(1,),
         errors=(
-            ErrorCase((np.array([0.0]), np.ones((3, 2))), TypeError, "embedding: indices must be integers (int64), got dtype float64"),
+            ErrorCase((np.array([0.0]), np.ones((3, 2))), TypeError, "embedding: indices must be integers (int64 or int32), got dtype float64"),
             ErrorCase((np.array([1, 3]), np.ones((3, 2))), IndexError, "embedding: index 3 is out of range for 3 embeddings (0..2)"),
             ErrorCase((np.array([1]), np.ones((3, 2))), IndexError, "embedding: padding_idx 3 must be within the 3 embeddings",
                       {"padding_idx": 3}),
@@ -530,6 +554,16 @@ NN_FUNCTIONAL = [
             fails((1, 1, 4), size=3, mode="bilinear", exception=ShapeError,
                   match="interpolate: mode 'bilinear' expects an input (N, C, *spatial) with 2 spatial dims"),
             fails((1, 1, 4), size=3, align_corners=True, match="interpolate: align_corners only applies to the linear modes"),
+        ),
+    ),
+    OpEntry(  # float targets of the input's shape: class probabilities (soft labels), as PyTorch takes them
+        "cross_entropy_probabilities", F.cross_entropy, _np_cross_entropy_probabilities, _torch_cross_entropy,
+        _probability_samples, diff=(0, 1),
+        errors=(
+            fails((2, 3), (2, 3), ignore_index=1, match="cross_entropy: ignore_index=1 is not supported for "
+                                                         "class-probability targets"),
+            fails((3,), (3,), exception=ShapeError, match="cross_entropy: class-probability targets need input (N, C) "
+                                                          "and a target of the same shape, got input of shape (3,)"),
         ),
     ),
 ]

@@ -158,5 +158,5 @@ def test_bad_arguments(params, message):
 def test_bias_shape_and_dtype_errors():
     with pytest.raises(ShapeError, match=re.escape("conv2d: bias of shape (3,) does not match out_channels; expected (2,)")):
         conv2d(cr.zeros(1, 2, 5, 5), cr.zeros(2, 2, 3, 3), cr.zeros(3))
-    with pytest.raises(TypeError, match="conv2d: input is float32 but weight/bias is float64"):
+    with pytest.raises(TypeError, match="conv2d: input is float32 but the parameters are float64"):
         conv2d(cr.zeros(1, 2, 5, 5), cr.zeros(2, 2, 3, 3, dtype="float64"))

@@ -62,10 +62,10 @@ def test_a_worded_dtype_error_passes_through_apply_unchanged():
     )
 
 
-def test_class_probability_targets_are_refused_saying_so():
+def test_class_probability_targets_are_refused_by_nll_loss_saying_where_they_go():
     with pytest.raises(cr.autograd.DTypeError) as info:
-        F.cross_entropy(cr.ones(2, 3), np.eye(3, dtype=np.float32)[[0, 2]])
+        F.nll_loss(cr.ones(2, 3), np.eye(3, dtype=np.float32)[[0, 2]])
     assert str(info.value) == (
-        "cross_entropy: target must hold class indices of an integer dtype (int64), got dtype "
+        "nll_loss: target must hold class indices of an integer dtype (int64), got dtype "
         "float32 of shape (2, 3); a float target of the input's shape holds class probabilities, "
-        "which PyTorch accepts and chainrule does not: for one-hot targets pass target.argmax(1)")
+        "which cross_entropy takes (nll_loss does not, as in PyTorch)")

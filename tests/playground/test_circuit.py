@@ -57,3 +57,42 @@ def test_non_finite_numbers_are_null_not_invalid_json(client):
     reply = client.post("/api/circuit", json={"expression": "log(x)", "values": {"x": 0}})
     assert reply.status_code == 200
     assert reply.json()["forward"][-1]["value"] is None  # log(0) = -inf
+
+
+def test_example_inputs_move_with_the_values_sent(post):
+    """The sliders: a worked example at other input values is chainrule's backward there."""
+    reply = post("/api/circuit", {"example": "staged", "values": {"x": 1.5}})
+    assert reply["inputs"] == {"x": 1.5, "y": -4.0}
+    ex = examples.staged(x=1.5)
+    assert reply["gradients"] == pytest.approx(ex.trace.gradients, abs=1e-12)
+    assert reply["forward"][-1]["value"] == ex.output.item()
+
+
+@pytest.mark.parametrize("name, h", [("x", 0.01), ("y", -0.5), ("z", 1e-6)])
+def test_nudge_compares_h_times_the_gradient_with_the_measured_change(post, name, h):
+    from chainrule import Tensor, ops
+
+    values = {"x": 0.5, "y": 2.0, "z": -1.5}
+    reply = post("/api/circuit/nudge", {"expression": "x * y + sin(x) * z", "values": values, "name": name, "h": h})
+
+    def f(v):  # the same circuit, built and backpropagated by chainrule's engine here
+        leaves = {k: Tensor(np.float64(x), requires_grad=True) for k, x in v.items()}
+        out = leaves["x"] * leaves["y"] + ops.sin(leaves["x"]) * leaves["z"]
+        out.backward()
+        return out.item(), leaves[name].grad.item()
+
+    f0, grad = f(values)
+    f1, _ = f({**values, name: values[name] + h})
+    assert reply["grad"] == pytest.approx(grad, abs=1e-12)
+    assert reply["predicted"] == pytest.approx(h * grad, abs=1e-12)
+    assert reply["measured"] == pytest.approx(f1 - f0, abs=1e-12)
+    assert (reply["f"], reply["f_nudged"], reply["value"]) == (f0, f1, values[name])
+    # the linear prediction is off by O(h^2): the second derivative's term
+    assert abs(reply["measured"] - reply["predicted"]) < 2 * h * h
+
+
+def test_nudge_of_a_worked_example_uses_its_default_inputs(post):
+    reply = post("/api/circuit/nudge", {"example": "circuit", "name": "z", "h": 0.1})
+    # f = (x + y) * z is linear in z: the prediction is exact, 0.1 * (x + y) = 0.3
+    assert reply["grad"] == 3.0 and reply["predicted"] == pytest.approx(0.3, abs=1e-12)
+    assert reply["measured"] == pytest.approx(0.3, abs=1e-12)

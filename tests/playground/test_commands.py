@@ -11,7 +11,7 @@ from chainrule.cli import build_cli
 def test_playground_is_a_chainrule_command():
     result = CliRunner().invoke(build_cli(), ["playground", "--help"])
     assert result.exit_code == 0
-    for option in ("--host", "--port", "--no-browser"):
+    for option in ("--host", "--port", "--no-browser", "--data-dir"):
         assert option in result.output
     assert "127.0.0.1" in result.output
 
@@ -19,6 +19,11 @@ def test_playground_is_a_chainrule_command():
 def test_bad_port_is_a_usage_error():
     result = CliRunner().invoke(build_cli(), ["playground", "--port", "70000", "--no-browser"])
     assert result.exit_code == 2 and "70000" in result.output
+
+
+def test_a_data_dir_without_mnist_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(build_cli(), ["playground", "--no-browser", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "no MNIST files" in result.output and str(tmp_path) in result.output
 
 
 def _serve(subprocess_env, *options):

@@ -10,7 +10,7 @@ def new(post, **settings):
 
 
 def session_of(app, token):
-    return app.state.sessions.get({"session": token})
+    return app.state.sessions.find({"session": token})[0]
 
 
 def test_backward_equals_torch_layer_by_layer(app, post):

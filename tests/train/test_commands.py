@@ -96,6 +96,18 @@ def test_predict_png_and_npy_images(small_run, tmp_path):
         assert float(match[2]) == pytest.approx(100 * probabilities.max(), abs=0.051)
 
 
+def test_predict_feeds_the_float32_model_float32_whatever_dtype_the_file_holds(small_run, tmp_path):
+    """Layers refuse another dtype (tests/nn/test_layer_dtypes.py): the CLI converts images first."""
+    digit = (Digits(train=False).data[0] * 255 / 16).round()
+    paths = []
+    for dtype in ("float64", "int64", "uint8", "float16"):
+        paths.append(tmp_path / f"{dtype}.npy")
+        np.save(paths[-1], digit.astype(dtype))
+    result = _invoke("predict", small_run.run_dir, *paths)
+    assert result.exit_code == 0, result.output
+    assert len({line.split(": ", 1)[1] for line in result.output.splitlines()}) == 1  # one image, one answer
+
+
 @pytest.mark.parametrize("args, message", [
     (["eval", "{tmp}/nowhere"], "no such checkpoint or run directory"),
     (["eval", "{run}", "--dataset", "mnist"], "takes images of shape (1, 8, 8), not mnist's (1, 28, 28)"),
@@ -358,9 +370,9 @@ FLOAT_OPTIONS = [f"--{f.name.replace('_', '-')}" for f in option_fields() if f.m
 @pytest.mark.parametrize("option", FLOAT_OPTIONS)
 def test_non_finite_numbers_are_one_error_line_naming_the_option(option, value, tmp_path):
     result = _invoke("train", option, value, "--out", tmp_path / "new")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # click's usage error
     bound = " >= 0" if option in ("--lr", "--momentum", "--weight-decay") else ""
-    assert result.output == f"Error: option {option} must be a finite number{bound}, got {float(value)!r}\n"
+    assert result.output.endswith(f"\nError: Invalid value for '{option}': {value!r} is not a finite number{bound}\n")
     assert not (tmp_path / "new").exists()
 
 

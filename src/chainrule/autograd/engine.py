@@ -6,16 +6,23 @@ sweep then visits a node only once all its consumers have been visited, so its
 gradient is complete: every use has added its share ("fan-out adds", section 1 of
 docs/math.md). That order is a reverse topological order, found with explicit stacks.
 """
+import threading
 import weakref
 
 import numpy as np
 
-from ..backend import sum_to_shape
+from ..backend import quiet, sum_to_shape
 from ..tensor import Tensor
 from .function import FREED, FreedGraphError, backward_hooks, modified_error
 
-# The callbacks queued (queue_callback) during the backward that is running; None outside one.
-_final_callbacks = None
+class _Running(threading.local):
+    """Per thread (two threads may run a backward each): the callbacks queued
+    (queue_callback) during the backward this thread is running; None outside one."""
+
+    final_callbacks = None
+
+
+_running = _Running()
 
 # Nodes that a backward(retain_graph=True) has visited (a freed node is marked by FREED):
 # tools that backpropagate a graph themselves (explain.trace) must not add to .grad twice.
@@ -107,9 +114,9 @@ def queue_callback(callback):
     it returns (PyTorch's ``Variable._execution_engine.queue_callback``): a gradient hook
     uses it to finish work that needs all of them (``DistributedDataParallel`` waits for
     its allreduces there). Only valid during a backward."""
-    if _final_callbacks is None:
+    if _running.final_callbacks is None:
         raise RuntimeError("queue_callback: final callbacks can only be queued during a backward pass")
-    _final_callbacks.append(callback)
+    _running.final_callbacks.append(callback)
 
 
 def backward(tensor, grad=None, retain_graph=False):
@@ -120,14 +127,14 @@ def backward(tensor, grad=None, retain_graph=False):
     it, the visited nodes join ``retained``. Callbacks queued by ``queue_callback`` during
     it run at its end, in order.
     """
-    global _final_callbacks
-    outer, _final_callbacks = _final_callbacks, []  # a hook may run a backward of its own
+    outer = _running.final_callbacks  # a hook may run a backward of its own
+    queued = _running.final_callbacks = []
     try:
         _backward(tensor, grad, retain_graph)
-        while _final_callbacks:
-            _final_callbacks.pop(0)()
+        while queued:
+            queued.pop(0)()
     finally:
-        _final_callbacks = outer
+        _running.final_callbacks = outer
 
 
 def _backward(tensor, grad, retain_graph):
@@ -143,6 +150,7 @@ def _backward(tensor, grad, retain_graph):
         walk({tensor.grad_fn: grad}, retain_graph, _accumulate_leaf)
 
 
+@quiet  # once per backward, not per node: 1/0 in a derivative is inf silently, as in PyTorch
 def walk(seeds, retain_graph, deliver, watched=None):
     """Backpropagate from ``seeds`` ({node: gradient of its output}) in reverse topological
     order; each leaf's gradient goes to ``deliver(leaf, grad, owned)``. ``watched`` maps

@@ -32,6 +32,23 @@ class DTypeError(TypeError):
     """A dtype error whose message already names the op and the dtypes."""
 
 
+def check_input_dtype(op, input, *params):
+    """PyTorch's rule for a layer with parameters: the input's dtype must be the parameters'
+    (float32 data is not promoted to a float64 layer, nor int64 data to any). ``params`` are
+    Tensors or arrays, None skipped. A DTypeError naming ``op``, both dtypes and the fix
+    otherwise. O(1): it compares dtypes and touches no data."""
+    got = getattr(input, "dtype", None)
+    for param in params:
+        if param is None or got is None or param.dtype == got:
+            continue
+        want = param.dtype
+        if got.kind == "f":
+            fix = f"convert the input (x.to(chainrule.{want})) or the model (model.to(chainrule.{got}))"
+        else:
+            fix = f"convert the input to floats: x.to(chainrule.{want})"
+        raise DTypeError(f"{op}: input is {got} but the parameters are {want}; {fix}")
+
+
 class FreedGraphError(RuntimeError):
     """Backward reached a node whose saved values were freed by an earlier backward."""
 

@@ -15,6 +15,7 @@ import warnings
 import click
 import numpy as np
 
+from ..cli_types import Number
 from ..train.builders import build_loss
 from ..train.commands import given_options, reporting_errors, train_option
 from ..train.config import TrainConfig
@@ -75,9 +76,12 @@ class _ExpressionCommand(click.Command):
     "-(a+b)") is the EXPRESSION, not an unknown option; "-x" alone still needs "--" first."""
 
     def parse_args(self, ctx, args):
+        valued = {flag for p in self.params if isinstance(p, click.Option) and not p.is_flag for flag in p.opts}
         for index, arg in enumerate(args):
             if arg == "--":
                 break
+            if index and args[index - 1] in valued:  # an option's value: "--digits -1"
+                continue
             if arg.startswith("-") and not _OPTION_SHAPE.match(arg):
                 rest = super().parse_args(ctx, args[:index] + args[index + 1:])
                 if ctx.params.get("expression") is not None:  # the first NAME=VALUE landed there
@@ -98,7 +102,7 @@ _OPTION_SHAPE = re.compile(r"--?[A-Za-z][\w-]*(=.*)?\Z", re.S)
 @click.option("--example", "example_name", type=click.Choice(list(EXAMPLES)),
               help="A built-in worked example instead of an expression.")
 @click.option("--draw", "draw_path", metavar="PATH", help="Also draw the circuit (.svg, .png or .dot).")
-@click.option("--digits", type=click.IntRange(1, 17), default=DIGITS, show_default=True,
+@click.option("--digits", type=Number(int, 1, 17), default=DIGITS, show_default=True,
               help="Significant digits of the numbers shown (17: every digit of a float64).")
 def explain_command(expression, more_values, settings, example_name, draw_path, digits):
     """Run EXPRESSION forward and backward and print every step with its numbers.
@@ -193,7 +197,7 @@ def _model_options(command):
 
 @click.command("gradcheck")
 @_model_options
-@click.option("--batch-size", "--batch", "batch", type=click.IntRange(min=1), default=4, show_default=True,
+@click.option("--batch-size", "--batch", "batch", type=Number(int, 1), default=4, show_default=True,
               help="Examples in the checked batch.")
 @click.pass_context
 @reporting_errors
@@ -219,7 +223,7 @@ def gradcheck_command(ctx, batch, **options):
 @train_option("momentum")
 @train_option("weight_decay")
 @train_option("batch_size")
-@click.option("--expected-loss", type=float, default=None,
+@click.option("--expected-loss", type=Number(float), default=None,
               help="The initial loss to expect (default: ln(classes) for cross-entropy).")
 @click.pass_context
 @reporting_errors
@@ -229,10 +233,8 @@ def doctor_command(ctx, expected_loss, **options):
     learning rate and batch size are those ``chainrule train`` would use (the model's recipe)."""
     from ..data import DataLoader
     from ..train.builders import build_optimizer
-    from ..train.config import check_finite
     from .doctor import doctor
 
-    check_finite("--expected-loss", expected_loss)
     config = _config(ctx, options)
     train_set, model = _setup(config)
     click.echo(f"with {config.optimizer} lr {config.lr:g}"

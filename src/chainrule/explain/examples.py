@@ -10,6 +10,9 @@
   deterministic synthetic digit; the summary says which), with the four equations checked against the trace.
 - ``convolution``: conv2d (3x3 kernel) -> relu -> 2x2 max-pooling on a 5x5 image, with
   docs/math.md's convolution gradients (section 4) checked against the trace.
+
+``circuit``, ``neuron`` and ``staged`` take their inputs as keyword arguments (defaults: the
+values above), so the playground's sliders can move them.
 """
 from html import escape
 from pathlib import Path
@@ -61,8 +64,8 @@ def _fmt(value):
     return items[0] if np.ndim(value) == 0 else "[" + ", ".join(items) + "]"
 
 
-def circuit():
-    x, y, z = _leaf(-2.0, "x"), _leaf(5.0, "y"), _leaf(-4.0, "z")
+def circuit(x=-2.0, y=5.0, z=-4.0):
+    x, y, z = _leaf(x, "x"), _leaf(y, "y"), _leaf(z, "z")
     q = _named(x + y, "q")
     f = _named(q * z, "f")
     ex = Example("circuit", "Worked example 1: f(x, y, z) = (x + y) * z", f, {}, [])
@@ -73,9 +76,9 @@ def circuit():
     return ex
 
 
-def neuron():
-    w0, w1, w2 = _leaf(2.0, "w0"), _leaf(-3.0, "w1"), _leaf(-3.0, "w2")
-    x0, x1 = _leaf(-1.0, "x0"), _leaf(-2.0, "x1")
+def neuron(w0=2.0, w1=-3.0, w2=-3.0, x0=-1.0, x1=-2.0):
+    w0, w1, w2 = _leaf(w0, "w0"), _leaf(w1, "w1"), _leaf(w2, "w2")
+    x0, x1 = _leaf(x0, "x0"), _leaf(x1, "x1")
     w0x0, w1x1 = _named(w0 * x0, "w0x0"), _named(w1 * x1, "w1x1")
     dot = _named(_named(w0x0 + w1x1, "s") + w2, "dot")
     f = _named(ops.sigmoid(dot), "f")
@@ -101,8 +104,8 @@ def neuron_gates():
     return ex
 
 
-def staged():
-    x, y = _leaf(3.0, "x"), _leaf(-4.0, "y")
+def staged(x=3.0, y=-4.0):
+    x, y = _leaf(x, "x"), _leaf(y, "y")
     sigy = _named(ops.sigmoid(y), "sigy")
     num = _named(x + sigy, "num")
     sigx = _named(ops.sigmoid(x), "sigx")

@@ -42,8 +42,10 @@ def _check_path(f, who):
 
 
 def _is_flat(obj):
-    """A ``{str: ndarray}`` dict: a plain safetensors file says all there is to know about it."""
-    return isinstance(obj, Mapping) and all(isinstance(k, str) and type(v) is np.ndarray for k, v in obj.items())
+    """A ``{str: ndarray}`` dict: a plain safetensors file says all there is to know about it
+    (unless a key is safetensors' reserved ``__metadata__``)."""
+    return isinstance(obj, Mapping) and all(isinstance(k, str) and k != "__metadata__" and type(v) is np.ndarray
+                                            for k, v in obj.items())
 
 
 def load(f, map_location=None, weights_only=None, mmap=None, *, expected=None):

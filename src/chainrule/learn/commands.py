@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from ..cli_types import Folder, Number
+
 from . import EXERCISES, MODELS, LearnError, check, exercise, load_progress, start, train
 from .workspace import PROGRESS_FILE
 
@@ -28,7 +30,7 @@ class LearnGroup(click.Group):
 
 
 def _folder_option(command):
-    return click.option("--dir", "folder", default=".", show_default=True, type=click.Path(file_okay=False),
+    return click.option("--dir", "folder", default=".", show_default=True, type=Folder(),
                         help="Your exercises folder (made by `chainrule learn start`).")(command)
 
 
@@ -55,7 +57,7 @@ def list_command(folder):
 
 
 @learn_command.command("start")
-@click.argument("folder", default=DEFAULT_FOLDER, type=click.Path(file_okay=False))
+@click.argument("folder", default=DEFAULT_FOLDER, type=Folder())
 def start_command(folder):
     """Write the stub of every exercise into FOLDER (default: backprop-exercises)."""
     written = start(folder)
@@ -89,9 +91,9 @@ def check_command(name, folder):
 @_folder_option
 @click.option("--model", type=click.Choice(list(MODELS)), default="mlp", show_default=True,
               help="mlp: your affine, relu, softmax_cross_entropy; cnn: also your conv and max_pool.")
-@click.option("--epochs", type=click.IntRange(min=1), default=5, show_default=True)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--epochs", type=Number(int, 1), default=5, show_default=True)
+@click.option("--lr", type=Number(float, 0, min_open=True), default=0.1, show_default=True)
+@click.option("--seed", type=Number(int, 0), default=0, show_default=True)
 def train_command(folder, model, epochs, lr, seed):
     """Train a network of your own ops on the 8x8 digits, and chainrule's from the same start."""
     click.echo(str(train(folder, model=model, epochs=epochs, lr=lr, seed=seed)))

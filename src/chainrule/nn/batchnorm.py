@@ -5,7 +5,7 @@ State-dict keys as in PyTorch: ``weight``, ``bias``, ``running_mean``, ``running
 """
 import numpy as np
 
-from ..autograd.function import ShapeError
+from ..autograd.function import ShapeError, check_input_dtype
 from . import functional as F
 from .module import Module, Parameter, layer_dtype
 
@@ -41,6 +41,7 @@ class _BatchNorm(Module):
     def forward(self, x):
         if x.ndim not in self.ranks:
             raise ShapeError(f"{type(self).__name__}: expected a {self.layout} input, got shape {x.shape}")
+        check_input_dtype("batch_norm", x, self.weight, self.running_mean)
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked += 1

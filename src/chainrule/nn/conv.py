@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from ..autograd.function import check_input_dtype
+
 from ..ops.conv import conv_padding
 from ..ops.windows import ntuple
 from . import functional as F
@@ -64,6 +66,7 @@ class Conv2d(_ConvNd):
     """2-d convolution (cross-correlation) of (N, C_in, H, W) into (N, C_out, Ho, Wo)."""
 
     def forward(self, x):
+        check_input_dtype("conv2d", x, self.weight)
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
@@ -73,6 +76,7 @@ class Conv1d(_ConvNd):
     nd = 1
 
     def forward(self, x):
+        check_input_dtype("conv1d", x, self.weight)
         return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
@@ -97,5 +101,6 @@ class ConvTranspose2d(_ConvNd):
             self.reset_parameters()
 
     def forward(self, x):
+        check_input_dtype("conv_transpose2d", x, self.weight)
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
                                   self.groups, self.dilation)

@@ -160,7 +160,9 @@ def _class_weight(fn, weight, input):
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    """Softmax cross-entropy of scores ``input`` (N, C) with class indices ``target`` (N,).
+    """Softmax cross-entropy of scores ``input`` (N, C) with class indices ``target`` (N,), or
+    with class probabilities: a float ``target`` (N, C) of the input's shape (PyTorch's rule,
+    ``chainrule.ops.loss.cross_entropy_probabilities``; the mean divides by N there).
 
     One fused, stable op: log-softmax is computed as z - max(z) - log(sum(exp(z - max(z))))
     and backward is (softmax(z) - q) / N for the mean, q the (smoothed) one-hot target.
@@ -171,8 +173,16 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    scores, targets = _array(input), _array(target)
+    if targets.dtype.kind == "f" and targets.shape == scores.shape:
+        if ignore_index >= 0:  # PyTorch's check: a negative one can match no probability
+            raise ValueError(f"cross_entropy: ignore_index={ignore_index} is not supported for class-probability "
+                             "targets (a float target of the input's shape)")
+        return _loss.cross_entropy_probabilities(input, target if isinstance(target, Tensor) else targets,
+                                                 reduction, label_smoothing,
+                                                 _class_weight("cross_entropy", weight, input))
     return _loss.CrossEntropy.apply(
-        input, _array(target), reduction=reduction, label_smoothing=label_smoothing,
+        input, targets, reduction=reduction, label_smoothing=label_smoothing,
         weight=_class_weight("cross_entropy", weight, input), ignore_index=ignore_index,
     )
 

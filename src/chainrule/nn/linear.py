@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 
+from ..autograd.function import check_input_dtype
+
 from . import functional as F
 from . import init
 from .module import Module, Parameter, layer_dtype
@@ -43,6 +45,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
+        check_input_dtype("linear", x, self.weight)
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):

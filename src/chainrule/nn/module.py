@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..autograd.function import ShapeError
+from ..autograd.function import DTypeError, ShapeError
 from ..device import refuse_cuda, resolve_device
 from ..inplace import bump_version
 from ..state_dicts import state_dict_problems
@@ -112,7 +112,7 @@ def _add_indent(text, spaces):
     return lines[0] if len(lines) == 1 else "\n".join([lines[0]] + [" " * spaces + ln for ln in lines[1:]])
 
 
-_LAYER_ERROR_TYPES = (ValueError, TypeError, ShapeError)  # built from one message
+_LAYER_ERROR_TYPES = (ValueError, TypeError, IndexError, ShapeError, DTypeError)  # built from one message
 
 
 def _one_line(module):
@@ -168,7 +168,7 @@ class Module:
                     replaced = hook(self, args, result)
                     if replaced is not None:
                         result = replaced
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, IndexError) as exc:
             raise _named_in(self, exc)
         return result
 

@@ -2,6 +2,8 @@
 (weight ones, bias zeros at the start, as in PyTorch); the same in training and evaluation."""
 import numpy as np
 
+from ..autograd.function import check_input_dtype
+
 from . import functional as F
 from .module import Module, Parameter, layer_dtype
 
@@ -21,6 +23,7 @@ class LayerNorm(Module):
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype)) if affine and bias else None
 
     def forward(self, x):
+        check_input_dtype("layer_norm", x, self.weight, self.bias)
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -42,6 +45,7 @@ class GroupNorm(Module):
         self.bias = Parameter(np.zeros(self.num_channels, dtype=dtype)) if affine and bias else None
 
     def forward(self, x):
+        check_input_dtype("group_norm", x, self.weight, self.bias)
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):

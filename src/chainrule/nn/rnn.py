@@ -95,6 +95,17 @@ def _check_state(name, label, state, expected, dtype):
         raise ValueError(f"{name}: {label} dtype {state.dtype} does not match the weights' dtype {dtype}")
 
 
+def _time_steps(x, axis):
+    """x's slices along ``axis``, one per time step. When x needs a gradient, each half is split
+    in turn: backward scatters every slice into zeros of its parent's shape, so splitting by
+    halves costs O(L log L) there instead of the O(L^2) of slicing x itself L times."""
+    lead, length = (slice(None),) * axis, x.shape[axis]
+    if length == 1 or not x.requires_grad:
+        return [x[lead + (t,)] for t in range(length)]
+    half = length // 2
+    return _time_steps(x[lead + (slice(None, half),)], axis) + _time_steps(x[lead + (slice(half, None),)], axis)
+
+
 def _zeros(shape, dtype):
     return Tensor._make(np.zeros(shape, dtype=dtype), False, None)
 
@@ -207,8 +218,7 @@ class RNNBase(Module):
             raise ShapeError(f"{name}: the input of shape {tuple(input.shape)} has no time steps (L = 0)")
         batch = () if input.ndim == 2 else (input.shape[1 - time_axis],)
         states = self._initial_states(hx, batch, input.dtype)
-        index = (slice(None),) * time_axis
-        steps = [input[index + (t,)] for t in range(input.shape[time_axis])]
+        steps = _time_steps(input, time_axis)
         cell, finals = _CELLS[self.mode], []
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:

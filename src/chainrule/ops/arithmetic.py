@@ -1,6 +1,6 @@
 """Arithmetic gates: + - * / ** @ and negation (docs/math.md, section 1)."""
 from ..autograd.function import Function, ShapeError
-from ..backend import xp
+from ..backend import quiet, xp
 
 
 class Add(Function):
@@ -71,6 +71,7 @@ class Div(Function):
     saves_inputs = (1,)
     saves_output = True
 
+    @quiet  # x/0, 0 ** -1, (-1) ** 0.5: inf or NaN silently, as in PyTorch
     def forward(self, x, y):
         x, y = division_operands(x, y)
         out = x / y
@@ -93,6 +94,7 @@ class Pow(Function):
     saves_inputs = (0, 1)
     saves_output = True
 
+    @quiet
     def forward(self, x, p):
         out = x ** p
         self.saved = (x, p, out)

@@ -5,7 +5,7 @@ import operator
 from ..autograd.function import op_error
 from .arithmetic import division_operands
 from ..tensor import Tensor
-from ..backend import xp
+from ..backend import quiet, xp
 
 
 def _compare(op):
@@ -26,7 +26,7 @@ def _compare(op):
 eq, ne, lt, le, gt, ge = (
     _compare(op) for op in (operator.eq, operator.ne, operator.lt, operator.le, operator.gt, operator.ge)
 )
-_floordiv = _compare(operator.floordiv)
+_floordiv = quiet(_compare(operator.floordiv))  # x // 0: inf or NaN silently, as in PyTorch
 
 
 def floor_divide(x, y):

@@ -9,7 +9,7 @@ convolution read it without a copy, and the upstream gradient usually arrives in
 """
 from numpy.lib.stride_tricks import as_strided
 
-from ..autograd.function import DTypeError, Function, ShapeError
+from ..autograd.function import Function, ShapeError, check_input_dtype
 from ..tensor import Tensor
 from .windows import dilated, fold, ntuple, pad, unpad, window_slices, windows_overlap
 
@@ -122,9 +122,7 @@ def _check_shapes(op, x, weight, bias, pads, dilation, groups):
         raise ShapeError(
             f"{op}: input of shape {x.shape} with padding {shown} is smaller than the dilated kernel {extent}"
         )
-    for other in (weight, bias):
-        if other is not None and other.dtype != x.dtype:
-            raise DTypeError(f"{op}: input is {x.dtype} but weight/bias is {other.dtype}; convert one of them")
+    check_input_dtype(op, x, weight, bias)
 
 
 def convolution(op, nd, input, weight, bias, stride, padding, dilation, groups):

@@ -1,6 +1,6 @@
 """Element-wise unary functions: each backward multiplies by the local derivative."""
 from ..autograd.function import Function
-from ..backend import xp
+from ..backend import quiet, xp
 
 
 class Exp(Function):
@@ -9,6 +9,7 @@ class Exp(Function):
     __slots__ = ()
     saves_output = True
 
+    @quiet  # e^1000 = inf, ln 0 = -inf, sqrt(-1) = NaN: no NumPy warning, as in PyTorch
     def forward(self, x):
         out = xp.exp(x)
         self.saved = out
@@ -25,6 +26,7 @@ class Log(Function):
     __slots__ = ()
     saves_inputs = (0,)
 
+    @quiet
     def forward(self, x):
         self.saved = x
         return xp.log(x)
@@ -40,6 +42,7 @@ class Sqrt(Function):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x):
         out = xp.sqrt(x)
         self.saved = out
@@ -159,6 +162,7 @@ class Log1p(Function):
     __slots__ = ()
     saves_inputs = (0,)
 
+    @quiet
     def forward(self, x):
         self.saved = x
         return xp.log1p(x)
@@ -174,6 +178,7 @@ class Expm1(Function):
     __slots__ = ()
     saves_output = True
 
+    @quiet
     def forward(self, x):
         out = xp.expm1(x)
         self.saved = out

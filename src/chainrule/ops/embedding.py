@@ -3,6 +3,8 @@ from ..autograd.function import DTypeError, Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
 
+_INDEX_DTYPES = (xp.dtype(xp.int64), xp.dtype(xp.int32))
+
 
 class Embedding(Function):
     """out[..., :] = weight[indices[...], :] for indices of any shape (*) -> (*, embedding_dim)."""
@@ -60,8 +62,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise ValueError("embedding: sparse gradients are not supported; use sparse=False")
     indices = input if isinstance(input, Tensor) else Tensor(xp.asarray(input))
     index_array = xp.asarray(indices)
-    if index_array.dtype.kind not in "iu":
-        raise DTypeError(f"embedding: indices must be integers (int64), got dtype {index_array.dtype}")
+    if index_array.dtype not in _INDEX_DTYPES:  # as PyTorch: Long or Int, not uint8 or bool
+        raise DTypeError(f"embedding: indices must be integers (int64 or int32), got dtype {index_array.dtype}")
     if weight.ndim != 2:
         raise ShapeError(f"embedding: weight must be 2-d (num_embeddings, embedding_dim), got shape {weight.shape}")
     rows = weight.shape[0]

@@ -46,8 +46,7 @@ def check_class_target(fn, input, target, ignore_index=None):
         )
     if target.dtype.kind not in "iu":
         probabilities = ("; a float target of the input's shape holds class probabilities, which "
-                         "PyTorch accepts and chainrule does not: for one-hot targets pass "
-                         "target.argmax(1)") if target.shape == input.shape else ""
+                         "cross_entropy takes (nll_loss does not, as in PyTorch)") if target.shape == input.shape else ""
         raise DTypeError(
             f"{fn}: target must hold class indices of an integer dtype (int64), got dtype "
             f"{target.dtype} of shape {target.shape}{probabilities}"
@@ -193,6 +192,28 @@ def cross_entropy_composed(logits, target, reduction="mean", label_smoothing=0.0
         return nll
     uniform = _reduce_op(Neg.apply(Mean.apply(log_probs, dims=(1,))), reduction)
     return Add.apply(Mul.apply(nll, 1 - label_smoothing), Mul.apply(uniform, label_smoothing))
+
+
+def cross_entropy_probabilities(logits, target, reduction="mean", label_smoothing=0.0, weight=None):
+    """Cross-entropy with class-probability targets q (N, C), as PyTorch's: per row
+    loss_n = -sum_c w_c q'_c log softmax(x_n)_c with q' = (1 - eps) q + eps / C (w = 1 without
+    weights); the mean divides by N, not by the weights as with class indices. Composed from
+    LogSoftmax, Mul and Sum, so a target that requires grad gets one (-w_c log p_c (1 - eps))."""
+    if logits.ndim != 2 or target.shape != logits.shape:
+        raise ShapeError(f"cross_entropy: class-probability targets need input (N, C) and a target of the "
+                         f"same shape, got input of shape {logits.shape} and target of shape {target.shape}")
+    classes, rows = logits.shape[1], logits.shape[0]
+    if label_smoothing:
+        target = Add.apply(Mul.apply(target, 1 - label_smoothing), label_smoothing / classes)
+    terms = Mul.apply(LogSoftmax.apply(logits, dim=1), target)
+    if weight is not None:
+        terms = Mul.apply(terms, weight)
+    if reduction == "none":
+        return Neg.apply(Sum.apply(terms, dims=(1,)))
+    total = Neg.apply(Sum.apply(terms, dims=(0, 1)))
+    if reduction == "sum":
+        return total
+    return Mul.apply(total, 1 / rows if rows else float("nan"))  # an empty batch: NaN, as in PyTorch
 
 
 class MSELoss(Function):

@@ -4,7 +4,13 @@ Every backward step ``dx += upstream * local`` carries its three numbers: ``upst
 gradient arriving at the gate's output), ``local`` (d output / d input, the gate's own
 derivative, computed by re-running the gate on copies of its inputs and backpropagating a 1)
 and ``grad`` (their product, the contribution). The page only draws them.
+
+``build`` makes the circuit of a request (a worked example or an expression, at given input
+values: the page's sliders), ``nudge`` compares the chain rule's predicted change of f with
+the measured one.
 """
+import inspect
+
 import numpy as np
 
 from ..explain.examples import circuit, neuron, staged
@@ -55,15 +61,28 @@ def _numbers(record):
     return out
 
 
-def example_json(name):
-    if name not in EXAMPLES:
+def example_inputs(name):
+    """The inputs of worked example ``name`` and their default values."""
+    if not isinstance(name, str) or name not in EXAMPLES:
         raise MessageError(f"unknown example {name!r}; known: {', '.join(EXAMPLES)}")
-    ex = EXAMPLES[name]()
-    return circuit_json(ex.output, ex.title)
+    return {key: p.default for key, p in inspect.signature(EXAMPLES[name]).parameters.items()}
 
 
-def expression_json(text, values):
-    """Parse ``text`` with explain's safe parser, evaluate at ``values``, trace."""
+def build(request):
+    """``(output, title, inputs)`` for a checked circuit request: ``{"example": name}`` or
+    ``{"expression": text}``, with ``"values"`` (name -> number; an example's inputs default to
+    its worked values). ``inputs`` is every input's value; ``output`` is a scalar Tensor."""
+    values = request.get("values", {})
+    if "example" in request:
+        inputs = example_inputs(request["example"])
+        unknown = sorted(set(values) - set(inputs))
+        if unknown:
+            raise MessageError(f"example {request['example']!r} has no input {unknown[0]!r}; "
+                               f"its inputs: {', '.join(inputs)}")
+        inputs.update({key: float(v) for key, v in values.items()})
+        ex = EXAMPLES[request["example"]](**inputs)
+        return ex.output, ex.title, inputs
+    text = request["expression"]
     try:
         expression = parse(text)
         output = expression.evaluate(values)
@@ -71,4 +90,26 @@ def expression_json(text, values):
         raise MessageError(str(exc)) from None
     if output.grad_fn is None:
         raise MessageError(f"{text!r} is a single variable: there is no gate to step through")
-    return circuit_json(output, f"f = {expression.text}")
+    return output, f"f = {expression.text}", {key: float(values[key]) for key in expression.variables}
+
+
+def request_json(request):
+    """The trace of a circuit request (see ``build``) as ``circuit_json`` gives it, with ``inputs``."""
+    output, title, inputs = build(request)
+    return {**circuit_json(output, title), "inputs": inputs}
+
+
+def nudge(request, name, h):
+    """Move input ``name`` by ``h``: the chain rule's prediction ``h * df/dname`` next to the
+    measured change ``f(name + h) - f(name)``, both computed here in float64."""
+    output, _, inputs = build(request)
+    if name not in inputs:
+        raise MessageError(f"no input {name!r} to nudge; inputs: {', '.join(inputs)}")
+    with np.errstate(all="ignore"):
+        ensure_backpropagated(output, "playground")
+        gradient = float(trace(output).gradients[name])
+        moved, _, _ = build({**request, "values": {**inputs, name: inputs[name] + h}})
+        f, f_moved = float(output.item()), float(moved.item())
+    return {"name": name, "h": h, "value": inputs[name], "f": json_number(f), "f_nudged": json_number(f_moved),
+            "grad": json_number(gradient), "predicted": json_number(h * gradient),
+            "measured": json_number(f_moved - f)}

@@ -4,6 +4,8 @@ import webbrowser
 
 import click
 
+from ..cli_types import Number
+
 INSTALL_HINT = "chainrule playground needs the playground extra: pip install 'chainrule[playground]'"
 
 
@@ -20,10 +22,13 @@ def _address(ctx, param, value):
 @click.command("playground")
 @click.option("--host", default="127.0.0.1", show_default=True, callback=_address,
               help="Address to listen on; anything but 127.0.0.1/localhost exposes the page to the network.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+@click.option("--port", default=8000, show_default=True, type=Number(int, 0, 65535),
               help="Port to listen on (0: any free port).")
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
-def playground_command(host, port, no_browser):
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="A directory with MNIST's four IDX files for the digits view (default: chainrule's "
+                   "data cache; without them the embedded 8x8 digits).")
+def playground_command(host, port, no_browser, data_dir):
     """Serve the backprop playground: step through backpropagation in the browser."""
     try:
         import uvicorn
@@ -33,7 +38,11 @@ def playground_command(host, port, no_browser):
         raise click.ClickException(INSTALL_HINT) from None
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: other machines can reach the playground", err=True)
-    config = uvicorn.Config(create_app(), host=host, port=port, log_level="warning")
+    try:
+        app = create_app(data_dir=data_dir)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--data-dir") from None
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     _announce_when_started(server, host, no_browser)
     server.run()

@@ -16,10 +16,10 @@ import numpy as np
 from .. import nn, no_grad, optim, ops
 from ..explain.trace import Account, recording
 from ..nn import functional as F
-from ..random import manual_seed
 from ..tensor import Tensor
 from . import datasets
 from .messages import MessageError, check_keys, choice, integer, json_number, number
+from .seeding import seeded
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "linear": None}
 OPTIMIZERS = ("adam", "sgd")
@@ -80,10 +80,10 @@ class NetworkSession:
         n_test = max(1, int(round(settings["test_fraction"] * len(x))))
         self.x_test, self.y_test, self.x_train, self.y_train = x[:n_test], y[:n_test], x[n_test:], y[n_test:]
         self.rng = rng
-        manual_seed(settings["seed"])  # the initial weights depend on the seed only
         sizes = [2] + settings["hidden"] + [1]
         kind = ACTIVATIONS[settings["activation"]]
-        self.linears = [nn.Linear(n_in, n_out, dtype="float64") for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        with seeded(settings["seed"]):  # the initial weights depend on the seed only
+            self.linears = [nn.Linear(n_in, n_out, dtype="float64") for n_in, n_out in zip(sizes[:-1], sizes[1:])]
         # the activation after each Linear; None after the output layer (or for "linear")
         self.activations = [kind() if kind is not None else None for _ in self.linears[:-1]] + [None]
         self.model = nn.Sequential(*[m for pair in zip(self.linears, self.activations) for m in pair if m is not None])

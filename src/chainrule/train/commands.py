@@ -1,7 +1,6 @@
 """The training subcommands of ``chainrule``: train, eval, predict, summary (Click)."""
 import contextlib
 import functools
-import math
 import os
 
 import click
@@ -9,6 +8,7 @@ import numpy as np
 from click.core import ParameterSource
 
 from .. import models
+from ..cli_types import Number
 from ..autograd import AnomalyError
 from ..data import DataError
 from ..io import CheckpointError
@@ -26,8 +26,7 @@ from .runner import resume_run, start_run
 
 CLEAR_ERRORS = (AnomalyError, CheckpointError, ConfigError, DataError, ImageError,
                 NonFiniteLossError, RunDirError, ImportError)
-_CLICK_TYPES = {"int": click.INT, "float": click.FLOAT, "str": click.STRING,
-                "path": click.Path(), "ints": click.STRING}
+_CLICK_TYPES = {"str": click.STRING, "path": click.Path(), "ints": click.STRING}
 
 
 def reporting_errors(command):
@@ -57,7 +56,12 @@ def train_option(name, help=None):
     if name == "model":
         help_text = f"Model: {', '.join(sorted(models.MODELS))}."
     help_text += "" if field.default is None else f" [default: {field.default}{recipe}]"
-    kind = click.Choice(meta["choices"]) if meta["choices"] else _CLICK_TYPES[meta["kind"]]
+    if meta["choices"]:
+        kind = click.Choice(meta["choices"])
+    elif meta["kind"] in ("int", "float"):  # a bad value says the range: one check for every command
+        kind = Number(int if meta["kind"] == "int" else float, meta["minimum"])
+    else:
+        kind = _CLICK_TYPES[meta["kind"]]
     return click.option(flag, name, type=kind, default=field.default, help=help_text)
 
 
@@ -104,23 +108,17 @@ def _nproc_option(command):
                 stack.enter_context(watch(timeout))
             return command(*args, **kwargs)
 
-    timeout_option = click.option("--timeout", type=click.FloatRange(0, 86_400), default=STALL_TIMEOUT_S,
-                                  show_default=True, callback=_finite, help=(
+    timeout_option = click.option("--timeout", type=Number(float, 0, 86_400), default=STALL_TIMEOUT_S,
+                                  show_default=True, help=(
         "On several processes: a process that finishes no exchange with the others for this many "
         "seconds is reported and every process ends (0: wait forever)."))
-    return click.option("--nproc", type=click.IntRange(1), help=(
+    return click.option("--nproc", type=Number(int, 1), help=(
         "Train on N processes, started through mpiexec (the mpi extra); each takes its share "
         "of every batch. Not needed under mpiexec or srun."))(timeout_option(reporting_errors(wrapper)))
 
 
 STALL_TIMEOUT_S = 300  # longer than any step, evaluation or checkpoint between two exchanges
 
-
-def _finite(ctx, param, value):
-    """click's FloatRange lets NaN through (every comparison with it is false)."""
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of seconds from 0 to 86400", ctx, param)
-    return value
 
 
 @click.command()
@@ -215,7 +213,7 @@ def eval_command(checkpoint, dataset, data_dir):
 @click.argument("images", nargs=-1, required=True, type=click.Path())
 @click.option("--invert/--no-invert", default=None,
               help="Invert the gray levels (default: when an image has a light border).")
-@click.option("--top", default=3, show_default=True, type=click.IntRange(1), help="Classes shown.")
+@click.option("--top", default=3, show_default=True, type=Number(int, 1), help="Classes shown.")
 @reporting_errors
 def predict(checkpoint, images, invert, top):
     """Classify IMAGES (PNG, JPEG, BMP, GIF or NPY) with CHECKPOINT; print the top classes."""

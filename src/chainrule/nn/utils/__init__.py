@@ -1,6 +1,7 @@
 """``chainrule.nn.utils``: gradient clipping and flattening parameters into one vector, as
-``torch.nn.utils``."""
+``torch.nn.utils``; ``rnn.pad_sequence`` for recurrent layers."""
+from . import rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
+__all__ = ["rnn", "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]

@@ -27,7 +27,13 @@ export async function post(path, body) {
   return reply;
 }
 
+// The reply's JSON, or null when the server refused (its message is then shown).
 export async function get(path) {
   const response = await fetch(path);
-  return response.json();
+  const reply = await response.json();
+  if (!response.ok) {
+    showError(reply.error || `request failed: ${response.status}`);
+    return null;
+  }
+  return reply;
 }

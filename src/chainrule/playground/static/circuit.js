@@ -4,6 +4,8 @@ import { esc, grad, num, val } from "./format.js";
 
 let trace = null;   // the server's reply: forward and backward step lists
 let position = 0;   // how many steps are shown (forward steps first, then backward)
+let request = null; // what the trace is of: {example} or {expression}, with its input values
+let sending = false, resend = false;  // one slider request in flight at a time, the latest values next
 
 const $ = (id) => document.getElementById(id);
 const steps = () => (trace ? trace.forward.length + trace.backward.length : 0);
@@ -11,14 +13,15 @@ const steps = () => (trace ? trace.forward.length + trace.backward.length : 0);
 export function setupCircuit(info) {
   const select = $("circuit-example");
   select.innerHTML = info.examples.map((e) => `<option>${e}</option>`).join("");
-  select.addEventListener("change", () => load({ example: select.value }));
+  select.addEventListener("change", () => load({ example: select.value, values: {} }));
   $("run-expression").addEventListener("click", runExpression);
   $("expression").addEventListener("keydown", (e) => e.key === "Enter" && runExpression());
   $("c-next").addEventListener("click", () => show(position + 1));
   $("c-prev").addEventListener("click", () => show(position - 1));
   $("c-all").addEventListener("click", () => show(steps()));
   $("c-reset").addEventListener("click", () => show(0));
-  load({ example: select.value });
+  $("nudge").addEventListener("click", nudge);
+  load({ example: select.value, values: {} });
 }
 
 // "x=-2, y=5" -> {x: -2, y: 5}; the server checks the names and the numbers
@@ -35,13 +38,64 @@ function runExpression() {
   load({ expression: $("expression").value, values: parseValues($("values").value) });
 }
 
-async function load(request) {
-  const reply = await post("/api/circuit", request);
+// a new circuit: its trace from the start, a slider per input
+async function load(next) {
+  const reply = await post("/api/circuit", next);
   if (!reply) return;
+  request = { ...next, values: { ...reply.inputs } };
+  setTrace(reply);
+  drawSliders();
+  $("nudge-result").innerHTML = "";
+  show(0);
+}
+
+function setTrace(reply) {
   trace = reply;
   $("circuit-title").textContent = trace.title;
   $("c-text").textContent = trace.text;
-  show(0);
+}
+
+function drawSliders() {
+  const names = Object.keys(request.values);
+  $("c-sliders").innerHTML = names.map((name) => {
+    const v = request.values[name], span = Math.max(2, 2 * Math.abs(v));
+    return `<label class="slider">${esc(name)} <input type="range" data-name="${esc(name)}" min="${v - span}" ` +
+      `max="${v + span}" step="${span / 100}" value="${v}"><output>${num(v)}</output></label>`;
+  }).join("");
+  $("c-sliders").querySelectorAll("input").forEach((slider) => slider.addEventListener("input", () => {
+    request.values[slider.dataset.name] = Number(slider.value);
+    slider.nextElementSibling.textContent = num(Number(slider.value));
+    recompute();
+  }));
+  $("nudge-name").innerHTML = names.map((name) => `<option>${esc(name)}</option>`).join("");
+}
+
+// the same circuit at the sliders' values, at the same step
+async function recompute() {
+  if (sending) return void (resend = true);
+  sending = true;
+  const reply = await post("/api/circuit", request);
+  sending = false;
+  if (reply) {
+    setTrace(reply);
+    show(position);
+    $("nudge-result").innerHTML = "";
+  }
+  if (resend) {
+    resend = false;
+    recompute();
+  }
+}
+
+async function nudge() {
+  const name = $("nudge-name").value;
+  const r = await post("/api/circuit/nudge", { ...request, name, h: Number($("nudge-h").value) });
+  if (!r) return;
+  const f = esc(trace.output), x = esc(name);
+  $("nudge-result").innerHTML = `nudge ${x} = ${val(r.value)} by h = ${val(r.h)}:\n` +
+    `  predicted by the gradient: h × ∂${f}/∂${x} = ${num(r.h)} × ${grad(r.grad)} = <span id="nudge-predicted">${val(r.predicted)}</span>\n` +
+    `  measured: ${f}(${x} + h) − ${f}(${x}) = ${num(r.f_nudged)} − ${num(r.f)} = <span id="nudge-measured">${val(r.measured)}</span>\n` +
+    `<span class="rule">The gradient is the slope: for a small h the two agree, up to a term in h² (halve h and the gap shrinks four times).</span>`;
 }
 
 function show(n) {
@@ -70,7 +124,11 @@ function explain() {
   let text = `backward through ${esc(r.output)}'s gate: ${esc(r.rule)}\n` +
     `  upstream d${esc(r.output)} × local ∂${esc(r.output)}/∂${esc(r.name)} = ` +
     `${grad(r.upstream)} × ${val(r.local)} = ${grad(r.grad)}`;
-  if (r.uses > 1) text += `\n  fan-out: contribution ${r.use} of ${r.uses}, d${esc(r.name)} so far = ${grad(r.total)}`;
+  if (r.uses > 1) {   // the contributions to this input so far, summed
+    const parts = trace.backward.slice(1, position - f).filter((s) => s.name === r.name).map((s) => (s.grad < 0 ? `(${num(s.grad)})` : num(s.grad)));
+    text += `\n  fan-out: ${esc(r.name)} feeds ${r.uses} gates, contribution ${r.use} of ${r.uses}:` +
+      ` d${esc(r.name)} = ${parts.join(" + ")} = ${grad(r.total)}` + (r.use < r.uses ? " so far" : "");
+  }
   return text + `\n<span class="rule">${esc(r.gate)}</span>`;
 }
 

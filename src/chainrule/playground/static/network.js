@@ -1,11 +1,11 @@
 // The network view: data, an editable MLP, Play/Step, the boundary, and backprop node by node.
-import { post } from "./api.js";
+import { post, showError } from "./api.js";
 import { diverging, esc, grad, heatmap, num, rgb, val } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 const state = {
   info: null, session: null, settings: null, data: null, frame: null, history: [],
-  hidden: [4, 4], playing: false, backward: null, events: [], position: 0, example: 0, selected: null,
+  hidden: [4, 4], playing: false, stream: null, latest: undefined, backward: null, events: [], position: 0, example: 0, selected: null,
 };
 const BOX = 30;  // a neuron's square, px
 
@@ -21,6 +21,7 @@ export function setupNetwork(info) {
   $("remove-layer").addEventListener("click", () => editLayers(() => state.hidden.pop()));
   $("new-network").addEventListener("click", newNetwork);
   $("play").addEventListener("click", togglePlay);
+  $("speed").addEventListener("change", () => state.playing && (stopPlaying(), togglePlay()));
   $("step").addEventListener("click", () => train(1));
   $("show-gradients").addEventListener("change", drawNetwork);
   $("backward").addEventListener("click", stepBackward);
@@ -100,19 +101,40 @@ async function train(steps) {
   return reply !== null;
 }
 
+// Play: the server streams a frame after every "steps per frame" steps (server-sent events);
+// the page draws the latest one at each animation frame and closes the stream to pause.
 function togglePlay() {
   if (state.playing) return stopPlaying();
+  closeBackward();
   state.playing = true;
   $("play").textContent = "Pause";
-  const loop = async () => {
-    if (!state.playing) return;
-    if (!(await train(Number($("speed").value)))) return stopPlaying();
-    requestAnimationFrame(loop);
+  const started = state.frame.steps;
+  const query = new URLSearchParams({ session: state.session, steps: $("speed").value, frames: 100000 });
+  const stream = new EventSource(`/api/network/stream?${query}`);
+  state.stream = stream;
+  stream.onmessage = (event) => showLatest(JSON.parse(event.data).frame);
+  stream.addEventListener("refused", (event) => {   // the session expired while playing
+    stopPlaying();
+    showError(JSON.parse(event.data).error);
+  });
+  stream.onerror = () => {   // refused at the start, or ended: one plain step shows why, if anything
+    const starting = state.frame.steps === started;
+    stopPlaying();
+    if (starting) train(1);
   };
-  loop();
+}
+
+function showLatest(frame) {
+  if (state.latest === undefined) requestAnimationFrame(() => {
+    setFrame(state.latest);
+    state.latest = undefined;
+  });
+  state.latest = frame;
 }
 
 function stopPlaying() {
+  if (state.stream) state.stream.close();
+  state.stream = null;
   state.playing = false;
   $("play").textContent = "Play";
 }
