@@ -55,3 +55,11 @@ def test_resolve_device_accepts_the_cpu(requested):
 def test_resolve_device_refuses_other_devices(requested, error, message):
     with pytest.raises(error, match=message):
         resolve_device(requested, "zeros")
+
+
+def test_set_default_device_accepts_the_cpu_and_refuses_others():
+    for requested in ("cpu", cr.device("cpu"), None):
+        cr.set_default_device(requested)
+        assert cr.get_default_device() == cr.device("cpu")
+    with pytest.raises(RuntimeError, match=r"set_default_device: device 'cuda' is not available"):
+        cr.set_default_device("cuda")

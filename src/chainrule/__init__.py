@@ -9,7 +9,7 @@
 from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
     Tensor, bool_, equal, float16, float32, float64, int8, int16, int32, int64, is_tensor, uint8,
 )
-from .device import device
+from .device import device, get_default_device, set_default_device
 
 # PyTorch's dtype aliases (``torch.float`` is float32, ``torch.long`` int64, ...)
 float, double, half, long, int, short, bool = float32, float64, float16, int64, int32, int16, bool_

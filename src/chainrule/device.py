@@ -83,3 +83,14 @@ def refuse_cuda(index_or_device, where):
         requested = f"cuda:{requested}"
     resolve_device(requested, where)  # raises for every CUDA device
     raise RuntimeError(f"{where}: expected a CUDA device, got {str(requested)!r}")
+
+
+def set_default_device(requested):
+    """``torch.set_default_device``: accepted for the CPU (the only device, so the default
+    already), refused for any other device as ``resolve_device`` refuses it."""
+    resolve_device(requested, "set_default_device")
+
+
+def get_default_device():
+    """``torch.get_default_device``: always ``device('cpu')``."""
+    return CPU

@@ -144,3 +144,42 @@ def test_shape_error_is_also_pytorchs_runtime_error():
     with pytest.raises(RuntimeError, match=r"reshape: cannot reshape a tensor of shape \(4,\)"):
         cr.ones(4).view(3)
     assert issubclass(ShapeError, ValueError)
+
+
+class _Cube(cr.autograd.Function):
+    """Written PyTorch's way: static forward/backward on Tensors, ctx.save_for_backward."""
+
+    @staticmethod
+    def forward(ctx, x, scale):
+        ctx.save_for_backward(x)
+        ctx.scale = scale
+        return scale * x ** 3
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * 3 * ctx.scale * x ** 2, None
+
+
+def test_torch_style_function_runs_forward_and_backward_on_tensors():
+    x = cr.tensor([1.0, -2.0, 0.5], dtype=cr.float64, requires_grad=True)
+    y = _Cube.apply(x, 2.0)
+    assert y.requires_grad and repr(y.grad_fn) == "<_CubeBackward>"
+    np.testing.assert_array_equal(y.detach().numpy(), [2.0, -16.0, 0.25])
+    (y * cr.tensor([1.0, 2.0, 3.0], dtype=cr.float64)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 48.0, 4.5])
+    assert cr.autograd.gradcheck(lambda t: _Cube.apply(t, 0.5), (x,))
+
+
+def test_torch_style_function_forward_must_return_a_tensor():
+    class Bad(cr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return 1.0
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output
+
+    with pytest.raises(TypeError, match="Bad.forward must return one Tensor, got float"):
+        Bad.apply(cr.ones(2, requires_grad=True))

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .grad_mode import _mode as _grad_mode
+from .grad_mode import no_grad as _no_grad
 
 _NUMBER_TYPES = (int, float, bool, np.number, np.bool_, np.ndarray)
 
@@ -178,6 +179,16 @@ class Function:
     def op_name(cls):
         return cls.name or cls.__name__.lower()
 
+    def __init_subclass__(cls, **kwargs):
+        """A subclass written PyTorch's way (``@staticmethod forward(ctx, *tensors)`` and
+        ``backward(ctx, grad_output)`` on Tensors, ``ctx.save_for_backward``) runs through
+        ``_TorchStyle``: its forward and backward see Tensors, computed without recording."""
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            cls._ctx_forward, cls._ctx_backward = cls.__dict__["forward"], cls.__dict__["backward"]
+            cls.forward, cls.backward = _TorchStyle.forward, _TorchStyle.backward
+            cls.save_for_backward = _TorchStyle.save_for_backward
+
     @classmethod
     def apply(cls, *args, **params):
         """Run forward on the arrays of ``args`` and record the node if any input needs grad.
@@ -269,3 +280,25 @@ class AccumulateGrad:
 
     def __repr__(self):
         return "<AccumulateGrad>"
+
+
+class _TorchStyle:
+    """The adapters a PyTorch-style ``Function`` subclass gets; the node is the ``ctx``."""
+
+    def forward(self, *arrays, **params):
+        tensors = [Tensor._make(a, False, None) if isinstance(a, np.ndarray) else a for a in arrays]
+        with _no_grad():
+            out = type(self)._ctx_forward(self, *tensors, **params)
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{type(self).__name__}.forward must return one Tensor, got {type(out).__name__}")
+        return out._data
+
+    def backward(self, grad):
+        with _no_grad():
+            grads = type(self)._ctx_backward(self, Tensor._make(grad, False, None))
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
+
+    def save_for_backward(self, *tensors):
+        """Keep ``tensors`` for backward as ``ctx.saved_tensors``."""
+        self.saved_tensors = tensors

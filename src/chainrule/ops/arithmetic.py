@@ -103,6 +103,17 @@ class Div(Function):
         return gx, gy
 
 
+def _float_with_integer(x, p):
+    """A float array with an integer (or bool) array: the integer one cast to the float's dtype,
+    so the result keeps it (float32 ** int64 is float32), as PyTorch promotes by category."""
+    if isinstance(x, xp.ndarray) and isinstance(p, xp.ndarray):
+        if x.dtype.kind == "f" and p.dtype.kind in "iub":
+            return x, p.astype(x.dtype)
+        if p.dtype.kind == "f" and x.dtype.kind in "iub":
+            return x.astype(p.dtype), p
+    return x, p
+
+
 class Pow(Function):
     """x ** p (p a number or a tensor)."""
 
@@ -112,6 +123,7 @@ class Pow(Function):
 
     @quiet
     def forward(self, x, p):
+        x, p = _float_with_integer(x, p)
         out = x ** p
         self.saved = (x, p, out)
         return out

@@ -1,0 +1,122 @@
+"""Real public PyTorch programs, unmodified, run under ``torch -> chainrule`` and compared with
+the same program under PyTorch (2.13) from the same initial weights.
+
+The programs' texts are test data, not part of the repository: ``manifest.json`` names each one
+(repository, path, pinned commit, licence, SHA-256 of the exact text) and the texts live in
+``$CHAINRULE_PYTORCH_PROGRAMS/<name>.py`` (default: ``../shared/pytorch-programs`` beside the
+repository; refresh: download each manifest ``url`` into that folder as ``<name>.py``; the
+SHA-256 is checked). Without that folder, or without
+PyTorch, or without MNIST for an MNIST program, the tests skip and say why.
+
+"Tracks" means, per program, over its capped number of steps (runner.py explains how both
+runs get the same initial weights, random numbers and batches):
+
+- ``exact``: the first loss equals PyTorch's to a relative 1e-4 and the first 10 to 1e-3 (a
+  real difference, in an init, a reduction, an update rule or a layout, shows from the first
+  steps), every loss to 3e-2 and the mean of the last 20 to 1e-2. The same float32 computation
+  summed in another order differs by a few ulps (relatively more where a loss is a small
+  difference of large sums, as the continuous-Bernoulli VAE's), and training amplifies that:
+  Adam's first steps move each weight by about lr whatever the size of its gradient, so a
+  gradient that is zero up to rounding moves a weight differently (the BatchNorm CNN differs
+  by 1.5e-4 at step 7), and an LSTM under Adam drifts by about 1% per step by step 30 while
+  the curves stay together;
+- ``dropout``: the dropout masks come from each library's own generator, so the losses are
+  compared as curves: the first loss equals to 5% (dropout changes a freshly initialised
+  network's output little), and the mean of the last 20 losses to 15% and below the first.
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parents[1]
+CACHE = Path(os.environ.get("CHAINRULE_PYTORCH_PROGRAMS", REPO_ROOT.parent / "shared" / "pytorch-programs"))
+MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist"
+MANIFEST = json.loads((HERE / "manifest.json").read_text(encoding="utf-8"))["programs"]
+TIMEOUT_S = 240
+
+
+
+def program_text(entry):
+    """The cached program's path, after checking its SHA-256 against the manifest; skip when absent."""
+    path = CACHE / f"{entry['name']}.py"
+    if not path.is_file():
+        pytest.skip(f"program cache {path} absent (download {entry['url']} there)")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == entry["sha256"], f"{path}: SHA-256 {digest} is not the manifest's; refresh it from {entry['url']}"
+    return path
+
+
+def workdir(entry, tmp_path):
+    """A working directory three levels deep whose data root holds MNIST as torchvision lays it out."""
+    cwd = tmp_path / "a" / "b" / "c"
+    cwd.mkdir(parents=True)
+    if entry["dataset"] == "mnist":
+        if not (MNIST / "train-images-idx3-ubyte.gz").is_file():
+            pytest.skip(f"MNIST not found in {MNIST}")
+        pytest.importorskip("PIL", reason="torchvision's datasets yield PIL images (Pillow, in the cli extra)")
+        raw = (cwd / entry["data_root"] / "MNIST" / "raw").resolve()
+        raw.mkdir(parents=True)
+        for gz in MNIST.glob("*-ubyte.gz"):
+            (raw / gz.name).symlink_to(gz.resolve())
+    return cwd
+
+
+def run(entry, framework, program, cwd, seed=0):
+    """Run ``program`` under ``framework`` in ``cwd``; return the runner's result dict."""
+    config = dict(framework=framework, program=str(program), argv=entry["argv"], steps=entry["steps"], seed=seed,
+                  weights=str(cwd.parents[2] / "weights.npz"), result=str(cwd.parents[2] / f"{framework}.json"),
+                  standin=str(HERE / "standin"))
+    config_path = cwd.parents[2] / f"{framework}-config.json"
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "src"), MPLBACKEND="Agg", OMP_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, str(HERE / "runner.py"), str(config_path)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert done.returncode == 0, f"{entry['name']} under {framework} failed:\n{done.stderr[-3000:]}"
+    return json.loads(Path(config["result"]).read_text(encoding="utf-8"))
+
+
+def check_tracks(entry, reference, ours):
+    """Assert chainrule's losses track PyTorch's as the module docstring defines."""
+    ref, got = np.array(reference["losses"]), np.array(ours["losses"])
+    assert len(ref) == len(got) > 0, f"{entry['name']}: {len(got)} steps under chainrule, {len(ref)} under PyTorch"
+    assert np.all(np.isfinite(got)), f"{entry['name']}: non-finite loss under chainrule"
+    if entry["compare"] == "exact":
+        np.testing.assert_allclose(got[0], ref[0], rtol=1e-4, err_msg=f"{entry['name']}: first loss")
+        np.testing.assert_allclose(got[:10], ref[:10], rtol=1e-3, err_msg=f"{entry['name']}: first 10 losses")
+        np.testing.assert_allclose(got, ref, rtol=3e-2, err_msg=entry["name"])
+        np.testing.assert_allclose(got[-20:].mean(), ref[-20:].mean(), rtol=1e-2,
+                                   err_msg=f"{entry['name']}: mean of the last 20 losses")
+    else:
+        np.testing.assert_allclose(got[0], ref[0], rtol=0.05, err_msg=f"{entry['name']}: first loss")
+        tail_ref, tail_got = ref[-20:].mean(), got[-20:].mean()
+        np.testing.assert_allclose(tail_got, tail_ref, rtol=0.15, err_msg=f"{entry['name']}: mean of the last 20")
+        assert tail_got < got[0], f"{entry['name']}: no learning under chainrule ({got[0]} -> {tail_got})"
+
+
+def test_manifest_is_complete():
+    names = [e["name"] for e in MANIFEST]
+    assert len(names) == len(set(names))
+    for entry in MANIFEST:
+        assert entry["url"] == f"https://raw.githubusercontent.com/{entry['repo']}/{entry['commit']}/{entry['path']}"
+        assert len(entry["sha256"]) == 64 and entry["compare"] in ("exact", "dropout") and 0 < entry["steps"] <= 300
+        assert entry["dataset"] in (None, "mnist") and (entry["dataset"] is None) == (entry["data_root"] is None)
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=[e["name"] for e in MANIFEST])
+def test_program_tracks_pytorch(entry, tmp_path):
+    pytest.importorskip("torch", reason="PyTorch is the reference run")
+    program = program_text(entry)
+    cwd = workdir(entry, tmp_path)
+    reference = run(entry, "torch", program, cwd)
+    assert reference["capped"], "the step cap must stop the program before its evaluation code"
+    ours = run(entry, "chainrule", program, cwd)
+    assert ours["modules"] == reference["modules"]
+    check_tracks(entry, reference, ours)
