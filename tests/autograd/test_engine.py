@@ -400,3 +400,36 @@ def test_backward_in_two_threads_keeps_each_threads_callbacks():
     assert ran == ["A's callback", "A returned", "B's callback", "B returned"]
     with pytest.raises(RuntimeError, match="only be queued during a backward"):
         queue_callback(lambda: None)
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib, w: (w * w).sum(),                                  # one op uses it twice
+    lambda lib, w: (w * 3).sum() + (w * 5).sum() + (w ** 2).sum(),  # three ops use it
+    lambda lib, w: (w[0] * w).sum(),                               # through a view and directly
+], ids=["same op", "three ops", "view"])
+def test_a_leaf_hook_runs_once_with_the_sum_of_its_uses_as_pytorchs(build):
+    """A clipping hook must see the total: clipping each share would give another .grad."""
+    torch = pytest.importorskip("torch")
+    results = {}
+    for lib in (cr, torch):
+        w = lib.tensor([1.0, -2.0, 0.5], dtype=lib.float64, requires_grad=True)
+        seen = []
+        w.register_hook(lambda g: seen.append(np.array(g.detach().numpy())))
+        w.register_hook(lambda g: g.clamp(-1.5, 1.5))
+        build(lib, w).backward()
+        results[lib.__name__] = (seen, w.grad.numpy())
+    (ours, our_grad), (theirs, their_grad) = results["chainrule"], results["torch"]
+    assert len(ours) == len(theirs) == 1
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(our_grad, their_grad, rtol=0, atol=1e-15)
+
+
+def test_autograd_grad_runs_a_leaf_hook_once_with_the_sum():
+    torch = pytest.importorskip("torch")
+    for lib in (cr, torch):
+        w = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        calls = []
+        w.register_hook(lambda g: calls.append(1) or g * 10)
+        (grad,) = lib.autograd.grad((w * w).sum() + w.sum(), [w])
+        np.testing.assert_allclose(grad.detach().numpy(), [30.0, 50.0])
+        assert calls == [1]

@@ -29,8 +29,9 @@ _running = _Running()
 retained = weakref.WeakSet()
 
 
-def consumer_counts(roots):
-    """{node: number of uses by nodes reachable from ``roots``}, for every reachable node."""
+def consumer_counts(roots, hooked_leaves=None):
+    """{node: number of uses by nodes reachable from ``roots``}, for every reachable node;
+    ``hooked_leaves`` (a dict) gets {id(leaf): number of uses} of the leaves with hooks."""
     counts = dict.fromkeys(roots, 0)
     stack = list(roots)
     while stack:
@@ -38,6 +39,8 @@ def consumer_counts(roots):
             if isinstance(inp, Tensor):
                 child = inp.grad_fn
                 if child is None:
+                    if inp._hooks and hooked_leaves is not None:
+                        hooked_leaves[id(inp)] = hooked_leaves.get(id(inp), 0) + 1
                     continue
                 if child in counts:
                     counts[child] += 1
@@ -150,12 +153,31 @@ def _backward(tensor, grad, retain_graph):
         walk({tensor.grad_fn: grad}, retain_graph, _accumulate_leaf)
 
 
+def _hold(leaf, g, owned, hooked, held, deliver):
+    """Add one use's share ``g`` (None: no gradient from that use) of a hooked leaf; deliver
+    the sum at its last use."""
+    key = id(leaf)
+    if g is not None:
+        total = held.get(key)
+        held[key] = (g, owned) if total is None else (total[0] + g, True)
+    hooked[key] -= 1
+    if not hooked[key]:
+        del hooked[key]
+        total = held.pop(key, None)
+        if total is not None:
+            deliver(leaf, *total)
+
+
 @quiet  # once per backward, not per node: 1/0 in a derivative is inf silently, as in PyTorch
 def walk(seeds, retain_graph, deliver, watched=None):
     """Backpropagate from ``seeds`` ({node: gradient of its output}) in reverse topological
     order; each leaf's gradient goes to ``deliver(leaf, grad, owned)``. ``watched`` maps
-    nodes to callables that get the complete gradient of the node's output."""
-    pending = consumer_counts(seeds)
+    nodes to callables that get the complete gradient of the node's output. A leaf with hooks
+    gets its gradient once, summed over its uses, when the last use is visited (its hooks see
+    the total, as PyTorch's do); every other leaf gets each use's share at once."""
+    hooked = {}  # id(leaf with hooks) -> uses not visited yet
+    pending = consumer_counts(seeds, hooked)
+    held = {}  # id(leaf with hooks) -> (the sum of its shares so far, whether it is owned)
     grads = dict(seeds)
     ready = [node for node in seeds if not pending[node]]
     while ready:
@@ -192,11 +214,16 @@ def walk(seeds, retain_graph, deliver, watched=None):
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
                 if child is None:
-                    deliver(inp, g, owned)
+                    if hooked and id(inp) in hooked:
+                        _hold(inp, g, owned, hooked, held, deliver)
+                    else:
+                        deliver(inp, g, owned)
                     continue
                 previous = grads.get(child)
                 grads[child] = g if previous is None else previous + g
             elif child is None:
+                if hooked and id(inp) in hooked:
+                    _hold(inp, None, owned, hooked, held, deliver)
                 continue
             pending[child] -= 1
             if not pending[child]:  # every consumer has added its share

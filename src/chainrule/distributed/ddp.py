@@ -4,9 +4,9 @@ How a step goes (PyTorch's design, on MPI):
   - at wrap time rank 0's parameters and buffers are broadcast, so every rank starts equal;
   - the parameters are packed, in reverse order (roughly the order backward produces their
     gradients), into flat buckets of at most ``bucket_cap_mb``, one dtype per bucket;
-  - each forward counts, in the graph it recorded, how many gradient contributions every
-    parameter will receive; a parameter's gradient hook counts them down, and at the last
-    one copies the parameter's whole gradient into its bucket. A bucket whose parameters
+  - each forward marks, in the graph it recorded, every parameter that will receive a
+    gradient; the engine calls a parameter's gradient hook once, with the sum over its uses,
+    and the hook copies the parameter's whole gradient into its bucket. A bucket whose parameters
     are all in is reduced with a non-blocking ``Iallreduce`` at once, while backward goes
     on (buckets start in the same order on every rank, as MPI requires);
   - at the end of backward (``autograd.queue_callback``) the remaining buckets start, every
@@ -86,10 +86,10 @@ def _tensors_in(value):
     return []
 
 
-def leaf_uses(outputs, index):
-    """{position in ``index``: number of gradient contributions} for the leaves in ``index``
-    (a dict id(leaf) -> position) that the graphs of ``outputs`` use."""
-    uses, seen = {}, set()
+def used_leaves(outputs, index):
+    """The positions in ``index`` (a dict id(leaf) -> position) of the leaves that the graphs
+    of ``outputs`` use."""
+    used, seen = set(), set()
     stack = [t.grad_fn for t in outputs if t.grad_fn is not None]
     while stack:
         node = stack.pop()
@@ -102,9 +102,8 @@ def leaf_uses(outputs, index):
             if inp.grad_fn is not None:
                 stack.append(inp.grad_fn)
             elif id(inp) in index:
-                position = index[id(inp)]
-                uses[position] = uses.get(position, 0) + 1
-    return uses
+                used.add(index[id(inp)])
+    return used
 
 
 class DistributedDataParallel(Module):
@@ -153,8 +152,8 @@ class DistributedDataParallel(Module):
             tensors = [t for t in _tensors_in(outputs) if t.requires_grad]
             if not self._armed:
                 self._arm()
-            for position, count in leaf_uses(tensors, self._index).items():
-                self._uses[position] = self._uses.get(position, 0) + count
+            for position in used_leaves(tensors, self._index):
+                self._uses[position] = 1  # its hook runs once per backward, however often it is used
             for tensor in tensors:
                 if tensor.grad_fn is not None:
                     tensor.register_hook(self._output_hook)
@@ -208,7 +207,7 @@ class DistributedDataParallel(Module):
                 "than the module's forward used it; use it only inside the wrapped module's forward "
                 "(or inside no_sync()), one forward per backward")
         self._uses[position] = left
-        if left == 0:  # its last contribution: the engine adds it to .grad after this hook
+        if left == 0:  # its gradient: the engine adds it to .grad after this hook
             number, slot = self._place[position]
             bucket = self._buckets[number]
             bucket.put(slot, self._params[position].grad, contribution)
