@@ -148,7 +148,7 @@ def test_collate_fn_and_items_as_pytorch():
     ({"persistent_workers": True}, "persistent_workers option needs num_workers > 0"),
     ({"timeout": -1}, "timeout option should be non-negative, got -1"),
     ({"multiprocessing_context": "spawn"}, "multiprocessing_context can only be used with num_workers > 0"),
-    ({"batch_sampler": [[0, 1]]}, "batch_sampler is not supported"),
+    ({"batch_sampler": [[0, 1]], "drop_last": True}, "batch_sampler option is mutually exclusive"),
 ])
 def test_bad_worker_options_are_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -216,7 +216,7 @@ def test_iterable_dataset_batches_as_pytorch(workers, drop_last):
 def test_iterable_dataset_options():
     with pytest.raises(ValueError, match="DataLoader with IterableDataset: expected unspecified shuffle and sampler options, but got shuffle=True"):
         DataLoader(Stream(3), shuffle=True)
-    with pytest.raises(ValueError, match="a position in an IterableDataset cannot be saved"):
+    with pytest.raises(ValueError, match="the position cannot be saved with an IterableDataset"):
         DataLoader(Stream(3)).state_dict()
     with pytest.raises(TypeError, match="Stream is an IterableDataset: iterate it, it has no indices"):
         Stream(3)[0]
