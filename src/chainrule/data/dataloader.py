@@ -72,7 +72,9 @@ class DataLoader:
     order). ``drop_last`` drops a final incomplete batch. A ``sampler`` (an iterable of
     indices with a length, e.g. ``chainrule.distributed.DistributedSampler``) gives each
     epoch's order instead; it excludes ``shuffle``, and a resumed epoch takes the sampler's
-    order again (set it to the same epoch first).
+    order again (set it to the same epoch first). A ``batch_sampler`` (an iterable of index
+    lists, e.g. ``BatchSampler``) gives the batches themselves. An ``IterableDataset``'s
+    stream is grouped into batches (see ``_stream``).
 
     ``num_workers > 0`` loads batches in that many threads (see ``chainrule.data.workers``):
     at most ``num_workers * prefetch_factor`` (default 2) batches ahead, yielded in order, so
