@@ -81,15 +81,16 @@ def test_worker_init_fn_and_get_worker_info():
         def __getitem__(self, index):
             info = get_worker_info()
             with lock:
-                seen.append((info.id, info.num_workers, info.dataset is dataset))
+                seen.append((info.id, info.num_workers, info.dataset is dataset, index))
             return super().__getitem__(index)
 
     started = []
     dataset = Reporting(12)
     loader = DataLoader(dataset, batch_size=2, num_workers=3, worker_init_fn=started.append)
     assert len(list(loader)) == 6
-    assert sorted(started) == sorted(set(started)) and set(started) <= {0, 1, 2}
-    assert {(n, same) for _, n, same in seen} == {(3, True)} and {i for i, _, _ in seen} == set(started)
+    assert sorted(started) == [0, 1, 2]  # every worker starts, once
+    assert {(n, same) for _, n, same, _ in seen} == {(3, True)}
+    assert all(worker == (index // 2) % 3 for worker, _, _, index in seen)  # batch i: worker i % 3
     assert get_worker_info() is None
 
 
