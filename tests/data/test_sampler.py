@@ -4,7 +4,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.data import (
-    DataLoader, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, TensorDataset,
+    BatchSampler, DataLoader, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, TensorDataset,
     WeightedRandomSampler,
 )
 
@@ -63,3 +63,21 @@ def test_a_loader_always_has_a_sampler_as_in_pytorch():
     assert isinstance(DataLoader(dataset).sampler, SequentialSampler)
     assert isinstance(DataLoader(dataset, shuffle=True).sampler, RandomSampler)
     assert len(DataLoader(dataset, shuffle=True).sampler) == 5
+
+
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_batch_sampler_as_pytorch(drop_last):
+    torch = pytest.importorskip("torch")
+    ours = BatchSampler(SequentialSampler(range(10)), 3, drop_last)
+    theirs = torch.utils.data.BatchSampler(torch.utils.data.SequentialSampler(range(10)), 3, drop_last)
+    assert list(ours) == list(theirs) and len(ours) == len(theirs)
+    dataset = TensorDataset(np.arange(10) * 10)
+    loader = DataLoader(dataset, batch_sampler=ours)
+    assert loader.batch_size is None and len(loader) == len(ours)
+    assert [batch.numpy().tolist() for (batch,) in loader] == [[10 * i for i in b] for b in theirs]
+    with pytest.raises(ValueError, match="batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"):
+        DataLoader(dataset, batch_size=2, batch_sampler=ours)
+    with pytest.raises(ValueError, match="the position cannot be saved .* or a batch_sampler"):
+        loader.state_dict()
+    with pytest.raises(ValueError, match="BatchSampler: batch_size should be a positive integer value, got 0"):
+        BatchSampler(range(3), 0, False)

@@ -81,15 +81,16 @@ def test_worker_init_fn_and_get_worker_info():
         def __getitem__(self, index):
             info = get_worker_info()
             with lock:
-                seen.append((info.id, info.num_workers, info.dataset is dataset))
+                seen.append((info.id, info.num_workers, info.dataset is dataset, index))
             return super().__getitem__(index)
 
     started = []
     dataset = Reporting(12)
     loader = DataLoader(dataset, batch_size=2, num_workers=3, worker_init_fn=started.append)
     assert len(list(loader)) == 6
-    assert sorted(started) == sorted(set(started)) and set(started) <= {0, 1, 2}
-    assert {(n, same) for _, n, same in seen} == {(3, True)} and {i for i, _, _ in seen} == set(started)
+    assert sorted(started) == [0, 1, 2]  # every worker starts, once
+    assert {(n, same) for _, n, same, _ in seen} == {(3, True)}
+    assert all(worker == (index // 2) % 3 for worker, _, _, index in seen)  # batch i: worker i % 3
     assert get_worker_info() is None
 
 
@@ -148,7 +149,7 @@ def test_collate_fn_and_items_as_pytorch():
     ({"persistent_workers": True}, "persistent_workers option needs num_workers > 0"),
     ({"timeout": -1}, "timeout option should be non-negative, got -1"),
     ({"multiprocessing_context": "spawn"}, "multiprocessing_context can only be used with num_workers > 0"),
-    ({"batch_sampler": [[0, 1]]}, "batch_sampler is not supported"),
+    ({"batch_sampler": [[0, 1]], "drop_last": True}, "batch_sampler option is mutually exclusive"),
 ])
 def test_bad_worker_options_are_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -216,7 +217,7 @@ def test_iterable_dataset_batches_as_pytorch(workers, drop_last):
 def test_iterable_dataset_options():
     with pytest.raises(ValueError, match="DataLoader with IterableDataset: expected unspecified shuffle and sampler options, but got shuffle=True"):
         DataLoader(Stream(3), shuffle=True)
-    with pytest.raises(ValueError, match="a position in an IterableDataset cannot be saved"):
+    with pytest.raises(ValueError, match="the position cannot be saved with an IterableDataset"):
         DataLoader(Stream(3)).state_dict()
     with pytest.raises(TypeError, match="Stream is an IterableDataset: iterate it, it has no indices"):
         Stream(3)[0]

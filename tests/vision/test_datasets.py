@@ -101,3 +101,9 @@ def test_image_folder(tmp_path):
     assert len(datasets.ImageFolder(tmp_path, allow_empty=True)) == 3
     with pytest.raises(DataError, match="couldn't find any class folder in"):
         datasets.ImageFolder(tmp_path / "empty")
+
+
+def test_pil_items_without_to_tensor_are_pytorchs_error_with_a_hint(torchvision_root):
+    loader = DataLoader(datasets.MNIST(torchvision_root, train=False), batch_size=2)
+    with pytest.raises(TypeError, match=r"found <class 'PIL.Image.Image'> \(PIL images: give the dataset transform=transforms.ToTensor\(\)\)"):
+        next(iter(loader))

@@ -16,12 +16,15 @@ from .download import cache_dir, download_url
 from .errors import DataError
 from .idx import MAX_IDX_BYTES, read_idx, read_idx_pair
 from .mnist import MNIST, FashionMNIST, IDXDataset
-from .sampler import RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler
+from .sampler import (
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
+)
 from .workers import WorkerInfo, get_worker_info
 
 __all__ = [
     "MAX_IDX_BYTES",
     "MNIST",
+    "BatchSampler",
     "ConcatDataset",
     "DataError",
     "DataLoader",

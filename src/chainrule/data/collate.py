@@ -57,4 +57,6 @@ def default_collate(batch):
         if any(len(item) != len(elem) for item in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
         return [default_collate(list(samples)) for samples in zip(*batch)]
-    raise TypeError(f"{_WHAT} {type(elem)}")
+    is_pil = type(elem).__module__.startswith("PIL.")
+    hint = " (PIL images: give the dataset transform=transforms.ToTensor())" if is_pil else ""
+    raise TypeError(f"{_WHAT} {type(elem)}{hint}")

@@ -72,7 +72,9 @@ class DataLoader:
     order). ``drop_last`` drops a final incomplete batch. A ``sampler`` (an iterable of
     indices with a length, e.g. ``chainrule.distributed.DistributedSampler``) gives each
     epoch's order instead; it excludes ``shuffle``, and a resumed epoch takes the sampler's
-    order again (set it to the same epoch first).
+    order again (set it to the same epoch first). A ``batch_sampler`` (an iterable of index
+    lists, e.g. ``BatchSampler``) gives the batches themselves. An ``IterableDataset``'s
+    stream is grouped into batches (see ``_stream``).
 
     ``num_workers > 0`` loads batches in that many threads (see ``chainrule.data.workers``):
     at most ``num_workers * prefetch_factor`` (default 2) batches ahead, yielded in order, so
@@ -100,9 +102,9 @@ class DataLoader:
             option = f"shuffle={shuffle}" if shuffle else f"sampler={sampler}"
             raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle and sampler "
                              f"options, but got {option}")
-        if batch_sampler is not None:
-            raise ValueError("DataLoader: batch_sampler is not supported; give batch_size, shuffle "
-                             "or sampler, and drop_last")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with batch_size, "
+                             "shuffle, sampler, and drop_last")
         self._check_workers(num_workers, timeout, prefetch_factor, persistent_workers, multiprocessing_context)
         for name, function in (("collate_fn", collate_fn), ("worker_init_fn", worker_init_fn)):
             if function is not None and not callable(function):
@@ -112,7 +114,8 @@ class DataLoader:
         self._custom_sampler = sampler is not None
         self.sampler = sampler if sampler is not None else (
             RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset))
-        self.batch_size = int(batch_size)
+        self.batch_sampler = batch_sampler  # an iterable of index lists: each one batch
+        self.batch_size = None if batch_sampler is not None else int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.generator = generator
@@ -148,6 +151,8 @@ class DataLoader:
         return len(self.sampler if self._custom_sampler else self.dataset)
 
     def __len__(self):
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
         n = self._num_samples()
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
@@ -165,12 +170,17 @@ class DataLoader:
     def __iter__(self):
         if isinstance(self.dataset, IterableDataset):
             return self._stream()
+        self._epochs += 1
+        if self.batch_sampler is not None:
+            self._next_batch = 0
+            return self._batches(enumerate(np.asarray(b, dtype=np.int64) for b in self.batch_sampler))
         if self._resume_order is not None:
             order, self._resume_order = self._resume_order, None
         else:
             order, self._next_batch = self._new_order(), 0
-        self._epochs += 1
-        return self._batches(order, self._next_batch)
+        size = self.batch_size
+        indices = range(self._next_batch, len(self))
+        return self._batches((index, order[index * size:(index + 1) * size]) for index in indices)
 
     def _fetcher(self):
         """``fetch(indices)``: the batch of those samples (see the class docstring's two paths)."""
@@ -183,9 +193,9 @@ class DataLoader:
         collate = self.collate_fn if self.collate_fn is not None else default_collate
         return lambda indices: collate([dataset[int(i)] for i in indices])
 
-    def _batches(self, order, start):
-        size, fetch = self.batch_size, self._fetcher()
-        chunks = ((index, order[index * size:(index + 1) * size]) for index in range(start, len(self)))
+    def _batches(self, chunks):
+        """The batches of ``chunks``, pairs (batch index, sample indices), in order."""
+        fetch = self._fetcher()
         if self.num_workers == 0:
             results = ((index, fetch(indices)) for index, indices in chunks)
             for index, batch in results:
@@ -237,9 +247,9 @@ class DataLoader:
 
     def state_dict(self):
         """The position in the current epoch, JSON-serialisable (see the module docstring)."""
-        if isinstance(self.dataset, IterableDataset):
-            raise ValueError("DataLoader.state_dict: a position in an IterableDataset cannot be saved "
-                             "(a stream has no indices)")
+        if isinstance(self.dataset, IterableDataset) or self.batch_sampler is not None:
+            raise ValueError("DataLoader.state_dict: the position cannot be saved with an IterableDataset "
+                             "(a stream has no indices) or a batch_sampler (its batches are its own)")
         return {
             "num_samples": self._num_samples(),
             "batch_size": self.batch_size,

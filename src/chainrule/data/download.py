@@ -2,7 +2,6 @@
 import os
 import sys
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from ..io.atomic import atomic_write
@@ -52,6 +51,8 @@ def download_url(url, destination, verify=None, max_bytes=MAX_DOWNLOAD_BYTES, ti
     it renamed into place, so ``destination`` is never a partial or unverified file. Network errors propagate as
     ``OSError`` (``urllib.error.URLError``); size problems raise ``DataError``.
     """
+    import urllib.request  # here: it costs import chainrule (which loads chainrule.data) a tenth of a second
+
     if urllib.parse.urlsplit(url).scheme not in _SCHEMES:
         raise DataError(f"{url}: unsupported URL scheme (use one of {', '.join(_SCHEMES)})")
     destination = Path(destination)

@@ -4,11 +4,17 @@ A sampler is an iterable of indices with a ``len``; pass it as ``DataLoader(samp
 The random ones draw from ``generator`` (a NumPy Generator; default chainrule's global one,
 so ``chainrule.manual_seed`` fixes them), a new order on every ``iter``.
 """
+import itertools
 import numbers
 
 import numpy as np
 
 from .dataset import check_generator
+
+
+def _check_positive(where, name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"{where}: {name} should be a positive integer value, got {value!r}")
 
 
 class Sampler:
@@ -41,9 +47,8 @@ class RandomSampler(Sampler):
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         if not isinstance(replacement, bool):
             raise TypeError(f"RandomSampler: replacement should be a boolean value, got {replacement!r}")
-        if num_samples is not None and (isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral)
-                                        or num_samples <= 0):
-            raise ValueError(f"RandomSampler: num_samples should be a positive integer value, got {num_samples!r}")
+        if num_samples is not None:
+            _check_positive("RandomSampler", "num_samples", num_samples)
         check_generator("RandomSampler", generator)
         self.data_source, self.replacement, self._num_samples = data_source, replacement, num_samples
         self.generator = generator
@@ -85,8 +90,7 @@ class WeightedRandomSampler(Sampler):
     ``replacement``, the default, or without)."""
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
-        if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
-            raise ValueError(f"WeightedRandomSampler: num_samples should be a positive integer value, got {num_samples!r}")
+        _check_positive("WeightedRandomSampler", "num_samples", num_samples)
         weights = np.asarray(weights._data if hasattr(weights, "_data") else weights, dtype=np.float64)
         if weights.ndim != 1 or not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
             raise ValueError(f"WeightedRandomSampler: weights must be a 1-D sequence of non-negative finite "
@@ -95,7 +99,8 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(f"WeightedRandomSampler: cannot draw {num_samples} samples without replacement "
                              f"from {np.count_nonzero(weights)} non-zero weights")
         check_generator("WeightedRandomSampler", generator)
-        self.weights, self.num_samples, self.replacement, self.generator = weights, int(num_samples), bool(replacement), generator
+        self.weights, self.num_samples = weights, int(num_samples)
+        self.replacement, self.generator = bool(replacement), generator
 
     def __iter__(self):
         generator = check_generator("WeightedRandomSampler", self.generator)
@@ -105,3 +110,24 @@ class WeightedRandomSampler(Sampler):
 
     def __len__(self):
         return self.num_samples
+
+
+class BatchSampler(Sampler):
+    """Batches of ``sampler``'s indices, lists of ``batch_size`` (the last one shorter unless
+    ``drop_last``), for ``DataLoader(batch_sampler=...)``."""
+
+    def __init__(self, sampler, batch_size, drop_last):
+        _check_positive("BatchSampler", "batch_size", batch_size)
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"BatchSampler: drop_last should be a boolean value, got {drop_last!r}")
+        self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), drop_last
+
+    def __iter__(self):
+        indices = iter(self.sampler)
+        while batch := list(itertools.islice(indices, self.batch_size)):
+            if len(batch) == self.batch_size or not self.drop_last:
+                yield batch
+
+    def __len__(self):
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

@@ -2,9 +2,9 @@
 
 Threads, not processes: nothing is pickled, and the work a dataset's ``__getitem__`` does
 while decoding (Pillow, NumPy, file reads) releases the GIL, so N threads load N batches at
-once. Batches are handed out in order, at most ``num_workers * prefetch_factor`` ahead of
-the one the loop is on, and yielded in order: the sequence is the one ``num_workers=0``
-gives. Each batch draws its random numbers (random transforms) from its own generator,
+once. As PyTorch's worker processes, all workers start with the loop (``worker_init_fn``
+first) and batch i goes to worker i % N; at most ``num_workers * prefetch_factor`` batches
+are in flight, and they are yielded in order: the sequence is the one ``num_workers=0`` gives. Each batch draws its random numbers (random transforms) from its own generator,
 seeded by the epoch's seed and the batch index, so they do not depend on which thread ran
 it, and workers never draw from the generator the training loop uses.
 """
@@ -47,25 +47,31 @@ def _result(future, timeout):
 
 
 class WorkerPool:
-    """``num_workers`` threads that run ``fetch(indices)``; ``worker_init_fn(worker_id)``
-    runs in each thread before its first batch (an error there comes out of that batch)."""
+    """``num_workers`` threads, worker k one thread of its own, as PyTorch's worker processes:
+    each starts at once with ``worker_init_fn(k)``, and batch i goes to worker i % num_workers
+    (an error in ``worker_init_fn`` comes out of that worker's first batch)."""
 
     def __init__(self, num_workers, dataset, worker_init_fn, seed):
         self.num_workers, self.dataset, self.worker_init_fn, self.seed = num_workers, dataset, worker_init_fn, seed
-        self._ids, self._lock = itertools.count(), threading.Lock()
-        self._executor = ThreadPoolExecutor(num_workers, thread_name_prefix="chainrule-data-worker")
+        self._workers = [ThreadPoolExecutor(1, thread_name_prefix=f"chainrule-data-worker-{k}")
+                         for k in range(num_workers)]
+        self._started = [worker.submit(self._start, k) for k, worker in enumerate(self._workers)]
 
-    def _start_thread(self):
-        with self._lock:
-            worker_id = next(self._ids)
-        _thread.info = WorkerInfo(worker_id, self.num_workers, self.seed + worker_id, self.dataset)
-        cr_random.set_thread_generator(np.random.default_rng(self.seed + worker_id), self.seed + worker_id)
+    def _start(self, worker_id):
+        seed = self.seed + worker_id
+        _thread.info = WorkerInfo(worker_id, self.num_workers, seed, self.dataset)
+        cr_random.set_thread_generator(np.random.default_rng(seed), seed)
         if self.worker_init_fn is not None:
             self.worker_init_fn(worker_id)
 
-    def _run(self, fetch, epoch_seed, index, indices):
-        if getattr(_thread, "info", None) is None:
-            self._start_thread()
+    def _submit(self, worker_id, function, *args):
+        """Run ``function(*args)`` in worker ``worker_id``, after its start (its error, if any)."""
+        def task():
+            self._started[worker_id].result()  # done already: the same thread ran it first
+            return function(*args)
+        return self._workers[worker_id].submit(task)
+
+    def _fetch(self, fetch, epoch_seed, index, indices):
         cr_random.set_thread_generator(np.random.default_rng([epoch_seed, index]), _thread.info.seed)
         return fetch(indices)
 
@@ -76,7 +82,8 @@ class WorkerPool:
 
         def submit():
             for index, indices in itertools.islice(batches, 1):
-                pending.append((index, self._executor.submit(self._run, fetch, epoch_seed, index, indices)))
+                worker_id = index % self.num_workers
+                pending.append((index, self._submit(worker_id, self._fetch, fetch, epoch_seed, index, indices)))
 
         try:
             for _ in range(ahead):
@@ -91,23 +98,18 @@ class WorkerPool:
 
     def streams(self, make_batches, epoch_seed, timeout):
         """Batches of ``num_workers`` streams, round-robin as PyTorch yields an IterableDataset's:
-        worker k calls ``make_batches()`` (an iterator of batches) with its ``WorkerInfo`` set,
-        one batch in flight per worker, and leaves the rotation when its stream ends."""
+        worker k iterates ``make_batches()`` (an iterator of batches), one batch in flight per
+        worker, and leaves the rotation when its stream ends."""
         streams, done = [None] * self.num_workers, object()
 
         def step(worker_id, count):
-            seed = self.seed + worker_id
-            _thread.info = WorkerInfo(worker_id, self.num_workers, seed, self.dataset)
             if streams[worker_id] is None:
-                cr_random.set_thread_generator(np.random.default_rng(seed), seed)
-                if self.worker_init_fn is not None:
-                    self.worker_init_fn(worker_id)
                 streams[worker_id] = make_batches()
-            cr_random.set_thread_generator(np.random.default_rng([epoch_seed, worker_id, count]), seed)
+            cr_random.set_thread_generator(np.random.default_rng([epoch_seed, worker_id, count]), _thread.info.seed)
             return next(streams[worker_id], done)
 
         active, counts = deque(range(self.num_workers)), [0] * self.num_workers
-        futures = {k: self._executor.submit(step, k, 0) for k in active}
+        futures = {k: self._submit(k, step, k, 0) for k in active}
         try:
             while active:
                 worker_id = active.popleft()
@@ -115,7 +117,7 @@ class WorkerPool:
                 if batch is done:
                     continue
                 counts[worker_id] += 1
-                futures[worker_id] = self._executor.submit(step, worker_id, counts[worker_id])
+                futures[worker_id] = self._submit(worker_id, step, worker_id, counts[worker_id])
                 active.append(worker_id)
                 yield batch
         finally:
@@ -123,4 +125,5 @@ class WorkerPool:
                 future.cancel()
 
     def shutdown(self):
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        for worker in self._workers:
+            worker.shutdown(wait=False, cancel_futures=True)
