@@ -53,11 +53,11 @@ def test_bad_hyperparameters():
 
 @pytest.mark.parametrize("config", CONFIGS)
 def test_blocked_update_matches_torch(monkeypatch, config):
-    """Parameters above BLOCKED_ABOVE are updated block by block (here blocks of 5 of the
+    """Parameters above UNBLOCKED_UP_TO are updated block by block (here blocks of 5 of the
     12 and 4 elements): the same trajectory as PyTorch's whole-tensor update."""
     torch = pytest.importorskip("torch")
     monkeypatch.setattr(optimizer_module, "BLOCK", 5)
-    monkeypatch.setattr(optimizer_module, "BLOCKED_ABOVE", 3)
+    monkeypatch.setattr(optimizer_module, "UNBLOCKED_UP_TO", 3)
     assert_trajectory_matches_torch(torch, "SGD", config)
 
 
@@ -68,7 +68,7 @@ def test_blocked_update_is_bit_identical_to_whole_arrays(monkeypatch):
     results = []
     for block, above in ((1 << 14, 1 << 18), (16, 20)):
         monkeypatch.setattr(optimizer_module, "BLOCK", block)
-        monkeypatch.setattr(optimizer_module, "BLOCKED_ABOVE", above)
+        monkeypatch.setattr(optimizer_module, "UNBLOCKED_UP_TO", above)
         params = [cr.nn.Parameter(w.copy()) for w in weights]
         opt = optim.SGD(params, lr=0.05, momentum=0.9, weight_decay=0.01)
         for g in grads:
@@ -78,3 +78,24 @@ def test_blocked_update_is_bit_identical_to_whole_arrays(monkeypatch):
         results.append([p.detach().numpy() for p in params])
     for whole, blocked in zip(*results):
         np.testing.assert_array_equal(whole, blocked)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_a_step_allocates_no_temporary_the_size_of_a_parameter(momentum):
+    """The update's temporaries come from a reused scratch array: a fresh one per parameter
+    and step made glibc grow and trim its heap every step (page faults on every step)."""
+    import tracemalloc
+
+    weight = cr.nn.Parameter(np.ones((300, 100)))  # 240 KB, one block
+    big = cr.nn.Parameter(np.ones(3 * optimizer_module.BLOCK + 5))  # several blocks
+    opt = optim.SGD([weight, big], lr=0.1, momentum=momentum, weight_decay=0.01)
+    weight.grad = cr.tensor(np.full((300, 100), 0.5))
+    big.grad = cr.tensor(np.full(big.shape, 0.5))
+    opt.step()  # the first step makes the momentum buffers and the scratch array
+    tracemalloc.start()
+    try:
+        opt.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16_000, peak

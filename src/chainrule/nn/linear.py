@@ -45,8 +45,9 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
-        check_input_dtype("linear", x, self.weight)
-        return F.linear(x, self.weight, self.bias)
+        weight = self.weight
+        check_input_dtype("linear", x, weight)
+        return F.linear(x, weight, self.bias)
 
     def extra_repr(self):
         return (

@@ -11,6 +11,7 @@ state dict (arrays as safetensors tensors, the rest as JSON).
 """
 import copy
 import math
+import threading
 
 import numpy as np
 
@@ -21,25 +22,43 @@ from ..tensor import Tensor
 
 
 BLOCK = 1 << 15  # elements: a block of each of 4 float32 operands, 512 KiB together, fits in L2
-BLOCKED_ABOVE = 1 << 18  # elements: smaller arrays stay in cache between whole-array passes
+UNBLOCKED_UP_TO = 1 << 12  # elements: temporaries this small come from malloc's small bins
+_scratch = threading.local()
+
+
+def scratch(dtype):
+    """This thread's reusable scratch array of ``BLOCK`` elements of ``dtype``. Updates take
+    their temporaries from it, so a step allocates nothing: a fresh temporary the size of a
+    784x30 weight per step made glibc grow and trim its heap every step, and the page faults
+    cost a small MLP's step almost as much as the step itself."""
+    buffers = getattr(_scratch, "buffers", None)
+    if buffers is None:
+        buffers = _scratch.buffers = {}
+    buffer = buffers.get(dtype)
+    if buffer is None or buffer.size < BLOCK:
+        buffer = buffers[dtype] = np.empty(BLOCK, dtype)
+    return buffer
 
 
 def blocks(*arrays):
     """Equal-shaped arrays cut into matching flat pieces of at most ``BLOCK`` elements (views),
-    each tuple led by a scratch array of the piece's size for the update's temporaries;
-    ``None`` when the arrays are small (``BLOCKED_ABOVE``) or not all C-contiguous.
+    each tuple led by a piece of this thread's ``scratch`` for the update's temporaries;
+    ``None`` when the arrays are small (``UNBLOCKED_UP_TO``) or not all C-contiguous.
 
     An update that makes several passes (scale the buffer, add the gradient, step the
     weights) makes them all over one piece while it is still in cache, instead of streaming
     every whole array through memory once per pass.
     """
-    size = arrays[0].size
-    if size <= BLOCKED_ABOVE or not all(a.flags.c_contiguous for a in arrays):
+    first = arrays[0]
+    size = first.size
+    if size <= UNBLOCKED_UP_TO or not all(a.flags.c_contiguous for a in arrays):
         return None
+    buffer = scratch(first.dtype)
+    if size <= BLOCK:  # one piece: the arrays themselves
+        return ((buffer[:size].reshape(first.shape),) + arrays,)
     flat = [a.reshape(-1) for a in arrays]
-    scratch = np.empty(BLOCK, arrays[0].dtype)
     return (
-        (scratch[:min(BLOCK, size - start)],) + tuple(f[start:start + BLOCK] for f in flat)
+        (buffer[:min(BLOCK, size - start)],) + tuple(f[start:start + BLOCK] for f in flat)
         for start in range(0, size, BLOCK)
     )
 
@@ -171,12 +190,13 @@ class Optimizer:
         if closure is not None:
             with autograd.enable_grad():
                 loss = closure()
+        state, update = self.state, self.update
         for group in self.param_groups:
+            maximize = group.get("maximize")
             for param in group["params"]:
                 grad = param._grad
                 if grad is not None:
-                    grad = -grad._data if group.get("maximize") else grad._data
-                    self.update(param, grad, self.state.setdefault(param, {}), group)
+                    update(param, -grad._data if maximize else grad._data, state.setdefault(param, {}), group)
                     bump_version(param)  # an in-place change: a graph that saved param sees it
         return loss
 
