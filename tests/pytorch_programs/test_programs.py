@@ -18,8 +18,12 @@ runs get the same initial weights, random numbers and batches):
   difference of large sums, as the continuous-Bernoulli VAE's), and training amplifies that:
   Adam's first steps move each weight by about lr whatever the size of its gradient, so a
   gradient that is zero up to rounding moves a weight differently (the BatchNorm CNN differs
-  by 1.5e-4 at step 7), and an LSTM under Adam drifts by about 1% per step by step 30 while
-  the curves stay together;
+  by 1.5e-4 at step 7);
+- ``drifts`` (the two LSTMs): as ``exact`` for the first 10 losses, then as curves: the mean
+  of the last 20 losses to 10% and below the first. An LSTM under Adam is chaotic in float32:
+  the same run's losses came out up to 25% apart at single steps after step 20 when only the
+  memory alignment of its arrays changed (NumPy's SIMD sums round differently; seen between a
+  lone run and one inside the whole suite);
 - ``dropout``: the dropout masks come from each library's own generator, so the losses are
   compared as curves: the first loss equals to 5% (dropout changes a freshly initialised
   network's output little), and the mean of the last 20 losses to 15% and below the first.
@@ -88,25 +92,27 @@ def check_tracks(entry, reference, ours):
     ref, got = np.array(reference["losses"]), np.array(ours["losses"])
     assert len(ref) == len(got) > 0, f"{entry['name']}: {len(got)} steps under chainrule, {len(ref)} under PyTorch"
     assert np.all(np.isfinite(got)), f"{entry['name']}: non-finite loss under chainrule"
-    if entry["compare"] == "exact":
+    if entry["compare"] == "dropout":
+        np.testing.assert_allclose(got[0], ref[0], rtol=0.05, err_msg=f"{entry['name']}: first loss")
+    else:
         np.testing.assert_allclose(got[0], ref[0], rtol=1e-4, err_msg=f"{entry['name']}: first loss")
         np.testing.assert_allclose(got[:10], ref[:10], rtol=1e-3, err_msg=f"{entry['name']}: first 10 losses")
+    if entry["compare"] == "exact":
         np.testing.assert_allclose(got, ref, rtol=3e-2, err_msg=entry["name"])
         np.testing.assert_allclose(got[-20:].mean(), ref[-20:].mean(), rtol=1e-2,
                                    err_msg=f"{entry['name']}: mean of the last 20 losses")
-    else:
-        np.testing.assert_allclose(got[0], ref[0], rtol=0.05, err_msg=f"{entry['name']}: first loss")
+    else:  # compared as curves
         tail_ref, tail_got = ref[-20:].mean(), got[-20:].mean()
-        np.testing.assert_allclose(tail_got, tail_ref, rtol=0.15, err_msg=f"{entry['name']}: mean of the last 20")
+        rtol = 0.1 if entry["compare"] == "drifts" else 0.15
+        np.testing.assert_allclose(tail_got, tail_ref, rtol=rtol, err_msg=f"{entry['name']}: mean of the last 20")
         assert tail_got < got[0], f"{entry['name']}: no learning under chainrule ({got[0]} -> {tail_got})"
-
 
 def test_manifest_is_complete():
     names = [e["name"] for e in MANIFEST]
     assert len(names) == len(set(names))
     for entry in MANIFEST:
         assert entry["url"] == f"https://raw.githubusercontent.com/{entry['repo']}/{entry['commit']}/{entry['path']}"
-        assert len(entry["sha256"]) == 64 and entry["compare"] in ("exact", "dropout") and 0 < entry["steps"] <= 300
+        assert len(entry["sha256"]) == 64 and entry["compare"] in ("exact", "drifts", "dropout") and 0 < entry["steps"] <= 300
         assert entry["dataset"] in (None, "mnist") and (entry["dataset"] is None) == (entry["data_root"] is None)
 
 
