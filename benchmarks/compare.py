@@ -166,14 +166,19 @@ def load_data(root):
     return (f"NOT MNIST (none in {root}): scikit-learn's 8x8 digits upscaled to 28x28", *arrays)
 
 
+def index_batches(count, batch, n, seed):
+    """``count`` index arrays of ``batch`` from seeded permutations of ``range(n)`` (the user's
+    ``randperm``, drawn before timing as a DataLoader's sampler would be)."""
+    rng = np.random.default_rng(seed)
+    per_epoch = n // batch
+    order = np.concatenate([rng.permutation(n)[: per_epoch * batch] for _ in range(-(-count // per_epoch))])
+    return list(order[: count * batch].reshape(count, batch))
+
+
 def batch_sequence(images, labels, batch, count, dtype, seed):
     """``count`` batches drawn by a seeded shuffle (repeating the epoch as needed), gathered
     once into contiguous arrays so that neither framework's timing includes the gathering."""
-    rng = np.random.default_rng(seed)
-    per_epoch = len(images) // batch
-    order = np.concatenate([rng.permutation(len(images))[: per_epoch * batch]
-                            for _ in range(-(-count // per_epoch))])
-    index = order[: count * batch].reshape(count, batch)
+    index = np.stack(index_batches(count, batch, len(images), seed))
     return images[index].astype(dtype), labels[index]
 
 
@@ -287,15 +292,6 @@ def time_workload(workload, data, args, use_torch):
     return rates, pairs and statistics.median(pairs), warm_losses, steps
 
 
-def index_batches(count, batch, n, seed):
-    """``count`` index arrays of ``batch`` from seeded permutations of ``range(n)`` (the user's
-    ``randperm``, drawn before timing as a DataLoader's sampler would be)."""
-    rng = np.random.default_rng(seed)
-    per_epoch = n // batch
-    order = np.concatenate([rng.permutation(n)[: per_epoch * batch] for _ in range(-(-count // per_epoch))])
-    return list(order[: count * batch].reshape(count, batch))
-
-
 def time_user_loop(workload, data, args, use_torch):
     """``{framework: samples/s}`` of the fastest run of the user's loop (``Runner.user_steps``)."""
     steps = args.steps or workload.steps
@@ -337,18 +333,17 @@ def memory_child(key, framework, args):
         clear.write("5")  # VmHWM := VmRSS
     held = _status_mib("VmRSS")
     runner.steps(images[1:], labels[1:])
-    print(f"{held:.1f} {_status_mib('VmHWM') - held:.1f}")
+    print(f"{_status_mib('VmHWM') - held:.1f}")
 
 
 def peak_memory(key, framework, args):
-    """(MiB held before the steps, MiB the steps added to the peak), from ``memory_child``."""
+    """The MiB that ``memory_child``'s steps added to the peak."""
     command = [sys.executable, "-m", "benchmarks.compare", "--memory-child", key, framework,
                "--threads", str(args.threads[0])] + (["--data", str(args.data)] if args.data else [])
     paths = [str(REPO_ROOT / "src"), str(REPO_ROOT), os.environ.get("PYTHONPATH")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO_ROOT, check=True)
-    before, added = map(float, done.stdout.split()[-2:])
-    return before, added
+    return float(done.stdout.split()[-1])
 
 
 def epoch_accuracy(workload, data, use_torch):
@@ -509,8 +504,8 @@ def main(args):
         print("| workload | chainrule MiB | PyTorch MiB | chainrule / PyTorch |")
         print("|---|---|---|---|")
         for key in args.workload:
-            ours = peak_memory(key, "chainrule", args)[1]
-            theirs = peak_memory(key, "pytorch", args)[1] if use_torch else None
+            ours = peak_memory(key, "chainrule", args)
+            theirs = peak_memory(key, "pytorch", args) if use_torch else None
             ratio = f"{ours / theirs:.2f}" if theirs else "-"
             print(f"| {key} | {ours:.1f} | {f'{theirs:.1f}' if theirs is not None else '-'} | {ratio} |")
         print()

@@ -3,12 +3,11 @@
 Core code only: NumPy and the standard library (the explain package draws pictures; the
 core must not depend on it).
 """
-import base64
 from html import escape
 
 import numpy as np
 
-from .pictures import heatmap_png
+from .pictures import heatmap_png, png_data_uri
 
 _STYLE = "font-family: DejaVu Sans Mono, monospace; font-size: 12px; border-collapse: collapse"
 _CELL = "padding: 1px 10px 1px 0; vertical-align: top; white-space: pre"
@@ -54,6 +53,5 @@ def array_picture(a, title):
     png = heatmap_png(a, PICTURE_SCALE) if a.size > MAX_SHOWN and a.dtype.kind in "biuf" else None
     if png is None:
         return ""
-    data = base64.b64encode(png).decode("ascii")
     return (f'<div style="font-size: 11px">{escape(title)}</div>'
-            f'<img style="border: 1px solid #999999" alt="{escape(title)}" src="data:image/png;base64,{data}"/>')
+            f'<img style="border: 1px solid #999999" alt="{escape(title)}" src="{png_data_uri(png)}"/>')

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import random as _random
 from .autograd.grad_mode import _mode as _grad_mode
+from .ops.indexing import along_dim
 from .tensor import Tensor
 
 
@@ -170,12 +171,7 @@ def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
     source, index = _array(value if src is None else src), np.asarray(_array(index))
     if np.ndim(source):
         source = source[tuple(slice(0, n) for n in index.shape)]
-    grid = list(np.indices(index.shape, sparse=True))  # index may be smaller than self in every dim
-    grid[dim % max(self.ndim, 1)] = index
-    try:
-        self._data[tuple(grid)] = source
-    except IndexError as exc:
-        raise IndexError(f"scatter_: {exc} (tensor of shape {self.shape}, dim {dim})") from None
+    self._data[along_dim(self.shape, index, dim % max(self.ndim, 1), "scatter_")] = source
     bump_version(self)
     return self
 

@@ -8,6 +8,7 @@ else a diverging purple (negative) - white (0) - orange (positive) scale symmetr
 zero, so a gradient's sign and size read at a glance. NumPy and zlib only: a Tensor's
 notebook view uses it, and so do the explain package's diagrams and ``heatmap``.
 """
+import base64
 import struct
 import zlib
 
@@ -105,3 +106,8 @@ def png_bytes(rgb):
 def png_size(png):
     """(width, height) of PNG bytes, from the header."""
     return struct.unpack(">II", png[16:24])
+
+
+def png_data_uri(png):
+    """PNG bytes as a ``data:`` URI, for an ``<img>`` or an SVG ``<image>``."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")

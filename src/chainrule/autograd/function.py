@@ -98,14 +98,9 @@ def share_view_counter(out, args):
     """An output that is a view of an input's memory (reshape, a slice, a transpose) shares
     its version counter, as a PyTorch view does: a change through either is seen by both."""
     data = out._data
-    if data.base is None:  # not a view (most outputs): only an input returned as it is shares
-        for a in args:
-            if isinstance(a, Tensor) and data is a._data:
-                out._version_counter = a._counter()
-                return
-        return
+    is_view = data.base is not None  # read once: this runs for every op's output
     for a in args:
-        if isinstance(a, Tensor) and (data is a._data or np.may_share_memory(data, a._data)):
+        if isinstance(a, Tensor) and (data is a._data or is_view and np.may_share_memory(data, a._data)):
             out._version_counter = a._counter()
             return
 

@@ -5,7 +5,6 @@ round gates. SVG comes from Graphviz's ``dot`` when it is on PATH, otherwise fro
 small layered renderer below (no dependency). PNG needs ``dot``; without it the DOT
 source is written instead, with the command that renders it.
 """
-import base64
 import os
 import shutil
 import re
@@ -17,7 +16,7 @@ from xml.sax.saxutils import escape
 from ..io import atomic_write_bytes, atomic_write_text
 from . import layout
 from .graph import DIGITS, check_digits, given_names
-from ..pictures import png_size
+from ..pictures import png_data_uri, png_size
 from .circuit import GRAD_COLOR, NAME_COLOR, ROUTE_COLOR, VALUE_COLOR, circuit
 from .trace import Account, ensure_backpropagated
 
@@ -71,8 +70,7 @@ def to_dot(nodes, wires, picture_dir=None):
             if role:
                 attributes.append(f'xlabel=<<font color="{_ROLE_COLOR}">{escape(role)}</font>>')
         out.append(f"  {w.src} -> {w.dst}" + (f" [{', '.join(attributes)}]" if attributes else "") + ";")
-    routes = any(color == ROUTE_COLOR for n in nodes for _, color, _ in n.lines)
-    route_item = f'   <font color="{ROUTE_COLOR}">routes: windows sending gradient there</font>' if routes else ""
+    route_item = f'   <font color="{ROUTE_COLOR}">routes: windows sending gradient there</font>' if _has_routes(nodes) else ""
     out.append(f'  legend [shape=plaintext, label=<<font color="{VALUE_COLOR}">value</font>   '
                f'<font color="{GRAD_COLOR}">gradient</font>{route_item}>];')
     out.append("}")
@@ -85,7 +83,7 @@ def _box_label(node, picture_dir):
         return _html_rows(node.lines)
     cells = []
     for i, (png, color) in enumerate(node.pictures):
-        path = os.path.join(picture_dir, f"{node.key}-{i}.png")
+        path = _picture_path(picture_dir, node, i)
         with open(path, "wb") as file:
             file.write(png)
         w, h = png_size(png)  # a pixel a point, as in the built-in SVG: scaled with the dpi
@@ -96,19 +94,25 @@ def _box_label(node, picture_dir):
             f'<TR><TD>{pictures}</TD></TR></TABLE>')
 
 
-def _inline_pictures(svg, picture_dir):
-    """Graphviz's SVG with the picture files it names replaced by their data (a standalone file)."""
-    def data(match):
-        with open(match.group(2), "rb") as file:
-            return match.group(1) + "data:image/png;base64," + base64.b64encode(file.read()).decode("ascii")
-    return re.sub(r'(xlink:href=")(' + re.escape(picture_dir) + r'[^"]*)', data, svg)
+def _picture_path(picture_dir, node, index):
+    return os.path.join(picture_dir, f"{node.key}-{index}.png")
+
+
+def _has_routes(nodes):
+    """Whether a box shows a max pooling's routing mask (the legend then says what grey is)."""
+    return any(color == ROUTE_COLOR for n in nodes for _, color, _ in n.lines)
 
 
 def _rendered(nodes, wires, fmt, dpi=None):
-    """Graphviz's rendering (bytes) of the circuit with its heatmaps, as the built-in renderer draws them."""
+    """Graphviz's rendering (bytes) of the circuit with its heatmaps, as the built-in renderer
+    draws them; in an SVG, the picture files it names are replaced by their data (standalone)."""
     with tempfile.TemporaryDirectory(prefix="chainrule-draw-") as picture_dir:
         out = _graphviz(to_dot(nodes, wires, picture_dir), fmt, dpi)
-        return _inline_pictures(out.decode(), picture_dir).encode() if fmt == "svg" else out
+    if fmt != "svg":
+        return out
+    pngs = {_picture_path(picture_dir, n, i): png for n in nodes for i, (png, _) in enumerate(n.pictures)}
+    pattern = r'(xlink:href=")(' + re.escape(picture_dir) + r'[^"]*)'
+    return re.sub(pattern, lambda m: m.group(1) + png_data_uri(pngs[m.group(2)]), out.decode()).encode()
 
 
 def _dot_escape(text):
@@ -169,9 +173,8 @@ def _node_svg(n):
         x, y = n.x + layout.PAD, n.y + layout.PAD - 4 + len(n.lines) * layout.LINE_H + layout.PICTURE_GAP
         for png, color in n.pictures:
             w, h = png_size(png)
-            data = base64.b64encode(png).decode("ascii")
             out.append(f'<image x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" '
-                       f'xlink:href="data:image/png;base64,{data}"/>')
+                       f'xlink:href="{png_data_uri(png)}"/>')
             out.append(f'<rect x="{x - 0.5:.1f}" y="{y - 0.5:.1f}" width="{w + 1}" height="{h + 1}" '
                        f'fill="none" stroke="{color}" stroke-width="1"/>')
             x += w + layout.PICTURE_GAP
@@ -199,8 +202,7 @@ def to_svg(nodes, wires):
     layout routes every wire around the boxes it does not connect), a legend below."""
     width, height = layout.layout(nodes, wires)
     roles = any(w.target_label is not None and w.target_label[1] for w in wires)
-    routes = any(color == ROUTE_COLOR for n in nodes for _, color, _ in n.lines)
-    legend, legend_width = _legend(height + 6, roles, routes)
+    legend, legend_width = _legend(height + 6, roles, _has_routes(nodes))
     width, height = max(width, legend_width), height + 18
     by_key = {n.key: n for n in nodes}
     out = [
@@ -283,8 +285,9 @@ def draw(output, path=None, format="svg", digits=DIGITS, names=None, dpi=PNG_DPI
     if max_nodes is not None and len(nodes) > max_nodes:
         raise ValueError(f"draw: the graph has {len(nodes)} nodes, more than the {max_nodes} that "
                          "are drawn; nothing was drawn")
-    dot_source = to_dot(nodes, wires)
     has_dot = shutil.which("dot") is not None
+    if format != "svg":
+        dot_source = to_dot(nodes, wires)
     if format == "png":
         if has_dot:
             atomic_write_bytes(path, _rendered(nodes, wires, "png", dpi))

@@ -3,6 +3,7 @@
 from ..autograd.function import DTypeError
 from ..backend import xp
 from ..tensor import Tensor
+from .compare import _compare, _predicate
 
 
 def _array(x):
@@ -49,16 +50,5 @@ def bincount(x, weights=None, minlength=0):
     return _tensor(counts if weights is not None else counts.astype(xp.int64))
 
 
-def _logical(fn, name):
-    def logical(*xs):
-        return _tensor(fn(*(_array(x) for x in xs)))
-
-    logical.__name__ = name
-    logical.__doc__ = f"Element-wise ``{name}``: a bool tensor (nonzero counts as True), no gradient."
-    return logical
-
-
-logical_and, logical_or, logical_xor, logical_not = (
-    _logical(fn, name) for fn, name in ((xp.logical_and, "logical_and"), (xp.logical_or, "logical_or"),
-                                        (xp.logical_xor, "logical_xor"), (xp.logical_not, "logical_not"))
-)
+logical_and, logical_or, logical_xor = (_compare(fn) for fn in (xp.logical_and, xp.logical_or, xp.logical_xor))
+logical_not = _predicate(xp.logical_not)

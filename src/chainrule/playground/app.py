@@ -17,8 +17,8 @@ Each page (browser tab) makes its own network session; at most ``MAX_SESSIONS`` 
 the least recently used dropped first. Every refused request is a 4xx with
 ``{"error": message}``. The computations run in worker threads, each session's under its own
 lock: requests on one session run one after another, different sessions (tabs) at once, and
-the event loop keeps serving while a tab trains. (Initial weights are drawn under
-``seeding.seeded``, the one process-wide part.)
+the event loop keeps serving while a tab trains. (Initial weights are drawn from the thread's
+own generator, ``seeding.seeded``.)
 """
 import asyncio
 import json

@@ -1,15 +1,17 @@
-"""chainrule's random generator is process-wide: ``seeded(seed)`` holds it for one model's
-initial weights at a time, so two tabs building networks at once each get their seed's weights."""
-import threading
+"""``seeded(seed)``: one model's initial weights drawn from a generator of its own seed, on the
+calling thread's own generator, so two tabs building networks at once each get their seed's
+weights without waiting for each other or touching the global generator."""
 from contextlib import contextmanager
 
-from ..random import manual_seed
+import numpy as np
 
-_lock = threading.Lock()
+from ..random import set_thread_generator
 
 
 @contextmanager
 def seeded(seed):
-    with _lock:
-        manual_seed(seed)
+    set_thread_generator(np.random.default_rng(int(seed)), int(seed))
+    try:
         yield
+    finally:
+        set_thread_generator(None, None)

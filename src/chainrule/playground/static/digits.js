@@ -1,7 +1,7 @@
 // The digits view: draw with the mouse; the server's CNN answers with probabilities, the input
 // gradient and every feature map with its gradient. The page only draws them.
 import { get, post } from "./api.js";
-import { diverging, esc, num, rgb } from "./format.js";
+import { diverging, esc, heatmap, num } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { model: null, pixels: null, target: null, reply: null, drawing: false, last: null,
@@ -121,13 +121,13 @@ function drawReply() {
 
 const maxAbs = (values) => Math.max(1e-300, ...values.map((v) => Math.abs(v ?? 0)));
 
+// t in [0, 1] -> white .. black
+const grey = (t) => { const g = Math.round(255 * (1 - Math.max(0, Math.min(1, t)))); return [g, g, g]; };
+
 // a square array as cells: signed values on the symmetric orange-white-blue scale, others in grey
 function paint(canvas, rows, scale, signed) {
-  const ctx = canvas.getContext("2d"), n = rows.length, cell = canvas.width / n;
-  rows.forEach((row, i) => row.forEach((v, j) => {
-    const t = (v ?? 0) / scale;
-    const g = Math.round(255 * (1 - Math.max(0, Math.min(1, t))));
-    ctx.fillStyle = signed ? rgb(diverging(t)) : `rgb(${g},${g},${g})`;
-    ctx.fillRect(j * cell, i * cell, cell + 0.5, cell + 0.5);
-  }));
+  const ctx = canvas.getContext("2d");
+  ctx.imageSmoothingEnabled = false;
+  const picture = heatmap(rows.flat().map((v) => v ?? 0), rows.length, (v) => v / scale, signed ? diverging : grey);
+  ctx.drawImage(picture, 0, 0, canvas.width, canvas.height);
 }

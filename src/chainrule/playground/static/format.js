@@ -25,14 +25,14 @@ export function diverging(t) {
 
 export const rgb = (c, alpha = 1) => `rgba(${c[0]},${c[1]},${c[2]},${alpha})`;
 
-// a size x size heatmap (row-major values, mapped by f to [-1, 1]) as an offscreen canvas
-export function heatmap(values, size, f) {
+// a size x size heatmap (row-major values, mapped by f to [-1, 1], coloured by colour) as an offscreen canvas
+export function heatmap(values, size, f, colour = diverging) {
   const canvas = document.createElement("canvas");
   canvas.width = canvas.height = size;
   const ctx = canvas.getContext("2d");
   const image = ctx.createImageData(size, size);
   values.forEach((v, k) => {
-    const c = v === null ? [200, 0, 200] : diverging(f(v));
+    const c = v === null ? [200, 0, 200] : colour(f(v));
     image.data.set([c[0], c[1], c[2], 255], 4 * k);
   });
   ctx.putImageData(image, 0, 0);
