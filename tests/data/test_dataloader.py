@@ -221,3 +221,15 @@ def test_a_sampler_gives_the_order_and_length_and_resumes():
     assert [np.asarray(x).tolist() for (x,) in resumed] == batches[1:]
     with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
         DataLoader(dataset, shuffle=True, sampler=sampler)
+
+
+def test_a_subset_of_an_array_batches_through_the_array():
+    """Subset (and so random_split) of a plain array takes the vectorized path: its batches
+    index the array, as the array's own would."""
+    from chainrule.data import Subset, random_split
+
+    loader = DataLoader(Subset(np.arange(10.0), [1, 2, 3]), batch_size=2)
+    assert [b.numpy().tolist() for b in loader] == [[1.0, 2.0], [3.0]]
+    first, second = random_split(np.arange(6.0), [3, 3], generator=np.random.default_rng(0))
+    assert sorted(x for part in (first, second) for b in DataLoader(part, batch_size=4)
+                  for x in b.numpy().tolist()) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]

@@ -148,7 +148,7 @@ class DataLoader:
                              f"but got num_workers={num_workers}")
 
     def _num_samples(self):
-        return len(self.sampler if self._custom_sampler else self.dataset)
+        return len(self.sampler)
 
     def __len__(self):
         if self.batch_sampler is not None:

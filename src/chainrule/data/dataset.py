@@ -136,7 +136,7 @@ class Subset(Dataset):
         return self.dataset[int(self.indices[index])]
 
     def get_batch(self, indices):
-        return self.dataset.get_batch(self.indices[indices])
+        return get_batch(self.dataset, self.indices[indices])
 
 
 class ImageDataset(Dataset):
