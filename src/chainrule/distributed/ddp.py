@@ -138,7 +138,7 @@ class DistributedDataParallel(Module):
                 self._place[self._index[id(param)]] = (number, slot)
         self._groups = groups
         self._armed = False  # a synchronised backward is expected
-        self._uses = {}
+        self._pending = set()  # positions of the parameters whose gradient this backward awaits
         for position, param in enumerate(self._params):
             param.register_hook(self._gradient_hook(position))
 
@@ -152,8 +152,7 @@ class DistributedDataParallel(Module):
             tensors = [t for t in _tensors_in(outputs) if t.requires_grad]
             if not self._armed:
                 self._arm()
-            for position in used_leaves(tensors, self._index):
-                self._uses[position] = 1  # its hook runs once per backward, however often it is used
+            self._pending |= used_leaves(tensors, self._index)  # each hook runs once per backward
             for tensor in tensors:
                 if tensor.grad_fn is not None:
                     tensor.register_hook(self._output_hook)
@@ -171,7 +170,7 @@ class DistributedDataParallel(Module):
 
     # ---- during backward ------------------------------------------------------------------
     def _arm(self):
-        self._armed, self._queued, self._uses, self._next = True, False, {}, 0
+        self._armed, self._queued, self._pending, self._next = True, False, set(), 0
         self._buckets = [_Bucket(group) for group in self._groups]
 
     def _queue_finish(self):
@@ -182,7 +181,7 @@ class DistributedDataParallel(Module):
         self._queued = True
         queue_callback(self._finish)
         for position, param in enumerate(self._params):
-            if not self._uses.get(position):
+            if position not in self._pending:
                 number, slot = self._place[position]
                 self._buckets[number].put(slot, param.grad)
         self._start_ready()
@@ -200,19 +199,17 @@ class DistributedDataParallel(Module):
 
     def _receive(self, position, contribution):
         self._queue_finish()
-        left = self._uses.get(position, 0) - 1
-        if left < 0:
+        if position not in self._pending:
             raise RuntimeError(
                 f"DistributedDataParallel: parameter {self._name(position)} got more gradients "
                 "than the module's forward used it; use it only inside the wrapped module's forward "
                 "(or inside no_sync()), one forward per backward")
-        self._uses[position] = left
-        if left == 0:  # its gradient: the engine adds it to .grad after this hook
-            number, slot = self._place[position]
-            bucket = self._buckets[number]
-            bucket.put(slot, self._params[position].grad, contribution)
-            if bucket.waiting == 0:
-                self._start_ready()
+        self._pending.discard(position)
+        number, slot = self._place[position]  # its gradient: the engine adds it to .grad after this hook
+        bucket = self._buckets[number]
+        bucket.put(slot, self._params[position].grad, contribution)
+        if bucket.waiting == 0:
+            self._start_ready()
 
     def _start_ready(self):
         """Start the allreduce of every bucket that is complete and next in order."""

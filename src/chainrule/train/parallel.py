@@ -87,19 +87,40 @@ class ShareLoss:
 
 class GlobalStepMetrics(Callback):
     """Sum each step's training metrics (loss x examples, right answers, examples) over
-    the ranks, so every rank's ``TrainState`` holds the global running sums."""
+    the ranks, so every rank's ``TrainState`` holds the global running sums; the same
+    allreduce carries whether any rank received a stop signal (``stop.pending``), which
+    ``agree`` then answers for this step's end."""
+
+    def __init__(self, stop):
+        self.stop, self._agreed = stop, _UNKNOWN
 
     def on_epoch_begin(self, run):
         self._before = (run.state.loss_sum, run.state.correct, run.state.seen)
 
     def on_step_end(self, run):
         state = run.state
-        step = np.array([state.loss_sum, state.correct, state.seen], dtype=np.float64)
-        step -= self._before
+        step = np.array([state.loss_sum, state.correct, state.seen,
+                         *(self.stop.pending == number for number in SIGNALS)], dtype=np.float64)
+        step[:3] -= self._before
         dist.all_reduce(step, "sum")
         state.loss_sum = self._before[0] + float(step[0])
         state.correct, state.seen = self._before[1] + int(step[1]), self._before[2] + int(step[2])
         self._before = (state.loss_sum, state.correct, state.seen)
+        self._agreed = _flagged(step[3:])
+
+    def agree(self, pending):
+        """The signal every rank stops for: what this step's allreduce said, or (at an
+        epoch's end, where no step just ran) one small allreduce of its own."""
+        agreed, self._agreed = self._agreed, _UNKNOWN
+        return agreed_signal(pending) if agreed is _UNKNOWN else agreed
+
+
+_UNKNOWN = object()
+
+
+def _flagged(flags):
+    """The signal some rank flagged (SIGINT before SIGTERM), or None."""
+    return next((number for number, flag in zip(SIGNALS, flags) if flag > 0), None)
 
 
 def check_batches(num_examples, batch_size, size=None):
@@ -115,20 +136,19 @@ def check_batches(num_examples, batch_size, size=None):
 
 
 def agreed_signal(pending):
-    """The signal every rank stops for: any rank's (SIGINT before SIGTERM), or None. One
-    small allreduce, at each step end and epoch end."""
+    """The signal every rank stops for: any rank's, or None (one small allreduce)."""
     flags = np.array([pending == number for number in SIGNALS], dtype=np.float64)
     dist.all_reduce(flags, "sum")
-    return next((number for number, flag in zip(SIGNALS, flags) if flag > 0), None)
+    return _flagged(flags)
 
 
-def stop_together(stop):
+def stop_together(stop, metrics):
     """Make ``stop`` (the run's ``StopOnSignal``) stop every rank at the same step: they
-    agree on the signal, rank 0 alone saves, and no rank leaves before its checkpoint is whole
-    (a rank's exit can end the job)."""
+    agree on the signal (through ``metrics``' allreduce), rank 0 alone saves, and no rank
+    leaves before its checkpoint is whole (a rank's exit can end the job)."""
     save = stop.save_last
     stop.save_last = lambda run: save(run) if dist.is_main() else None
-    stop.agree, stop.wait = agreed_signal, dist.barrier
+    stop.agree, stop.wait = metrics.agree, dist.barrier
 
 
 def distribute(parts, callbacks):
@@ -141,8 +161,9 @@ def distribute(parts, callbacks):
     parts.model = dist.DistributedDataParallel(dist.SyncBatchNorm.convert_sync_batchnorm(parts.model))
     parts.loss = ShareLoss(parts.loss, share)
     (stop,) = (c for c in callbacks if isinstance(c, StopOnSignal))
-    stop_together(stop)
-    return parts, [GlobalStepMetrics(), *(callbacks if dist.is_main() else (stop,))]
+    metrics = GlobalStepMetrics(stop)  # first: a step's agreed signal is ready before stop asks
+    stop_together(stop, metrics)
+    return parts, [metrics, *(callbacks if dist.is_main() else (stop,))]
 
 
 def writes_files():
