@@ -46,6 +46,10 @@ class NAdam(Optimizer):
         np.divide(state["exp_avg_sq"], 1 - beta2 ** step, out=denom)
         np.sqrt(denom, out=denom)
         denom += group["eps"]
-        p -= lr * (1.0 - mu) / (1.0 - mu_product) * (grad / denom)
-        p -= lr * mu_next / (1.0 - mu_product * mu_next) * (exp_avg / denom)
+        step_size = np.divide(grad, denom)
+        step_size *= lr * (1.0 - mu) / (1.0 - mu_product)
+        p -= step_size
+        np.divide(exp_avg, denom, out=step_size)
+        step_size *= lr * mu_next / (1.0 - mu_product * mu_next)
+        p -= step_size
 

@@ -37,16 +37,16 @@ class RAdam(Optimizer):
         state["step"] += 1
         step = state["step"]
         grad = weight_decayed(p, grad, lr, group["weight_decay"], group["decoupled_weight_decay"])
-        update_moments(grad, state["exp_avg"], state["exp_avg_sq"], beta1, beta2)
+        scratch = update_moments(grad, state["exp_avg"], state["exp_avg_sq"], beta1, beta2)
         bias_correction2 = 1 - beta2 ** step
-        update = state["exp_avg"] / (1 - beta1 ** step)
+        update = np.divide(state["exp_avg"], 1 - beta1 ** step, out=scratch)
+        update *= lr
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * beta2 ** step / bias_correction2
-        if rho_t > 5.0:
+        if rho_t > 5.0:  # the variance is tractable: the adaptive step, rectified
             rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-            update *= lr
-            update *= bias_correction2 ** 0.5 / (np.sqrt(state["exp_avg_sq"]) + group["eps"])
+            denom = np.sqrt(state["exp_avg_sq"])
+            denom += group["eps"]
+            update *= np.divide(bias_correction2 ** 0.5, denom, out=denom)
             update *= rect
-        else:
-            update *= lr
         p -= update
