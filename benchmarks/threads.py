@@ -2,8 +2,11 @@
 
 
 def limit_threads(threads, torch=None):
-    """Set the BLAS/OpenMP pools (threadpoolctl) and ``torch``'s pool, if given, to
-    ``threads``; returns a description of what was set, for the benchmark's output."""
+    """Set the BLAS/OpenMP pools (threadpoolctl), chainrule's own threads and ``torch``'s
+    pool, if given, to ``threads``; returns a description of what was set, for the benchmark's output."""
+    import chainrule
+
+    chainrule.set_num_threads(threads)
     if torch is not None:
         torch.set_num_threads(threads)
     try:

@@ -1,4 +1,6 @@
 """chainrule.settings: the process-wide switches of PyTorch scripts' first lines."""
+import os
+
 import pytest
 
 import chainrule as cr
@@ -19,16 +21,24 @@ def test_deterministic_algorithms_are_always_on():
         cr.use_deterministic_algorithms("yes")
 
 
-def test_num_threads_are_recorded():
+def test_num_threads_set_chainrule_and_blas(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
     before = cr.get_num_threads()
-    try:
-        cr.set_num_threads(2)
-        assert cr.get_num_threads() == 2
-        with pytest.raises(ValueError, match="expected a positive integer, got 0"):
-            cr.set_num_threads(0)
-    finally:
-        cr.settings._num_threads[0] = None
+    with threadpoolctl.threadpool_limits(None):  # restores BLAS's count on exit
+        try:
+            cr.set_num_threads(1)
+            assert cr.get_num_threads() == 1
+            blas = [p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+            assert blas and set(blas) == {1}
+            with pytest.raises(ValueError, match="expected a positive integer, got 0"):
+                cr.set_num_threads(0)
+        finally:
+            cr.settings._num_threads[0] = None
     assert cr.get_num_threads() == before
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert cr.get_num_threads() == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "many")
+    assert cr.get_num_threads() == len(os.sched_getaffinity(0))
 
 
 def test_size_is_a_tuple():

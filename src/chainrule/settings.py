@@ -3,6 +3,8 @@
     torch.use_deterministic_algorithms(True)   # accepted: every chainrule op is deterministic
     torch.get_default_dtype()                  # float32
 """
+import os
+
 import numpy as np
 
 _num_threads = [None]  # what set_num_threads recorded (None: not set)
@@ -25,14 +27,26 @@ def are_deterministic_algorithms_enabled():
 
 
 def set_num_threads(n):
-    """Record ``n`` (a positive int), returned by ``get_num_threads``. chainrule computes through
-    NumPy, whose BLAS picks its threads when it starts: set OMP_NUM_THREADS before starting
-    Python to limit them."""
+    """Use ``n`` threads (a positive int), as ``torch.set_num_threads``: for chainrule's own
+    element-wise passes (``chainrule.parallel``) and, when threadpoolctl (the cli extra) is
+    installed, for NumPy's BLAS; without it BLAS keeps the count it started with
+    (OMP_NUM_THREADS before starting Python limits it)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive integer, got {n!r}")
     _num_threads[0] = int(n)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(int(n), user_api="blas")
 
 
 def get_num_threads():
-    """What ``set_num_threads`` recorded, else 1 (chainrule's own code runs in one thread)."""
-    return _num_threads[0] or 1
+    """What ``set_num_threads`` set; else OMP_NUM_THREADS when it is a positive int, else the
+    CPUs this process may run on (what OpenBLAS starts with too)."""
+    if _num_threads[0] is not None:
+        return _num_threads[0]
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
