@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from . import settings
 
-MIN_CHUNK = 1 << 16  # elements of work per thread below which handing work to a thread costs more than it saves
+MIN_CHUNK = 1 << 18  # elements per thread below which the hand-off costs more than it saves (measured: a 2**18-element ReLU is slower on 2 threads)
 
 _local = threading.local()  # .in_worker: this thread is one of the pool's
 _pool = {"size": 0, "executor": None}
