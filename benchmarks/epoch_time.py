@@ -1,115 +1,153 @@
-"""Seconds per MNIST training epoch of the README's two configurations, chainrule next to PyTorch.
+"""Seconds per MNIST epoch of ``chainrule train`` next to the same PyTorch script a user writes.
 
-    OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/epoch_time.py --threads 1
+    PYTHONPATH=src python -m benchmarks.epoch_time --data-dir DIR --threads 1
+    PYTHONPATH=src python -m benchmarks.epoch_time --data-dir DIR --models lenet5 cnn_bn --threads 2
 
-  nielsen  [784, 30, 10] sigmoid, quadratic cost, SGD lr 3.0, batches of 10
-  mlp      [784, 100, 10] ReLU, cross-entropy, N(0, 1/n_in) init, SGD lr 0.1 + L2 5e-5, batches of 10
+For each model, alternating ``--repeats`` times, two fresh processes train one epoch on the
+60,000 training images and evaluate the 10,000 test images with the model's recipe on MNIST
+(``chainrule.train.config.recipe_of``: batch size, learning rate, momentum, weight decay, init,
+loss):
 
-chainrule runs ``chainrule.train.fit`` exactly as ``chainrule train`` builds it (model, loss,
-optimizer, shuffling DataLoader; no evaluation, no checkpoints). PyTorch runs the same network
-from the same initial weights with the same batch size, indexing one preloaded tensor by a
-random permutation (its fastest plain loop), at the same thread count (``threadpoolctl`` for
-NumPy's BLAS, ``torch.set_num_threads``). Prints the fastest of ``--repeats`` epochs of each
-(the machine may be shared) and the ratio.
+- chainrule: the CLI itself, ``python -m chainrule train --dataset mnist --model M --epochs 1
+  --threads T --quiet`` into a temporary run directory; its epoch time is the ``time`` of the
+  epoch's line in ``metrics.jsonl`` (the training steps, batch fetching included).
+- PyTorch: ``benchmarks/torch_mnist_epoch.py``, a plain script (TensorDataset and
+  DataLoader(shuffle=True) over the same IDX files, the same network, SGD), timing the same loop.
+
+Both run with ``OMP_NUM_THREADS=T`` (and the CLI's ``--threads T``, PyTorch's
+``torch.set_num_threads(T)``). Prints the machine, then per model the fastest epoch of each
+(other load only ever slows a run down), chainrule's speed over PyTorch's (PyTorch's seconds over
+chainrule's: above 1, chainrule is faster, as in ``benchmarks.compare``), the fastest process's
+wall time (start-up, loading and evaluation included) and both test accuracies, which show
+that the two train alike.
 """
 import argparse
+import datetime
+import json
 import os
+import platform
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
-import numpy as np
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "src"))
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src"))
-
-from chainrule import manual_seed  # noqa: E402
-from chainrule.data import MNIST, DataLoader, Subset  # noqa: E402
-from chainrule.train import fit  # noqa: E402
-from chainrule.train.builders import build_loss, build_model, build_optimizer  # noqa: E402
+from chainrule.data import MNIST  # noqa: E402
 from chainrule.train.config import TrainConfig  # noqa: E402
 
-CONFIGS = {
-    "nielsen": TrainConfig(dataset="mnist", model="nielsen", loss="mse", lr=3.0, batch_size=10),
-    "mlp": TrainConfig(dataset="mnist", model="mlp", init="fan_in_normal", lr=0.1,
-                       weight_decay=5e-5, batch_size=10),
-}
+MODELS = ("nielsen", "mlp", "lenet5", "cnn_bn")
+TORCH_SCRIPT = REPO_ROOT / "benchmarks" / "torch_mnist_epoch.py"
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data-dir", default=MNIST.default_root(),
+    parser.add_argument("--data-dir", type=Path, default=MNIST.default_root(),
                         help="folder of the MNIST IDX files (default: chainrule's data cache)")
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--limit", type=int, default=None, help="train on the first N images only")
-    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--models", nargs="+", choices=MODELS, default=["nielsen", "mlp", "lenet5"],
+                        help="models of chainrule's zoo (cnn_bn: about a minute per epoch)")
+    parser.add_argument("--threads", type=int, default=1, help="threads of both frameworks")
     parser.add_argument("--repeats", type=int, default=3,
-                        help="epochs timed per framework, alternating; the fastest counts")
+                        help="epochs timed per framework and model, alternating; the fastest counts")
     parser.add_argument("--no-torch", action="store_true", help="time chainrule alone")
-    return parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.threads < 1 or args.repeats < 1:
+        parser.error("--threads and --repeats must be at least 1")
+    args.data_dir = args.data_dir.resolve()
+    return args
 
 
-def chainrule_epoch(config, train_set):
-    manual_seed(0)
-    model = build_model(config.model, (1, 28, 28), 10, config.hidden, config.init)
-    optimizer = build_optimizer(config, model.parameters())
-    loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=True)
-    initial = {k: v.copy() for k, v in model.state_dict().items()}
+def recipe(model):
+    """The ``TrainConfig`` ``chainrule train --dataset mnist --model MODEL --epochs 1`` runs."""
+    config, _ = TrainConfig.with_recipe(dataset="mnist", model=model, epochs=1)
+    if config.optimizer != "sgd" or config.schedule not in ("none", "cosine"):
+        raise ValueError(f"{model}: the PyTorch script runs SGD with a constant rate over one epoch")
+    return config
+
+
+def chainrule_command(model, args, run_dir):
+    return [sys.executable, "-m", "chainrule", "train", "--dataset", "mnist", "--data-dir",
+            str(args.data_dir), "--model", model, "--epochs", "1", "--threads", str(args.threads),
+            "--quiet", "--out", str(run_dir)]
+
+
+def torch_command(model, args):
+    config = recipe(model)
+    return [sys.executable, str(TORCH_SCRIPT), "--data-dir", str(args.data_dir), "--model", model,
+            "--loss", config.loss, "--init", config.init, "--batch-size", str(config.batch_size),
+            "--lr", str(config.lr), "--momentum", str(config.momentum),
+            "--weight-decay", str(config.weight_decay), "--threads", str(args.threads),
+            "--seed", str(config.seed)]
+
+
+def environment(threads):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT / "src"), env.get("PYTHONPATH")]))
+    return env
+
+
+def _run(command, env):
+    """``(stdout, wall seconds)`` of ``command``; a failure stops the benchmark with its output."""
     started = time.perf_counter()
-    fit(model, build_loss(config.loss), optimizer, loader, epochs=1)
-    return time.perf_counter() - started, initial
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout, time.perf_counter() - started
 
 
-def torch_epoch(config, images, labels, initial, threads):
-    import torch
-
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    if config.model == "nielsen":
-        net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 30), torch.nn.Sigmoid(),
-                                  torch.nn.Linear(30, 10), torch.nn.Sigmoid())
-
-        def loss_fn(output, target):  # the quadratic cost, as chainrule's --loss mse
-            one_hot = torch.nn.functional.one_hot(target, 10).to(output.dtype)
-            return 0.5 * ((output - one_hot) ** 2).sum() / len(target)
-    else:
-        net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 100), torch.nn.ReLU(),
-                                  torch.nn.Linear(100, 10))
-        loss_fn = torch.nn.functional.cross_entropy
-    net.load_state_dict({k: torch.from_numpy(v) for k, v in initial.items()})
-    optimizer = torch.optim.SGD(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    x, y = torch.from_numpy(images), torch.from_numpy(labels)
-    started = time.perf_counter()
-    order = torch.randperm(len(x))
-    for start in range(0, len(x), config.batch_size):
-        index = order[start:start + config.batch_size]
-        optimizer.zero_grad()
-        loss = loss_fn(net(x[index]), y[index])
-        loss.backward()
-        optimizer.step()
-    return time.perf_counter() - started
+def chainrule_epoch(model, args, env):
+    """``(epoch seconds, wall seconds, test accuracy)`` of one ``chainrule train`` epoch."""
+    with tempfile.TemporaryDirectory() as folder:
+        run_dir = Path(folder) / "run"
+        _, wall = _run(chainrule_command(model, args, run_dir), env)
+        record = json.loads((run_dir / "metrics.jsonl").read_text().splitlines()[0])
+    return record["time"], wall, record["test_acc"]
 
 
-def main():
-    args = parse_args()
-    from threadpoolctl import threadpool_limits
+def torch_epoch(model, args, env):
+    """``(epoch seconds, wall seconds, test accuracy)`` of one epoch of the PyTorch script."""
+    output, wall = _run(torch_command(model, args), env)
+    fields = output.split()
+    return float(fields[fields.index("train_seconds") + 1]), wall, float(fields[fields.index("test_acc") + 1])
 
-    threadpool_limits(args.threads)
-    train_set = MNIST(args.data_dir, train=True)
-    if args.limit:
-        train_set = Subset(train_set, np.arange(args.limit))
-    images, labels = train_set.get_batch(np.arange(len(train_set)))
-    print(f"one epoch of {len(train_set)} MNIST images, {args.threads} thread(s)")
-    for name in args.configs:
-        config = CONFIGS[name]
-        seconds, reference = [], []
+
+def machine_line(args):
+    model = platform.processor() or platform.machine()
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        model = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines()
+                      if line.startswith("Model name:")), model)
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    load = "/".join(f"{value:.2f}" for value in os.getloadavg())
+    return (f"{datetime.datetime.now().isoformat(timespec='minutes')}  {model}, {os.cpu_count()} "
+            f"logical CPUs, load average {load}; {args.threads} thread(s) each; python "
+            f"{platform.python_version()}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    env = environment(args.threads)
+    print(machine_line(args))
+    print("one epoch of 60,000 MNIST images, then the 10,000 test images; fastest of "
+          f"{args.repeats}; seconds of the training loop (wall: whole process)", flush=True)
+    for model in args.models:
+        config = recipe(model)
+        ours, theirs = [], []
         for _ in range(args.repeats):
-            elapsed, initial = chainrule_epoch(config, train_set)
-            seconds.append(elapsed)
+            ours.append(chainrule_epoch(model, args, env))
             if not args.no_torch:
-                reference.append(torch_epoch(config, images, labels, initial, args.threads))
-        line = f"{name:8s} chainrule {min(seconds):7.2f} s/epoch"
-        if reference:
-            line += (f"   PyTorch {min(reference):7.2f} s/epoch   "
-                     f"chainrule/PyTorch {min(seconds) / min(reference):5.2f}")
+                theirs.append(torch_epoch(model, args, env))
+        best = min(ours)
+        line = (f"{model:8s} batch {config.batch_size:3d}  chainrule {best[0]:6.2f} s/epoch "
+                f"(wall {min(r[1] for r in ours):5.1f} s, test {100 * best[2]:.2f}%)")
+        if theirs:
+            reference = min(theirs)
+            line += (f"   PyTorch {reference[0]:6.2f} s/epoch (wall {min(r[1] for r in theirs):5.1f} s, "
+                     f"test {100 * reference[2]:.2f}%)   chainrule/PyTorch {reference[0] / best[0]:5.2f}x")
         print(line, flush=True)
 
 

@@ -51,7 +51,7 @@ def test_metrics_jsonl_has_one_record_per_epoch(small_run):
 
 def test_per_epoch_summary_lines(tmp_path):
     result = _invoke("train", "--epochs", "2", "--out", tmp_path / "run")
-    lines = result.output.splitlines()
+    lines = result.output.splitlines()[1:]  # after the recipe's line
     assert re.fullmatch(r"epoch 1/2  train loss \d\.\d{4} acc \d+\.\d\d%  test loss \d\.\d{4} "
                         r"acc \d+\.\d\d%  lr 0\.1  \d+\.\d\d s", lines[0])
     assert lines[1].startswith("epoch 2/2") and lines[2].startswith("test accuracy")
@@ -224,8 +224,7 @@ def _resolved(args):
         return train_config(ctx.params["config_file"], given_options(ctx, options))
 
 
-# what each row of the table was measured with: docs/training.md's flags, and
-# benchmarks/train_cnn_mnist.py's defaults for the CNNs
+# what each row of the table was measured with (docs/training.md, docs/cnn.md)
 MEASURED = {
     "nielsen": dict(loss="mse", optimizer="sgd", lr=3.0, batch_size=10, epochs=30),
     "mlp": dict(init="fan_in_normal", optimizer="sgd", lr=0.1, weight_decay=5e-5, batch_size=10, epochs=30),
@@ -247,8 +246,8 @@ def test_the_recipe_is_printed_and_stored_in_the_run(tmp_path):
     out = tmp_path / "run"
     result = _invoke("train", "--model", "nielsen", "--epochs", "1", "--out", out)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == ("recipe of nielsen: --loss mse --optimizer sgd --lr 3.0 "
-                                             "--batch-size 10 (options given override it)")
+    assert result.output.splitlines()[0] == ("recipe of nielsen on digits: --loss mse --optimizer sgd "
+                                             "--lr 3.0 --batch-size 10 (options given override it)")
     saved = json.loads((out / "config.json").read_text())["config"]
     assert (saved["loss"], saved["lr"], saved["batch_size"], saved["epochs"]) == ("mse", 3.0, 10, 1)
 
@@ -433,3 +432,13 @@ def test_predict_help_lists_the_formats_the_docs_list():
     assert "(PNG, JPEG, BMP, GIF or NPY)" in " ".join(result.output.split())
     docs = (Path(__file__).resolve().parents[2] / "docs" / "training.md").read_text()
     assert "Classifies PNG, JPEG, BMP, GIF or `.npy` images" in " ".join(docs.split())
+
+
+def test_the_mlp_says_its_recipe_for_the_dataset(tmp_path):
+    result = _invoke("train", "--epochs", "1", "--out", tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == ("recipe of mlp on digits: --optimizer sgd --lr 0.1 "
+                                             "--batch-size 32 (options given override it)")
+    _, taken = _resolved(["--dataset", "mnist"])
+    assert taken == {"optimizer": "sgd", "lr": 0.1, "batch_size": 10, "epochs": 30,
+                     "init": "fan_in_normal", "weight_decay": 5e-5}

@@ -1,6 +1,6 @@
 import pytest
 
-from chainrule.train.config import ConfigError, TrainConfig, read_config_file
+from chainrule.train.config import RECIPES, ConfigError, TrainConfig, read_config_file, recipe_of
 
 
 def test_defaults_and_mapping_with_dashes_or_underscores():
@@ -52,7 +52,19 @@ def test_each_model_trains_with_its_recipe_unless_an_option_says_otherwise():
     assert (config.lr, config.momentum, config.schedule, config.epochs) == (0.05, 0.9, "cosine", 2)
     config, taken = TrainConfig.with_recipe(model="nielsen", lr=1.0)
     assert (config.loss, config.lr, config.batch_size, config.epochs) == ("mse", 1.0, 10, 30)
-    assert TrainConfig.with_recipe() == (TrainConfig(), {})  # mlp's recipe: the defaults
+    digits_recipe = {"optimizer": "sgd", "lr": 0.1, "batch_size": 32, "epochs": 20}
+    assert TrainConfig.with_recipe() == (TrainConfig(), digits_recipe)  # mlp's: the defaults
+
+
+def test_the_mlp_trains_on_mnist_with_the_recipe_measured_there():
+    config, taken = TrainConfig.with_recipe(model="mlp", dataset="mnist")
+    assert taken == {"optimizer": "sgd", "lr": 0.1, "batch_size": 10, "epochs": 30,
+                     "init": "fan_in_normal", "weight_decay": 5e-5}
+    assert config == TrainConfig(dataset="mnist", model="mlp", **taken)
+    assert recipe_of("mlp", "digits") == RECIPES["mlp"]  # no recipe for digits: the model's own
+    assert recipe_of("lenet5", "mnist") == RECIPES["lenet5"]
+    config, taken = TrainConfig.with_recipe(model="mlp", dataset="mnist", batch_size=100, optimizer="adam")
+    assert (config.init, config.weight_decay, config.batch_size, config.epochs) == ("fan_in_normal", 0.0, 100, 30)
 
 
 def test_another_optimizer_drops_the_recipes_optimizer_settings():

@@ -84,7 +84,8 @@ def test_epoch_lines_never_share_a_line_with_the_progress_bar(subprocess_env, tm
                                   subprocess_env)
     assert status == 0, raw.decode(errors="replace")
     assert b"img/s" in raw  # the bar was drawn
-    lines = screen_lines(raw)
+    recipe, *lines = screen_lines(raw)
+    assert recipe.startswith("recipe of mlp on digits: "), recipe
     assert len(lines) == 3, lines  # the bars were erased: only the printed lines are left
     assert re.fullmatch(EPOCH_LINE.replace("[12]", "1"), lines[0]), lines
     assert re.fullmatch(EPOCH_LINE.replace("[12]", "2"), lines[1]), lines
@@ -96,5 +97,5 @@ def test_an_error_in_the_middle_of_an_epoch_starts_its_own_line(subprocess_env, 
                                   subprocess_env)
     assert status == 1
     assert b"img/s" in raw
-    lines = screen_lines(raw)
+    lines = screen_lines(raw)[1:]  # after the recipe's line
     assert lines[0].startswith("Error: training stopped: the loss became nan at epoch 1"), lines

@@ -14,7 +14,7 @@ from ..data import DataError
 from ..io import CheckpointError
 from ..ops.softmax import softmax_array
 from .checkpoint import open_checkpoint
-from .config import DATASETS, RECIPES, ConfigError, TrainConfig, config_file_options, option_fields
+from .config import DATASET_RECIPES, DATASETS, RECIPES, ConfigError, TrainConfig, config_file_options, option_fields
 from .images import ImageError, load_image
 from . import parallel
 from .interrupt import TrainingInterrupted
@@ -51,7 +51,8 @@ def train_option(name, help=None):
     flag = "--" + name.replace("_", "-")
     if meta["kind"] == "bool":  # --no-quiet: a resumed run can turn a flag off again
         return click.option(f"{flag}/--no-{flag[2:]}", name, default=False, help=help or meta["help"])
-    recipe = ", or the model's recipe" if any(name in r for r in RECIPES.values()) else ""
+    recipes = (*RECIPES.values(), *DATASET_RECIPES.values())
+    recipe = ", or the model's recipe" if any(name in r for r in recipes) else ""
     help_text = help or meta["help"]
     if name == "model":
         help_text = f"Model: {', '.join(sorted(models.MODELS))}."

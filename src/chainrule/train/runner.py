@@ -80,10 +80,11 @@ def start_run(config, echo=print, recipe=None):
     """Train a new run as ``config`` says, in a new run directory; return a ``RunResult``.
     ``recipe``: the options ``config`` took from its model's recipe, said once it starts."""
     parts = build_run(config)  # a bad option or missing data stops here, before any file is made
-    if recipe and not config.quiet:
-        echo(f"recipe of {config.model}: {format_options(recipe)} (options given override it)")
     run_dir = parallel.shared_run_dir(config.out) if parallel.active() else create_run_dir(config.out)
     config = config.replace(out=run_dir)
+    if recipe and not config.quiet:
+        echo(f"recipe of {config.model} on {config.dataset}: {format_options(recipe)} "
+             "(options given override it)")
     with _only_writer(run_dir), limit_blas_threads(config.threads), _stop_on_write_errors(run_dir):
         if parallel.writes_files():  # threads: recorded in every file
             write_config(run_dir, config)
