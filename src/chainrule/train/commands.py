@@ -134,8 +134,9 @@ STALL_TIMEOUT_S = 300  # longer than any step, evaluation or checkpoint between 
 def train(ctx, config_file, resume_dir, **options):
     """Train a model; with no options, an MLP on the embedded 8x8 digits (a few seconds).
 
-    Each model trains with its recipe (e.g. lenet5: SGD lr 0.05, momentum 0.9, cosine,
-    batch 64, 10 epochs) where no option or --config says otherwise. Ctrl-C saves the
+    Each model trains with its recipe for the dataset (e.g. lenet5: SGD lr 0.05, momentum
+    0.9, cosine, batch 64, 10 epochs), printed at the start, where no option or --config says
+    otherwise. Ctrl-C saves the
     interrupted step; --resume RUN continues it.
     """
     given = given_options(ctx, options)
