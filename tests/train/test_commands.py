@@ -442,20 +442,3 @@ def test_the_mlp_says_its_recipe_for_the_dataset(tmp_path):
     _, taken = _resolved(["--dataset", "mnist"])
     assert taken == {"optimizer": "sgd", "lr": 0.1, "batch_size": 10, "epochs": 30,
                      "init": "fan_in_normal", "weight_decay": 5e-5}
-
-
-def test_threads_set_chainrules_own_passes_during_the_run_only():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-    import chainrule
-    from chainrule.train.rundir import blas_threads, limit_threads
-
-    with threadpoolctl.threadpool_limits(None):  # restores BLAS's count on exit
-        try:
-            chainrule.set_num_threads(2)
-            with limit_threads(1):
-                assert (chainrule.get_num_threads(), blas_threads()) == (1, 1)
-            assert (chainrule.get_num_threads(), blas_threads()) == (2, 2)
-            with limit_threads(0):  # both left at what they were
-                assert chainrule.get_num_threads() == 2
-        finally:
-            chainrule.settings._num_threads[0] = None

@@ -14,7 +14,8 @@ from ..data import DataError
 from ..io import CheckpointError
 from ..ops.softmax import softmax_array
 from .checkpoint import open_checkpoint
-from .config import DATASET_RECIPES, DATASETS, RECIPES, ConfigError, TrainConfig, config_file_options, option_fields
+from .config import (DATASET_RECIPES, DATASETS, RECIPES, ConfigError, TrainConfig, config_file_options,
+                     option_fields)
 from .images import ImageError, load_image
 from . import parallel
 from .interrupt import TrainingInterrupted
@@ -136,8 +137,7 @@ def train(ctx, config_file, resume_dir, **options):
 
     Each model trains with its recipe for the dataset (e.g. lenet5: SGD lr 0.05, momentum
     0.9, cosine, batch 64, 10 epochs), printed at the start, where no option or --config says
-    otherwise. Ctrl-C saves the
-    interrupted step; --resume RUN continues it.
+    otherwise. Ctrl-C saves the interrupted step; --resume RUN continues it.
     """
     given = given_options(ctx, options)
     try:

@@ -145,9 +145,8 @@ _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS
 
 
 @contextlib.contextmanager
-def limit_threads(threads):
-    """Within the block NumPy's BLAS and chainrule's element-wise passes
-    (``chainrule.parallel``) use ``threads`` threads (0: leave both at their defaults)."""
+def limit_blas_threads(threads):
+    """Within the block NumPy's BLAS uses ``threads`` threads (0: leave its default)."""
     if not threads:
         yield
         return
@@ -156,15 +155,8 @@ def limit_threads(threads):
     except ImportError:
         raise ImportError("--threads needs threadpoolctl, part of the cli extra: "
                           "pip install 'chainrule[cli]' (or use --threads 0)") from None
-    from ..settings import get_num_threads, set_num_threads
-
-    previous = get_num_threads()
-    with threadpool_limits(limits=threads, user_api="blas"):  # restores BLAS's count at the end
-        set_num_threads(threads)
-        try:
-            yield
-        finally:
-            set_num_threads(previous)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield
 
 
 def blas_threads():
