@@ -772,8 +772,21 @@ def builtin_type(exc):
     return next(t for t in type(exc).__mro__ if t.__module__ == "builtins")
 
 
+@pytest.fixture
+def thread_counts_kept():
+    """An idiom that sets the thread count leaves the suite's counts (BLAS's, PyTorch's and
+    chainrule's) as they were."""
+    torch = pytest.importorskip("torch")
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    torch_threads, ours = torch.get_num_threads(), chainrule.settings._num_threads[0]
+    with threadpoolctl.threadpool_limits(None):  # restores BLAS's counts on exit
+        yield
+    torch.set_num_threads(torch_threads)
+    chainrule.settings._num_threads[0] = ours
+
+
 @pytest.mark.parametrize("name", list(IDIOMS))
-def test_idiom_matches_pytorch(name, tmp_path):
+def test_idiom_matches_pytorch(name, tmp_path, thread_counts_kept):
     (tmp_path / "torch").mkdir()
     (tmp_path / "chainrule").mkdir()
     expected, ours = run(IDIOMS[name], "torch", tmp_path / "torch"), run(IDIOMS[name], "chainrule", tmp_path / "chainrule")
