@@ -3,6 +3,7 @@
     torch.use_deterministic_algorithms(True)   # accepted: every chainrule op is deterministic
     torch.get_default_dtype()                  # float32
 """
+import contextlib
 import os
 
 import numpy as np
@@ -26,19 +27,34 @@ def are_deterministic_algorithms_enabled():
     return True
 
 
+def _thread_count(n, op):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{op}: expected a positive integer, got {n!r}")
+    return int(n)
+
+
 def set_num_threads(n):
     """Use ``n`` threads (a positive int), as ``torch.set_num_threads``: for chainrule's own
     element-wise passes (``chainrule.parallel``) and, when threadpoolctl (the cli extra) is
     installed, for NumPy's BLAS; without it BLAS keeps the count it started with
     (OMP_NUM_THREADS before starting Python limits it)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"set_num_threads: expected a positive integer, got {n!r}")
-    _num_threads[0] = int(n)
+    _num_threads[0] = _thread_count(n, "set_num_threads")
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
         return
     threadpool_limits(int(n), user_api="blas")
+
+
+@contextlib.contextmanager
+def own_threads(n):
+    """Within the block chainrule's own element-wise passes use ``n`` threads; afterwards the
+    count is what it was, "not set" included. BLAS is left alone (threadpoolctl scopes it)."""
+    before, _num_threads[0] = _num_threads[0], _thread_count(n, "own_threads")
+    try:
+        yield
+    finally:
+        _num_threads[0] = before
 
 
 def get_num_threads():

@@ -139,3 +139,14 @@ def test_a_slot_that_cannot_be_recovered_is_a_run_dir_error(copied_run, monkeypa
     with pytest.raises(RunDirError, match=rf"cannot finish the interrupted save of a checkpoint in {checkpoints}: "
                                           rf"Permission denied \({checkpoints / '.last.new'}\)"):
         resume_run(str(copied_run), echo=lambda line: None)
+
+
+def test_threads_limit_blas_and_chainrules_own_passes_within_the_run_only():
+    pytest.importorskip("threadpoolctl")
+    import chainrule
+    from chainrule.train.rundir import blas_threads, limit_threads
+
+    before = (blas_threads(), chainrule.get_num_threads(), chainrule.settings._num_threads[0])
+    with limit_threads(1):
+        assert (blas_threads(), chainrule.get_num_threads()) == (1, 1)
+    assert (blas_threads(), chainrule.get_num_threads(), chainrule.settings._num_threads[0]) == before

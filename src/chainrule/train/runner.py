@@ -24,7 +24,7 @@ from .interrupt import StopOnSignal, TrainingInterrupted
 from .loop import History, fit
 from .rundir import (
     CHECKPOINTS_DIR, CONFIG_FILE, DIAGNOSTICS_PLOT_FILE, METRICS_FILE, PLOT_FILE, blas_threads, checkpoints_dir,
-    create_run_dir, RunDirError, limit_blas_threads, read_config, write_config, writer_lock,
+    create_run_dir, RunDirError, limit_threads, read_config, write_config, writer_lock,
 )
 from .slots import find_slot, recover_slot
 
@@ -85,7 +85,7 @@ def start_run(config, echo=print, recipe=None):
     if recipe and not config.quiet:
         echo(f"recipe of {config.model} on {config.dataset}: {format_options(recipe)} "
              "(options given override it)")
-    with _only_writer(run_dir), limit_blas_threads(config.threads), _stop_on_write_errors(run_dir):
+    with _only_writer(run_dir), limit_threads(config.threads), _stop_on_write_errors(run_dir):
         if parallel.writes_files():  # threads: recorded in every file
             write_config(run_dir, config)
         return _execute(config, run_dir, parts, echo)
@@ -154,7 +154,7 @@ def _continue(run_dir, saved, overrides, echo):
             _restore(checkpoint, parts)
     except CheckpointError as exc:
         raise CheckpointError(exc.path, exc.problems, _intact_best_hint(run_dir, found["best"])) from None
-    with limit_blas_threads(config.threads), _stop_on_write_errors(run_dir):
+    with limit_threads(config.threads), _stop_on_write_errors(run_dir):
         if checkpoint is not None:
             _check_threads(checkpoint, echo)
         if parallel.writes_files():
