@@ -24,6 +24,12 @@ CONV2D_GRID = [
     ((2, 3, 5, 4), (4, 3, 1, 1), 2, 0, 1, 1),
     ((1, 2, 7, 5), (4, 1, 3, 1), 2, "valid", 1, 2),
 ]
+# LeNet-5's two layers: patch matrices of 25 and of 150 rows take the two orders of the
+# weight-gradient product (ops.conv.WIDE_PATCHES)
+LENET_LAYERS = [
+    ((3, 1, 28, 28), (6, 1, 5, 5), 1, 2, 1, 1),
+    ((3, 6, 14, 14), (16, 6, 5, 5), 1, 0, 1, 1),
+]
 
 
 def _arrays(x_shape, w_shape, seed=0):
@@ -33,7 +39,7 @@ def _arrays(x_shape, w_shape, seed=0):
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note on its own padding copy
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, groups", CONV2D_GRID)
+@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, groups", CONV2D_GRID + LENET_LAYERS)
 def test_conv2d_matches_torch(check_torch_parity, dtype, x_shape, w_shape, stride, padding, dilation, groups):
     import torch.nn.functional as F
 

@@ -10,6 +10,7 @@ convolution read it without a copy, and the upstream gradient usually arrives in
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function, ShapeError, check_input_dtype
+from ..backend import xp
 from ..tensor import Tensor
 from .windows import dilated, fold, ntuple, pad, unpad, window_slices, windows_overlap
 
@@ -25,6 +26,9 @@ def im2col(x, kernel, stride, dilation, out_hw):
         x, (c, kh, kw, ho, wo, n), (s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w, s_n), writeable=False,
     )
     return patches.reshape(c * kh * kw, ho * wo * n)
+
+
+WIDE_PATCHES = 64  # patch rows C/groups*kh*kw from which the weight gradient is computed as (cols @ dy^T)^T
 
 
 def grouped_matmul(a, b):
@@ -72,9 +76,15 @@ class Conv2d(Function):
         dy = grad.transpose(1, 2, 3, 0).reshape(groups, c_out // groups, -1)  # free in (C, H, W, N)
         dx = dw = db = None
         if self.needs_input_grad[1]:
-            dw = grouped_matmul(dy, cols.transpose(0, 2, 1)).reshape(weight.shape)
+            if cols.shape[1] >= WIDE_PATCHES:
+                # (cols @ dy^T)^T: measured faster for patch matrices of many rows (LeNet's
+                # second layer: 300 us instead of 335 on one thread, 175 instead of 280 on two)
+                dw = grouped_matmul(cols, dy.transpose(0, 2, 1)).transpose(0, 2, 1)
+            else:  # few rows (LeNet's first layer, 25): this order is faster on two threads
+                dw = grouped_matmul(dy, cols.transpose(0, 2, 1))
+            dw = dw.reshape(weight.shape)
         if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
-            db = dy.sum(axis=2).reshape(c_out)
+            db = (dy @ xp.ones(dy.shape[2], dy.dtype)).reshape(c_out)  # BLAS: 15 us, not sum's 38, for LeNet's first layer
         if self.needs_input_grad[0]:
             kernel = weight.shape[2:]
             dcols = grouped_matmul(weight.reshape(groups, c_out // groups, -1).transpose(0, 2, 1), dy)
