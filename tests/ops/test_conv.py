@@ -6,7 +6,7 @@ import pytest
 import chainrule as cr
 from chainrule.autograd import gradcheck
 from chainrule.autograd.function import ShapeError
-from chainrule.ops.conv import conv1d, conv2d, conv2d_composed
+from chainrule.ops.conv import conv1d, conv2d, conv2d_composed, k_chunked_matmul, n_chunked_matmul
 
 # (input shape, weight shape, stride, padding, dilation, groups): every value the issue names
 # appears at least once, next to non-square kernels, odd image sizes, batch 1 and 1 or 3 channels.
@@ -74,6 +74,39 @@ def test_unbatched_conv2d_matches_torch(check_torch_parity):
         lambda x, w, b: conv2d(x, w, b, padding=1),
         lambda x, w, b: F.conv2d(x, w, b, padding=1),
         _arrays((3, 6, 5), (2, 3, 3, 3)),
+    )
+
+
+@pytest.fixture
+def two_threads():
+    cr.settings._num_threads[0] = 2  # chainrule's count only: BLAS is left alone
+    yield
+    cr.settings._num_threads[0] = None
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_products_in_chunks_equal_one_product(threads):
+    # (6 x 25) weights as in LeNet's first layer: chunks of 3,495 columns, two and a remainder
+    rng = np.random.default_rng(0)
+    weights, patches, dy = rng.standard_normal((2, 6, 25)), rng.standard_normal((2, 25, 7090)), rng.standard_normal((2, 6, 7090))
+    cr.settings._num_threads[0] = threads
+    try:
+        forward, weight_grad = n_chunked_matmul(weights, patches), k_chunked_matmul(dy, patches.transpose(0, 2, 1))
+    finally:
+        cr.settings._num_threads[0] = None
+    np.testing.assert_allclose(forward, weights @ patches, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(weight_grad, dy @ patches.transpose(0, 2, 1), rtol=1e-12, atol=1e-12)
+    if threads == 1:  # one product, as it was
+        assert np.array_equal(forward, weights @ patches)
+
+
+def test_first_lenet_layer_in_chunks_matches_torch(check_torch_parity, two_threads):
+    import torch.nn.functional as F
+
+    check_torch_parity(
+        lambda x, w, b: conv2d(x, w, b, padding=2),
+        lambda x, w, b: F.conv2d(x, w, b, padding=2),
+        _arrays((10, 1, 28, 28), (6, 1, 5, 5)), np.float32,  # 7,840 columns: two chunks and a remainder
     )
 
 

@@ -11,6 +11,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function, ShapeError, check_input_dtype
 from ..backend import xp
+from ..settings import get_num_threads
 from ..tensor import Tensor
 from .windows import dilated, fold, ntuple, pad, unpad, window_slices, windows_overlap
 
@@ -29,6 +30,8 @@ def im2col(x, kernel, stride, dilation, out_hw):
 
 
 WIDE_PATCHES = 64  # patch rows C/groups*kh*kw from which the weight gradient is computed as (cols @ dy^T)^T
+ONE_THREAD_WORK = (1 << 19) - 1  # M*N*K up to which OpenBLAS runs a product on one thread (twice its SMP threshold)
+SMALL_WEIGHTS = 256  # C_out/groups * C/groups*kh*kw up to which the forward product is run in chunks
 
 
 def grouped_matmul(a, b):
@@ -37,6 +40,59 @@ def grouped_matmul(a, b):
     if a.shape[0] == 1:
         return (a[0] @ b[0])[None]
     return a @ b
+
+
+def weight_gradient(dy, cols):
+    """dy (G, C_out/G, L) @ cols^T (G, L, R) -> (G, C_out/G, R), in the order OpenBLAS runs
+    fastest: (cols @ dy^T)^T for R >= WIDE_PATCHES (LeNet's second layer, R = 150: 300 us
+    instead of 335 on one thread, 175 instead of 280 on two), else dy @ cols^T over chunks
+    of L (LeNet's first layer, R = 25)."""
+    if cols.shape[1] >= WIDE_PATCHES:
+        return grouped_matmul(cols, dy.transpose(0, 2, 1)).transpose(0, 2, 1)
+    return k_chunked_matmul(dy, cols.transpose(0, 2, 1))
+
+
+def n_chunked_matmul(a, b):
+    """``a @ b`` for (G, M, K) @ (G, K, N), in chunks of N small enough for OpenBLAS to run
+    each on one thread, for a small ``a`` (M*K <= SMALL_WEIGHTS; else one product) when
+    ``get_num_threads()`` is above 1. Such a product streams ``b`` through a few
+    multiply-adds per element; on two threads it slows what follows more than it gains
+    (LeNet's first convolution forward, patch copy included: 425 us, 340 in chunks)."""
+    g, m, k = a.shape
+    n = b.shape[2]
+    chunk = max(1, ONE_THREAD_WORK // (m * k))
+    count = n // chunk
+    if count < 2 or m * k > SMALL_WEIGHTS or get_num_threads() == 1:
+        return grouped_matmul(a, b)
+    split = count * chunk
+    out = xp.empty((g, m, n), a.dtype)
+    xp.matmul(a[:, None], b[:, :, :split].reshape(g, k, count, chunk).transpose(0, 2, 1, 3),
+              out=out[:, :, :split].reshape(g, m, count, chunk).transpose(0, 2, 1, 3))
+    if split < n:
+        out[:, :, split:] = grouped_matmul(a, b[:, :, split:])
+    return out
+
+
+def k_chunked_matmul(a, b):
+    """``a @ b`` for (G, M, K) @ (G, K, N), summed over chunks of K small enough for OpenBLAS
+    to run each on one thread. For a small output and a long K its two threads share the
+    output and are slower than one (LeNet's first weight gradient, (6 x 50,176) @ (50,176 x
+    25): 495 us on two threads, 414 on one, 424 in chunks). One product when
+    ``get_num_threads()`` is 1 (BLAS's count too, after ``set_num_threads``), where the
+    chunks' calls cost 10 us; the bits depend on the thread count only through that choice."""
+    g, m, k = a.shape
+    n = b.shape[2]
+    chunk = max(1, ONE_THREAD_WORK // (m * n))
+    count = k // chunk
+    if count < 2 or get_num_threads() == 1:
+        return grouped_matmul(a, b)
+    split = count * chunk
+    chunks = xp.matmul(a[:, :, :split].reshape(g, m, count, chunk).transpose(0, 2, 1, 3),
+                       b[:, :split].reshape(g, count, chunk, n))  # (G, count, M, N)
+    out = chunks.sum(axis=1)
+    if split < k:
+        out += grouped_matmul(a[:, :, split:], b[:, split:])
+    return out
 
 
 class Conv2d(Function):
@@ -57,7 +113,7 @@ class Conv2d(Function):
             for size, extent, s in zip(padded.shape[2:], dilated(kernel, dilation), stride)
         )
         cols = im2col(padded, kernel, stride, dilation, out_hw).reshape(groups, -1, out_hw[0] * out_hw[1] * n)
-        out = grouped_matmul(weight.reshape(groups, c_out // groups, -1), cols)  # (groups, C_out/groups, Ho*Wo*N)
+        out = n_chunked_matmul(weight.reshape(groups, c_out // groups, -1), cols)  # (groups, C_out/groups, Ho*Wo*N)
         if bias is not None:
             out += bias.reshape(groups, -1, 1)
         self.stride, self.pads, self.dilation, self.groups = stride, pads, dilation, groups
@@ -76,13 +132,7 @@ class Conv2d(Function):
         dy = grad.transpose(1, 2, 3, 0).reshape(groups, c_out // groups, -1)  # free in (C, H, W, N)
         dx = dw = db = None
         if self.needs_input_grad[1]:
-            if cols.shape[1] >= WIDE_PATCHES:
-                # (cols @ dy^T)^T: measured faster for patch matrices of many rows (LeNet's
-                # second layer: 300 us instead of 335 on one thread, 175 instead of 280 on two)
-                dw = grouped_matmul(cols, dy.transpose(0, 2, 1)).transpose(0, 2, 1)
-            else:  # few rows (LeNet's first layer, 25): this order is faster on two threads
-                dw = grouped_matmul(dy, cols.transpose(0, 2, 1))
-            dw = dw.reshape(weight.shape)
+            dw = weight_gradient(dy, cols).reshape(weight.shape)
         if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
             db = (dy @ xp.ones(dy.shape[2], dy.dtype)).reshape(c_out)  # BLAS: 15 us, not sum's 38, for LeNet's first layer
         if self.needs_input_grad[0]:
