@@ -31,7 +31,7 @@ def im2col(x, kernel, stride, dilation, out_hw):
 
 WIDE_PATCHES = 64  # patch rows C/groups*kh*kw from which the weight gradient is computed as (cols @ dy^T)^T
 ONE_THREAD_WORK = (1 << 19) - 1  # M*N*K up to which OpenBLAS runs a product on one thread (twice its SMP threshold)
-SMALL_WEIGHTS = 256  # C_out/groups * C/groups*kh*kw up to which the forward product is run in chunks
+SMALL_OUTPUT = 512  # M*N up to which a long product is run in chunks (each then at least 1,023 long)
 
 
 def grouped_matmul(a, b):
@@ -52,39 +52,19 @@ def weight_gradient(dy, cols):
     return k_chunked_matmul(dy, cols.transpose(0, 2, 1))
 
 
-def n_chunked_matmul(a, b):
-    """``a @ b`` for (G, M, K) @ (G, K, N), in chunks of N small enough for OpenBLAS to run
-    each on one thread, for a small ``a`` (M*K <= SMALL_WEIGHTS; else one product) when
-    ``get_num_threads()`` is above 1. Such a product streams ``b`` through a few
-    multiply-adds per element; on two threads it slows what follows more than it gains
-    (LeNet's first convolution forward, patch copy included: 425 us, 340 in chunks)."""
-    g, m, k = a.shape
-    n = b.shape[2]
-    chunk = max(1, ONE_THREAD_WORK // (m * k))
-    count = n // chunk
-    if count < 2 or m * k > SMALL_WEIGHTS or get_num_threads() == 1:
-        return grouped_matmul(a, b)
-    split = count * chunk
-    out = xp.empty((g, m, n), a.dtype)
-    xp.matmul(a[:, None], b[:, :, :split].reshape(g, k, count, chunk).transpose(0, 2, 1, 3),
-              out=out[:, :, :split].reshape(g, m, count, chunk).transpose(0, 2, 1, 3))
-    if split < n:
-        out[:, :, split:] = grouped_matmul(a, b[:, :, split:])
-    return out
-
-
 def k_chunked_matmul(a, b):
     """``a @ b`` for (G, M, K) @ (G, K, N), summed over chunks of K small enough for OpenBLAS
-    to run each on one thread. For a small output and a long K its two threads share the
-    output and are slower than one (LeNet's first weight gradient, (6 x 50,176) @ (50,176 x
-    25): 495 us on two threads, 414 on one, 424 in chunks). One product when
-    ``get_num_threads()`` is 1 (BLAS's count too, after ``set_num_threads``), where the
-    chunks' calls cost 10 us; the bits depend on the thread count only through that choice."""
+    to run each on one thread, when M*N <= SMALL_OUTPUT (else one product). For a small
+    output and a long K its two threads share the output and are slower than one (LeNet's
+    first weight gradient, (6 x 50,176) @ (50,176 x 25): 495 us on two threads, 414 on one,
+    424 in chunks). One product when ``get_num_threads()`` is 1 (BLAS's count too, after
+    ``set_num_threads``), where the chunks' calls cost 10 us; the bits depend on the thread
+    count only through that choice."""
     g, m, k = a.shape
     n = b.shape[2]
     chunk = max(1, ONE_THREAD_WORK // (m * n))
     count = k // chunk
-    if count < 2 or get_num_threads() == 1:
+    if count < 2 or m * n > SMALL_OUTPUT or get_num_threads() == 1:
         return grouped_matmul(a, b)
     split = count * chunk
     chunks = xp.matmul(a[:, :, :split].reshape(g, m, count, chunk).transpose(0, 2, 1, 3),
@@ -113,7 +93,7 @@ class Conv2d(Function):
             for size, extent, s in zip(padded.shape[2:], dilated(kernel, dilation), stride)
         )
         cols = im2col(padded, kernel, stride, dilation, out_hw).reshape(groups, -1, out_hw[0] * out_hw[1] * n)
-        out = n_chunked_matmul(weight.reshape(groups, c_out // groups, -1), cols)  # (groups, C_out/groups, Ho*Wo*N)
+        out = grouped_matmul(weight.reshape(groups, c_out // groups, -1), cols)  # (groups, C_out/groups, Ho*Wo*N)
         if bias is not None:
             out += bias.reshape(groups, -1, 1)
         self.stride, self.pads, self.dilation, self.groups = stride, pads, dilation, groups
