@@ -1,5 +1,6 @@
 """Convolution (cross-correlation, as in every framework) through im2col: one matrix product
-per pass and group (docs/math.md, section 4).
+per pass and group (docs/math.md, section 4; a small weight gradient on several threads is a
+sum of products, ``k_chunked_matmul``).
 
 The user sees NCHW; inside, the op works in the (C, H, W, N) memory layout of
 ``windows.batch_inner``. The padded input is unfolded into the patch matrix ``cols`` of
