@@ -6,7 +6,7 @@ import pytest
 import chainrule as cr
 from chainrule.autograd import gradcheck
 from chainrule.autograd.function import ShapeError
-from chainrule.ops.conv import conv1d, conv2d, conv2d_composed
+from chainrule.ops.conv import conv1d, conv2d, conv2d_composed, k_chunked_matmul
 
 # (input shape, weight shape, stride, padding, dilation, groups): every value the issue names
 # appears at least once, next to non-square kernels, odd image sizes, batch 1 and 1 or 3 channels.
@@ -24,6 +24,12 @@ CONV2D_GRID = [
     ((2, 3, 5, 4), (4, 3, 1, 1), 2, 0, 1, 1),
     ((1, 2, 7, 5), (4, 1, 3, 1), 2, "valid", 1, 2),
 ]
+# LeNet-5's two layers: patch matrices of 25 and of 150 rows take the two orders of the
+# weight-gradient product (ops.conv.WIDE_PATCHES)
+LENET_LAYERS = [
+    ((3, 1, 28, 28), (6, 1, 5, 5), 1, 2, 1, 1),
+    ((3, 6, 14, 14), (16, 6, 5, 5), 1, 0, 1, 1),
+]
 
 
 def _arrays(x_shape, w_shape, seed=0):
@@ -33,7 +39,7 @@ def _arrays(x_shape, w_shape, seed=0):
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note on its own padding copy
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, groups", CONV2D_GRID)
+@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, groups", CONV2D_GRID + LENET_LAYERS)
 def test_conv2d_matches_torch(check_torch_parity, dtype, x_shape, w_shape, stride, padding, dilation, groups):
     import torch.nn.functional as F
 
@@ -68,6 +74,38 @@ def test_unbatched_conv2d_matches_torch(check_torch_parity):
         lambda x, w, b: conv2d(x, w, b, padding=1),
         lambda x, w, b: F.conv2d(x, w, b, padding=1),
         _arrays((3, 6, 5), (2, 3, 3, 3)),
+    )
+
+
+@pytest.fixture
+def two_threads():
+    cr.settings._num_threads[0] = 2  # chainrule's count only: BLAS is left alone
+    yield
+    cr.settings._num_threads[0] = None
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_weight_gradient_in_chunks_equals_one_product(threads):
+    # (6 x 25) outputs as in LeNet's first layer: chunks of 3,495 columns, two and a remainder
+    rng = np.random.default_rng(0)
+    dy, patches = rng.standard_normal((2, 6, 7090)), rng.standard_normal((2, 25, 7090))
+    cr.settings._num_threads[0] = threads
+    try:
+        weight_grad = k_chunked_matmul(dy, patches.transpose(0, 2, 1))
+    finally:
+        cr.settings._num_threads[0] = None
+    np.testing.assert_allclose(weight_grad, dy @ patches.transpose(0, 2, 1), rtol=1e-12, atol=1e-12)
+    if threads == 1:  # one product, as it was
+        assert np.array_equal(weight_grad, dy @ patches.transpose(0, 2, 1))
+
+
+def test_first_lenet_layer_in_chunks_matches_torch(check_torch_parity, two_threads):
+    import torch.nn.functional as F
+
+    check_torch_parity(
+        lambda x, w, b: conv2d(x, w, b, padding=2),
+        lambda x, w, b: F.conv2d(x, w, b, padding=2),
+        _arrays((10, 1, 28, 28), (6, 1, 5, 5)), np.float32,  # 7,840 columns: two chunks and a remainder
     )
 
 
