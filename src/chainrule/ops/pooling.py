@@ -166,8 +166,9 @@ class ReLUMaxPool2d(Function):
         """dx: as max pooling's, with each window's gradient gated by its maximum > 0 (ReLU's
         rule at the window's maximum). Where the maximum is > 0, x's first maximum is
         relu(x)'s; where it is <= 0 (or NaN) the composed ops send 0 everywhere too: pooling
-        routes to a position where relu(x) = 0, whose ReLU gate is closed."""
+        routes to a zero (or NaN) of relu(x), whose ReLU gate is closed."""
         (padded, out), geometry = self.saved, self.geometry
+        # routed by the rectified maximum: x's where it is > 0; the gate zeroes the other windows
         gated = like_layout(grad, out) * (out > 0)
         dx = route_to_first_max(gated, padded, out, geometry)
         return (unpad(dx, geometry.pads, self.in_hw),)
