@@ -43,3 +43,33 @@ def test_a_pooling_layer_too_small_for_its_input_is_named():
             "layer '2' (MaxPool2d(kernel_size=4, stride=4, padding=0, dilation=1, ceil_mode=False)): max_pool2d: "
             "input of shape (1, 2, 3, 3) with padding (0, 0) is smaller than the dilated kernel (4, 4)")):
         model(cr.zeros(1, 1, 5, 5))
+
+
+def _sequential_and_layer_by_layer(model, x):
+    """(output, input gradient) of ``model(x)`` and of its layers called one after another."""
+    results = []
+    for forward in (model, lambda t: [t := layer(t) for layer in model][-1]):
+        leaf = cr.tensor(x, requires_grad=True)
+        out = forward(leaf)
+        out.sum().backward()
+        results.append((out, leaf.grad))
+    return results
+
+
+def test_sequential_fuses_a_relu_before_a_max_pool_with_the_same_results():
+    from chainrule.ops.pooling import ReLUMaxPool2d
+
+    model = nn.Sequential(nn.ReLU(), nn.MaxPool2d(2), nn.ReLU(), nn.MaxPool2d(3, stride=1, padding=1))
+    x = np.random.default_rng(0).integers(-2, 3, (2, 3, 8, 8)).astype(np.float32)  # ties, closed windows
+    (fused, fused_grad), (plain, plain_grad) = _sequential_and_layer_by_layer(model, x)
+    assert isinstance(fused.grad_fn, ReLUMaxPool2d) and not isinstance(plain.grad_fn, ReLUMaxPool2d)
+    np.testing.assert_array_equal(fused.data, plain.data)
+    np.testing.assert_array_equal(fused_grad, plain_grad)
+
+
+def test_sequential_keeps_a_hooked_relu_and_max_pool_apart():
+    seen = []
+    relu = nn.ReLU()
+    relu.register_forward_hook(lambda module, inputs, output: seen.append(output.shape))
+    out = nn.Sequential(relu, nn.MaxPool2d(2))(cr.randn(1, 2, 4, 4, requires_grad=True))
+    assert seen == [(1, 2, 4, 4)] and type(out.grad_fn).__name__ == "MaxPool2d"

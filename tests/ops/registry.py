@@ -21,6 +21,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.autograd.function import ShapeError
 from chainrule.nn import functional as F
+from chainrule.ops.pooling import relu_max_pool2d
 
 
 @dataclass(frozen=True)
@@ -503,7 +504,36 @@ def _probability_samples(rng):
     )] + [Sample((normal(rng, (2, 3)), positive(rng, (2, 3))), {"weight": weight[:3], "reduction": "sum"})]
 
 
+def _np_relu_max_pool2d(x, kernel_size, stride=None, padding=0):
+    """max over each window of relu(x), padding -inf: sliding windows, then ReLU."""
+    stride = stride or kernel_size
+    pads = [(0, 0)] * (x.ndim - 2) + [(padding, padding)] * 2
+    padded = np.pad(np.maximum(x, 0), pads, constant_values=-np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kernel_size, kernel_size), axis=(-2, -1))
+    return windows[..., ::stride, ::stride, :, :].max(axis=(-2, -1))
+
+
+def _torch_relu_max_pool2d(x, **params):
+    return torch_mod().nn.functional.max_pool2d(torch_mod().relu(x), **params)
+
+
+def _relu_max_pool2d_samples(rng):
+    """Windows without ties (gradchecked), and small integers: ties, windows whose maximum is
+    0 or negative (ReLU closes the gate), and overlapping windows."""
+    ties = lambda shape: rng.integers(-2, 3, shape).astype(np.float64)  # noqa: E731
+    return [
+        Sample((normal(rng, (2, 3, 8, 8)),), {"kernel_size": 2}),
+        Sample((normal(rng, (1, 2, 7, 9)),), {"kernel_size": 3, "stride": 2, "padding": 1}),
+        Sample((normal(rng, (3, 6, 5)),), {"kernel_size": 2, "stride": 1}),
+        Sample((ties((2, 3, 8, 8)),), {"kernel_size": 2}, smooth=False),
+        Sample((ties((2, 2, 7, 9)),), {"kernel_size": 3, "stride": 2, "padding": 1}, smooth=False),
+        Sample((ties((3, 6, 5)),), {"kernel_size": 2, "stride": 1}, smooth=False),
+    ]
+
+
 NN_FUNCTIONAL = [
+    OpEntry("relu_max_pool2d", relu_max_pool2d, _np_relu_max_pool2d, _torch_relu_max_pool2d,
+            _relu_max_pool2d_samples),
     OpEntry(
         "embedding", F.embedding, lambda i, w, **_: w[i], _torch_functional("embedding"), _embedding_samples,
         diff=(1,),

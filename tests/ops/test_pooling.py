@@ -6,7 +6,8 @@ import pytest
 import chainrule as cr
 from chainrule.autograd import gradcheck
 from chainrule.autograd.function import ShapeError
-from chainrule.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from chainrule.ops.pooling import (ReLUMaxPool2d, adaptive_avg_pool2d, avg_pool2d, max_pool2d, relu_max_pool2d,
+                                   relu_max_pool2d_composed)
 
 # (input shape, pooling arguments): non-overlapping and overlapping windows, padding, ceil_mode,
 # dilation, non-square kernels, odd sizes, unbatched input.
@@ -64,6 +65,52 @@ def test_overlapping_max_windows_add_up():
 def test_max_pool2d_propagates_nan_like_torch():
     x = cr.tensor([[[[1.0, np.nan], [3.0, 2.0]]]])
     assert np.isnan(max_pool2d(x, 2).item())
+
+
+def _backward(pool, x, params, upstream):
+    leaf = cr.tensor(x, requires_grad=True)
+    out = pool(leaf, **params)
+    out.backward(cr.tensor(upstream))
+    return out, leaf.grad
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape, params", MAX_GRID)
+def test_fused_relu_max_pool2d_equals_relu_then_max_pool2d(dtype, shape, params):
+    """Exactly, ties and windows whose maximum is 0 or negative included (values in -2..2)."""
+    x = (_ties(shape, seed=2) * 2 - 2).astype(dtype)
+    upstream = np.random.default_rng(3).standard_normal(max_pool2d(cr.tensor(x), **params).shape).astype(dtype)
+    fused, composed = (_backward(pool, x, params, upstream) for pool in (relu_max_pool2d, relu_max_pool2d_composed))
+    assert isinstance(fused[0].grad_fn, ReLUMaxPool2d)
+    np.testing.assert_array_equal(fused[0].data, composed[0].data)
+    np.testing.assert_array_equal(fused[1], composed[1])
+
+
+def test_fused_relu_max_pool2d_closes_windows_without_a_positive_value():
+    x = np.array([[[[-1.0, -1.0, 0.0, 0.0], [-3.0, -2.0, 0.0, 0.0]]]])
+    out, grad = _backward(relu_max_pool2d, x, {"kernel_size": 2}, np.array([[[[5.0, 7.0]]]]))
+    np.testing.assert_array_equal(out.data, [[[[0.0, 0.0]]]])
+    np.testing.assert_array_equal(grad, np.zeros_like(x))
+
+
+def test_fused_relu_max_pool2d_propagates_nan_and_routes_nothing_there():
+    x = np.array([[[[1.0, np.nan], [3.0, 2.0]], [[1.0, 4.0], [3.0, 4.0]]]])
+    out, grad = _backward(relu_max_pool2d, x, {"kernel_size": 2}, np.ones((1, 2, 1, 1)))
+    composed = _backward(relu_max_pool2d_composed, x, {"kernel_size": 2}, np.ones((1, 2, 1, 1)))
+    assert np.isnan(out.detach().numpy()[0, 0, 0, 0]) and out.detach().numpy()[0, 1, 0, 0] == 4.0
+    np.testing.assert_array_equal(grad, composed[1])
+    np.testing.assert_array_equal(grad[0, 1], [[0, 1], [0, 0]])
+
+
+def test_fused_relu_max_pool2d_in_the_convolution_layout():
+    """The (C, H, W, N) memory a convolution returns, as LeNet-5 feeds it."""
+    memory = _ties((6, 28, 28, 4), seed=4).astype(np.float32) - 1
+    x = memory.transpose(3, 0, 1, 2)
+    upstream = np.random.default_rng(5).standard_normal((4, 6, 14, 14)).astype(np.float32)
+    fused, composed = (_backward(pool, x, {"kernel_size": 2}, upstream)
+                       for pool in (relu_max_pool2d, relu_max_pool2d_composed))
+    np.testing.assert_array_equal(fused[0].data, composed[0].data)
+    np.testing.assert_array_equal(fused[1], composed[1])
 
 
 AVG_GRID = [

@@ -24,7 +24,7 @@ from ..autograd import function
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import sum_to_shape
 from ..ops.elementwise import Abs
-from ..ops.pooling import MaxPool2d, first_max_masks
+from ..ops.pooling import MaxPool2d, ReLUMaxPool2d, first_max_masks
 from ..ops.reduction import MaxAll
 from ..ops.selection import Maximum
 from ..tensor import Tensor
@@ -119,6 +119,9 @@ def _routing_state(node):
     if isinstance(node, MaxPool2d):
         padded, out = saved
         return list(first_max_masks(padded, out, node.geometry.slices))
+    if isinstance(node, ReLUMaxPool2d):  # and whether each window's maximum passes ReLU
+        padded, out = saved
+        return list(first_max_masks(padded, out, node.geometry.slices)) + [out > 0]
     if isinstance(node, Abs):
         return [np.sign(saved[0])]
     return [a for a in saved if isinstance(a, np.ndarray) and a.dtype.kind in "biu"]

@@ -94,6 +94,10 @@ _TABLE = {
     "maxpool2d": Rule("maxpool", "max_pool2d({0})",
                       "max pooling: each window's gradient goes to the position of its maximum",
                       ("route_to_max({g})",)),
+    "relumaxpool2d": Rule("maxpool", "max_pool2d(relu({0}))",
+                          "max pooling of relu: each window's gradient goes to the position of its "
+                          "maximum, if that maximum is > 0",
+                          ("route_to_max({g} * ({out} > 0))",)),
     "avgpool2d": Rule("avgpool", "avg_pool2d({0})",
                       "average pooling: each window's gradient is spread evenly over it",
                       ("spread({g}) / window_size",)),

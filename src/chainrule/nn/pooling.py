@@ -1,4 +1,5 @@
 """Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d`` (no parameters)."""
+from ..ops.pooling import relu_max_pool2d
 from . import functional as F
 from .module import Module
 
@@ -12,7 +13,11 @@ class MaxPool2d(Module):
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, x):
+    def forward(self, x, relu_first=False):
+        """``relu_first``: pool relu(x) as one op (``Sequential`` asks for it when a ReLU comes
+        right before this layer)."""
+        if relu_first:
+            return relu_max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode)
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
                             self.ceil_mode, self.return_indices)
 

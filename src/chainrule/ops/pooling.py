@@ -7,8 +7,9 @@ gradient back into the same slices, adding where windows overlap.
 import functools
 
 from ..autograd.function import Function, ShapeError
-from ..backend import xp
+from ..backend import xp, zeros_along_innermost
 from ..tensor import Tensor
+from .activation import ReLU
 from .windows import (batch_inner, dilated, fold, like_layout, ntuple, pad, unpad, window_slices,
                       windows_overlap)
 
@@ -107,6 +108,21 @@ def first_max_masks(padded, out, slices):
         yield hit
 
 
+def route_to_first_max(grad, padded, out, geometry):
+    """dx of max pooling, shaped like ``padded`` (unpad it): each window's gradient
+    ``grad`` (N, C, Ho, Wo) goes to the position of its first maximum, 0 elsewhere; positions
+    shared by overlapping windows add up."""
+    grad = like_layout(grad, out)
+    masks = first_max_masks(padded, out, geometry.slices)
+    if windows_overlap(geometry.kernel, geometry.stride, geometry.dilation):
+        dx = fold((grad * hit for hit in masks), padded.shape, geometry.slices, grad.dtype)
+    else:  # disjoint windows: each offset's share is multiplied straight into its slice
+        dx = batch_inner(padded.shape, grad.dtype, None if geometry.tiles else 0)
+        for hit, index in zip(masks, geometry.slices):
+            xp.multiply(grad, hit, out=dx[index])
+    return dx
+
+
 class MaxPool2d(Function):
     """The maximum of each (dilated) window over the last two axes."""
 
@@ -125,14 +141,36 @@ class MaxPool2d(Function):
         """dx: each window's gradient goes to the position of its first maximum, 0 elsewhere;
         positions shared by overlapping windows add up."""
         (padded, out), geometry = self.saved, self.geometry
-        grad = like_layout(grad, out)
-        masks = first_max_masks(padded, out, geometry.slices)
-        if windows_overlap(geometry.kernel, geometry.stride, geometry.dilation):
-            dx = fold((grad * hit for hit in masks), padded.shape, geometry.slices, grad.dtype)
-        else:  # disjoint windows: each offset's share is multiplied straight into its slice
-            dx = batch_inner(padded.shape, grad.dtype, None if geometry.tiles else 0)
-            for hit, index in zip(masks, geometry.slices):
-                xp.multiply(grad, hit, out=dx[index])
+        dx = route_to_first_max(grad, padded, out, geometry)
+        return (unpad(dx, geometry.pads, self.in_hw),)
+
+
+class ReLUMaxPool2d(Function):
+    """max_pool2d(relu(x)), computed as relu(max_pool2d(x)): ReLU is monotone, so the two
+    agree, and ReLU then runs on the pooled output only. Fused; the reference is
+    ``relu_max_pool2d_composed``."""
+
+    __slots__ = ("geometry", "in_hw")
+    saves_inputs = (0,)
+    saves_output = True
+
+    def forward(self, x, geometry=None):
+        padded = pad(x, geometry.pads, -xp.inf)
+        out = window_max(padded, geometry.slices)
+        xp.maximum(out, zeros_along_innermost(out), out=out)
+        self.geometry, self.in_hw = geometry, x.shape[-2:]
+        self.saved = (padded, out)
+        return out
+
+    def backward(self, grad):
+        """dx: as max pooling's, with each window's gradient gated by its maximum > 0 (ReLU's
+        rule at the window's maximum). Where the maximum is > 0, x's first maximum is
+        relu(x)'s; where it is <= 0 (or NaN) the composed ops send 0 everywhere too: pooling
+        routes to a zero (or NaN) of relu(x), whose ReLU gate is closed."""
+        (padded, out), geometry = self.saved, self.geometry
+        # routed by the rectified maximum: x's where it is > 0; the gate zeroes the other windows
+        gated = like_layout(grad, out) * (out > 0)
+        dx = route_to_first_max(gated, padded, out, geometry)
         return (unpad(dx, geometry.pads, self.in_hw),)
 
 
@@ -226,6 +264,18 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     data = input._data if isinstance(input, Tensor) else xp.asarray(input)
     indices = _flat_indices(pad(data, geometry.pads, -xp.inf), out._data, geometry, shape[-1])
     return out, Tensor._make(indices, False, None)
+
+
+def relu_max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """``max_pool2d(relu(input), ...)`` as one op (``ReLUMaxPool2d``): the same values and
+    gradients, without the full-size ReLU output and mask."""
+    geometry = pool_geometry("max_pool2d", _data_shape(input), kernel_size, stride, padding, dilation, ceil_mode)
+    return ReLUMaxPool2d.apply(input, geometry=geometry)
+
+
+def relu_max_pool2d_composed(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """The reference for the fused op: ReLU, then max pooling."""
+    return max_pool2d(ReLU.apply(input), kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
