@@ -130,27 +130,23 @@ def backward(tensor, grad=None, retain_graph=False):
     it, the visited nodes join ``retained``. Callbacks queued by ``queue_callback`` during
     it run at its end, in order.
     """
-    outer = _running.final_callbacks  # a hook may run a backward of its own
-    queued = _running.final_callbacks = []
-    try:
-        _backward(tensor, grad, retain_graph)
-        while queued:
-            queued.pop(0)()
-    finally:
-        _running.final_callbacks = outer
-
-
-def _backward(tensor, grad, retain_graph):
     if not tensor.requires_grad:
         raise RuntimeError(
             "backward: the tensor does not require grad and has no grad_fn; create the "
             "inputs with requires_grad=True (and not under no_grad)"
         )
     grad = _initial_grad(tensor, grad)
-    if tensor.grad_fn is None:
-        _accumulate_leaf(tensor, grad)
-    else:
-        walk({tensor.grad_fn: grad}, retain_graph, _accumulate_leaf)
+    outer = _running.final_callbacks  # a hook may run a backward of its own
+    queued = _running.final_callbacks = []
+    try:
+        if tensor.grad_fn is None:
+            _accumulate_leaf(tensor, grad)
+        else:
+            walk({tensor.grad_fn: grad}, retain_graph, _accumulate_leaf)
+        while queued:
+            queued.pop(0)()
+    finally:
+        _running.final_callbacks = outer
 
 
 def _hold(leaf, g, owned, hooked, held, deliver):
@@ -192,10 +188,15 @@ def walk(seeds, retain_graph, deliver, watched=None):
                 grad_out = _run_hooks(node.hooks, grad_out)
             if watched and node in watched:
                 watched[node](grad_out)
-            if node.versions:  # a saved value changed in place since forward?
-                for counter, expected, _ in node.versions:
+            versions = node.versions
+            if versions:  # a saved value changed in place since forward?
+                for counter, expected, index in versions:
+                    if counter is None:  # an input without a counter at forward
+                        counter = node.inputs[index]._version_counter
+                        if counter is None:  # still unchanged
+                            continue
                     if counter[0] != expected:
-                        raise modified_error(node, grad_out)
+                        raise modified_error(node, grad_out, counter, expected, index)
             grad_inputs = node.backward(grad_out)
             if len(grad_inputs) < len(node.inputs):
                 raise _arity_error(node, grad_inputs)
