@@ -176,13 +176,15 @@ def walk(seeds, retain_graph, deliver, watched=None):
     held = {}  # id(leaf with hooks) -> (the sum of its shares so far, whether it is owned)
     grads = dict(seeds)
     ready = [node for node in seeds if not pending[node]]
+    pop, push = ready.pop, ready.append
     while ready:
-        node = ready.pop()
+        node = pop()
         if node.saved is FREED:
             raise _freed_error(node)
+        inputs = node.inputs
         grad_out = grads.pop(node, None)
         if grad_out is None:  # no gradient reached this node: none flows to its inputs
-            grad_inputs = (None,) * len(node.inputs)
+            grad_inputs = (None,) * len(inputs)
         else:
             if node.hooks:
                 grad_out = _run_hooks(node.hooks, grad_out)
@@ -192,19 +194,19 @@ def walk(seeds, retain_graph, deliver, watched=None):
             if versions:  # a saved value changed in place since forward?
                 for counter, expected, index in versions:
                     if counter is None:  # an input without a counter at forward
-                        counter = node.inputs[index]._version_counter
+                        counter = inputs[index]._version_counter
                         if counter is None:  # still unchanged
                             continue
                     if counter[0] != expected:
                         raise modified_error(node, grad_out, counter, expected, index)
             grad_inputs = node.backward(grad_out)
-            if len(grad_inputs) < len(node.inputs):
+            if len(grad_inputs) < len(inputs):
                 raise _arity_error(node, grad_inputs)
             if backward_hooks:
                 for hook in backward_hooks:
                     hook(node, grad_out, grad_inputs)
         owned = node.fresh_grads and not backward_hooks  # hooks may keep what they saw
-        for inp, needed, g in zip(node.inputs, node.needs_input_grad, grad_inputs):
+        for inp, needed, g in zip(inputs, node.needs_input_grad, grad_inputs):
             if not needed:  # a constant, or a tensor without grad (hence without grad_fn)
                 continue
             child = inp.grad_fn
@@ -226,10 +228,12 @@ def walk(seeds, retain_graph, deliver, watched=None):
                 if hooked and id(inp) in hooked:
                     _hold(inp, None, owned, hooked, held, deliver)
                 continue
-            pending[child] -= 1
-            if not pending[child]:  # every consumer has added its share
-                ready.append(child)
+            uses = pending[child] - 1
+            pending[child] = uses
+            if not uses:  # every consumer has added its share
+                push(child)
         if not retain_graph:
-            node.release()
+            node.saved = FREED  # node.release(), inlined: this runs for every node
+            node.versions = None
     if retain_graph:
         retained.update(pending)
