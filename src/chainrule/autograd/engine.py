@@ -233,7 +233,7 @@ def walk(seeds, retain_graph, deliver, watched=None):
             if not uses:  # every consumer has added its share
                 push(child)
         if not retain_graph:
-            node.saved = FREED  # node.release(), inlined: this runs for every node
+            node.saved = FREED  # drop what forward cached: backward no longer needs it
             node.versions = None
     if retain_graph:
         retained.update(pending)

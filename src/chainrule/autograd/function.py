@@ -261,11 +261,6 @@ class Function:
     def backward(self, grad):
         raise NotImplementedError
 
-    def release(self):
-        """Drop cached forward values once backward no longer needs them."""
-        self.saved = FREED
-        self.versions = None
-
     @property
     def next_functions(self):
         """((node, 0), ...) per positional input, as in PyTorch: the input's ``grad_fn``, an
