@@ -70,30 +70,6 @@ class _AllInputs:
 ALL_INPUTS = _AllInputs()
 
 
-def record_versions(node, args, out, needs):
-    """[(version counter or None, version now, input index or -1 for the output)] of what
-    ``node`` saves for backward (its class's ``saves_inputs`` and ``saves_output``). An input
-    without a counter is at version 0 and gets none here: the engine reads its counter
-    at backward, if one was made since. With ``saves_crosswise``, an input counts
-    only when another input needs a gradient (x * y reads y for dx and x for dy), as PyTorch
-    saves them."""
-    versions = []
-    crosswise = node.saves_crosswise and needs.count(True)
-    for i in range(len(args)) if node.saves_inputs is ALL_INPUTS else node.saves_inputs:
-        if i >= len(args):  # an optional input left out (layer_norm without a weight)
-            continue
-        if crosswise and crosswise == needs[i]:  # no other input needs a gradient
-            continue
-        a = args[i]
-        if isinstance(a, Tensor):
-            counter = a._version_counter
-            versions.append((counter, 0 if counter is None else counter[0], i))
-    if node.saves_output:
-        counter = out._counter()
-        versions.append((counter, counter[0], -1))
-    return versions
-
-
 def share_view_counter(out, args):
     """An output that is a view of an input's memory (reshape, a slice, a transpose) shares
     its version counter, as a PyTorch view does: a change through either is seen by both."""
@@ -162,7 +138,7 @@ class Function:
     ``saves_inputs`` (indices of the required positional inputs whose arrays ``saved``
     refers to, or ``ALL_INPUTS``) and ``saves_output`` (whether it refers to the output's array) let backward
     detect a saved value changed in place after forward: ``versions`` records their version
-    counters (``saves_crosswise``: see ``record_versions``).
+    counters (``saves_crosswise``: see ``apply``).
     """
 
     __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "versions", "__weakref__")
@@ -244,9 +220,29 @@ class Function:
         if shared:
             share_view_counter(out, args)
         if record:
-            node.versions = (
-                record_versions(node, args, out, needs) if cls.saves_inputs or cls.saves_output else None
-            )
+            # [(version counter or None, version now, input index or -1 for the output)] of
+            # what backward reads (``saves_inputs``, ``saves_output``). An input without a
+            # counter is at version 0 and gets none here: the engine reads its counter at
+            # backward, if one was made since. With ``saves_crosswise`` an input counts only
+            # when another input needs a gradient (x * y reads y for dx, x for dy), as PyTorch.
+            versions = None
+            saves = cls.saves_inputs
+            if saves:
+                versions = []
+                count = len(args)
+                crosswise = cls.saves_crosswise and needs.count(True)
+                for i in range(count) if saves is ALL_INPUTS else saves:
+                    # i past the end: an optional input left out (layer_norm without a weight)
+                    if i < count and not (crosswise and crosswise == needs[i]):
+                        a = args[i]
+                        if isinstance(a, Tensor):
+                            counter = a._version_counter
+                            versions.append((counter, 0 if counter is None else counter[0], i))
+            if cls.saves_output:
+                counter = out._counter()
+                entry = (counter, counter[0], -1)
+                versions = [entry] if versions is None else versions + [entry]
+            node.versions = versions
         if forward_hooks:
             if not record:  # unrecorded: the hooks still see what the op was given
                 node.inputs = args

@@ -50,7 +50,7 @@ class Linear(Module):
         params = self._parameters
         weight = params["weight"] if "weight" in params else self.weight
         bias = params["bias"] if "bias" in params else self.bias
-        if getattr(x, "dtype", None) is not weight.dtype:  # the same dtype object: nothing to check
+        if getattr(x, "dtype", None) is not weight._data.dtype:  # the same dtype object: nothing to check
             check_input_dtype("linear", x, weight)
         return F.linear(x, weight, bias)
 
