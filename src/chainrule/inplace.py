@@ -4,7 +4,7 @@ Each writes into the tensor's own array, bumps its version counter (shared with 
 ``.detach()``; ``.data`` has its own, as in PyTorch) and returns the tensor. Backward
 compares the counters of the tensors an op saved with the versions recorded at forward,
 so a saved value changed in place is an error, not a silently wrong gradient
-(``record_versions`` and ``check_versions`` in autograd/function.py).
+(``Function.apply`` records them in autograd/function.py; the engine's ``walk`` compares).
 
 No graph is recorded for an in-place change: on a tensor that requires grad they are
 allowed only under ``chainrule.no_grad()`` (or on ``.data``), like optimizer updates.

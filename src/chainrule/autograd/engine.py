@@ -130,27 +130,23 @@ def backward(tensor, grad=None, retain_graph=False):
     it, the visited nodes join ``retained``. Callbacks queued by ``queue_callback`` during
     it run at its end, in order.
     """
-    outer = _running.final_callbacks  # a hook may run a backward of its own
-    queued = _running.final_callbacks = []
-    try:
-        _backward(tensor, grad, retain_graph)
-        while queued:
-            queued.pop(0)()
-    finally:
-        _running.final_callbacks = outer
-
-
-def _backward(tensor, grad, retain_graph):
     if not tensor.requires_grad:
         raise RuntimeError(
             "backward: the tensor does not require grad and has no grad_fn; create the "
             "inputs with requires_grad=True (and not under no_grad)"
         )
     grad = _initial_grad(tensor, grad)
-    if tensor.grad_fn is None:
-        _accumulate_leaf(tensor, grad)
-    else:
-        walk({tensor.grad_fn: grad}, retain_graph, _accumulate_leaf)
+    outer = _running.final_callbacks  # a hook may run a backward of its own
+    queued = _running.final_callbacks = []
+    try:
+        if tensor.grad_fn is None:
+            _accumulate_leaf(tensor, grad)
+        else:
+            walk({tensor.grad_fn: grad}, retain_graph, _accumulate_leaf)
+        while queued:
+            queued.pop(0)()
+    finally:
+        _running.final_callbacks = outer
 
 
 def _hold(leaf, g, owned, hooked, held, deliver):
@@ -180,30 +176,37 @@ def walk(seeds, retain_graph, deliver, watched=None):
     held = {}  # id(leaf with hooks) -> (the sum of its shares so far, whether it is owned)
     grads = dict(seeds)
     ready = [node for node in seeds if not pending[node]]
+    pop, push = ready.pop, ready.append
     while ready:
-        node = ready.pop()
+        node = pop()
         if node.saved is FREED:
             raise _freed_error(node)
+        inputs = node.inputs
         grad_out = grads.pop(node, None)
         if grad_out is None:  # no gradient reached this node: none flows to its inputs
-            grad_inputs = (None,) * len(node.inputs)
+            grad_inputs = (None,) * len(inputs)
         else:
             if node.hooks:
                 grad_out = _run_hooks(node.hooks, grad_out)
             if watched and node in watched:
                 watched[node](grad_out)
-            if node.versions:  # a saved value changed in place since forward?
-                for counter, expected, _ in node.versions:
+            versions = node.versions
+            if versions:  # a saved value changed in place since forward?
+                for counter, expected, index in versions:
+                    if counter is None:  # an input without a counter at forward
+                        counter = inputs[index]._version_counter
+                        if counter is None:  # still unchanged
+                            continue
                     if counter[0] != expected:
-                        raise modified_error(node, grad_out)
+                        raise modified_error(node, grad_out, counter, expected, index)
             grad_inputs = node.backward(grad_out)
-            if len(grad_inputs) < len(node.inputs):
+            if len(grad_inputs) < len(inputs):
                 raise _arity_error(node, grad_inputs)
             if backward_hooks:
                 for hook in backward_hooks:
                     hook(node, grad_out, grad_inputs)
         owned = node.fresh_grads and not backward_hooks  # hooks may keep what they saw
-        for inp, needed, g in zip(node.inputs, node.needs_input_grad, grad_inputs):
+        for inp, needed, g in zip(inputs, node.needs_input_grad, grad_inputs):
             if not needed:  # a constant, or a tensor without grad (hence without grad_fn)
                 continue
             child = inp.grad_fn
@@ -225,10 +228,12 @@ def walk(seeds, retain_graph, deliver, watched=None):
                 if hooked and id(inp) in hooked:
                     _hold(inp, None, owned, hooked, held, deliver)
                 continue
-            pending[child] -= 1
-            if not pending[child]:  # every consumer has added its share
-                ready.append(child)
+            uses = pending[child] - 1
+            pending[child] = uses
+            if not uses:  # every consumer has added its share
+                push(child)
         if not retain_graph:
-            node.release()
+            node.saved = FREED  # drop what forward cached: backward no longer needs it
+            node.versions = None
     if retain_graph:
         retained.update(pending)

@@ -70,55 +70,29 @@ class _AllInputs:
 ALL_INPUTS = _AllInputs()
 
 
-def record_versions(node, args, out, needs):
-    """[(version counter, version now, input index or -1 for the output)] of what ``node``
-    saves for backward (its class's ``saves_inputs`` and ``saves_output``). With
-    ``saves_crosswise``, an input counts only when another input needs a gradient (x * y
-    reads y for dx and x for dy), as PyTorch saves them."""
-    versions = []
-    crosswise = node.saves_crosswise and needs.count(True)
-    for i in range(len(args)) if node.saves_inputs is ALL_INPUTS else node.saves_inputs:
-        if i >= len(args):  # an optional input left out (layer_norm without a weight)
-            continue
-        if crosswise and crosswise == needs[i]:  # no other input needs a gradient
-            continue
-        a = args[i]
-        if isinstance(a, Tensor):
-            counter = a._version_counter
-            if counter is None:
-                counter = a._version_counter = [0]
-            versions.append((counter, counter[0], i))
-    if node.saves_output:
-        counter = out._counter()
-        versions.append((counter, counter[0], -1))
-    return versions
-
-
 def share_view_counter(out, args):
     """An output that is a view of an input's memory (reshape, a slice, a transpose) shares
     its version counter, as a PyTorch view does: a change through either is seen by both."""
     data = out._data
-    is_view = data.base is not None  # read once: this runs for every op's output
     for a in args:
-        if isinstance(a, Tensor) and (data is a._data or is_view and np.may_share_memory(data, a._data)):
+        if isinstance(a, Tensor) and (data is a._data or np.may_share_memory(data, a._data)):
             out._version_counter = a._counter()
             return
 
 
-def modified_error(node, grad):
-    """PyTorch's error for a value ``node`` saved and that changed in place since forward
-    (found by the engine comparing ``node.versions``); ``grad`` has the output's shape and dtype."""
-    for counter, expected, index in node.versions:
-        if counter[0] != expected:
-            array = grad if index < 0 else node.inputs[index]._data
-            what = "output" if index < 0 else f"input {index}"
-            return RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{_TYPE_NAMES.get(array.dtype.name, array.dtype.name)}Tensor "
-                f"of shape {array.shape}] is at version {counter[0]}; expected version {expected} "
-                f"instead ({node.op_name()} saved it as its {what} for backward; change a copy "
-                "(.clone()) or change it after backward)"
-            )
+def modified_error(node, grad, counter, expected, index):
+    """PyTorch's error for a value ``node`` saved (input ``index``, or -1: the output) whose
+    ``counter`` moved on from version ``expected`` since forward (the engine compares
+    ``node.versions``); ``grad`` has the output's shape and dtype."""
+    array = grad if index < 0 else node.inputs[index]._data
+    what = "output" if index < 0 else f"input {index}"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{_TYPE_NAMES.get(array.dtype.name, array.dtype.name)}Tensor "
+        f"of shape {array.shape}] is at version {counter[0]}; expected version {expected} "
+        f"instead ({node.op_name()} saved it as its {what} for backward; change a copy "
+        "(.clone()) or change it after backward)"
+    )
 
 
 def _shape_list(arrays):
@@ -164,7 +138,7 @@ class Function:
     ``saves_inputs`` (indices of the required positional inputs whose arrays ``saved``
     refers to, or ``ALL_INPUTS``) and ``saves_output`` (whether it refers to the output's array) let backward
     detect a saved value changed in place after forward: ``versions`` records their version
-    counters (``saves_crosswise``: see ``record_versions``).
+    counters (``saves_crosswise``: see ``apply``).
     """
 
     __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "versions", "__weakref__")
@@ -199,10 +173,15 @@ class Function:
         node.saved = None
         arrays = []
         needs = []
+        record = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
-                needs.append(a.requires_grad)
+                if a.requires_grad:
+                    record = True
+                    needs.append(True)
+                else:
+                    needs.append(False)
             elif isinstance(a, _NUMBER_TYPES):
                 arrays.append(a)
                 needs.append(False)
@@ -223,21 +202,49 @@ class Function:
             data = np.asarray(data)
         if LEGACY_PROMOTION and data.dtype == np.float64 and not cls.sets_dtype:
             data = undo_legacy_promotion(data, arrays)
-        if True in needs and _grad_mode.enabled and data.dtype.kind == "f":
+        if record and _grad_mode.enabled and data.dtype.kind == "f":
             node.inputs = args
             node.params = params
             node.needs_input_grad = needs
             node.hooks = None
             out = Tensor._make(data, True, node)
-            share_view_counter(out, args)
-            node.versions = (
-                record_versions(node, args, out, needs) if cls.saves_inputs or cls.saves_output else None
-            )
         else:
+            record = False
             out = Tensor._make(data, False, None)
+        shared = data.base is not None  # a view (of an input?), or an input itself
+        if not shared:
+            for x in arrays:
+                if x is data:
+                    shared = True
+                    break
+        if shared:
             share_view_counter(out, args)
+        if record:
+            # [(version counter or None, version now, input index or -1 for the output)] of
+            # what backward reads (``saves_inputs``, ``saves_output``). An input without a
+            # counter is at version 0 and gets none here: the engine reads its counter at
+            # backward, if one was made since. With ``saves_crosswise`` an input counts only
+            # when another input needs a gradient (x * y reads y for dx, x for dy), as PyTorch.
+            versions = None
+            saves = cls.saves_inputs
+            if saves:
+                versions = []
+                count = len(args)
+                crosswise = cls.saves_crosswise and needs.count(True)
+                for i in range(count) if saves is ALL_INPUTS else saves:
+                    # i past the end: an optional input left out (layer_norm without a weight)
+                    if i < count and not (crosswise and crosswise == needs[i]):
+                        a = args[i]
+                        if isinstance(a, Tensor):
+                            counter = a._version_counter
+                            versions.append((counter, 0 if counter is None else counter[0], i))
+            if cls.saves_output:
+                counter = out._counter()
+                entry = (counter, counter[0], -1)
+                versions = [entry] if versions is None else versions + [entry]
+            node.versions = versions
         if forward_hooks:
-            if out.grad_fn is None:  # unrecorded: the hooks still see what the op was given
+            if not record:  # unrecorded: the hooks still see what the op was given
                 node.inputs = args
                 node.params = params
             for hook in forward_hooks:
@@ -249,11 +256,6 @@ class Function:
 
     def backward(self, grad):
         raise NotImplementedError
-
-    def release(self):
-        """Drop cached forward values once backward no longer needs them."""
-        self.saved = FREED
-        self.versions = None
 
     @property
     def next_functions(self):

@@ -196,7 +196,10 @@ class Optimizer:
             for param in group["params"]:
                 grad = param._grad
                 if grad is not None:
-                    update(param, -grad._data if maximize else grad._data, state.setdefault(param, {}), group)
+                    param_state = state.get(param)  # setdefault would build a {} per call
+                    if param_state is None:
+                        param_state = state[param] = {}
+                    update(param, -grad._data if maximize else grad._data, param_state, group)
                     bump_version(param)  # an in-place change: a graph that saved param sees it
         return loss
 
