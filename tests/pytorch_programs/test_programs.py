@@ -23,9 +23,10 @@ and batches):
   by 1.5e-4 at step 7). Where that growth can pass 3e-2 before the cap, every loss is compared
   over the first ``coupled_steps`` only: the steps over which PyTorch against itself, run twice
   from the same weights with one copy moved by 1 ulp each (two draws), stays within 2e-2 (a
-  multiple of 30). The BatchNorm CNN: 150 of 300 steps (PyTorch against itself: 1.8e-2 by
-  then, 6.6e-2 by step 300; chainrule: 1.7e-2, 4.5e-2); the GAN: 390 of 600 passes (1.9e-2,
-  2.4e-2; chainrule 3.6e-3, 5.7e-2). In float64 (every module and module input cast to
+  multiple of 30; ``python tests/pytorch_programs/coupling.py NAME`` measures it). The
+  BatchNorm CNN: 150 of 300 steps (PyTorch against itself: 1.8e-2 by then, 6.6e-2 by step 300;
+  chainrule: 1.7e-2, 4.5e-2); the GAN: 390 of 600 passes (1.9e-2, 2.4e-2; chainrule 3.6e-3,
+  5.7e-2). In float64 (every module and module input cast to
   double) chainrule and PyTorch agree to 1e-12 (the CNN) and 6e-15 (the GAN) over the whole
   run, so the float32 gap is rounding grown by training, not a different computation;
 - ``drifts`` (the two LSTMs): as ``exact`` for the first loss, the first 10 and every loss of
@@ -85,12 +86,14 @@ def workdir(entry, tmp_path):
     return cwd
 
 
-def run(entry, framework, program, cwd, seed=0):
-    """Run ``program`` under ``framework`` in ``cwd``; return the runner's result dict."""
+def run(entry, framework, program, cwd, seed=0, tag=None, **options):
+    """Run ``program`` under ``framework`` in ``cwd``; return the runner's result dict.
+    ``options``: the runner's evidence options (``dtype``, ``perturb``); ``tag`` names the files."""
+    tag = tag or framework
     config = dict(framework=framework, program=str(program), argv=entry["argv"], steps=entry["steps"], seed=seed,
-                  weights=str(cwd.parents[2] / "weights.npz"), result=str(cwd.parents[2] / f"{framework}.json"),
-                  standin=str(HERE / "standin"))
-    config_path = cwd.parents[2] / f"{framework}-config.json"
+                  weights=str(cwd.parents[2] / "weights.npz"), result=str(cwd.parents[2] / f"{tag}.json"),
+                  standin=str(HERE / "standin"), **options)
+    config_path = cwd.parents[2] / f"{tag}-config.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "src"), MPLBACKEND="Agg", OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
