@@ -25,7 +25,9 @@ executed as it is):
   up or down (``ulp_perturbed``).
 - **Randomness the program draws.** ``randn/rand/randn_like/rand_like`` and the
   DataLoader's shuffling draw from one NumPy generator seeded by ``seed``, so both runs see the
-  same random numbers and the same batches; Python's ``random`` is seeded with ``seed``.
+  same random numbers and the same batches; Python's ``random`` and the library's own
+  generator (``manual_seed``) are seeded with ``seed``, so PyTorch's initial weights, and with
+  them the whole comparison, are the same on every run.
   Dropout masks are drawn by each library's own generator and differ.
 """
 import importlib
@@ -240,6 +242,7 @@ def main(config_path):
         data.DataLoader._new_order = new_order
     random.seed(config["seed"])
     np.random.seed(config["seed"])
+    lib.manual_seed(config["seed"])
     losses, modules, save = hook_training(lib, lib.nn.Module, config, framework)
     sys.argv = [config["program"], *config["argv"]]
     capped = False

@@ -31,11 +31,12 @@ and batches):
   run, so the float32 gap is rounding grown by training, not a different computation;
 - ``drifts`` (the two LSTMs): as ``exact`` for the first loss, the first 10 and every loss of
   the first ``coupled_steps`` (30 for the LSTM, 90 for the bidirectional one: PyTorch against
-  itself stays within 7e-4 and 4e-3 there), then as curves:
-  the mean of the last 100 losses to 20% and below the first. An LSTM under Adam is chaotic:
-  PyTorch against itself from weights 1 ulp apart reaches 3e-1 at single steps by step 60 (the
-  LSTM; by step 120 the bidirectional one), its mean of the last 20 of 300 losses differs by up
-  to 24% and of the last 100 by up to 15%; in float64 the gap between chainrule and PyTorch
+  itself stays within 7e-4 and 4e-3 there), then as curves: the mean of the last 200 losses
+  (steps 101-300) to 20% and below the first. An LSTM under Adam is chaotic: PyTorch against
+  itself from weights 1 ulp apart reaches 3e-1 at single steps by step 60 (the LSTM; by step
+  120 the bidirectional one), and its mean of the last 20 of 300 losses differs by up to 24%,
+  of the last 100 by up to 15%, of the last 200 by up to 4% (five pairs); chainrule against
+  PyTorch, from three initial draws: up to 17%, 23% and 11%; in float64 the gap between chainrule and PyTorch
   starts at 1e-16 and grows exponentially (1e-11 at step 30, 1e-8 at step 55), as it does from
   1e-7 in float32;
 - ``dropout``: the dropout masks come from each library's own generator, so the losses are
@@ -121,7 +122,7 @@ def check_tracks(entry, reference, ours):
         np.testing.assert_allclose(got[-20:].mean(), ref[-20:].mean(), rtol=1e-2,
                                    err_msg=f"{entry['name']}: mean of the last 20 losses")
     else:  # compared as curves
-        tail = 100 if entry["compare"] == "drifts" else 20
+        tail = 200 if entry["compare"] == "drifts" else 20
         tail_ref, tail_got = ref[-tail:].mean(), got[-tail:].mean()
         rtol = 0.2 if entry["compare"] == "drifts" else 0.15
         np.testing.assert_allclose(tail_got, tail_ref, rtol=rtol, err_msg=f"{entry['name']}: mean of the last {tail}")
