@@ -298,6 +298,16 @@ def test_a_models_parameters_are_called_by_their_state_dict_names():
         trace(loss, names=["W"])
 
 
+def test_an_rnns_zero_initial_state_is_not_the_target():
+    cr.manual_seed(0)
+    model = nn.Sequential(nn.RNN(2, 3, batch_first=True))
+    out, _ = model(cr.randn(4, 2, 2))
+    loss = cr.sum((out[:, -1] - cr.randn(4, 3)) ** 2)
+    leaves = [r["name"] for r in trace(loss, names=model).records if r["phase"] == "forward" and r["op"] in ("input", "constant")]
+    # c1: h_0; c2: the input's second time step (the RNN slices an input that needs no gradient unrecorded)
+    assert leaves == ["input", "0.weight_ih_l0", "0.bias_ih_l0", "c1", "0.weight_hh_l0", "0.bias_hh_l0", "c2", "target"]
+
+
 def test_a_models_input_and_target_are_named_input_and_target():
     cr.manual_seed(0)
     model = nn.Linear(3, 2)

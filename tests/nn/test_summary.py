@@ -52,6 +52,29 @@ def test_float64_model_and_single_layer():
     assert result.rows == [("(model)", "Linear", (1, 4), 16)]
 
 
+class RowsLSTM(nn.Module):
+    """A bidirectional 2-layer LSTM over image rows, then rows cut apart: batch dims off the front."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, 16, 2, batch_first=True, bidirectional=True)
+        self.rows = nn.Flatten(0, 1)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.rows(out)
+
+
+def test_batch_dims_found_wherever_they_are():
+    result = cr.summary(RowsLSTM(), (28, 28), verbose=False)
+    # h_n and c_n are (num_layers * directions, N, hidden); Flatten(0, 1) makes 28 rows per input
+    assert str(result).splitlines()[2:4] == [
+        "lstm (LSTM)     (N, 28, 32), (4, N, 16), (4, N, 16)  12,288",
+        "rows (Flatten)  (28*N, 32)                                0",
+    ]
+    assert result.rows[0][2] == ((1, 28, 32), ((4, 1, 16), (4, 1, 16)))
+
+
 def test_bad_input_shape_names_the_layer():
     model = small_model()
     with pytest.raises(ValueError, match=r"^summary: the model failed on an input of shape \(1, 13\): layer '1' \(Linear"):

@@ -18,9 +18,16 @@ executed as it is):
 - **Initial weights.** The first time each top-level module is called, its parameters are
   written (torch run, in ``named_parameters()`` order) or overwritten from that file (chainrule
   run, after checking the names and shapes are the same).
+- **Evidence options** (``coupling.py`` uses them; the tests do not): ``dtype`` "float64"
+  casts every module to double on its first call and every float32 tensor argument of every
+  module call (nested in tuples and lists) to double, in both runs; ``perturb`` (a seed) makes
+  a torch run load the weights file, as the chainrule run does, with every weight moved 1 ulp
+  up or down (``ulp_perturbed``).
 - **Randomness the program draws.** ``randn/rand/randn_like/rand_like`` and the
   DataLoader's shuffling draw from one NumPy generator seeded by ``seed``, so both runs see the
-  same random numbers and the same batches; Python's ``random`` is seeded with ``seed``.
+  same random numbers and the same batches; Python's ``random`` and the library's own
+  generator (``manual_seed``) are seeded with ``seed``, so PyTorch's initial weights, and with
+  them the whole comparison, are the same on every run.
   Dropout masks are drawn by each library's own generator and differ.
 """
 import importlib
@@ -119,6 +126,12 @@ def shared_randomness(lib, seed):
     return permutation
 
 
+def ulp_perturbed(array, seed):
+    """``array`` (float) with every element moved to its next float up or down, at random."""
+    up = np.random.default_rng(seed).random(array.shape) < 0.5
+    return np.where(up, np.nextafter(array, np.inf), np.nextafter(array, -np.inf)).astype(array.dtype)
+
+
 def hook_training(lib, module_class, config, framework):
     """Wrap ``backward`` (loss log and step cap) and ``Module.__call__`` (initial weights)."""
     losses, modules = [], []
@@ -142,17 +155,29 @@ def hook_training(lib, module_class, config, framework):
     tensor_class.backward = backward
 
     saved = {}
-    if framework == "chainrule":
+    perturb = config.get("perturb")
+    load = framework == "chainrule" or perturb is not None
+    if load:
         with np.load(config["weights"], allow_pickle=False) as archive:
             saved = {key: archive[key] for key in archive.files}
         reference = json.loads(open(config["weights"] + ".json", encoding="utf-8").read())
     seen, depth = set(), [0]
     original_call = module_class.__call__
+    double = config.get("dtype", "float32") == "float64"
+
+    def to_double(value):
+        if isinstance(value, (tuple, list)):
+            return type(value)(to_double(v) for v in value)
+        return value.double() if isinstance(value, tensor_class) and value.dtype == lib.float32 else value
 
     def call(self, *args, **kwargs):
         if depth[0] == 0 and id(self) not in seen:
             seen.add(id(self))
+            if double:
+                self.double()
             sync(self)
+        if double:
+            args = to_double(args)
         depth[0] += 1
         try:
             return original_call(self, *args, **kwargs)
@@ -164,7 +189,7 @@ def hook_training(lib, module_class, config, framework):
         named = list(module.named_parameters())
         names = [[name, list(p.shape)] for name, p in named]
         modules.append(names)
-        if framework == "torch":
+        if not load:
             for i, (_, p) in enumerate(named):
                 saved[f"m{k}_p{i}"] = p.detach().cpu().numpy().copy()
             return
@@ -173,12 +198,13 @@ def hook_training(lib, module_class, config, framework):
                                  f"PyTorch's {reference[k] if k < len(reference) else 'none'}")
         with lib.no_grad():
             for i, (_, p) in enumerate(named):
-                p.copy_(lib.tensor(saved[f"m{k}_p{i}"]))
+                weights = saved[f"m{k}_p{i}"]
+                p.copy_(lib.tensor(weights if perturb is None else ulp_perturbed(weights, [perturb, k, i])))
 
     module_class.__call__ = call
 
     def save():
-        if framework == "torch":
+        if not load:
             np.savez(config["weights"], **saved)
             with open(config["weights"] + ".json", "w", encoding="utf-8") as f:
                 json.dump(modules, f)
@@ -216,6 +242,7 @@ def main(config_path):
         data.DataLoader._new_order = new_order
     random.seed(config["seed"])
     np.random.seed(config["seed"])
+    lib.manual_seed(config["seed"])
     losses, modules, save = hook_training(lib, lib.nn.Module, config, framework)
     sys.argv = [config["program"], *config["argv"]]
     capped = False

@@ -8,8 +8,10 @@ repository; refresh: download each manifest ``url`` into that folder as ``<name>
 SHA-256 is checked). Without that folder, or without
 PyTorch, or without MNIST for an MNIST program, the tests skip and say why.
 
-"Tracks" means, per program, over its capped number of steps (runner.py explains how both
-runs get the same initial weights, random numbers and batches):
+"Tracks" means, per program, over its capped number of steps (``steps``: backward passes, at
+least 300 training steps, two passes a step for the GAN, or the whole run where it is shorter:
+``runs_to_end``; runner.py explains how both runs get the same initial weights, random numbers
+and batches):
 
 - ``exact``: the first loss equals PyTorch's to a relative 1e-4 and the first 10 to 1e-3 (a
   real difference, in an init, a reduction, an update rule or a layout, shows from the first
@@ -18,12 +20,25 @@ runs get the same initial weights, random numbers and batches):
   difference of large sums, as the continuous-Bernoulli VAE's), and training amplifies that:
   Adam's first steps move each weight by about lr whatever the size of its gradient, so a
   gradient that is zero up to rounding moves a weight differently (the BatchNorm CNN differs
-  by 1.5e-4 at step 7);
-- ``drifts`` (the two LSTMs): as ``exact`` for the first 10 losses, then as curves: the mean
-  of the last 20 losses to 10% and below the first. An LSTM under Adam is chaotic in float32:
-  the same run's losses came out up to 25% apart at single steps after step 20 when only the
-  memory alignment of its arrays changed (NumPy's SIMD sums round differently; seen between a
-  lone run and one inside the whole suite);
+  by 1.5e-4 at step 7). Where that growth can pass 3e-2 before the cap, every loss is compared
+  over the first ``coupled_steps`` only: the steps over which PyTorch against itself, run twice
+  from the same weights with one copy moved by 1 ulp each (two draws), stays within 2e-2 (a
+  multiple of 30; ``python tests/pytorch_programs/coupling.py NAME`` measures it). The
+  BatchNorm CNN: 150 of 300 steps (PyTorch against itself: 1.8e-2 by then, 6.6e-2 by step 300;
+  chainrule: 1.7e-2, 4.5e-2); the GAN: 390 of 600 passes (1.9e-2, 2.4e-2; chainrule 3.6e-3,
+  5.7e-2). In float64 (every module and module input cast to
+  double) chainrule and PyTorch agree to 1e-12 (the CNN) and 6e-15 (the GAN) over the whole
+  run, so the float32 gap is rounding grown by training, not a different computation;
+- ``drifts`` (the two LSTMs): as ``exact`` for the first loss, the first 10 and every loss of
+  the first ``coupled_steps`` (30 for the LSTM, 90 for the bidirectional one: PyTorch against
+  itself stays within 7e-4 and 4e-3 there), then as curves: the mean of the last 200 losses
+  (steps 101-300) to 20% and below the first. An LSTM under Adam is chaotic: PyTorch against
+  itself from weights 1 ulp apart reaches 3e-1 at single steps by step 60 (the LSTM; by step
+  120 the bidirectional one), and its mean of the last 20 of 300 losses differs by up to 24%,
+  of the last 100 by up to 15%, of the last 200 by up to 4% (five pairs); chainrule against
+  PyTorch, from three initial draws: up to 17%, 23% and 11%; in float64 the gap between chainrule and PyTorch
+  starts at 1e-16 and grows exponentially (1e-11 at step 30, 1e-8 at step 55), as it does from
+  1e-7 in float32;
 - ``dropout``: the dropout masks come from each library's own generator, so the losses are
   compared as curves: the first loss equals to 5% (dropout changes a freshly initialised
   network's output little), and the mean of the last 20 losses to 15% and below the first.
@@ -72,12 +87,14 @@ def workdir(entry, tmp_path):
     return cwd
 
 
-def run(entry, framework, program, cwd, seed=0):
-    """Run ``program`` under ``framework`` in ``cwd``; return the runner's result dict."""
+def run(entry, framework, program, cwd, seed=0, tag=None, **options):
+    """Run ``program`` under ``framework`` in ``cwd``; return the runner's result dict.
+    ``options``: the runner's evidence options (``dtype``, ``perturb``); ``tag`` names the files."""
+    tag = tag or framework
     config = dict(framework=framework, program=str(program), argv=entry["argv"], steps=entry["steps"], seed=seed,
-                  weights=str(cwd.parents[2] / "weights.npz"), result=str(cwd.parents[2] / f"{framework}.json"),
-                  standin=str(HERE / "standin"))
-    config_path = cwd.parents[2] / f"{framework}-config.json"
+                  weights=str(cwd.parents[2] / "weights.npz"), result=str(cwd.parents[2] / f"{tag}.json"),
+                  standin=str(HERE / "standin"), **options)
+    config_path = cwd.parents[2] / f"{tag}-config.json"
     config_path.write_text(json.dumps(config), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "src"), MPLBACKEND="Agg", OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
@@ -97,14 +114,18 @@ def check_tracks(entry, reference, ours):
     else:
         np.testing.assert_allclose(got[0], ref[0], rtol=1e-4, err_msg=f"{entry['name']}: first loss")
         np.testing.assert_allclose(got[:10], ref[:10], rtol=1e-3, err_msg=f"{entry['name']}: first 10 losses")
+    if entry["compare"] != "dropout":
+        coupled = entry.get("coupled_steps", len(ref))
+        np.testing.assert_allclose(got[:coupled], ref[:coupled], rtol=3e-2,
+                                   err_msg=f"{entry['name']}: the first {coupled} losses")
     if entry["compare"] == "exact":
-        np.testing.assert_allclose(got, ref, rtol=3e-2, err_msg=entry["name"])
         np.testing.assert_allclose(got[-20:].mean(), ref[-20:].mean(), rtol=1e-2,
                                    err_msg=f"{entry['name']}: mean of the last 20 losses")
     else:  # compared as curves
-        tail_ref, tail_got = ref[-20:].mean(), got[-20:].mean()
-        rtol = 0.1 if entry["compare"] == "drifts" else 0.15
-        np.testing.assert_allclose(tail_got, tail_ref, rtol=rtol, err_msg=f"{entry['name']}: mean of the last 20")
+        tail = 200 if entry["compare"] == "drifts" else 20
+        tail_ref, tail_got = ref[-tail:].mean(), got[-tail:].mean()
+        rtol = 0.2 if entry["compare"] == "drifts" else 0.15
+        np.testing.assert_allclose(tail_got, tail_ref, rtol=rtol, err_msg=f"{entry['name']}: mean of the last {tail}")
         assert tail_got < got[0], f"{entry['name']}: no learning under chainrule ({got[0]} -> {tail_got})"
 
 def test_manifest_is_complete():
@@ -112,7 +133,10 @@ def test_manifest_is_complete():
     assert len(names) == len(set(names))
     for entry in MANIFEST:
         assert entry["url"] == f"https://raw.githubusercontent.com/{entry['repo']}/{entry['commit']}/{entry['path']}"
-        assert len(entry["sha256"]) == 64 and entry["compare"] in ("exact", "drifts", "dropout") and 0 < entry["steps"] <= 300
+        assert len(entry["sha256"]) == 64 and entry["compare"] in ("exact", "drifts", "dropout")
+        assert entry["steps"] >= 300 or entry.get("runs_to_end"), f"{entry['name']}: fewer than 300 steps"
+        assert 10 <= entry.get("coupled_steps", entry["steps"]) <= entry["steps"]
+        assert entry["compare"] != "drifts" or "coupled_steps" in entry
         assert entry["dataset"] in (None, "mnist") and (entry["dataset"] is None) == (entry["data_root"] is None)
 
 
@@ -122,7 +146,10 @@ def test_program_tracks_pytorch(entry, tmp_path):
     program = program_text(entry)
     cwd = workdir(entry, tmp_path)
     reference = run(entry, "torch", program, cwd)
-    assert reference["capped"], "the step cap must stop the program before its evaluation code"
+    if entry.get("runs_to_end"):  # the cap is the whole run: the evaluation and saving code runs too
+        assert not reference["capped"] and len(reference["losses"]) == entry["steps"]
+    else:
+        assert reference["capped"], "the step cap must stop the program before its evaluation code"
     ours = run(entry, "chainrule", program, cwd)
     assert ours["modules"] == reference["modules"]
     check_tracks(entry, reference, ours)

@@ -52,3 +52,12 @@ def test_shared_randomness_draws_the_same_numbers_for_each_library():
     np.testing.assert_array_equal(first.rand_like(a).detach().numpy(), second.rand_like(a).detach().numpy())
     np.testing.assert_array_equal(perm_a(10), perm_b(10))
     assert not np.array_equal(perm_a(1000), perm_a(1000))  # a new order each epoch
+
+
+def test_ulp_perturbed_moves_every_weight_one_ulp():
+    weights = np.array([[1.0, -2.5, 0.0], [3e-8, 7.0, -1e30]], dtype=np.float32)
+    moved = runner.ulp_perturbed(weights, 5)
+    assert moved.dtype == np.float32
+    up, down = np.nextafter(weights, np.float32(np.inf)), np.nextafter(weights, np.float32(-np.inf))
+    assert np.all((moved == up) | (moved == down)) and np.any(moved == up) and np.any(moved == down)
+    np.testing.assert_array_equal(moved, runner.ulp_perturbed(weights, 5))  # the seed decides

@@ -99,9 +99,10 @@ def value_names(values, output, given=None):
     """A unique name per value (keyed by ``id``): ``given`` (id -> name, e.g. a model's
     parameter names), else ``tensor.name`` when set, else derived.
 
-    Derived names: ``f`` for the output; with ``given`` names (a model) the constant
-    inputs are ``input``, then ``target``; otherwise ``x1, x2, ...`` for leaves that require
-    grad and ``c1, ...`` for constant tensors. An intermediate result is called by its
+    Derived names: ``f`` for the output; with ``given`` names (a model) the first constant
+    input is ``input`` and the first one used after the last step that uses a given value (after
+    the model, as in ``loss(model(input), target)``) is ``target``; otherwise ``x1, x2, ...`` for leaves that
+    require grad and ``c1, ...`` for constant tensors (such as an RNN's zero initial state). An intermediate result is called by its
     formula where that is short (``x + y``, ``sigmoid(w)``), else ``t1, t2, ...``.
     """
 
@@ -109,6 +110,8 @@ def value_names(values, output, given=None):
     used = {t.name for t in values if t.name} | set(given.values())
     counters = {"x": 0, "c": 0, "t": 0}
     model_inputs = [n for n in ("input", "target") if n not in used] if given else []
+    after_model = max((i for i, t in enumerate(values)  # after the last step that uses a given value
+                       if t.grad_fn is not None and any(id(x) in given for x in t.grad_fn.inputs)), default=-1)
     names = {}
 
     def fresh(prefix):
@@ -119,7 +122,7 @@ def value_names(values, output, given=None):
                 used.add(name)
                 return name
 
-    for t in values:
+    for i, t in enumerate(values):
         name = given.get(id(t)) or t.name
         if name:
             name = name if name not in names.values() else _suffixed(name, used)
@@ -135,8 +138,8 @@ def value_names(values, output, given=None):
                 used.add(name)
             else:
                 name = fresh("t")
-        elif model_inputs and not t.requires_grad:  # a parameter not in given stays x1, x2, ...
-            name = model_inputs.pop(0)
+        elif (model_inputs[:1] == ["input"] or model_inputs and i > after_model) and not t.requires_grad:
+            name = model_inputs.pop(0)  # a parameter not in given stays x1, x2, ...
         else:
             name = fresh("x" if t.requires_grad else "c")
         names[id(t)] = name
