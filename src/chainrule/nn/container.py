@@ -121,22 +121,24 @@ class Sequential(_ModuleSequence):
     def forward(self, x):
         """Each module on the last one's output; a ReLU right before a MaxPool2d runs as one
         fused op (the same values and gradients, one full-size pass and array fewer)."""
-        modules = tuple(self._modules.values())
-        i = 0
-        while i < len(modules):
-            if i + 1 < len(modules) and _pools_relu(modules[i], modules[i + 1]):
-                x = modules[i + 1](x, relu_first=True)
-                i += 2
+        modules = iter(self._modules.values())
+        for module in modules:
+            if type(module) is ReLU and not module._forward_hooks:
+                following = next(modules, None)
+                if following is None:
+                    return module(x)
+                if _pools_relu(following):
+                    x = following(x, relu_first=True)
+                else:
+                    x = following(module(x))
             else:
-                x = modules[i](x)
-                i += 1
+                x = module(x)
         return x
 
 
-def _pools_relu(first, second):
-    """A plain ReLU, then a MaxPool2d without indices, neither with hooks: fusable."""
-    return (type(first) is ReLU and type(second) is MaxPool2d and not second.return_indices
-            and not first._forward_hooks and not second._forward_hooks)
+def _pools_relu(module):
+    """A MaxPool2d without indices or hooks: it can take the ReLU before it as one op."""
+    return type(module) is MaxPool2d and not module.return_indices and not module._forward_hooks
 
 
 class ModuleList(_ModuleSequence):
