@@ -2,7 +2,7 @@
 
 
 def limit_threads(threads, torch=None):
-    """Set the BLAS/OpenMP pools (threadpoolctl), chainrule's own threads and ``torch``'s
+    """Set the BLAS/OpenMP pools (threadpoolctl), chainrule's thread count and ``torch``'s
     pool, if given, to ``threads``; returns a description of what was set, for the benchmark's output."""
     import chainrule
 

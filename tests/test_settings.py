@@ -45,13 +45,13 @@ def test_size_is_a_tuple():
     assert isinstance(cr.ones(2, 3).shape, cr.Size) and cr.Size([2, 3]) == (2, 3) == torch.Size([2, 3])
 
 
-def test_own_threads_is_scoped():
+def test_num_threads_is_scoped():
     cr.settings._num_threads[0] = None
     default = cr.get_num_threads()
-    with cr.settings.own_threads(1):
+    with cr.settings.num_threads(1):
         assert cr.get_num_threads() == 1
-        with pytest.raises(ValueError, match="own_threads: expected a positive integer, got 0"):
-            with cr.settings.own_threads(0):
+        with pytest.raises(ValueError, match="num_threads: expected a positive integer, got 0"):
+            with cr.settings.num_threads(0):
                 pass
         assert cr.get_num_threads() == 1
     assert cr.settings._num_threads[0] is None and cr.get_num_threads() == default

@@ -34,10 +34,10 @@ def _thread_count(n, op):
 
 
 def set_num_threads(n):
-    """Use ``n`` threads (a positive int), as ``torch.set_num_threads``: for chainrule's own
-    element-wise passes (``chainrule.parallel``) and, when threadpoolctl (the cli extra) is
-    installed, for NumPy's BLAS; without it BLAS keeps the count it started with
-    (OMP_NUM_THREADS before starting Python limits it)."""
+    """Use ``n`` threads (a positive int), as ``torch.set_num_threads``: NumPy's BLAS takes
+    them when threadpoolctl (the cli extra) is installed, otherwise it keeps the count it
+    started with (OMP_NUM_THREADS before starting Python limits it); ops that shape their
+    products for the thread count (a convolution's weight gradient) read ``get_num_threads``."""
     _num_threads[0] = _thread_count(n, "set_num_threads")
     try:
         from threadpoolctl import threadpool_limits
@@ -47,10 +47,10 @@ def set_num_threads(n):
 
 
 @contextlib.contextmanager
-def own_threads(n):
-    """Within the block chainrule's own element-wise passes use ``n`` threads; afterwards the
-    count is what it was, "not set" included. BLAS is left alone (threadpoolctl scopes it)."""
-    before, _num_threads[0] = _num_threads[0], _thread_count(n, "own_threads")
+def num_threads(n):
+    """Within the block ``get_num_threads()`` is ``n``; afterwards it is what it was, "not
+    set" included. BLAS is left alone (threadpoolctl scopes its count)."""
+    before, _num_threads[0] = _num_threads[0], _thread_count(n, "num_threads")
     try:
         yield
     finally:

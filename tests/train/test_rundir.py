@@ -141,7 +141,7 @@ def test_a_slot_that_cannot_be_recovered_is_a_run_dir_error(copied_run, monkeypa
         resume_run(str(copied_run), echo=lambda line: None)
 
 
-def test_threads_limit_blas_and_chainrules_own_passes_within_the_run_only():
+def test_threads_limit_blas_and_the_recorded_count_within_the_run_only():
     pytest.importorskip("threadpoolctl")
     import chainrule
     from chainrule.train.rundir import blas_threads, limit_threads

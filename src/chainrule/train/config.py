@@ -83,8 +83,7 @@ class TrainConfig:
     epochs: int = _option(20, "int", "Number of epochs.", minimum=1)
     seed: int = _option(0, "int", "Random seed (init, shuffling, dropout).", minimum=0)
     threads: int = _option(
-        1, "int", "Threads of the BLAS matrix products and chainrule's own element-wise passes (0: "
-        "their defaults, every core). One is "
+        1, "int", "Threads of the BLAS matrix products (0: the BLAS default, every core). One is "
         "fastest for the zoo's small models on a 2-core machine; results depend on it to the "
         "last bit, so a run records it.", minimum=0)
     out: str = _option(None, "path", "Run directory; default: a new timestamped one under runs/.")

@@ -22,7 +22,7 @@ except ImportError:  # Windows: runs are not locked there
 import numpy as np
 
 from ..io import atomic_write_text, open_regular
-from ..settings import own_threads
+from ..settings import num_threads
 
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
@@ -147,8 +147,8 @@ _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS
 
 @contextlib.contextmanager
 def limit_threads(threads):
-    """Within the block NumPy's BLAS and chainrule's own passes use ``threads`` threads (0:
-    leave their defaults)."""
+    """Within the block NumPy's BLAS uses ``threads`` threads and ``get_num_threads()`` says
+    so (0: leave both at their defaults)."""
     if not threads:
         yield
         return
@@ -157,7 +157,7 @@ def limit_threads(threads):
     except ImportError:
         raise ImportError("--threads needs threadpoolctl, part of the cli extra: "
                           "pip install 'chainrule[cli]' (or use --threads 0)") from None
-    with threadpool_limits(limits=threads, user_api="blas"), own_threads(threads):
+    with threadpool_limits(limits=threads, user_api="blas"), num_threads(threads):
         yield
 
 
