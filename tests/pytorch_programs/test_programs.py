@@ -28,7 +28,10 @@ and batches):
   chainrule: 1.7e-2, 4.5e-2); the GAN: 390 of 600 passes (1.9e-2, 2.4e-2; chainrule 3.6e-3,
   5.7e-2). In float64 (every module and module input cast to
   double) chainrule and PyTorch agree to 1e-12 (the CNN) and 6e-15 (the GAN) over the whole
-  run, so the float32 gap is rounding grown by training, not a different computation;
+  run, so the float32 gap is rounding grown by training, not a different computation. Past
+  its coupled steps a program's mean of the last 20 losses is compared to 2e-2: there PyTorch
+  against itself 1 ulp apart differs by up to 1.0e-2 (the CNN, three draws: 9.8e-3, 4.1e-3,
+  7.5e-3; chainrule 1.4e-2, with 7e-13 in float64 over all 300 steps);
 - ``drifts`` (the two LSTMs): as ``exact`` for the first loss, the first 10 and every loss of
   the first ``coupled_steps`` (30 for the LSTM, 90 for the bidirectional one: PyTorch against
   itself stays within 7e-4 and 4e-3 there), then as curves: the mean of the last 200 losses
@@ -119,7 +122,8 @@ def check_tracks(entry, reference, ours):
         np.testing.assert_allclose(got[:coupled], ref[:coupled], rtol=3e-2,
                                    err_msg=f"{entry['name']}: the first {coupled} losses")
     if entry["compare"] == "exact":
-        np.testing.assert_allclose(got[-20:].mean(), ref[-20:].mean(), rtol=1e-2,
+        rtol = 2e-2 if "coupled_steps" in entry else 1e-2  # past the coupled steps, see the docstring
+        np.testing.assert_allclose(got[-20:].mean(), ref[-20:].mean(), rtol=rtol,
                                    err_msg=f"{entry['name']}: mean of the last 20 losses")
     else:  # compared as curves
         tail = 200 if entry["compare"] == "drifts" else 20
