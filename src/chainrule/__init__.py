@@ -6,7 +6,10 @@
     x.grad  # tensor([2., 4.])
     x.grad.numpy()  # array([2., 4.], dtype=float32)
 """
-from .tensor import (  # noqa: I001  (Tensor first: the ops import it)
+from . import heap
+
+heap.keep_freed_memory(heap.top_pad_from_environment())
+from .tensor import (  # noqa: I001, E402  (Tensor first: the ops import it)
     Tensor, bool_, equal, float16, float32, float64, int8, int16, int32, int64, is_tensor, uint8,
 )
 from .device import device, get_default_device, set_default_device
