@@ -25,29 +25,28 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
 
 
-def test_the_padding_comes_from_the_environment(monkeypatch):
+def test_the_environment_can_keep_glibcs_defaults(monkeypatch):
     monkeypatch.delenv(heap.VARIABLE, raising=False)
-    assert heap.top_pad_from_environment() == 64 << 20
+    assert heap.wanted() is True
     monkeypatch.setenv(heap.VARIABLE, "0")
-    assert heap.top_pad_from_environment() == 0 and heap.keep_freed_memory(0) is False
-    monkeypatch.setenv(heap.VARIABLE, "64MB")
-    with pytest.raises(ValueError, match="CHAINRULE_MALLOC_TOP_PAD must be a number of bytes"):
-        heap.top_pad_from_environment()
+    assert heap.wanted() is False
+    monkeypatch.setenv(heap.VARIABLE, "yes")
+    with pytest.raises(ValueError, match="CHAINRULE_KEEP_FREED_MEMORY must be 1 .* or 0, got 'yes'"):
+        heap.wanted()
 
 
-@pytest.mark.skipif(not heap._glibc(), reason="the padding is glibc's")
+@pytest.mark.skipif(not heap._glibc(), reason="the thresholds are glibc's")
 @pytest.mark.skipif(not (MNIST / "train-images-idx3-ubyte.gz").exists(), reason="needs MNIST")
 def test_lenet5_steps_do_not_page_fault_their_arrays_in_again():
-    def faults(pad):
-        env = dict(os.environ, CHAINRULE_MALLOC_TOP_PAD=str(pad), OMP_NUM_THREADS="1",
-                   PYTHONPATH=os.pathsep.join(sys.path))
+    def faults(**env):
+        env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(sys.path), **env)
         out = subprocess.run([sys.executable, "-c", STEPS.format(root=str(MNIST))], env=env,
                              capture_output=True, text=True, check=True)
         return int(out.stdout)
 
-    assert heap.keep_freed_memory(64 << 20) is True
-    with_padding = faults(64 << 20)
-    # one byte of padding: glibc trims the heap at every free, as it did in `chainrule train`'s
-    # slow epochs (1.1 million faults an epoch, 1,170 a step)
-    trimmed = faults(1)
-    assert with_padding < 2_000 < 100_000 < trimmed, (with_padding, trimmed)
+    assert heap.keep_freed_memory() is True
+    kept = faults()
+    # glibc's defaults with fixed thresholds (MALLOC_TOP_PAD_ fixes them): the heap is trimmed
+    # at every free, as in `chainrule train`'s slow epochs (1.1 million faults, 1,170 a step)
+    trimmed = faults(CHAINRULE_KEEP_FREED_MEMORY="0", MALLOC_TOP_PAD_="1")
+    assert kept < 5_000 < 100_000 < trimmed, (kept, trimmed)

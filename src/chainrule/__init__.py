@@ -8,7 +8,8 @@
 """
 from . import heap
 
-heap.keep_freed_memory(heap.top_pad_from_environment())
+if heap.wanted():
+    heap.keep_freed_memory()
 from .tensor import (  # noqa: I001, E402  (Tensor first: the ops import it)
     Tensor, bool_, equal, float16, float32, float64, int8, int16, int32, int64, is_tensor, uint8,
 )

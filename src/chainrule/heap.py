@@ -1,39 +1,38 @@
 """Keeping freed memory for the next training step (glibc only).
 
 A training step allocates and frees the same large arrays every time (patch matrices,
-activations, gradients). glibc's malloc may hand memory freed at the top of its heap back to
-the system and page-fault it in again at the next step: a LeNet-5 epoch of ``chainrule train``
-(batch 64, one thread) took 1.1 million minor page faults and 4.4 s, against 43 thousand and
-2.8 s with 64 MiB of top padding (``M_TOP_PAD``: how much freed memory the heap keeps). So
-chainrule asks glibc for that padding when it is imported: a process keeps up to 64 MiB more
-memory mapped between steps, and nothing changes on other C libraries.
-``CHAINRULE_MALLOC_TOP_PAD`` (bytes, 0 for glibc's default behaviour) set before the import
-changes it.
+activations, gradients). Depending on the heap's history, glibc's malloc may return such
+memory to the system at every free and page-fault it in again at the next step: a LeNet-5
+epoch of ``chainrule train`` (batch 64, one thread) took 1.1 million minor page faults and
+4.4 s, against 37 thousand and 2.8 s with the thresholds below. So chainrule sets them when it
+is imported: arrays up to 32 MiB come from the heap (glibc's own ceiling for the threshold it
+otherwise adapts), and up to 128 MiB freed at the heap's top stays mapped for the next step.
+A process may then keep that much more memory between steps; other C libraries are left
+alone. ``CHAINRULE_KEEP_FREED_MEMORY=0`` before the import keeps glibc's defaults.
 """
 import ctypes
 import os
 
-M_TOP_PAD = -2  # glibc's malloc.h
-DEFAULT_TOP_PAD = 64 << 20
-VARIABLE = "CHAINRULE_MALLOC_TOP_PAD"
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+MMAP_THRESHOLD = 32 << 20
+TRIM_THRESHOLD = 128 << 20
+VARIABLE = "CHAINRULE_KEEP_FREED_MEMORY"
 
 
-def top_pad_from_environment():
-    """The padding in bytes that ``CHAINRULE_MALLOC_TOP_PAD`` asks for (default 64 MiB)."""
-    value = os.environ.get(VARIABLE)
-    if value is None:
-        return DEFAULT_TOP_PAD
-    if not value.isdigit():
-        raise ValueError(f"{VARIABLE} must be a number of bytes (0 or more), got {value!r}")
-    return int(value)
+def wanted():
+    """Whether ``CHAINRULE_KEEP_FREED_MEMORY`` (1, the default, or 0) asks for the thresholds."""
+    value = os.environ.get(VARIABLE, "1")
+    if value not in ("0", "1"):
+        raise ValueError(f"{VARIABLE} must be 1 (keep freed memory, the default) or 0, got {value!r}")
+    return value == "1"
 
 
-def keep_freed_memory(pad):
-    """Ask glibc's malloc to keep ``pad`` bytes of freed memory at the top of its heap; 0
-    leaves glibc's own behaviour. True where it was applied (glibc), False elsewhere."""
-    if pad == 0 or not _glibc():
+def keep_freed_memory():
+    """Set glibc's mmap and trim thresholds as the module docstring says; True where applied."""
+    if not _glibc():
         return False
-    return ctypes.CDLL(None).mallopt(M_TOP_PAD, ctypes.c_int(min(pad, 2**31 - 1))) == 1
+    mallopt = ctypes.CDLL(None).mallopt
+    return mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
 
 
 def _glibc():
