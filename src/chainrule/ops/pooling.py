@@ -155,11 +155,8 @@ class ReLUMaxPool2d(Function):
     saves_output = True
 
     def forward(self, x, geometry=None):
-        padded = pad(x, geometry.pads, -xp.inf)
-        out = window_max(padded, geometry.slices)
+        out = MaxPool2d.forward(self, x, geometry)  # saves (padded, out): out is rectified in place
         xp.maximum(out, zeros_along_innermost(out), out=out)
-        self.geometry, self.in_hw = geometry, x.shape[-2:]
-        self.saved = (padded, out)
         return out
 
     def backward(self, grad):
