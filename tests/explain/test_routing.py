@@ -55,3 +55,12 @@ def test_the_mask_as_a_picture():
     assert picture.shape[:2] == (40, 40)  # a 4x4 tile repeated to fit 42x84 pixels
     grey = picture[::10, ::10, 0]  # one pixel per position: white 0, black the most windows
     np.testing.assert_array_equal(grey, (255 * (1 - mask[0, 0] / 4)).round())
+
+
+def test_the_fused_relu_max_pool_routes_only_windows_whose_maximum_passes_relu():
+    from chainrule.ops.pooling import relu_max_pool2d
+    x = cr.tensor(np.array([[[[0.13, -0.13, 0.64, 0.1], [-0.54, 0.36, 1.3, 0.95],
+                                [-0.7, -1.27, -0.62, 0.04], [-2.33, -0.22, -1.25, -0.73]]]]),
+                  requires_grad=True)
+    expected = [[0, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]]
+    assert routing_mask(relu_max_pool2d(x, 2))[0, 0].tolist() == expected

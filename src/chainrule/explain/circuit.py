@@ -12,7 +12,7 @@ send their gradient to each position (grey; white where no gradient arrives).
 """
 import numpy as np
 
-from ..ops.pooling import MaxPool2d
+from ..ops.pooling import MaxPool2d, ReLUMaxPool2d
 from ..tensor import Tensor
 from .graph import DIGITS, ELEMENTS_SHOWN, array_of, format_number, array_statistics, shape_text
 from ..pictures import heatmap_png
@@ -125,7 +125,7 @@ def box_contents(name, value, grad, account, routes=None):
 def _routing_masks(account):
     """id(value) -> its routing mask, for each value a max pooling in the graph reads."""
     return {id(t.grad_fn.inputs[0]): routing_mask(t) for t in account.values
-            if isinstance(t.grad_fn, MaxPool2d)}
+            if isinstance(t.grad_fn, (MaxPool2d, ReLUMaxPool2d))}
 
 
 def wire_text(array, account):

@@ -7,7 +7,7 @@ gradient arrives, 2 or more where overlapping windows share a maximum.
 """
 import numpy as np
 
-from ..ops.pooling import MaxPool2d
+from ..ops.pooling import MaxPool2d, ReLUMaxPool2d
 from ..tensor import Tensor
 from .graph import array_of
 
@@ -18,13 +18,13 @@ def routing_mask(pooled):
     ``dx = sum over windows of dpooled routed to the window's maximum``, and ``heatmap(mask)``
     shows where gradient flows at all."""
     node = getattr(pooled, "grad_fn", None)
-    if not isinstance(node, MaxPool2d):
+    if not isinstance(node, (MaxPool2d, ReLUMaxPool2d)):  # the fused one routes only maxima > 0
         made_by = "no graph" if node is None else f"grad_fn {type(node).__name__}"
         raise TypeError(f"routing_mask: expected the output of max_pool2d on a tensor that requires grad "
                         f"(grad_fn MaxPool2d), got a {type(pooled).__name__} with {made_by}")
     (source,) = node.inputs
     # Re-run the op on a copy and backpropagate ones: each window sends 1 to its maximum.
     probe = Tensor(np.array(array_of(source)), requires_grad=True)
-    out = MaxPool2d.apply(probe, **node.params)
+    out = type(node).apply(probe, **node.params)
     out.backward(Tensor(np.ones(out.shape, dtype=out.dtype)))
     return np.asarray(probe.grad).round().astype(np.int64)

@@ -94,7 +94,7 @@ _TABLE = {
     "maxpool2d": Rule("maxpool", "max_pool2d({0})",
                       "max pooling: each window's gradient goes to the position of its maximum",
                       ("route_to_max({g})",)),
-    "relumaxpool2d": Rule("maxpool", "max_pool2d(relu({0}))",
+    "relumaxpool2d": Rule("relu+maxpool", "max_pool2d(relu({0}))",
                           "max pooling of relu: each window's gradient goes to the position of its "
                           "maximum, if that maximum is > 0",
                           ("route_to_max({g} * ({out} > 0))",)),
