@@ -39,7 +39,7 @@ def per_row(scale, reduction):
 
 def check_class_target(fn, input, target, ignore_index=None):
     """Class-index targets: ``input`` (N, C) scores, ``target`` (N,) integers in [0, C) (or
-    ``ignore_index``)."""
+    ``ignore_index``). Returns whether every target is in [0, C)."""
     if input.ndim != 2:
         raise ShapeError(
             f"{fn}: input must have shape (N, C), a batch of class scores; got shape {input.shape}"
@@ -56,6 +56,8 @@ def check_class_target(fn, input, target, ignore_index=None):
             f"{fn}: target of shape {target.shape} does not match input of shape {input.shape} "
             f"(expected ({input.shape[0]},): one class index per row)"
         )
+    if not target.size or (target.min() >= 0 and target.max() < input.shape[1]):  # two reductions
+        return True
     outside = (target < 0) | (target >= input.shape[1])
     if ignore_index is not None:
         outside &= target != ignore_index
@@ -65,17 +67,22 @@ def check_class_target(fn, input, target, ignore_index=None):
             f"{fn}: target class {bad} is out of range for input of shape {input.shape} "
             f"(classes are 0..{input.shape[1] - 1})"
         )
+    return False
 
 
 class ClassWeights:
     """Which rows count and how much, for class losses with ``weight`` (C,) and ``ignore_index``:
     ``rows`` is w[target] per row (0 for an ignored row), ``total`` their sum (the divisor of the
     mean, as in PyTorch), ``valid`` the rows not ignored and ``target`` with ignored rows set to
-    class 0 (safe to index with). ``plain`` says every row counts once (no weight, none ignored)."""
+    class 0 (safe to index with). ``plain`` says every row counts once (no weight, none ignored);
+    ``rows`` and ``valid`` are None then. ``in_range``: every target is known to be in [0, C)."""
 
     __slots__ = ("plain", "rows", "total", "valid", "target")
 
-    def __init__(self, target, weight, ignore_index, dtype):
+    def __init__(self, target, weight, ignore_index, dtype, in_range=False):
+        if weight is None and in_range and ignore_index < 0:  # no target can be ignore_index
+            self.plain, self.target, self.total, self.rows, self.valid = True, target, target.shape[0], None, None
+            return
         self.valid = target != ignore_index
         self.plain = weight is None and bool(self.valid.all())
         self.target = target if self.plain else xp.where(self.valid, target, 0)
@@ -108,8 +115,8 @@ class CrossEntropy(Function):
     saves_inputs = (1,)
 
     def forward(self, logits, target, reduction="mean", label_smoothing=0.0, weight=None, ignore_index=-100):
-        check_class_target("cross_entropy", logits, target, ignore_index)
-        counts = ClassWeights(target, weight, ignore_index, logits.dtype)
+        in_range = check_class_target("cross_entropy", logits, target, ignore_index)
+        counts = ClassWeights(target, weight, ignore_index, logits.dtype, in_range)
         self.reduction, self.smoothing, self.weight, self.counts = reduction, label_smoothing, weight, counts
         rows = xp.arange(logits.shape[0])
         shifted = logits - logits.max(axis=1, keepdims=True)  # stable: exponents <= 0
@@ -159,8 +166,8 @@ class NLLLoss(Function):
     saves_inputs = (1,)
 
     def forward(self, log_probs, target, reduction="mean", weight=None, ignore_index=-100):
-        check_class_target("nll_loss", log_probs, target, ignore_index)
-        counts = ClassWeights(target, weight, ignore_index, log_probs.dtype)
+        in_range = check_class_target("nll_loss", log_probs, target, ignore_index)
+        counts = ClassWeights(target, weight, ignore_index, log_probs.dtype, in_range)
         self.reduction, self.shape = reduction, log_probs.shape
         self.saved = counts
         picked = -log_probs[xp.arange(log_probs.shape[0]), counts.target]
