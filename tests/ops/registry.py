@@ -596,6 +596,17 @@ NN_FUNCTIONAL = [
                                                           "and a target of the same shape, got input of shape (3,)"),
         ),
     ),
+    OpEntry(  # docs/math.md's C = 1/(2N) sum ||a - y||^2, a one-hot (or any float) target of the output's shape
+        "quadratic_cost", F.quadratic_cost, lambda a, y: ((a - y) ** 2).sum() * (0.5 / len(a)),
+        lambda a, y: torch_mod().nn.functional.mse_loss(a, y, reduction="sum") * (0.5 / len(a)),
+        lambda rng: [Sample((normal(rng, (4, 3)), normal(rng, (4, 3)))), Sample((normal(rng, (1, 10)), normal(rng, (1, 10))))],
+        diff=(0, 1),
+        errors=(
+            fails((2, 3), (3, 2), exception=ShapeError,
+                  match="quadratic_cost: target of shape (3, 2) does not match input of shape (2, 3)"),
+            fails((6,), (6,), match="quadratic_cost: output must have shape (N, C), got (6,)"),
+        ),
+    ),
 ]
 
 WHERE_SHAPES = [((2, 3), (2, 3), (2, 3)), ((2, 3), (3,), (2, 1)), ((3,), (2, 3), ()), ((2, 1), (1, 3), (3,))]

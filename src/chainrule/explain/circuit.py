@@ -26,7 +26,7 @@ ROUTE_COLOR = "#555555"
 PORT_ROLES = {
     "sub": ("a", "b"), "div": ("a", "b"), "pow": ("a", "p"), "matmul": ("A", "B"),
     "linear": ("x", "W", "b"), "conv2d": ("x", "w", "b"), "batchnorm": ("x", "γ", "β"),
-    "crossentropy": ("z", "y"), "where": ("c", "a", "b"), "getitem": ("a",),
+    "crossentropy": ("z", "y"), "quadraticcost": ("a", "y"), "where": ("c", "a", "b"), "getitem": ("a",),
 }
 COMMUTATIVE = {"add", "mul", "maximum", "minimum"}
 

@@ -284,7 +284,7 @@ def quadratic_cost(output, target):
                 f"shape {out.shape} (expected ({out.shape[0]},) class indices or one-hot {out.shape})"
             )
         target = one_hot(labels, out.shape[1])
-    return mse_loss(output, target, reduction="sum") * (0.5 / out.shape[0])
+    return _loss.QuadraticCost.apply(output, _float_target(output, target))
 
 
 def _element_weight(fn, weight, input, name="weight"):

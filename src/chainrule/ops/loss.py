@@ -245,6 +245,35 @@ class MSELoss(Function):
         return local, (-local if self.needs_input_grad[1] else None)
 
 
+class QuadraticCost(Function):
+    """C = 1/(2N) sum_x ||a(x) - y(x)||^2 over the N rows of an (N, C) output: one node for
+    ``quadratic_cost_composed`` below (an MSE sum times 1/(2N)), with its values and gradients."""
+
+    __slots__ = ()
+
+    def forward(self, output, target):
+        check_same_shape("quadratic_cost", output, target)
+        diff = output - target
+        self.saved = diff
+        return xp.vdot(diff, diff) * half_over_rows(len(diff))
+
+    def backward(self, grad):
+        """BP1's dC/da = (a - y) / N (d/dy its negative), in the composed graph's order of operations."""
+        diff = self.saved
+        local = diff * (2 * (grad * half_over_rows(len(diff))))
+        return local, (-local if self.needs_input_grad[1] else None)
+
+
+def half_over_rows(rows):
+    """1/(2N); NaN for an empty batch, as PyTorch's mean of nothing."""
+    return 0.5 / rows if rows else float("nan")
+
+
+def quadratic_cost_composed(output, target):
+    """The reference: ``mse_loss(reduction='sum')`` times 1/(2N), two recorded ops."""
+    return Mul.apply(MSELoss.apply(output, target, reduction="sum"), half_over_rows(output.shape[0]))
+
+
 class BinaryCrossEntropy(Function):
     """-(t log p + (1 - t) log(1 - p)) for probabilities p in [0, 1]; each log is clamped
     at -100 as in PyTorch, so p = 0 or 1 gives a finite loss."""
