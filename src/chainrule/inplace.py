@@ -14,7 +14,7 @@ import numpy as np
 from . import random as _random
 from .autograd.grad_mode import _mode as _grad_mode
 from .ops.indexing import along_dim
-from .tensor import Tensor
+from .tensor import CHANGES_KEPT, Tensor, inplace_changes
 
 
 def check_writable(tensor, name):
@@ -34,11 +34,11 @@ def check_writable(tensor, name):
 
 
 def bump_version(tensor):
-    counter = tensor._version_counter
-    if counter is None:
-        tensor._version_counter = [1]
-    else:
-        counter[0] += 1
+    """Count one in-place change of ``tensor``'s memory (its counter: see ``inplace_changes``)."""
+    counter = tensor._version_counter or tensor._counter()
+    inplace_changes[0] += 1
+    counter[0] += 1
+    counter[1] = (inplace_changes[0],) + counter[1][:CHANGES_KEPT - 1]
 
 
 def _array(value):

@@ -11,7 +11,13 @@ float16, float32, float64 = np.float16, np.float32, np.float64
 int8, int16, int32, int64, uint8 = np.int8, np.int16, np.int32, np.int64, np.uint8
 bool_ = np.bool_
 
-_SUPPORTED_KINDS = "fiub"  # float, signed, unsigned, bool
+SUPPORTED_KINDS = "fiub"  # float, signed, unsigned, bool
+
+# In-place changes so far in this process, numbered 1, 2, ... A version counter is [version,
+# the numbers of its last CHANGES_KEPT changes, newest first]: a graph node records the count
+# at forward, and backward looks at what the node saved only if the count moved on since.
+inplace_changes = [0]
+CHANGES_KEPT = 4
 
 
 def resolve_dtype(dtype, where="tensor"):
@@ -20,7 +26,7 @@ def resolve_dtype(dtype, where="tensor"):
         resolved = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"{where}: unknown dtype {dtype!r}") from None
-    if resolved.kind not in _SUPPORTED_KINDS:
+    if resolved.kind not in SUPPORTED_KINDS:
         raise TypeError(
             f"{where}: unsupported dtype {resolved.name}; use a float, integer or bool dtype"
         )
@@ -56,7 +62,7 @@ def _to_array(data, dtype):
         if isinstance(exc, TypeError) and str(exc).startswith("tensor:"):
             raise
         raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__}: {exc}") from None
-    if array.dtype.kind not in _SUPPORTED_KINDS:
+    if array.dtype.kind not in SUPPORTED_KINDS:
         raise TypeError(
             f"tensor: cannot make a tensor from data of dtype {array.dtype} "
             f"({type(data).__name__}); expected numbers"
@@ -122,10 +128,10 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _make(cls, data, requires_grad, grad_fn):
+    @staticmethod  # not a classmethod: no bound method is made per call
+    def _make(data, requires_grad, grad_fn):
         """Fast constructor used by ops: ``data`` is already an ndarray."""
-        t = object.__new__(cls)
+        t = object.__new__(Tensor)
         t._data = data
         t._grad = None
         t.requires_grad = requires_grad
@@ -287,11 +293,11 @@ class Tensor:
         return t
 
     def _counter(self):
-        """The one-element list counting in-place changes, shared with ``.detach()``; made on
-        first use (no counter means version 0)."""
+        """The list counting in-place changes (see ``inplace_changes``), shared with
+        ``.detach()`` and views; made on first use (no counter means version 0)."""
         counter = self._version_counter
         if counter is None:
-            counter = self._version_counter = [0]
+            counter = self._version_counter = [0, ()]
         return counter
 
     @property

@@ -69,6 +69,31 @@ def test_error_names_tensor_versions_and_op():
         y.backward()
 
 
+def test_changes_elsewhere_after_forward_leave_a_graph_valid():
+    """Backward looks at what a node saved once any in-place change happened after its forward,
+    and finds none of the changed tensors among its saved values here."""
+    x, w, other = cr.ones(3, requires_grad=True), cr.full((3,), 2.0), cr.ones(3)
+    y = (w * x).sum()
+    other.add_(1)
+    x.detach().mul_(1)  # x is not saved: mul reads w for dx and x only for dw, which needs no gradient
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+
+
+@pytest.mark.parametrize("before, after, expected", [(4, 1, "4"), (4, 3, "4"), (0, 4, "0"), (4, 4, "4 or earlier")])
+def test_expected_version_counts_the_changes_since_forward(before, after, expected):
+    """Exact while the counter's kept changes (the last four) reach back to before forward, or
+    are all it ever had; otherwise an upper bound, said as one."""
+    u, x = cr.ones(3), cr.ones(3, requires_grad=True)
+    for _ in range(before):
+        u.add_(1)
+    y = (u * x).sum()
+    for _ in range(after):
+        u.add_(1)
+    with pytest.raises(RuntimeError, match=rf"is at version {before + after}; expected version {expected} instead"):
+        y.backward()
+
+
 def test_output_and_versions_recorded_after_earlier_changes():
     x = cr.ones(2, 2, dtype=cr.float64, requires_grad=True)
     s = x.sigmoid()

@@ -7,7 +7,7 @@ and dtype casting of the returned gradients happen once, in the engine.
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, inplace_changes
 from .grad_mode import _mode as _grad_mode
 from .grad_mode import no_grad as _no_grad
 
@@ -74,22 +74,55 @@ def share_view_counter(out, args):
     """An output that is a view of an input's memory (reshape, a slice, a transpose) shares
     its version counter, as a PyTorch view does: a change through either is seen by both."""
     data = out._data
+    base = data.base
     for a in args:
-        if isinstance(a, Tensor) and (data is a._data or np.may_share_memory(data, a._data)):
-            out._version_counter = a._counter()
-            return
+        if isinstance(a, Tensor):
+            other = a._data
+            # the input itself or the array the view was taken of first: may_share_memory is a
+            # slower call (and two views of one array need not overlap)
+            if data is other or base is other or np.may_share_memory(data, other):
+                out._version_counter = a._counter()
+                return
 
 
-def modified_error(node, grad, counter, expected, index):
-    """PyTorch's error for a value ``node`` saved (input ``index``, or -1: the output) whose
-    ``counter`` moved on from version ``expected`` since forward (the engine compares
-    ``node.versions``); ``grad`` has the output's shape and dtype."""
+def check_saved_versions(node, grad):
+    """PyTorch's error if a value ``node`` saved for backward (``saves_inputs``,
+    ``saves_output``) was changed in place since its forward; ``grad`` has the output's shape
+    and dtype. The engine calls it only when some in-place change happened since
+    (``node.epoch``, the count of changes at forward, is behind ``inplace_changes``). With
+    ``saves_crosswise`` an input counts only when another input needs a gradient (x * y
+    reads y for dx, x for dy), as in PyTorch."""
+    epoch = node.epoch
+    saves = node.saves_inputs
+    if saves:
+        inputs, needs = node.inputs, node.needs_input_grad
+        count = len(inputs)
+        crosswise = node.saves_crosswise and needs.count(True)
+        for i in range(count) if saves is ALL_INPUTS else saves:
+            # i past the end: an optional input left out (layer_norm without a weight)
+            if i < count and not (crosswise and crosswise == needs[i]) and isinstance(inputs[i], Tensor):
+                counter = inputs[i]._version_counter
+                if counter is not None and counter[1] and counter[1][0] > epoch:
+                    raise _modified_error(node, grad, counter, i)
+    counter = node.out_counter
+    if counter is not None and counter[1] and counter[1][0] > epoch:
+        raise _modified_error(node, grad, counter, -1)
+
+
+def _modified_error(node, grad, counter, index):
+    """PyTorch's error for input ``index`` (-1: the output) of ``node``, whose ``counter``
+    counted a change after the node's forward."""
     array = grad if index < 0 else node.inputs[index]._data
     what = "output" if index < 0 else f"input {index}"
+    version, changes = counter
+    since = sum(change > node.epoch for change in changes)
+    # exact if a kept change came before forward, or the counter kept every change it had
+    exact = since < len(changes) or len(changes) == version
+    expected = f"{version - since}" if exact else f"{version - since} or earlier"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [{_TYPE_NAMES.get(array.dtype.name, array.dtype.name)}Tensor "
-        f"of shape {array.shape}] is at version {counter[0]}; expected version {expected} "
+        f"of shape {array.shape}] is at version {version}; expected version {expected} "
         f"instead ({node.op_name()} saved it as its {what} for backward; change a copy "
         "(.clone()) or change it after backward)"
     )
@@ -137,11 +170,13 @@ class Function:
 
     ``saves_inputs`` (indices of the required positional inputs whose arrays ``saved``
     refers to, or ``ALL_INPUTS``) and ``saves_output`` (whether it refers to the output's array) let backward
-    detect a saved value changed in place after forward: ``versions`` records their version
-    counters (``saves_crosswise``: see ``apply``).
+    detect a saved value changed in place after forward: ``epoch`` records the count of
+    in-place changes at forward and ``out_counter`` the output's version counter
+    (``check_saved_versions``).
     """
 
-    __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "versions", "__weakref__")
+    __slots__ = ("inputs", "params", "saved", "needs_input_grad", "hooks", "epoch", "out_counter",
+                 "__weakref__")
     name = None
     saves_inputs = ()
     saves_output = False
@@ -173,15 +208,10 @@ class Function:
         node.saved = None
         arrays = []
         needs = []
-        record = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
-                if a.requires_grad:
-                    record = True
-                    needs.append(True)
-                else:
-                    needs.append(False)
+                needs.append(a.requires_grad)
             elif isinstance(a, _NUMBER_TYPES):
                 arrays.append(a)
                 needs.append(False)
@@ -202,15 +232,8 @@ class Function:
             data = np.asarray(data)
         if LEGACY_PROMOTION and data.dtype == np.float64 and not cls.sets_dtype:
             data = undo_legacy_promotion(data, arrays)
-        if record and _grad_mode.enabled and data.dtype.kind == "f":
-            node.inputs = args
-            node.params = params
-            node.needs_input_grad = needs
-            node.hooks = None
-            out = Tensor._make(data, True, node)
-        else:
-            record = False
-            out = Tensor._make(data, False, None)
+        record = True in needs and _grad_mode.enabled and data.dtype.kind == "f"
+        out = Tensor._make(data, record, node if record else None)
         shared = data.base is not None  # a view (of an input?), or an input itself
         if not shared:
             for x in arrays:
@@ -220,33 +243,16 @@ class Function:
         if shared:
             share_view_counter(out, args)
         if record:
-            # [(version counter or None, version now, input index or -1 for the output)] of
-            # what backward reads (``saves_inputs``, ``saves_output``). An input without a
-            # counter is at version 0 and gets none here: the engine reads its counter at
-            # backward, if one was made since. With ``saves_crosswise`` an input counts only
-            # when another input needs a gradient (x * y reads y for dx, x for dy), as PyTorch.
-            versions = None
-            saves = cls.saves_inputs
-            if saves:
-                versions = []
-                count = len(args)
-                crosswise = cls.saves_crosswise and needs.count(True)
-                for i in range(count) if saves is ALL_INPUTS else saves:
-                    # i past the end: an optional input left out (layer_norm without a weight)
-                    if i < count and not (crosswise and crosswise == needs[i]):
-                        a = args[i]
-                        if isinstance(a, Tensor):
-                            counter = a._version_counter
-                            versions.append((counter, 0 if counter is None else counter[0], i))
-            if cls.saves_output:
-                counter = out._counter()
-                entry = (counter, counter[0], -1)
-                versions = [entry] if versions is None else versions + [entry]
-            node.versions = versions
+            node.inputs = args
+            node.params = params
+            node.needs_input_grad = needs
+            node.hooks = None
+            node.epoch = inplace_changes[0]  # backward checks what the node saved if this moves on
+            node.out_counter = out._counter() if cls.saves_output else None
+        elif forward_hooks:  # unrecorded: the hooks still see what the op was given
+            node.inputs = args
+            node.params = params
         if forward_hooks:
-            if not record:  # unrecorded: the hooks still see what the op was given
-                node.inputs = args
-                node.params = params
             for hook in forward_hooks:
                 hook(node, out)
         return out
