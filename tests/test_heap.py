@@ -25,6 +25,38 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
 
 
+W1_STEPS = """
+import resource, numpy as np, chainrule as cr, chainrule.nn.functional as F
+from chainrule import heap, models, optim
+from chainrule.optim import optimizer
+cr.manual_seed(0)
+model = models.nielsen((784, 30, 10)).double()
+sgd = optim.SGD(model.parameters(), lr=3.0)
+rng = np.random.default_rng(0)
+x, y = rng.random((10, 784)), np.eye(10)[rng.integers(0, 10, 10)]
+def steps(count):
+    for _ in range(count):
+        sgd.zero_grad(); F.quadratic_cost(model(cr.from_numpy(x)), y).backward(); sgd.step()
+steps(50)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+steps(500)
+print(heap.kept, optimizer.UNBLOCKED_UP_TO, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not heap._glibc(), reason="the thresholds are glibc's")
+@pytest.mark.parametrize("keep", ["1", "0"])
+def test_sgd_steps_of_a_784x30_weight_do_not_page_fault_with_or_without_the_thresholds(keep):
+    """With the thresholds, SGD allocates a weight-sized temporary (faster than the scratch
+    array); without them it must go through the scratch array: a fresh temporary made glibc
+    trim and regrow its heap, 59 page faults a step."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(sys.path), **{heap.VARIABLE: keep})
+    out = subprocess.run([sys.executable, "-c", W1_STEPS], env=env, capture_output=True, text=True, check=True)
+    kept, unblocked_up_to, faults = out.stdout.split()
+    assert (kept, unblocked_up_to) == (("True", str(1 << 18)) if keep == "1" else ("False", str(1 << 12)))
+    assert int(faults) < 50, faults  # fewer than one per 10 steps
+
+
 def test_the_environment_can_keep_glibcs_defaults(monkeypatch):
     monkeypatch.delenv(heap.VARIABLE, raising=False)
     assert heap.wanted() is True

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import random as _random
 from .device import resolve_device
-from .tensor import Tensor, resolve_dtype, resolve_shape
+from .tensor import SUPPORTED_KINDS, Tensor, resolve_dtype, resolve_shape
 
 
 def tensor(data, dtype=None, requires_grad=False, *, device=None, name=None):
@@ -153,7 +153,8 @@ def from_numpy(array):
     """A leaf tensor sharing ``array``'s memory (no copy), like ``torch.from_numpy``."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
-    resolve_dtype(array.dtype, "from_numpy")
+    if array.dtype.kind not in SUPPORTED_KINDS:
+        resolve_dtype(array.dtype, "from_numpy")  # raises, naming the dtype
     return Tensor._make(array, False, None)
 
 

@@ -17,6 +17,7 @@ M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 MMAP_THRESHOLD = 32 << 20
 TRIM_THRESHOLD = 128 << 20
 VARIABLE = "CHAINRULE_KEEP_FREED_MEMORY"
+kept = False  # whether this process runs with the thresholds (set by keep_freed_memory)
 
 
 def wanted():
@@ -29,10 +30,11 @@ def wanted():
 
 def keep_freed_memory():
     """Set glibc's mmap and trim thresholds as the module docstring says; True where applied."""
-    if not _glibc():
-        return False
-    mallopt = ctypes.CDLL(None).mallopt
-    return mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+    global kept
+    if _glibc():
+        mallopt = ctypes.CDLL(None).mallopt
+        kept = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
+    return kept
 
 
 def _glibc():

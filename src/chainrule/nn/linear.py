@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ..autograd.function import check_input_dtype
+from ..tensor import Tensor
 
 from . import functional as F
 from . import init
@@ -50,7 +51,7 @@ class Linear(Module):
         params = self._parameters
         weight = params["weight"] if "weight" in params else self.weight
         bias = params["bias"] if "bias" in params else self.bias
-        if getattr(x, "dtype", None) is not weight._data.dtype:  # the same dtype object: nothing to check
+        if not (isinstance(x, Tensor) and x._data.dtype is weight._data.dtype):  # the same dtype object
             check_input_dtype("linear", x, weight)
         return F.linear(x, weight, bias)
 

@@ -243,7 +243,7 @@ def flatten(x, start_dim=0, end_dim=-1):
     size = 1
     for n in shape[start:end + 1]:
         size *= n
-    return reshape(x, shape[:start] + (size,) + shape[end + 1:])
+    return Reshape.apply(x, shape=shape[:start] + (size,) + shape[end + 1:])  # ints already
 
 
 def permute(x, *dims):

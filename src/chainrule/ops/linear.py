@@ -45,9 +45,9 @@ class Linear(Function):
         x, weight = self.saved
         need = self.needs_input_grad
         grad = xp.ascontiguousarray(grad)  # e.g. a broadcast from sum(): BLAS needs real strides
-        grad_2d = grad.reshape(-1, grad.shape[-1])
+        grad_2d = grad if grad.ndim == 2 else grad.reshape(-1, grad.shape[-1])
         grad_x = grad @ weight if need[0] else None
-        grad_w = grad_2d.T @ x.reshape(-1, x.shape[-1]) if need[1] else None
+        grad_w = grad_2d.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1])) if need[1] else None
         grad_b = grad_2d.sum(axis=0) if len(need) > 2 and need[2] else None
         return grad_x, grad_w, grad_b
 

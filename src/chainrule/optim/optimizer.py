@@ -15,14 +15,18 @@ import threading
 
 import numpy as np
 
-from .. import autograd
+from .. import autograd, heap
 from ..inplace import bump_version
 from ..nn.module import zero_grads
 from ..tensor import Tensor
 
 
 BLOCK = 1 << 15  # elements: a block of each of 4 float32 operands, 512 KiB together, fits in L2
-UNBLOCKED_UP_TO = 1 << 12  # elements: temporaries this small come from malloc's small bins
+# elements: updates this small allocate their temporaries. Where glibc keeps freed memory
+# (chainrule.heap) a weight-sized temporary is reused memory: w1's step 1.7 us faster than
+# through the scratch array. Otherwise glibc may trim the heap and page-fault such a
+# temporary in again at every step (59 faults a w1 step), so only malloc's small bins.
+UNBLOCKED_UP_TO = 1 << 18 if heap.kept else 1 << 12
 _scratch = threading.local()
 
 
@@ -51,8 +55,11 @@ def blocks(*arrays):
     """
     first = arrays[0]
     size = first.size
-    if size <= UNBLOCKED_UP_TO or not all(a.flags.c_contiguous for a in arrays):
+    if size <= UNBLOCKED_UP_TO:
         return None
+    for a in arrays:
+        if not a.flags.c_contiguous:
+            return None
     buffer = scratch(first.dtype)
     if size <= BLOCK:  # one piece: the arrays themselves
         return ((buffer[:size].reshape(first.shape),) + arrays,)
