@@ -10,6 +10,13 @@ from chainrule import heap
 
 MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
 
+
+def run_steps(script, **env):
+    """What ``script`` prints, run in a fresh process (one BLAS thread) with ``env`` added."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(sys.path), **env)
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                          check=True).stdout
+
 STEPS = """
 import resource, chainrule as cr, chainrule.nn.functional as F
 from chainrule import models
@@ -50,9 +57,7 @@ def test_sgd_steps_of_a_784x30_weight_do_not_page_fault_with_or_without_the_thre
     """With the thresholds, SGD allocates a weight-sized temporary (faster than the scratch
     array); without them it must go through the scratch array: a fresh temporary made glibc
     trim and regrow its heap, 59 page faults a step."""
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(sys.path), **{heap.VARIABLE: keep})
-    out = subprocess.run([sys.executable, "-c", W1_STEPS], env=env, capture_output=True, text=True, check=True)
-    kept, unblocked_up_to, faults = out.stdout.split()
+    kept, unblocked_up_to, faults = run_steps(W1_STEPS, **{heap.VARIABLE: keep}).split()
     assert (kept, unblocked_up_to) == (("True", str(1 << 18)) if keep == "1" else ("False", str(1 << 12)))
     assert int(faults) < 50, faults  # fewer than one per 10 steps
 
@@ -71,10 +76,7 @@ def test_the_environment_can_keep_glibcs_defaults(monkeypatch):
 @pytest.mark.skipif(not (MNIST / "train-images-idx3-ubyte.gz").exists(), reason="needs MNIST")
 def test_lenet5_steps_do_not_page_fault_their_arrays_in_again():
     def faults(**env):
-        env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(sys.path), **env)
-        out = subprocess.run([sys.executable, "-c", STEPS.format(root=str(MNIST))], env=env,
-                             capture_output=True, text=True, check=True)
-        return int(out.stdout)
+        return int(run_steps(STEPS.format(root=str(MNIST)), **env))
 
     assert heap.keep_freed_memory() is True
     kept = faults()
